@@ -1,0 +1,142 @@
+"""Members, roles and the code of conduct they accept."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import AnonymousUserMixin, UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.db_types import UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+ROLE_RANK = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32))
+    # NFKC + casefold + confusables folded: two names that look alike share one canonical form.
+    username_canonical: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_canonical: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="")
+    # Rotated on password change: it is part of the login id, so other sessions and
+    # "remember me" cookies stop working at once.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    # Highest code-of-conduct version accepted; denormalised so every page can show the
+    # re-acceptance banner without a query.
+    accepted_coc_version: Mapped[int] = mapped_column(default=0)
+    topic_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    # Moderation state (issue: moderation). Null means "not sanctioned".
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff identity (issue: staff). True when the member belongs to at least one staff group.
+    is_staff_member: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str | None] = mapped_column(String(64))
+    signature_initials: Mapped[str | None] = mapped_column(String(8))
+
+    __table_args__ = (Index("ix_users_created_at", "created_at"),)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators and admins: people who run the community."""
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_staff(self) -> bool:
+        """Anyone who speaks for the brand: moderators, admins and staff-group members."""
+        return self.is_moderator or self.is_staff_member
+
+    @property
+    def rank(self) -> int:
+        return ROLE_RANK.get(Role(self.role), 0)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username!r}>"
+
+
+class AnonymousUser(AnonymousUserMixin):
+    id = None
+    username = ""
+    display_name = ""
+    role = None
+    is_verified = False
+    is_admin = False
+    is_moderator = False
+    is_staff = False
+    is_staff_member = False
+    accepted_coc_version = 0
+    locale = None
+    timezone = None
+    rank = -1
+
+
+class CodeOfConduct(db.Model):  # type: ignore[name-defined,misc]
+    """One published version of the code of conduct. Versions are never edited in place."""
+
+    __tablename__ = "codes_of_conduct"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    published_by: Mapped[User | None] = relationship()
+
+
+class CodeOfConductAcceptance(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "coc_acceptances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    coc_version: Mapped[int] = mapped_column(ForeignKey("codes_of_conduct.version"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "coc_version"),
+        Index("ix_coc_acceptances_version", "coc_version", "accepted_at"),
+    )

@@ -1,0 +1,105 @@
+"""Admin pages: code of conduct, categories, brand. Every route checks ``can_administer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.accounts import services as accounts
+from forum.accounts.forms import PublishCocForm
+from forum.discussions import services as discussions
+from forum.discussions.models import Category
+from forum.errors import ValidationFailed
+from forum.extensions import db
+from forum.forms import apply_errors
+
+from . import services
+from .forms import BrandForm, CategoryForm
+from .permissions import can_administer
+from .settings import all_settings
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def require_admin() -> None:
+    if not can_administer(current_user):
+        abort(403 if current_user.is_authenticated else 404)
+
+
+@bp.get("/")
+def dashboard() -> Any:
+    return render_template("admin/dashboard.html")
+
+
+@bp.route("/code-of-conduct", methods=["GET", "POST"])
+def code_of_conduct() -> Any:
+    form = PublishCocForm()
+    current = accounts.current_coc()
+    if request.method == "GET" and current:
+        form.body.data = current.body
+    if form.validate_on_submit():
+        try:
+            coc = accounts.publish_coc(current_user, form.body.data or "", form.summary.data or "")
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Version %(n)d is published. Members will be asked to accept it.", n=coc.version), "success")
+            return redirect(url_for("admin.code_of_conduct"))
+    return render_template("admin/code_of_conduct.html", form=form, versions=accounts.coc_versions_with_counts())
+
+
+@bp.get("/code-of-conduct/<int:version>/acceptances")
+def coc_acceptances(version: int) -> Any:
+    return render_template("admin/coc_acceptances.html", version=version,
+                           acceptances=accounts.coc_acceptances(version, limit=500))
+
+
+@bp.get("/categories")
+def categories() -> Any:
+    return render_template("admin/categories.html",
+                           categories=db.session.scalars(db.select(Category).order_by(Category.position)).all())
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+def category_form(category_id: int | None = None) -> Any:
+    category = db.session.get(Category, category_id) if category_id else None
+    if category_id and category is None:
+        abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        try:
+            if category is None:
+                slug = data.pop("slug")
+                discussions.create_category(current_user, slug=slug, **data)
+            else:
+                services.update_category(current_user, category, data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("The category was saved."), "success")
+            return redirect(url_for("admin.categories"))
+    return render_template("admin/category_form.html", form=form, category=category)
+
+
+@bp.route("/brand", methods=["GET", "POST"])
+def brand() -> Any:
+    values = all_settings()
+    form = BrandForm(data={k: values.get(k) or "" for k in BrandForm().data if k != "csrf_token"}
+                     if request.method == "GET" else None)
+    themes = current_app.extensions["forum.themes"]
+    form.theme.choices = [("", _("Default"))] + [(t.id, t.name) for t in themes.values()]
+    if form.validate_on_submit():
+        try:
+            services.save_brand(current_user, {k: v for k, v in form.data.items() if k != "csrf_token"})
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Saved. A theme change applies after the server restarts."), "success")
+            return redirect(url_for("admin.brand"))
+    return render_template("admin/brand.html", form=form)

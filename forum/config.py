@@ -1,0 +1,73 @@
+"""Default configuration.
+
+Overridden, in order, by ``instance/config.py``, ``FORUM_*`` environment variables
+(``app.config.from_prefixed_env("FORUM")``) and the ``test_config`` passed to ``create_app``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DefaultConfig:
+    # Filled in by create_app from instance/secret_key when not configured, so a fresh
+    # install is secure without a manual step and sessions survive restarts.
+    SECRET_KEY: str | None = None
+
+    # None means "SQLite in the instance folder"; create_app resolves the path.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    SEARCH_BACKEND = "whoosh"  # "whoosh" | "null"
+    SEARCH_INDEX_DIR: str | None = None  # default: instance/search
+
+    COMMUNITY_NAME = "Circolo"
+    DEFAULT_LOCALE = "en"
+    SUPPORTED_LOCALES = ("en", "it", "fr")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    THEME = "core"
+    THEME_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "themes"),)
+    PLUGIN_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "plugins"),)
+    SAFE_MODE = False
+
+    # Mail: with no MAIL_SERVER, messages are written to the log (and kept in memory in tests).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_REGISTER = "5 per minute;20 per hour"
+    RATELIMIT_RESET = "5 per minute;20 per hour"
+    RATELIMIT_POSTING = "6 per minute;120 per hour"
+
+    EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Set FORUM_SESSION_COOKIE_SECURE=true behind HTTPS (see README, production).
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost drafts after lunch
+
+    POSTS_PER_PAGE = 20
+    TOPICS_PER_PAGE = 30
+    MAX_POST_LENGTH = 32_000
+    MIN_POST_LENGTH = 2
+    MAX_TITLE_LENGTH = 200
+    MIN_TITLE_LENGTH = 5

@@ -1,0 +1,34 @@
+"""Discussion forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+
+class TopicForm(FlaskForm):
+    category = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please write a title."))])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please write a message."))],
+                         description=_l("Markdown: **bold**, *italic*, [link](https://…), lists, `code`, "
+                                        "@mentions."))
+    official = BooleanField(_l("Official reply"))
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(_l("Your reply"), validators=[DataRequired(_l("Please write a message."))])
+    reply_to = HiddenField()
+    official = BooleanField(_l("Official reply"))
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[Optional()])
+    body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please write a message."))])
+    reason = StringField(_l("Reason for the edit (optional)"), validators=[Optional(), Length(max=300)])
+    official = BooleanField(_l("Official reply"))
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for buttons that change state: it carries the CSRF token."""

@@ -1,0 +1,178 @@
+"""Categories, topics, posts and their revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.accounts.models import User
+from forum.db_types import UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class ReadAccess(StrEnum):
+    EVERYONE = "everyone"
+    MEMBERS = "members"
+    STAFF = "staff"
+
+
+class PostAccess(StrEnum):
+    MEMBERS = "members"
+    STAFF = "staff"
+
+
+class PostState(StrEnum):
+    """Where a post stands. Nothing ever leaves the table: every state is restorable."""
+
+    PUBLISHED = "published"
+    PENDING = "pending"    # held for review: visible to its author and staff only
+    REJECTED = "rejected"  # refused by a reviewer: text kept, visible to its author and staff
+    HIDDEN = "hidden"      # hidden by moderators or by flags: placeholder for others
+    DELETED = "deleted"    # withdrawn by the author or removed by a moderator: placeholder
+
+
+VISIBLE_STATES = (PostState.PUBLISHED,)
+
+
+class Category(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    color: Mapped[str] = mapped_column(String(7), default="#3b6ea8")
+    read_access: Mapped[str] = mapped_column(String(16), default=ReadAccess.EVERYONE)
+    topic_access: Mapped[str] = mapped_column(String(16), default=PostAccess.MEMBERS)
+    # Questions categories let the author or staff mark an accepted answer (issue: staff).
+    is_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Moderation (issue: moderation): hold new topics and/or replies for review.
+    approve_topics: Mapped[bool] = mapped_column(Boolean, default=False)
+    approve_replies: Mapped[bool] = mapped_column(Boolean, default=False)
+    topic_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL", use_alter=True)
+    )
+    last_posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    last_topic: Mapped[Topic | None] = relationship(foreign_keys=[last_topic_id], post_update=True)
+
+
+class Topic(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Published posts, opening post included.
+    post_count: Mapped[int] = mapped_column(default=0)
+    # Post numbers are handed out in order and never reused, so a page is a number range.
+    highest_post_number: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(16), default=PostState.PUBLISHED)
+    is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # Staff identity (issue: staff).
+    first_official_post_number: Mapped[int | None] = mapped_column()
+    last_official_post_number: Mapped[int | None] = mapped_column()
+    solution_post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL", use_alter=True)
+    )
+    first_staff_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_official_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    category: Mapped[Category] = relationship(foreign_keys=[category_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    last_poster: Mapped[User | None] = relationship(foreign_keys=[last_post_user_id])
+
+    __table_args__ = (
+        # The category page: pinned first, then by last activity, keyset-paginated.
+        Index("ix_topics_category_activity", "category_id", "state", "is_pinned", "last_posted_at", "id"),
+        Index("ix_topics_activity", "state", "last_posted_at", "id"),
+        Index("ix_topics_user", "user_id", "created_at"),
+    )
+
+    @property
+    def has_official(self) -> bool:
+        return self.first_official_post_number is not None
+
+    @property
+    def is_solved(self) -> bool:
+        return self.solution_post_id is not None
+
+
+class Post(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    post_number: Mapped[int] = mapped_column()
+    reply_to_post_number: Mapped[int | None] = mapped_column()
+    raw: Mapped[str] = mapped_column(Text)
+    cooked: Mapped[str] = mapped_column(Text)
+    cook_version: Mapped[int] = mapped_column(default=1)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    edit_count: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(16), default=PostState.PUBLISHED)
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    # Staff identity (issue: staff): an official reply speaks for the brand.
+    is_official: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    topic: Mapped[Topic] = relationship(foreign_keys=[topic_id])
+    author: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+    __table_args__ = (
+        UniqueConstraint("topic_id", "post_number"),
+        Index("ix_posts_user", "user_id", "created_at"),
+        Index("ix_posts_state", "state", "created_at"),
+    )
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == PostState.PUBLISHED
+
+    @property
+    def is_withdrawn_by_author(self) -> bool:
+        return self.state == PostState.DELETED and self.state_changed_by_id == self.user_id
+
+    @property
+    def is_edited(self) -> bool:
+        return self.edit_count > 0
+
+
+class PostRevision(db.Model):  # type: ignore[name-defined,misc]
+    """The text of a post BEFORE an edit. Revision n holds what version n said."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    raw: Mapped[str] = mapped_column(Text)
+    cooked: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(String(255))
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    was_official: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    editor: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("post_id", "number"),)

@@ -1,0 +1,132 @@
+"""Who may do what with categories, topics and posts: the one place each rule is written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from sqlalchemy import select
+
+from forum.db_types import utcnow
+from forum.extensions import db
+
+from .models import Category, Post, PostAccess, PostState, ReadAccess, Topic
+
+
+def can_read_category(user: Any, category: Category) -> bool:
+    if category.read_access == ReadAccess.EVERYONE:
+        return True
+    if category.read_access == ReadAccess.MEMBERS:
+        return bool(user.is_authenticated)
+    return bool(user.is_staff)
+
+
+def readable_category_ids(user: Any) -> set[int]:
+    """Ids of categories ``user`` may read; one query, cached for the request."""
+    key = f"readable_categories_{getattr(user, 'id', None)}"
+    if has_request_context() and key in g:
+        return g.get(key)
+    rows = db.session.execute(select(Category.id, Category.read_access)).all()
+    allowed = set()
+    for cid, access in rows:
+        if (access == ReadAccess.EVERYONE or access == ReadAccess.MEMBERS and user.is_authenticated
+                or access == ReadAccess.STAFF and user.is_staff):
+            allowed.add(cid)
+    if has_request_context():
+        setattr(g, key, allowed)
+    return allowed
+
+
+def posting_block_reason(user: Any) -> str | None:
+    """Why ``user`` cannot post anything right now, as a code, or None if they can.
+
+    Codes: "anonymous", "unverified", "silenced", "coc" (must accept the current code of
+    conduct; the draft is kept while they do), "unapproved" (application pending).
+    """
+    if not user.is_authenticated:
+        return "anonymous"
+    if not user.is_verified:
+        return "unverified"
+    if user.silenced_until and user.silenced_until > utcnow():
+        return "silenced"
+    from forum.accounts.services import current_coc_version
+
+    if user.accepted_coc_version < current_coc_version():
+        return "coc"
+    from forum.admin.settings import get_setting
+
+    if get_setting("approve_members") and user.approved_at is None and not user.is_staff:
+        return "unapproved"
+    return None
+
+
+def can_start_topic(user: Any, category: Category) -> bool:
+    if not can_read_category(user, category) or not user.is_authenticated:
+        return False
+    if category.topic_access == PostAccess.STAFF:
+        return bool(user.is_staff)
+    return True
+
+
+def can_reply(user: Any, topic: Topic) -> bool:
+    if not user.is_authenticated or not can_read_category(user, topic.category):
+        return False
+    if topic.state != PostState.PUBLISHED:
+        return bool(user.is_moderator)
+    if topic.is_locked:
+        return bool(user.is_moderator)
+    return True
+
+
+def can_see_topic(user: Any, topic: Topic) -> bool:
+    if not can_read_category(user, topic.category):
+        return False
+    if topic.state == PostState.PUBLISHED:
+        return True
+    # A held topic is visible to its author (marked "awaiting approval") and to moderators.
+    return bool(user.is_moderator) or (user.is_authenticated and topic.user_id == user.id
+                                        and topic.state in (PostState.PENDING, PostState.REJECTED))
+
+
+def can_see_post_body(user: Any, post: Post) -> bool:
+    """Published posts for all; pending/rejected for the author and staff; hidden/deleted
+    bodies for moderators only (others see a placeholder)."""
+    if post.state == PostState.PUBLISHED:
+        return True
+    if user.is_moderator:
+        return True
+    if post.state in (PostState.PENDING, PostState.REJECTED):
+        return bool(user.is_authenticated and post.user_id == user.id)
+    return False
+
+
+def can_edit_post(user: Any, post: Post) -> bool:
+    if not user.is_authenticated:
+        return False
+    if post.is_official:
+        # An official reply speaks for the brand: only its author or an admin may change it.
+        return bool(user.is_admin or post.user_id == user.id)
+    if user.is_moderator:
+        return True
+    if post.user_id != user.id or post.state in (PostState.DELETED, PostState.HIDDEN):
+        return False
+    return not post.topic.is_locked
+
+
+def can_delete_post(user: Any, post: Post) -> bool:
+    """Withdrawing one's own post (moderators remove posts through moderation)."""
+    return bool(user.is_authenticated and post.user_id == user.id and post.state != PostState.DELETED
+                and post.post_number != 1)
+
+
+def can_see_revisions(user: Any, post: Post) -> bool:
+    # Official replies are public record: anyone may read their history.
+    if post.is_official:
+        return True
+    return bool(user.is_authenticated and (user.is_staff or post.user_id == user.id))
+
+
+def can_post_official(user: Any) -> bool:
+    """Only members of a staff group speak for the brand; moderators who are community
+    volunteers do not, whatever their role."""
+    return bool(user.is_authenticated and user.is_staff_member)

@@ -1,0 +1,283 @@
+"""Discussion pages: thin views over :mod:`forum.discussions.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.errors import NotFound, ValidationFailed
+from forum.extensions import limiter
+from forum.forms import apply_errors
+
+from . import permissions, services
+from .forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
+from .models import PostState
+
+bp = Blueprint("discussions", __name__)
+
+posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
+                              key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
+
+BLOCK_MESSAGES = {
+    "unverified": lambda: _("Please confirm your email address before posting. Check your inbox."),
+    "silenced": lambda: _("Your account is read-only for now."),
+    "unapproved": lambda: _("Your membership is waiting for approval by the moderators."),
+}
+
+
+def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:
+    """Keep the draft and send the member where they can unblock themselves."""
+    session["draft"] = draft
+    if exc.reason == "coc":
+        flash(_("The code of conduct changed. Please read and accept it: your message is kept."), "warning")
+        return redirect(url_for("accounts.code_of_conduct", next=back))
+    if exc.reason == "anonymous":
+        return redirect(url_for("accounts.login", next=back))
+    flash(BLOCK_MESSAGES.get(exc.reason, BLOCK_MESSAGES["silenced"])(), "warning")
+    return None
+
+
+def _take_draft(kind: str, key: int | None) -> dict[str, Any] | None:
+    draft = session.get("draft")
+    if draft and draft.get("kind") == kind and draft.get("key") == key:
+        session.pop("draft")
+        return draft
+    return None
+
+
+@bp.get("/")
+def index() -> Any:
+    return render_template("discussions/index.html", categories=services.visible_categories(current_user))
+
+
+@bp.get("/latest")
+def latest() -> Any:
+    filters = _list_filters()
+    listing = services.list_topics(current_user, cursor=request.args.get("before"), filters=filters)
+    return render_template("discussions/latest.html", listing=listing, filters=filters)
+
+
+def _list_filters() -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    for key in ("official", "solved"):
+        value = request.args.get(key)
+        if value in ("yes", "no"):
+            filters[key] = value == "yes"
+    return filters
+
+
+@bp.get("/c/<slug>")
+def category(slug: str) -> Any:
+    cat = services.get_category(current_user, slug)
+    filters = _list_filters()
+    listing = services.list_topics(current_user, category=cat, cursor=request.args.get("before"),
+                                   filters=filters)
+    return render_template("discussions/category.html", category=cat, listing=listing, filters=filters,
+                           can_start=permissions.can_start_topic(current_user, cat))
+
+
+@bp.get("/t/<slug>/<int:topic_id>")
+def topic(slug: str, topic_id: int) -> Any:
+    t = services.get_topic(current_user, topic_id)
+    page = request.args.get("page", 1, type=int) or 1
+    if slug != t.slug:
+        return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id,
+                                **({"page": page} if page > 1 else {})), 301)
+    result = services.topic_page(current_user, t, page)
+    form = ReplyForm()
+    draft = _take_draft("reply", t.id)
+    if draft:
+        form.body.data = draft.get("body")
+    elif request.args.get("quote", type=int):
+        try:
+            form.body.data = services.quote_source(current_user, services.get_post(current_user,
+                                                                                   request.args.get("quote", type=int)))
+        except NotFound:
+            pass
+    return render_template("discussions/topic.html", topic=t, page=result, form=form,
+                           can_reply=permissions.can_reply(current_user, t),
+                           can_post_official=permissions.can_post_official(current_user),
+                           perms=permissions, action_form=ConfirmForm())
+
+
+@bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
+def post_permalink(slug: str, topic_id: int, post_number: int) -> Any:
+    t = services.get_topic(current_user, topic_id)
+    page = services.page_of_post(t, post_number)
+    args = {"page": page} if page > 1 else {}
+    return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id, **args) + f"#p{post_number}")
+
+
+@bp.get("/p/<int:post_id>")
+def post_by_id(post_id: int) -> Any:
+    post = services.get_post(current_user, post_id)
+    return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
+                            post_number=post.post_number))
+
+
+@bp.post("/t/<int:topic_id>/reply")
+@login_required
+@posting_limit
+def reply(topic_id: int) -> Any:
+    t = services.get_topic(current_user, topic_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            outcome = services.create_reply(current_user, t, form.body.data or "",
+                                            reply_to=int(form.reply_to.data) if (form.reply_to.data or "").isdigit()
+                                            else None, ip=request.remote_addr,
+                                            official=bool(form.official.data))
+        except services.PostingBlocked as exc:
+            back = url_for("discussions.topic", slug=t.slug, topic_id=t.id, page=services.page_of_post(
+                t, t.highest_post_number + 1)) + "#reply"
+            response = _blocked(exc, {"kind": "reply", "key": t.id, "body": form.body.data}, back)
+            if response is not None:
+                return response
+        except ValidationFailed as exc:
+            apply_errors(form, exc, default_field="body")
+        else:
+            if outcome.held:
+                flash(_("Thanks! Your reply is awaiting approval by a moderator."), "info")
+            return redirect(url_for("discussions.post_permalink", slug=t.slug, topic_id=t.id,
+                                    post_number=outcome.post.post_number))
+    # Re-show the last page with the text kept and the errors next to the box.
+    result = services.topic_page(current_user, t, services.page_of_post(t, t.highest_post_number))
+    return render_template("discussions/topic.html", topic=t, page=result, form=form,
+                           can_reply=permissions.can_reply(current_user, t),
+                           can_post_official=permissions.can_post_official(current_user),
+                           perms=permissions, action_form=ConfirmForm()), 400
+
+
+@bp.route("/new-topic", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def new_topic() -> Any:
+    categories = [c for c in services.visible_categories(current_user)
+                  if permissions.can_start_topic(current_user, c)]
+    form = TopicForm()
+    form.category.choices = [(c.id, c.name) for c in categories]
+    preview_html = None
+    if request.method == "GET":
+        draft = _take_draft("topic", None)
+        if draft:
+            form.category.data, form.title.data, form.body.data = draft.get("category"), draft.get(
+                "title"), draft.get("body")
+        elif request.args.get("category"):
+            slug = request.args["category"]
+            form.category.data = next((c.id for c in categories if c.slug == slug), None)
+    elif form.validate_on_submit():
+        cat = next((c for c in categories if c.id == form.category.data), None)
+        if cat is None:
+            form.category.errors = [_("Choose a category you can post in.")]
+        elif "preview" in request.form:
+            preview_html = services.preview(form.body.data or "")
+        else:
+            try:
+                outcome = services.create_topic(current_user, cat, form.title.data or "", form.body.data or "",
+                                                ip=request.remote_addr, official=bool(form.official.data))
+            except services.PostingBlocked as exc:
+                response = _blocked(exc, {"kind": "topic", "key": None, "category": cat.id,
+                                          "title": form.title.data, "body": form.body.data},
+                                    url_for("discussions.new_topic"))
+                if response is not None:
+                    return response
+            except ValidationFailed as exc:
+                apply_errors(form, exc, default_field="body")
+            else:
+                if outcome.held:
+                    flash(_("Thanks! Your topic is awaiting approval by a moderator."), "info")
+                t = outcome.post.topic
+                return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id))
+    return render_template("discussions/new_topic.html", form=form, preview_html=preview_html,
+                           can_post_official=permissions.can_post_official(current_user),
+                           no_categories=not categories), (400 if form.errors else 200)
+
+
+@bp.post("/preview")
+@login_required
+def preview() -> Any:
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return render_template("discussions/_preview.html", html=services.preview(request.form.get("body", "")))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@posting_limit
+def edit_post(post_id: int) -> Any:
+    post = services.get_post(current_user, post_id)
+    if not permissions.can_edit_post(current_user, post):
+        abort(403)
+    form = EditPostForm()
+    if request.method == "GET":
+        form.body.data = post.raw
+        form.title.data = post.topic.title
+        form.official.data = post.is_official
+    elif form.validate_on_submit():
+        official = bool(form.official.data) if permissions.can_post_official(current_user) else None
+        try:
+            services.edit_post(current_user, post, form.body.data or "",
+                               title=form.title.data if post.post_number == 1 else None,
+                               reason=form.reason.data, official=official)
+        except services.PostingBlocked as exc:
+            response = _blocked(exc, {"kind": "edit", "key": post.id, "body": form.body.data},
+                                url_for("discussions.edit_post", post_id=post.id))
+            if response is not None:
+                return response
+        except ValidationFailed as exc:
+            apply_errors(form, exc, default_field="body")
+        else:
+            flash(_("Your changes were saved."), "success")
+            return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
+                                    post_number=post.post_number))
+    draft = _take_draft("edit", post.id) if request.method == "GET" else None
+    if draft:
+        form.body.data = draft.get("body")
+    return render_template("discussions/edit_post.html", form=form, post=post,
+                           can_post_official=permissions.can_post_official(current_user)), (
+        400 if form.errors else 200)
+
+
+@bp.post("/posts/<int:post_id>/withdraw")
+@login_required
+def withdraw_post(post_id: int) -> Any:
+    post = services.get_post(current_user, post_id)
+    if ConfirmForm().validate_on_submit():
+        services.withdraw_post(current_user, post)
+        flash(_("Your post was withdrawn. You can restore it."), "info")
+    return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
+                            post_number=post.post_number))
+
+
+@bp.post("/posts/<int:post_id>/unwithdraw")
+@login_required
+def restore_post(post_id: int) -> Any:
+    post = services.get_post(current_user, post_id)
+    if ConfirmForm().validate_on_submit():
+        services.restore_withdrawn_post(current_user, post)
+    return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
+                            post_number=post.post_number))
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def post_revisions(post_id: int) -> Any:
+    post = services.get_post(current_user, post_id)
+    if not permissions.can_see_post_body(current_user, post):
+        abort(404)
+    revs = services.revisions(current_user, post)
+    return render_template("discussions/revisions.html", post=post, revisions=revs)
+
+
+@bp.app_template_global()
+def post_state_label(post: Any) -> str:
+    return {
+        PostState.PENDING: _("Awaiting approval"),
+        PostState.REJECTED: _("Rejected"),
+        PostState.HIDDEN: _("Hidden"),
+        PostState.DELETED: _("Withdrawn by author") if post.is_withdrawn_by_author else _("Removed"),
+    }.get(post.state, "")

@@ -1,0 +1,197 @@
+"""Plugin discovery and the three ways services call plugins.
+
+* :func:`run_filters` for content filters: each plugin is called on its own, so one that
+  raises is named in the log and turns into a ``require_approval`` verdict (fail closed).
+* :func:`fire` for events: errors are logged and swallowed; the write already committed.
+* :func:`render_slot` for template slots: errors are logged and the slot renders empty.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import sys
+from collections.abc import Iterable
+from importlib.metadata import entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app
+from markupsafe import Markup
+
+from forum.plugins import Verdict, VerdictKind
+from forum.plugins import spec as hookspecs
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "forum_plugins"
+ENTRY_POINT_GROUP = "forum.plugins"
+# Plugins the core always registers (internal subscribers such as search indexing).
+CORE_PLUGINS: list[str] = []
+
+
+class PluginInfo:
+    """What the admin UI shows about a discovered plugin, loaded or not."""
+
+    def __init__(self, plugin_id: str, source: str, path: Path | None, enabled: bool) -> None:
+        self.id = plugin_id
+        self.source = source  # "folder" | "package"
+        self.path = path
+        self.enabled = enabled
+        self.loaded = False
+        self.error: str | None = None
+        self.module: ModuleType | None = None
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.module, "__plugin_name__", self.id.replace("_", " ").title()))
+
+    @property
+    def description(self) -> str:
+        return str(getattr(self.module, "__plugin_description__", "") or (self.module.__doc__ or "").strip())
+
+    @property
+    def version(self) -> str:
+        return str(getattr(self.module, "__version__", ""))
+
+
+def _import_folder_plugin(plugin_id: str, path: Path) -> ModuleType:
+    # A synthetic namespace keeps plugin module names from clashing with installed packages.
+    if NAMESPACE not in sys.modules:
+        ns = ModuleType(NAMESPACE)
+        ns.__path__ = []
+        sys.modules[NAMESPACE] = ns
+    name = f"{NAMESPACE}.{plugin_id}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, path / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import plugin {plugin_id} from {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def discover(plugin_dirs: Iterable[str]) -> list[tuple[str, str, Path | None, Any]]:
+    """Every available plugin as (id, source, path, entry point or None), not imported."""
+    found: dict[str, tuple[str, str, Path | None, Any]] = {}
+    for directory in plugin_dirs:
+        base = Path(directory)
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            if (child / "__init__.py").is_file() and child.name.isidentifier():
+                found.setdefault(child.name, (child.name, "folder", child, None))
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, (ep.name, "package", None, ep))
+    return list(found.values())
+
+
+def init_app(app: Flask, disabled: set[str]) -> pluggy.PluginManager:
+    pm = pluggy.PluginManager("forum")
+    pm.add_hookspecs(hookspecs)
+    infos: dict[str, PluginInfo] = {}
+    for module_name in CORE_PLUGINS:
+        pm.register(importlib.import_module(module_name), name=f"core:{module_name}")
+    safe_mode = bool(app.config.get("SAFE_MODE"))
+    for plugin_id, source, path, ep in discover(app.config["PLUGIN_DIRS"]):
+        info = PluginInfo(plugin_id, source, path, enabled=plugin_id not in disabled)
+        infos[plugin_id] = info
+        if safe_mode or not info.enabled:
+            pm.set_blocked(plugin_id)  # never imported
+            continue
+        try:
+            module = _import_folder_plugin(plugin_id, path) if path else ep.load()
+            pm.register(module, name=plugin_id)
+            info.module = module
+            info.loaded = True
+        except Exception as exc:  # a broken plugin must not take the site down
+            log.exception("plugin %s failed to load", plugin_id)
+            info.error = f"{type(exc).__name__}: {exc}"
+    pm.check_pending()  # a misspelt hook name fails loudly at start-up
+    app.extensions["forum.plugins"] = pm
+    app.extensions["forum.plugin_infos"] = infos
+    pm.hook.forum_load_app(app=app)
+    pm.hook.forum_load_blueprints(app=app)
+    return pm
+
+
+def plugin_manager(app: Flask | None = None) -> pluggy.PluginManager:
+    return (app or current_app).extensions["forum.plugins"]
+
+
+def plugin_infos() -> dict[str, PluginInfo]:
+    return current_app.extensions["forum.plugin_infos"]
+
+
+def combine(verdicts: Iterable[Verdict]) -> Verdict:
+    """Deterministic precedence: reject > require_approval > flag > rewrite > allow.
+
+    Rewrites compose in plugin order is not promised; the first rewrite by plugin name wins,
+    so the outcome never depends on load order.
+    """
+    result = Verdict.allow()
+    for verdict in sorted(verdicts, key=lambda v: (-v.kind, v.plugin)):
+        if verdict.kind > result.kind:
+            result = verdict
+    return result
+
+
+def run_filters(hook_name: str, **kwargs: Any) -> tuple[Verdict, list[Verdict]]:
+    """Call every implementation of a filter hook; returns (combined, all verdicts)."""
+    pm = plugin_manager()
+    caller = getattr(pm.hook, hook_name)
+    verdicts: list[Verdict] = []
+    for impl in caller.get_hookimpls():
+        try:
+            outcome = impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except Exception as exc:
+            log.exception("plugin %s raised in %s", impl.plugin_name, hook_name)
+            outcome = Verdict.require_approval(f"plugin {impl.plugin_name} failed: {type(exc).__name__}")
+        if outcome is None:
+            continue
+        if not isinstance(outcome, Verdict):
+            log.error("plugin %s returned %r from %s, not a Verdict", impl.plugin_name, outcome, hook_name)
+            outcome = Verdict.require_approval(f"plugin {impl.plugin_name} returned an invalid verdict")
+        verdicts.append(Verdict(outcome.kind, outcome.reason, outcome.message, outcome.new_source,
+                                impl.plugin_name))
+    return combine(verdicts), verdicts
+
+
+def fire(hook_name: str, **kwargs: Any) -> None:
+    """Fire an event hook. Each plugin runs on its own; one that raises is logged, not fatal."""
+    pm = plugin_manager()
+    caller = getattr(pm.hook, hook_name)
+    for impl in caller.get_hookimpls():
+        try:
+            impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except Exception:
+            log.exception("plugin %s raised in %s", impl.plugin_name, hook_name)
+
+
+def render_slot(hook_name: str, **kwargs: Any) -> Markup:
+    """Concatenate a template slot's HTML. Plugins escape what they interpolate (fail open)."""
+    pm = plugin_manager()
+    caller = getattr(pm.hook, hook_name)
+    parts: list[str] = []
+    for impl in caller.get_hookimpls():
+        try:
+            html = impl.function(**{k: kwargs[k] for k in impl.argnames})
+        except Exception:
+            log.exception("plugin %s raised in %s", impl.plugin_name, hook_name)
+            continue
+        if html:
+            parts.append(str(html))
+    return Markup("".join(parts))  # noqa: S704 - plugin slot contract: plugins return escaped HTML
+
+
+__all__ = ["VerdictKind", "combine", "fire", "init_app", "plugin_manager", "render_slot", "run_filters"]

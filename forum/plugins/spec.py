@@ -1,0 +1,158 @@
+"""Every hook a Circolo plugin can implement. This file is the plugin author's reference.
+
+Naming (see shared DESIGN.md §3):
+
+* ``forum_load_<thing>``: setup, called once per app at start-up.
+* ``forum_<noun>_<past_verb>``: events, fired by services AFTER the database commit.
+* ``forum_filter_<thing>``: content filters; return a :class:`forum.plugins.Verdict` or ``None``.
+* ``forum_gather_<things>``: contribute items to a list.
+* ``forum_tpl_<slot>``: template slots; return an HTML string (the plugin escapes what it
+  interpolates) or ``None``. Errors are logged and the slot renders empty (fail open).
+
+Implement a hook with ``@hookimpl`` from :mod:`forum.plugins`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("forum")
+
+
+# --- setup -------------------------------------------------------------------------------
+
+@hookspec
+def forum_load_blueprints(app: Any) -> None:
+    """Register blueprints on ``app`` (``app.register_blueprint(bp)``)."""
+
+
+@hookspec
+def forum_load_cli(group: Any) -> None:
+    """Add click commands to the ``flask forum`` command group (``group.add_command(cmd)``)."""
+
+
+@hookspec
+def forum_load_app(app: Any) -> None:
+    """Anything else at start-up: Jinja filters, config defaults, template globals."""
+
+
+@hookspec
+def forum_gather_settings_schema() -> Any:
+    """Return this plugin's settings as a list of :class:`forum.plugins.SettingField`.
+
+    The admin UI renders them as a form; values are read with ``plugin_setting(id, key)``.
+    """
+
+
+# --- content filters ---------------------------------------------------------------------
+
+@hookspec
+def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
+    """Judge text before it is saved.
+
+    ``draft`` is a :class:`forum.plugins.Draft` (``raw``, ``title``); ``author`` the user
+    (``None`` for a registration); ``context`` a :class:`forum.plugins.FilterContext` whose
+    ``kind`` is ``"topic"``, ``"reply"``, ``"edit"``, ``"event"``, ``"profile"`` or
+    ``"signature"``. Return a :class:`forum.plugins.Verdict` or ``None`` for "no opinion".
+    Verdicts from all plugins are combined: reject > require_approval > flag > rewrite > allow.
+    A plugin that raises sends the content to the review queue (fail closed).
+    """
+
+
+@hookspec
+def forum_filter_registration(form_data: Any, context: Any) -> Any:
+    """Judge a registration before the account is created. Return a Verdict or ``None``.
+
+    ``form_data`` is a dict (username, email, display_name, answers, ip, extra form fields);
+    ``reject`` shows its message on the form, ``require_approval`` holds the account for review.
+    """
+
+
+@hookspec
+def forum_post_judged(post: Any, verdicts: Any, context: Any) -> None:
+    """The filters' verdicts on a post, fired INSIDE the posting transaction (before commit).
+
+    For recording moderation history, flags and queue entries atomically with the post.
+    ``verdicts`` is the list of every plugin's :class:`forum.plugins.Verdict`.
+    """
+
+
+# --- events (fired after commit) -------------------------------------------------------------
+
+@hookspec
+def forum_user_registered(user: Any) -> None:
+    """A member account was created."""
+
+
+@hookspec
+def forum_topic_created(topic: Any, post: Any) -> None:
+    """A topic and its opening post were saved (possibly pending review: check ``post.state``)."""
+
+
+@hookspec
+def forum_post_created(post: Any) -> None:
+    """A reply was saved (possibly pending review: check ``post.state``)."""
+
+
+@hookspec
+def forum_post_edited(post: Any, revision: Any) -> None:
+    """A post was edited; ``revision`` holds the previous text."""
+
+
+@hookspec
+def forum_post_deleted(post: Any, actor: Any) -> None:
+    """A post was withdrawn by its author or removed by a moderator (soft delete)."""
+
+
+@hookspec
+def forum_post_restored(post: Any, actor: Any) -> None:
+    """A hidden or removed post was made visible again."""
+
+
+@hookspec
+def forum_post_approved(post: Any, actor: Any) -> None:
+    """A post held for review was approved."""
+
+
+@hookspec
+def forum_post_rejected(post: Any, actor: Any, reason: str) -> None:
+    """A post held for review was rejected; its text stays with its author."""
+
+
+@hookspec
+def forum_post_hidden(post: Any, actor: Any, reason: str) -> None:
+    """A post was hidden by a moderator or by flags."""
+
+
+@hookspec
+def forum_topic_changed(topic: Any, actor: Any, change: str) -> None:
+    """A topic was moved, renamed, locked, pinned, split or merged; ``change`` names which."""
+
+
+# --- template slots (HTML strings; escape what you interpolate) ---------------------------------
+
+@hookspec
+def forum_tpl_post_footer(post: Any, user: Any) -> Any:
+    """HTML under a post's body."""
+
+
+@hookspec
+def forum_tpl_topic_header(topic: Any, user: Any) -> Any:
+    """HTML under a topic's title."""
+
+
+@hookspec
+def forum_tpl_sidebar(user: Any) -> Any:
+    """HTML in the page sidebar."""
+
+
+@hookspec
+def forum_tpl_navigation(user: Any) -> Any:
+    """HTML (``<a>`` elements) appended to the header navigation."""
+
+
+@hookspec
+def forum_tpl_profile(profile_user: Any, user: Any) -> Any:
+    """HTML on a member's profile page."""

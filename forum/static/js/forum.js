@@ -1,0 +1,34 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  // Tell the server the browser's time zone, so visitors see times in their zone.
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("tz=" + tz) === -1) {
+      document.cookie = "tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* old browser: server default zone */ }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
+  // Live preview for the reply box: posts the text to /preview, which returns cooked HTML
+  // rendered by the same sanitising pipeline as a saved post.
+  document.querySelectorAll("form[data-preview]").forEach(function (form) {
+    var button = form.querySelector(".js-preview");
+    var target = form.querySelector(".preview");
+    if (!button || !target) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var body = new FormData();
+      body.append("body", form.querySelector("textarea").value);
+      body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      fetch(form.getAttribute("data-preview"), { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { target.innerHTML = html; target.hidden = false; });
+    });
+  });
+})();

@@ -1,0 +1,137 @@
+"""Themes: discovery, the Jinja loader chain, theme static files and brand CSS variables.
+
+The chain is built once at start-up: active theme -> its parents -> ``forum/templates``.
+``core/<path>`` always names the core template, so a theme can extend the file it overrides
+and replace a single block. Blueprint (plugin) loaders come after the app loader, so themes
+can override plugin templates too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
+from werkzeug.security import safe_join
+
+log = logging.getLogger(__name__)
+
+CORE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+CORE_STATIC = Path(__file__).resolve().parent / "static"
+THEME_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass
+class Theme:
+    id: str
+    name: str
+    version: str = ""
+    parent: str | None = "core"
+    path: Path | None = None  # None for the core theme
+    defaults: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def templates(self) -> Path | None:
+        return self.path / "templates" if self.path else CORE_TEMPLATES
+
+    @property
+    def static(self) -> Path:
+        return self.path / "static" if self.path else CORE_STATIC
+
+
+CORE_THEME = Theme(id="core", name="Circolo", parent=None, description="The default look.")
+
+
+def discover_themes(theme_dirs: tuple[str, ...] | list[str]) -> dict[str, Theme]:
+    themes = {"core": CORE_THEME}
+    for directory in theme_dirs:
+        base = Path(directory)
+        if not base.is_dir():
+            continue
+        for child in sorted(base.iterdir()):
+            manifest = child / "theme.json"
+            if not manifest.is_file():
+                continue
+            try:
+                data = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                log.exception("theme %s has an unreadable theme.json", child.name)
+                continue
+            theme_id = str(data.get("id", child.name))
+            if not THEME_ID.match(theme_id) or theme_id == "core":
+                log.error("theme in %s has an invalid id %r", child, theme_id)
+                continue
+            themes[theme_id] = Theme(
+                id=theme_id,
+                name=str(data.get("name", theme_id)),
+                version=str(data.get("version", "")),
+                parent=str(data.get("parent", "core")),
+                path=child,
+                defaults=dict(data.get("defaults", {})),
+                description=str(data.get("description", "")),
+            )
+    return themes
+
+
+def theme_chain(themes: dict[str, Theme], active: str) -> list[Theme]:
+    """Active theme first, then its ancestors, ending with core. Cycles and unknowns stop."""
+    chain: list[Theme] = []
+    current: str | None = active if active in themes else "core"
+    while current and current in themes and themes[current] not in chain:
+        chain.append(themes[current])
+        current = themes[current].parent
+    if CORE_THEME not in chain:
+        chain.append(CORE_THEME)
+    return chain
+
+
+def build_loader(chain: list[Theme]) -> BaseLoader:
+    loaders: list[BaseLoader] = [PrefixLoader({"core": FileSystemLoader(str(CORE_TEMPLATES))})]
+    loaders += [FileSystemLoader(str(t.templates)) for t in chain if t.templates and t.templates.is_dir()]
+    return ChoiceLoader(loaders)
+
+
+theme_static = Blueprint("theme_static", __name__)
+
+
+@theme_static.route("/theme/<path:filename>")
+def static_file(filename: str) -> Any:
+    """Theme assets, resolved through the chain so a theme ships only what it changes."""
+    for theme in current_app.extensions["forum.theme_chain"]:
+        if safe_join(str(theme.static), filename) and (theme.static / filename).is_file():
+            return send_from_directory(theme.static, filename, max_age=3600)
+    abort(404)
+
+
+def init_app(app: Flask, active: str | None = None) -> None:
+    themes = discover_themes(app.config["THEME_DIRS"])
+    chain = theme_chain(themes, active or app.config["THEME"])
+    app.extensions["forum.themes"] = themes
+    app.extensions["forum.theme_chain"] = chain
+    app.jinja_loader = build_loader(chain)  # type: ignore[assignment]
+    app.register_blueprint(theme_static)
+
+
+def active_theme() -> Theme:
+    return current_app.extensions["forum.theme_chain"][0]
+
+
+def brand_css(settings: dict[str, Any]) -> str:
+    """Brand colours as CSS custom properties. Only validated #rrggbb values get through,
+    so an admin setting can never inject CSS."""
+    defaults: dict[str, Any] = {}
+    for theme in reversed(current_app.extensions["forum.theme_chain"]):
+        defaults.update(theme.defaults)
+    props = {
+        "--brand-primary": settings.get("brand_primary") or defaults.get("primary"),
+        "--brand-accent": settings.get("brand_accent") or defaults.get("accent"),
+    }
+    lines = [f"{k}: {v};" for k, v in props.items() if isinstance(v, str) and HEX_COLOUR.match(v)]
+    return ":root{" + "".join(lines) + "}" if lines else ""

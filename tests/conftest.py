@@ -1,0 +1,191 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when asked), the app, clients.
+
+Choose the database with ``FORUM_TEST_DATABASE``: ``sqlite`` (default) or ``postgresql``
+(``FORUM_TEST_POSTGRES_URL``, default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``).
+Each xdist worker gets its own PostgreSQL database, created from that URL's server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+
+from forum import create_app
+from forum.extensions import db
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def backend() -> str:
+    return os.environ.get("FORUM_TEST_DATABASE", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    if backend() != "postgresql":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "forum.db")
+        return
+    base = os.environ.get("FORUM_TEST_POSTGRES_URL", DEFAULT_PG)
+    name = f"circolo_test_{worker_id}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_schema_ready: set[str] = set()
+
+
+def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SEARCH_BACKEND": "null",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "forum.test",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the app's config for its tests."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = make_app(database_url, tmp_path, **app_config)
+    with app.app_context():
+        if database_url not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(database_url)
+        from forum.cli import ensure_default_data
+
+        ensure_default_data()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+            conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
+class FormClient(FlaskClient):
+    """A test client that sends the CSRF token like a browser would (from a rendered form).
+
+    Each request runs in a fresh app context, as in production: otherwise the test's own
+    context (and its ``g``, where Flask-Login caches the user) would leak between requests.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's session sees what the request committed
+        return response
+
+    def csrf_token(self) -> str:
+        page = self.get("/code-of-conduct").get_data(as_text=True)
+        match = CSRF_RE.search(page)
+        assert match, "no csrf_token on the page"
+        return match.group(1)
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, username: str, password: str = "correct horse battery") -> Any:
+        return self.post_form("/login", {"login": username, "password": password})
+
+
+@pytest.fixture
+def client(app: Flask) -> FormClient:
+    app.test_client_class = FormClient
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> list[Any]:
+    from forum.mail import outbox as get_outbox
+
+    box = get_outbox()
+    box.clear()
+    return box
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Iterator[Any]:
+    """``with count_queries() as q: ...; q.count``: SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    yield counting
+
+
+@pytest.fixture
+def corpora() -> Path:
+    path = Path(os.environ.get("FORUM_CORPORA_DIR", CORPORA))
+    if not path.is_dir():
+        pytest.skip(f"shared corpora not found at {path} (set FORUM_CORPORA_DIR)")
+    return path
+
+
+pytest_plugins = ["tests.factories"]
