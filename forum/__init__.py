@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 log = logging.getLogger(__name__)
 
 # Domain packages with a ``views.bp`` blueprint, registered in this order.
-DOMAINS = ("accounts", "discussions", "admin")
+DOMAINS = ("accounts", "discussions", "admin", "notifications", "moderation")
 
 
 def _secret_key(instance_path: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,7 +71,7 @@ def find_by_login(identifier: str) -> User | None:
     return find_by_username(identifier)
 
 
-def resolve_usernames(names: list[str] | set[str] | tuple[str, ...]) -> dict[str, str]:
+def resolve_usernames(names: Iterable[str]) -> dict[str, str]:
     """Lower-cased candidate names -> canonical spelling, in one query (for @mentions)."""
     wanted = {canonical_username(n): n.lower() for n in names}
     if not wanted:

@@ -1,0 +1,1 @@
+"""Moderation: review queue, flags, sanctions, staff notes and the audit log."""

@@ -1,0 +1,1 @@
+"""In-app notifications (and the e-mail that may accompany them)."""

@@ -1,0 +1,30 @@
+"""A notification tells one member that something concerns them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from forum.db_types import UTCDateTime, utcnow
+from forum.extensions import db
+
+
+class Notification(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # "mention", "reply", "post_rejected", "event_promoted", ...
+    message: Mapped[str] = mapped_column(Text)  # plain text, already translated for the recipient
+    url: Mapped[str | None] = mapped_column(String(500))  # a local path
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Idempotency: the same (user, key) is never notified twice (reminders, retries).
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+
+    __table_args__ = (
+        Index("ix_notifications_user", "user_id", "read_at", "created_at"),
+        Index("uq_notifications_dedupe", "user_id", "dedupe_key", unique=True),
+    )

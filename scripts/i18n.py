@@ -1,0 +1,153 @@
+"""Translation catalogs, one per package: ``python scripts/i18n.py update|compile|check [PACKAGE]``.
+
+A PACKAGE is ``core`` (forum/*.py, forum/templates/*.html and macros), a domain name
+(``accounts``: forum/accounts/*.py + forum/templates/accounts/), or ``plugin:<id>``
+(plugins/<id>/). Each keeps ``translations/{it,fr}/LC_MESSAGES/messages.po``; Flask-Babel
+merges them at run time, so packages never edit one shared file.
+
+* update: extract the package's strings, merge them into its it/fr catalogs (existing
+  translations kept, new ones empty), then compile.
+* compile: write every .mo from its .po (run after editing a .po by hand).
+* check: exit 1 listing strings with no it/fr translation, or .mo files older than their .po.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+FORUM = ROOT / "forum"
+LOCALES = ("it", "fr")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+JINJA = ("jinja2", {"extensions": "jinja2.ext.i18n", "silent": "false"})
+
+
+def packages() -> list[str]:
+    names = ["core"] + sorted(p.parent.name for p in FORUM.glob("*/__init__.py") if p.parent.name not in (
+        "templates", "static", "translations"))
+    names += [f"plugin:{p.parent.name}" for p in sorted((ROOT / "plugins").glob("*/__init__.py"))]
+    return names
+
+
+def sources(package: str) -> tuple[Path, list[tuple[Path, list[tuple[str, object]]]]]:
+    """(translations dir, [(directory, babel method map)])."""
+    if package == "core":
+        return FORUM / "translations", [
+            (FORUM, [("*.py", "python")]),
+            (FORUM / "templates", [("*.html", JINJA), ("macros/*.html", JINJA)]),
+        ]
+    if package.startswith("plugin:"):
+        base = ROOT / "plugins" / package.split(":", 1)[1]
+        return base / "translations", [(base, [("**.py", "python"), ("**/templates/**.html", JINJA)])]
+    base = FORUM / package
+    dirs = [(base, [("**.py", "python")])]
+    if (FORUM / "templates" / package).is_dir():
+        dirs.append((FORUM / "templates" / package, [("**.html", JINJA)]))
+    return base / "translations", dirs
+
+
+def extract(package: str) -> Catalog:
+    _out, dirs = sources(package)
+    catalog = Catalog(project="circolo")
+    for directory, method_map in dirs:
+        methods = [(pattern, spec if isinstance(spec, str) else spec[0]) for pattern, spec in method_map]
+        options = {pattern: spec[1] for pattern, spec in method_map if not isinstance(spec, str)}
+        if package == "core" and directory == FORUM:
+            methods = [("*.py", "python")]  # only forum/*.py, not sub-packages
+        for filename, lineno, message, comments, context in extract_from_dir(
+                str(directory), methods, options_map=options, keywords=KEYWORDS):
+            if package == "core" and directory == FORUM and "/" in filename:
+                continue
+            catalog.add(message, None, [(str(directory / filename), lineno)], auto_comments=comments,
+                        context=context)
+    return catalog
+
+
+def po_path(package: str, locale: str) -> Path:
+    out, _dirs = sources(package)
+    return out / locale / "LC_MESSAGES" / "messages.po"
+
+
+def update(package: str) -> None:
+    template = extract(package)
+    for locale in LOCALES:
+        path = po_path(package, locale)
+        if path.exists():
+            with path.open("rb") as f:
+                catalog = read_po(f, locale=locale)
+            catalog.update(template, no_fuzzy_matching=True)
+        else:
+            catalog = Catalog(locale=locale, project="circolo")
+            catalog.update(template, no_fuzzy_matching=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buf = io.BytesIO()
+        write_po(buf, catalog, width=100, omit_header=False, ignore_obsolete=True, sort_output=True)
+        path.write_bytes(buf.getvalue())
+    compile_package(package)
+    print(f"{package}: {len(template)} strings")
+
+
+def compile_package(package: str) -> None:
+    for locale in LOCALES:
+        path = po_path(package, locale)
+        if not path.exists():
+            continue
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        with path.with_suffix(".mo").open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+
+
+def missing(package: str) -> list[str]:
+    template = extract(package)
+    problems = []
+    for locale in LOCALES:
+        path = po_path(package, locale)
+        if not len(template):
+            continue
+        if not path.exists():
+            problems.append(f"{package}/{locale}: no catalog")
+            continue
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        for msg in template:
+            if not msg.id:
+                continue
+            have = catalog.get(msg.id, context=msg.context)
+            strings = have.string if have else None
+            if not have or not strings or (isinstance(strings, tuple) and not all(strings)) or have.fuzzy:
+                problems.append(f"{package}/{locale}: {msg.id if isinstance(msg.id, str) else msg.id[0]!r}")
+        mo = path.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < path.stat().st_mtime - 1:
+            problems.append(f"{package}/{locale}: {mo.name} is missing or older than the .po (run compile)")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("update", "compile", "check"):
+        print(__doc__)
+        return 2
+    targets = argv[1:] or packages()
+    if argv[0] == "update":
+        for p in targets:
+            update(p)
+    elif argv[0] == "compile":
+        for p in targets:
+            compile_package(p)
+    else:
+        problems = [line for p in targets for line in missing(p)]
+        print("\n".join(problems) or "all strings translated")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
