@@ -147,7 +147,7 @@ def _init_templates(app: Flask) -> None:
     from forum.admin.settings import all_settings
     from forum.i18n import LOCALE_NAMES
     from forum.plugins.manager import render_slot
-    from forum.themes import brand_css
+    from forum.themes import brand_css, theme_stylesheets
 
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -156,6 +156,7 @@ def _init_templates(app: Flask) -> None:
             "settings": settings,
             "community_name": settings.get("community_name") or app.config["COMMUNITY_NAME"],
             "brand_css": brand_css(settings),
+            "theme_stylesheets": theme_stylesheets(),
             "locale_names": LOCALE_NAMES,
             "current_locale": str(get_locale()),
             "slot": lambda name, **kw: render_slot(f"forum_tpl_{name}", user=current_user, **kw),

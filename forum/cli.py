@@ -126,3 +126,26 @@ def create_user(username: str, email: str, password: str, *, role: str = "member
         db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=version))
     db.session.commit()
     return user
+
+
+@forum_cli.command("demo")
+def demo_command() -> None:
+    """``init`` plus a small multilingual demo community; prints the admin login."""
+    from forum.demo import load_demo
+
+    upgrade_schema()
+    ensure_default_data()
+    username, password = load_demo(create_user)
+    _reindex_quietly()
+    click.echo("")
+    click.echo("Demo community ready at http://127.0.0.1:5000")
+    click.echo(f"  admin login: {username} / {password}")
+
+
+def _reindex_quietly() -> None:
+    """Bring the search index in line with the demo data (if search is configured)."""
+    try:
+        from forum.search.services import rebuild_index
+    except ImportError:
+        return
+    rebuild_index()

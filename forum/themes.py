@@ -36,6 +36,7 @@ class Theme:
     path: Path | None = None  # None for the core theme
     defaults: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    stylesheets: tuple[str, ...] = ()  # paths under static/, loaded after the core stylesheet
 
     @property
     def templates(self) -> Path | None:
@@ -76,8 +77,13 @@ def discover_themes(theme_dirs: tuple[str, ...] | list[str]) -> dict[str, Theme]
                 path=child,
                 defaults=dict(data.get("defaults", {})),
                 description=str(data.get("description", "")),
+                stylesheets=tuple(str(p) for p in data.get("stylesheets", []) if _safe_asset(str(p))),
             )
     return themes
+
+
+def _safe_asset(path: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z0-9_./-]+\.css", path)) and ".." not in path and not path.startswith("/")
 
 
 def theme_chain(themes: dict[str, Theme], active: str) -> list[Theme]:
@@ -121,6 +127,14 @@ def init_app(app: Flask, active: str | None = None) -> None:
 
 def active_theme() -> Theme:
     return current_app.extensions["forum.theme_chain"][0]
+
+
+def theme_stylesheets() -> list[str]:
+    """Stylesheets of the chain, ancestors first, so a child theme's rules win."""
+    sheets: list[str] = []
+    for theme in reversed(current_app.extensions["forum.theme_chain"]):
+        sheets.extend(s for s in theme.stylesheets if s not in sheets)
+    return sheets
 
 
 def brand_css(settings: dict[str, Any]) -> str:
