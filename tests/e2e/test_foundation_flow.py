@@ -1,0 +1,143 @@
+"""The member's main path, in a real browser: join, confirm, post, reply, edit, accept new rules."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import login, mail_link
+from tests.factories import make_user
+
+pytestmark = pytest.mark.e2e
+
+
+def register(page, username: str, *, accept: bool) -> None:
+    page.goto("/register")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=display_name]", username.title())
+    page.fill("input[name=email]", f"{username}@example.org")
+    page.fill("input[name=password]", "a long enough passphrase")
+    if accept:
+        page.check("input[name=accept_coc]")
+    page.click("#register-form button[type=submit]")
+
+
+def test_register_requires_the_code_of_conduct_then_verify_and_post(page, live_server):
+    # The code of conduct is shown, rendered, beside the form.
+    page.goto("/register")
+    assert page.locator(".coc-body h1").inner_text() == "Our code of conduct"
+    assert "version 1" in page.locator("label.check").inner_text()
+
+    register(page, "anna", accept=False)
+    assert page.locator(".error").filter(has_text="accept the code of conduct").is_visible()
+    assert page.input_value("input[name=username]") == "anna"  # nothing typed is lost
+
+    page.check("input[name=accept_coc]")
+    page.fill("input[name=password]", "a long enough passphrase")
+    page.click("#register-form button[type=submit]")
+    assert page.locator("h1").inner_text() == "Check your email"
+
+    # Unverified: can read, cannot post.
+    page.goto("/new-topic")
+    page.select_option("select[name=category]", label="General")
+    page.fill("input[name=title]", "Hello from a new member")
+    page.fill("textarea[name=body]", "My first words here.")
+    page.click("button:has-text('Create topic')")
+    assert page.locator(".flash").filter(has_text="confirm your email").is_visible()
+
+    page.goto(mail_link(live_server.outbox, "/verify/"))
+    assert page.locator(".flash").filter(has_text="confirmed").is_visible()
+
+    page.goto("/new-topic")
+    page.select_option("select[name=category]", label="General")
+    page.fill("input[name=title]", "Hello from a new member")
+    page.fill("textarea[name=body]", "My **first** words here.")
+    page.click("button[name=preview]")
+    assert page.locator(".preview-block strong").inner_text() == "first"
+    page.click("button:has-text('Create topic')")
+    page.wait_for_url(re.compile(r".*/t/hello-from-a-new-member/\d+"))
+    assert page.locator("h1").inner_text() == "Hello from a new member"
+    assert page.locator(".post .cooked strong").first.inner_text() == "first"
+
+
+def test_reply_quote_edit_and_history(page, app):
+    make_user("bruno")
+    login(page, "bruno")
+    page.goto("/new-topic")
+    page.select_option("select[name=category]", label="Support")
+    page.fill("input[name=title]", "Grinder makes a noise")
+    page.fill("textarea[name=body]", "It squeaks when grinding fine.")
+    page.click("button:has-text('Create topic')")
+    page.wait_for_url(re.compile(r".*/t/grinder-makes-a-noise/\d+"))
+
+    page.fill("#reply textarea[name=body]", "Update: it only squeaks with **oily** beans.")
+    page.click("#reply button:has-text('Reply')")
+    page.wait_for_url(re.compile(r".*#p2$"))
+    reply = page.locator("#p2")
+    assert "oily" in reply.locator(".cooked").inner_text()
+
+    # Quote the first post into the reply box.
+    page.locator("#p1 a:has-text('Quote')").click()
+    assert page.input_value("#reply textarea[name=body]").startswith('[quote="bruno, post:1, topic:')
+
+    # Edit the reply: the change shows, with an "edited" link to the history.
+    reply.locator("a:has-text('Edit')").click()
+    page.fill("textarea[name=body]", "Update: it squeaks with oily beans only. Fixed by cleaning the burrs.")
+    page.fill("input[name=reason]", "solved it")
+    page.click("button:has-text('Save changes')")
+    page.wait_for_url(re.compile(r".*#p2$"))
+    assert "cleaning the burrs" in page.locator("#p2 .cooked").inner_text()
+    page.locator("#p2 a.edited").click()
+    assert page.locator(".revision").first.locator(".cooked").inner_text().startswith("Update: it only squeaks")
+    assert "solved it" in page.locator(".revision").first.inner_text()
+
+
+def test_new_code_of_conduct_asks_for_acceptance_and_keeps_the_draft(page, app, browser, live_server):
+    make_user("admin1", role="admin")
+    make_user("carla")
+    from forum.discussions import services as discussions
+    from forum.discussions.models import Category
+    from forum.extensions import db
+
+    general = db.session.scalar(db.select(Category).where(Category.slug == "general"))
+    topic = discussions.create_topic(make_user("dario"), general, "Weekend brewing plans", "Who brews what?").post.topic
+
+    # The admin publishes version 2 from the admin page.
+    admin_ctx = browser.new_context(base_url=live_server.url)
+    admin_page = admin_ctx.new_page()
+    login(admin_page, "admin1")
+    admin_page.goto("/admin/code-of-conduct")
+    admin_page.fill("textarea[name=body]", "# Rules v2\n\nBe kind. No spam. Stay on topic, please.")
+    admin_page.fill("textarea[name=summary]", "Added: stay on topic.")
+    admin_page.click("button:has-text('Publish')")
+    assert admin_page.locator(".flash").filter(has_text="Version 2").is_visible()
+    admin_ctx.close()
+
+    login(page, "carla")
+    assert page.locator(".banner.warning").filter(has_text="code of conduct was updated").is_visible()
+    page.goto(f"/t/{topic.slug}/{topic.id}")
+    page.fill("#reply textarea[name=body]", "I'll try a Kenyan roast this weekend.")
+    page.click("#reply button:has-text('Reply')")
+    # Asked to accept, with the summary of changes, draft kept.
+    page.wait_for_url(re.compile(r".*/code-of-conduct\?next=.*"))
+    assert "Added: stay on topic." in page.locator(".callout").inner_text()
+    page.check("input[name=accept]")
+    page.click("button:has-text('Accept and continue')")
+    page.wait_for_url(re.compile(rf".*/t/{topic.slug}/{topic.id}.*"))
+    assert page.input_value("#reply textarea[name=body]") == "I'll try a Kenyan roast this weekend."
+    assert page.locator(".banner.warning").count() == 0
+    page.click("#reply button:has-text('Reply')")
+    page.wait_for_url(re.compile(r".*#p2$"))
+    assert "Kenyan roast" in page.locator("#p2 .cooked").inner_text()
+
+
+def test_layout_fits_a_375px_phone(browser, live_server, app):
+    make_user("phone")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    for path in ("/", "/latest", "/register", "/login", "/c/general"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
+    context.close()
