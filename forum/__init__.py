@@ -132,7 +132,7 @@ def _init_plugins_and_themes(app: Flask) -> None:
             values = all_settings()
             disabled = set(values.get("disabled_plugins") or [])
             active_theme = values.get("theme")
-        except Exception:  # noqa: BLE001 - no schema yet: start with defaults
+        except Exception:  # no schema yet (fresh install): start with defaults
             from forum.extensions import db
 
             db.session.rollback()
