@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 log = logging.getLogger(__name__)
 
 # Domain packages with a ``views.bp`` blueprint, registered in this order.
-DOMAINS = ("accounts", "discussions", "admin", "notifications", "moderation")
+DOMAINS = ("accounts", "discussions", "admin", "notifications", "moderation", "staff", "events", "search")
 
 
 def _secret_key(instance_path: str) -> str:
@@ -67,12 +67,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if isinstance(app.config["SUPPORTED_LOCALES"], str):
         app.config["SUPPORTED_LOCALES"] = tuple(app.config["SUPPORTED_LOCALES"].split(","))
 
+    if int(app.config["PROXIES"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
     _init_extensions(app)
     _init_plugins_and_themes(app)
     for domain in DOMAINS:
         app.register_blueprint(import_module(f"forum.{domain}.views").bp)
     _init_templates(app)
     _init_errors(app)
+    _init_security_headers(app)
 
     from forum import cli
 
@@ -105,6 +111,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     i18n.init_app(app)
     mail.init_app(app)
+    from forum.search import services as search_services
+
+    search_services.init_app(app)
     # Import every domain's models so metadata (create_all, Alembic) sees all tables.
     for domain in DOMAINS:
         try:
@@ -122,7 +131,7 @@ def _init_plugins_and_themes(app: Flask) -> None:
     from forum import themes
     from forum.plugins import manager
 
-    disabled: set[str] = set()
+    disabled: set[str] = set(app.config["DEFAULT_DISABLED_PLUGINS"])
     active_theme = None
     # Admin choices live in the database; on a fresh install there is no table yet.
     with app.app_context():
@@ -130,7 +139,8 @@ def _init_plugins_and_themes(app: Flask) -> None:
             from forum.admin.settings import all_settings
 
             values = all_settings()
-            disabled = set(values.get("disabled_plugins") or [])
+            chosen = values.get("disabled_plugins")
+            disabled = set(app.config["DEFAULT_DISABLED_PLUGINS"] if chosen is None else chosen)
             active_theme = values.get("theme")
         except Exception:  # no schema yet (fresh install): start with defaults
             from forum.extensions import db
@@ -174,6 +184,23 @@ def _current_coc_version() -> int:
 
         g.coc_version = current_coc_version()
     return int(g.coc_version)
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _init_security_headers(app: Flask) -> None:
+    """Cheap browser protections on every answer; a view may set its own value first."""
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
 
 def _init_errors(app: Flask) -> None:

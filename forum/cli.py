@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -10,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import inspect, select
 from werkzeug.security import generate_password_hash
 
-from forum.extensions import db
+from forum.extensions import db, migrate
 
 forum_cli = AppGroup("forum", help="Circolo administration commands.")
 
@@ -39,19 +40,42 @@ def _migrations_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
+def plugin_version_locations() -> list[str]:
+    """Version folders of the core and of every discovered plugin that ships migrations.
+
+    Disabled plugins count too: their revisions may already be recorded in the database,
+    and Alembic refuses to run when it cannot find a recorded revision."""
+    from forum.plugins.manager import plugin_infos
+
+    locations = [str(_migrations_dir() / "versions")]
+    for info in plugin_infos().values():
+        folder = info.path / "migrations" if info.path else None
+        if folder is not None and folder.is_dir():
+            locations.append(str(folder))
+    return locations
+
+
+@migrate.configure
+def _configure_alembic(config: Any) -> Any:
+    import os
+
+    config.set_main_option("version_locations", os.pathsep.join(plugin_version_locations()))
+    return config
+
+
 def upgrade_schema() -> None:
-    """Alembic upgrade to head; a database made by ``create_all`` (tests) is stamped instead."""
+    """Alembic upgrade of the core and every plugin branch to its head.
+
+    A database made by ``create_all`` (the test suite) has tables but no alembic_version:
+    it is stamped instead of being migrated over existing tables.
+    """
     from flask_migrate import stamp, upgrade
 
-    versions = _migrations_dir() / "versions"
-    if not versions.is_dir() or not any(versions.glob("*.py")):
-        db.create_all()
-        return
     tables = set(inspect(db.engine).get_table_names())
     if "users" in tables and "alembic_version" not in tables:
-        stamp(directory=str(_migrations_dir()))
+        stamp(directory=str(_migrations_dir()), revision="heads")
         return
-    upgrade(directory=str(_migrations_dir()))
+    upgrade(directory=str(_migrations_dir()), revision="heads")
 
 
 def ensure_default_data() -> None:
@@ -109,7 +133,7 @@ def create_user(username: str, email: str, password: str, *, role: str = "member
     from forum.errors import ValidationFailed
 
     try:
-        clean = accounts.validate_username(username)
+        clean = accounts.validate_username(username, allow_reserved=True)  # operators may take "admin"
         accounts.validate_password(password, username=clean, email=email)
     except ValidationFailed as exc:
         raise click.ClickException(exc.message) from exc
@@ -143,9 +167,76 @@ def demo_command() -> None:
 
 
 def _reindex_quietly() -> None:
-    """Bring the search index in line with the demo data (if search is configured)."""
-    try:
-        from forum.search.services import rebuild_index
-    except ImportError:
-        return
+    """Bring the search index in line with the demo data."""
+    from forum.search.services import rebuild_index
+
     rebuild_index()
+
+
+@forum_cli.command("send-reminders")
+@click.option("--now", "now_text", default=None, hidden=True, help="Pretend it is this UTC time (ISO 8601).")
+def send_reminders_command(now_text: str | None) -> None:
+    """Remind members of events starting soon (idempotent: run it from cron every few minutes)."""
+    from datetime import UTC, datetime
+
+    from forum.events.services import send_due_reminders
+
+    now = datetime.fromisoformat(now_text) if now_text else None
+    if now is not None and now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    # Links in the messages are built with url_for, which needs a request outside of one.
+    base_url = current_app.config.get("PUBLIC_URL") or "http://localhost/"
+    with current_app.test_request_context("/", base_url=base_url):
+        click.echo(f"Sent {send_due_reminders(now)} reminder(s).")
+
+
+@forum_cli.command("seed")
+@click.option("--users", type=click.IntRange(min=1), default=200, show_default=True, help="Members to add.")
+@click.option("--topics", type=click.IntRange(min=1), default=500, show_default=True, help="Topics to add.")
+@click.option("--posts", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Posts to add, opening posts included (at least --topics).")
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True,
+              help="Random seed: the same seed on the same database gives the same data.")
+@click.option("--locale", type=click.Choice(["en", "it", "fr"]), default=None,
+              help="Write everything in one language (default: members spread over en, it, fr).")
+def seed_command(users: int, topics: int, posts: int, seed_value: int, locale: str | None) -> None:
+    """Bulk-insert a realistic, deterministic multilingual community (fast: see forum/seed.py)."""
+    import time
+
+    from forum.seed import seed
+
+    if posts < topics:
+        raise click.BadParameter("must be at least --topics (every topic has an opening post)",
+                                 param_hint="--posts")
+    if "users" not in inspect(db.engine).get_table_names():
+        upgrade_schema()  # a fresh database: seeding needs no separate `init`
+    ensure_default_data()
+    started = time.perf_counter()
+    report = seed(users, topics, posts, seed_value=seed_value, locale=locale,
+                  progress=lambda label, length: click.progressbar(length=length, label=f"{label:<7}"))
+    elapsed = time.perf_counter() - started
+    rows = users + topics + posts
+    click.echo(f"Seeded {users} users, {topics} topics, {posts} posts"
+               f" (+{report.categories_created} categories) in {elapsed:.1f} s: {rows / elapsed:,.0f} rows/s.")
+    click.echo("Phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items()))
+    click.echo("Seeded accounts have random passwords; run `forum reindex` to make the posts searchable.")
+
+
+@forum_cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the database (the site keeps serving meanwhile)."""
+    from sqlalchemy import func
+
+    from forum.discussions.models import Post
+    from forum.search.services import rebuild_index
+
+    total = db.session.scalar(select(func.count()).select_from(Post)) or 0
+    with click.progressbar(length=total, label="Indexing posts") as bar:
+        done = [0]
+
+        def progress(count: int) -> None:
+            bar.update(count - done[0])
+            done[0] = count
+
+        count = rebuild_index(progress=progress)
+    click.echo(f"Indexed {count} documents.")

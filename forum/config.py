@@ -34,6 +34,8 @@ class DefaultConfig:
     THEME_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "themes"),)
     PLUGIN_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "plugins"),)
     SAFE_MODE = False
+    # Disabled until an admin enables them in Admin -> Plugins (the example is for developers).
+    DEFAULT_DISABLED_PLUGINS: tuple[str, ...] = ("example_badge",)
 
     # Mail: with no MAIL_SERVER, messages are written to the log (and kept in memory in tests).
     MAIL_SERVER: str | None = None
@@ -44,6 +46,10 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
 
+    # Number of reverse proxies in front of the app (nginx: 1). Without it every visitor shares
+    # the proxy's IP, so rate limits and audit IPs would be wrong.
+    PROXIES = 0
+
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -51,6 +57,7 @@ class DefaultConfig:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POSTING = "6 per minute;120 per hour"
+    RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors only; members are not limited
 
     EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 2 * 3600

@@ -9,8 +9,9 @@ from __future__ import annotations
 import zoneinfo
 from functools import cache
 from pathlib import Path
+from urllib.parse import unquote
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 FORUM_DIR = Path(__file__).resolve().parent
@@ -30,24 +31,31 @@ def translation_directories(extra: list[str] | None = None) -> list[str]:
 
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
+    if not has_request_context():  # CLI and background work: the community's language
+        return current_app.config["DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None)
     if user_locale in supported:
-        return user_locale
+        return str(user_locale)
     cookie = request.cookies.get("locale")
     if cookie in supported:
-        return cookie
-    return request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"]
+        return str(cookie)
+    return str(request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"])
+
+
+def browser_timezone() -> str | None:
+    """The zone forum.js reads from the browser (URL-encoded: "Europe%2FRome"), if valid."""
+    cookie = unquote(request.cookies.get("tz") or "")
+    return cookie if cookie in known_timezones() else None
 
 
 def select_timezone() -> str:
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_TIMEZONE"]
     user_tz = getattr(current_user, "timezone", None)
     if user_tz and user_tz in known_timezones():
         return user_tz
     # Set by a one-line script from the browser's own zone, so visitors see local times too.
-    cookie = request.cookies.get("tz")
-    if cookie and cookie in known_timezones():
-        return cookie
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return browser_timezone() or current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
 def init_app(app: Flask) -> None:

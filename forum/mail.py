@@ -53,9 +53,9 @@ class SMTPMailSender:
         email["Subject"] = message.subject
         email.set_content(message.body)
         context = ssl.create_default_context()
-        smtp_class = smtplib.SMTP_SSL if c["MAIL_USE_SSL"] else smtplib.SMTP
-        kwargs = {"context": context} if c["MAIL_USE_SSL"] else {}
-        with smtp_class(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=20, **kwargs) as smtp:
+        smtp: smtplib.SMTP = (smtplib.SMTP_SSL(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=20, context=context)
+                              if c["MAIL_USE_SSL"] else smtplib.SMTP(c["MAIL_SERVER"], int(c["MAIL_PORT"]), timeout=20))
+        with smtp:
             if c["MAIL_USE_TLS"] and not c["MAIL_USE_SSL"]:
                 smtp.starttls(context=context)
             if c["MAIL_USERNAME"]:

@@ -189,6 +189,15 @@ _CLEANER = bleach.Cleaner(
 _CLEANER_LOCK = threading.Lock()
 
 
+_EXCERPT_CLEANER = bleach.Cleaner(tags={"mark"}, attributes={}, protocols=[], strip=True)
+
+
+def sanitize_excerpt(html: str) -> str:
+    """Search excerpts: escaped text whose only markup is ``<mark>`` around matched words."""
+    with _CLEANER_LOCK:
+        return str(_EXCERPT_CLEANER.clean(html))
+
+
 def sanitize_html(html: str) -> str:
     """Reduce arbitrary HTML to the allowlist (used by cook; also for admin-written HTML)."""
     with _CLEANER_LOCK:

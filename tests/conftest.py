@@ -36,7 +36,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "forum.db")
         return
     base = os.environ.get("FORUM_TEST_POSTGRES_URL", DEFAULT_PG)
-    name = f"circolo_test_{worker_id}"
+    name = f"circolo_test_{worker_id}_{os.getpid()}"  # unique even when two runs share the server
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -48,7 +48,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
     admin.dispose()
 
 
-_schema_ready: set[str] = set()
+_schema_ready: dict[str, frozenset[str]] = {}
 
 
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
@@ -75,10 +75,15 @@ def app_config() -> dict[str, Any]:
 def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path, **app_config)
     with app.app_context():
+        # Plugins loaded by this app may bring tables the first app of the run did not have.
+        tables = frozenset(db.metadata.tables)
         if database_url not in _schema_ready:
             db.drop_all()
             db.create_all()
-            _schema_ready.add(database_url)
+            _schema_ready[database_url] = tables
+        elif not tables <= _schema_ready[database_url]:
+            db.create_all()
+            _schema_ready[database_url] = _schema_ready[database_url] | tables
         from forum.cli import ensure_default_data
 
         ensure_default_data()

@@ -58,6 +58,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An official warning waits for the member's acknowledgement (moderation); denormalised so
+    # every page can show the banner without a query.
+    warning_pending: Mapped[bool] = mapped_column(default=False)
     # Staff identity (issue: staff). True when the member belongs to at least one staff group.
     is_staff_member: Mapped[bool] = mapped_column(default=False)
     title: Mapped[str | None] = mapped_column(String(64))

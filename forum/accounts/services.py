@@ -9,12 +9,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
+from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum import markup
@@ -22,7 +26,7 @@ from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.mail import send_mail
-from forum.plugins import VerdictKind
+from forum.plugins import Draft, FilterContext, VerdictKind
 from forum.plugins.manager import fire, run_filters
 from forum.text import scripts_of, skeleton, strip_invisible
 
@@ -32,8 +36,27 @@ USERNAME_RE = re.compile(r"^[\w.-]{3,20}$")
 RESERVED_USERNAMES = frozenset({
     "admin", "administrator", "moderator", "mod", "staff", "support", "system", "root",
     "circolo", "official", "team", "help", "about", "login", "logout", "register", "new",
+    "settings", "anonymous", "nobody", "null", "undefined", "webmaster", "postmaster", "security",
 })
+# Scripts that are written together in one name (Japanese, Korean); any other mix is refused.
+SCRIPT_FAMILIES = (frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}), frozenset({"CJK", "HANGUL"}))
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+MAX_EMAIL = 254
+MAX_DISPLAY_NAME = 64
+# The words leaked-password lists start with; a password made of one of them plus digits or
+# symbols falls to the first guesses of any attacker.
+COMMON_PASSWORD_WORDS = frozenset({
+    "password", "passwort", "motdepasse", "passw", "qwerty", "qwertz", "azerty", "qwertyuiop", "asdfghjkl",
+    "letmein", "welcome", "benvenuto", "bienvenue", "iloveyou", "admin", "administrator", "monkey",
+    "dragon", "football", "baseball", "calcio", "sunshine", "princess", "trustno", "starwars", "superman",
+    "master", "shadow", "secret", "segreto", "changeme", "default", "login", "abc", "abcdef", "ciao",
+    "forum", "circolo", "juventus", "napoli", "soleil", "chocolate",
+})
+SEQUENCES = ("0123456789012", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm",
+             "azertyuiopqsdfghjklmwxcvbn", "1qaz2wsx3edc4rfv5tgb")
+# Control characters (tab and newline aside) break databases (PostgreSQL refuses NUL) and layouts.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- lookups ---------------------------------------------------------------------------------
@@ -51,6 +74,14 @@ def load_user(login_id: str) -> User | None:
     return user
 
 
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """User input without control or invisible characters (and without newlines unless multiline)."""
+    text = CONTROL_RE.sub("", text or "")
+    if not multiline:
+        text = " ".join(text.split())
+    return text
+
+
 def canonical_username(name: str) -> str:
     return skeleton(name)
 
@@ -60,12 +91,17 @@ def canonical_email(email: str) -> str:
 
 
 def find_by_username(name: str) -> User | None:
+    name = clean_text(name)
+    if not name or len(name) > 64:
+        return None
     return db.session.scalar(select(User).where(User.username_canonical == canonical_username(name)))
 
 
 def find_by_login(identifier: str) -> User | None:
     """Username or email, whichever the member typed."""
-    identifier = identifier.strip()
+    identifier = clean_text(identifier).strip()
+    if not identifier or len(identifier) > MAX_EMAIL:
+        return None
     if "@" in identifier:
         return db.session.scalar(select(User).where(User.email_canonical == canonical_email(identifier)))
     return find_by_username(identifier)
@@ -84,20 +120,34 @@ def resolve_usernames(names: Iterable[str]) -> dict[str, str]:
 
 # --- validation --------------------------------------------------------------------------------
 
-def validate_username(name: str) -> str:
-    """Return the cleaned username or raise ValidationFailed with a message for the form."""
+def _single_script(scripts: set[str]) -> bool:
+    return len(scripts) <= 1 or any(scripts <= family for family in SCRIPT_FAMILIES)
+
+
+def is_reserved(canon: str) -> bool:
+    # "ad.min" and "staff_" read as the reserved word, so separators do not count.
+    return canon in RESERVED_USERNAMES or canon.strip("._-").replace(".", "").replace("-", "").replace(
+        "_", "") in RESERVED_USERNAMES
+
+
+def validate_username(name: str, *, allow_reserved: bool = False) -> str:
+    """Return the cleaned username or raise ValidationFailed with a message for the form.
+
+    ``allow_reserved`` is for the operator's command line, never for the public form.
+    """
+    raw = unicodedata.normalize("NFKC", name.strip())
     cleaned = unicodedata.normalize("NFKC", strip_invisible(name.strip()))
-    if cleaned != unicodedata.normalize("NFKC", name.strip()):
+    if cleaned != raw or CONTROL_RE.search(raw):
         raise ValidationFailed({"username": _("Usernames cannot contain invisible characters.")})
     if not USERNAME_RE.match(cleaned) or cleaned[0] in ".-" or cleaned[-1] in ".-":
         raise ValidationFailed({"username": _(
             "Use 3 to 20 letters, digits, dots, dashes or underscores, starting and ending with a "
             "letter or digit.")})
-    if len(scripts_of(cleaned)) > 1:
+    if not _single_script(scripts_of(cleaned)):
         raise ValidationFailed({"username": _("Usernames cannot mix alphabets (for example Latin and "
                                               "Cyrillic letters).")})
     canon = canonical_username(cleaned)
-    if canon in RESERVED_USERNAMES:
+    if not allow_reserved and is_reserved(canon):
         raise ValidationFailed({"username": _("This username is reserved.")})
     if db.session.scalar(select(User.id).where(User.username_canonical == canon)):
         raise ValidationFailed({"username": _("This username is taken, or looks too much like one that "
@@ -108,11 +158,31 @@ def validate_username(name: str) -> str:
 def validate_password(password: str, *, username: str = "", email: str = "") -> None:
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed({"password": _("Use at least %(n)d characters.", n=MIN_PASSWORD)})
+    if len(password) > MAX_PASSWORD:
+        raise ValidationFailed({"password": _("Use at most %(n)d characters.", n=MAX_PASSWORD)})
     lowered = password.casefold()
-    if username and username.casefold() in lowered or email and email.split("@")[0].casefold() in lowered:
+    local_part = email.split("@", maxsplit=1)[0].casefold() if email else ""
+    if (username and username.casefold() in lowered) or (len(local_part) >= 3 and local_part in lowered):
         raise ValidationFailed({"password": _("Your password must not contain your username or email.")})
-    if len(set(password)) < 4:
-        raise ValidationFailed({"password": _("This password is too easy to guess.")})
+    letters = re.sub(r"[\W\d_]+", "", lowered)
+    if (len(set(password)) < 4 or letters in COMMON_PASSWORD_WORDS or (not letters and len(set(password)) < 8)
+            or any(lowered in seq or lowered in seq[::-1] for seq in SEQUENCES)):
+        raise ValidationFailed({"password": _("This password is too common or too easy to guess. Try a "
+                                              "few unrelated words.")})
+
+
+def validate_email(email: str) -> str:
+    email = email.strip()
+    if len(email) > MAX_EMAIL or CONTROL_RE.search(email) or "@" not in email:
+        raise ValidationFailed({"email": _("This does not look like an email address.")})
+    return email
+
+
+def clean_display_name(display_name: str) -> str:
+    name = unicodedata.normalize("NFKC", strip_invisible(clean_text(display_name))).strip()
+    if len(name) > MAX_DISPLAY_NAME:
+        raise ValidationFailed({"display_name": _("Use at most %(n)d characters.", n=MAX_DISPLAY_NAME)})
+    return name
 
 
 # --- registration ------------------------------------------------------------------------------
@@ -130,59 +200,83 @@ class Registration:
     answers: dict[str, str] | None = None
 
 
+class EmailAlreadyRegistered(Exception):
+    """Raised after mailing the owner; the view shows the same page as a success."""
+
+
 def register(data: Registration) -> User:
     """Create a member who accepted the current code of conduct, and mail a verification link.
 
     A taken email gets the same answer as a free one on the page (no enumeration): the
-    owner of that address is mailed instead.
+    owner of that address is mailed instead. The new member is not signed in, so both
+    answers are the same page; they sign in with their password (and can read at once).
     """
+    from forum.admin.settings import get_setting
+
     current = current_coc()
     if current is None or data.accepted_coc_version != current.version:
-        raise ValidationFailed({"accept_coc": _("Please read and accept the current code of conduct.")})
+        raise ValidationFailed({"accept_coc": _("A new version of the code of conduct was published. "
+                                                "Please read it and tick the box again.")})
     username = validate_username(data.username)
-    validate_password(data.password, username=username, email=data.email)
-    display_name = strip_invisible(data.display_name).strip() or username
-    if len(display_name) > 64:
-        raise ValidationFailed({"display_name": _("Use at most 64 characters.")})
+    email = validate_email(data.email)
+    validate_password(data.password, username=username, email=email)
+    display_name = clean_display_name(data.display_name) or username
 
     verdict, _all = run_filters("forum_filter_registration", form_data={
-        "username": username, "email": data.email, "display_name": display_name,
+        "username": username, "email": email, "display_name": display_name,
         "answers": data.answers or {}, "ip": data.ip}, context={"kind": "registration"})
     if verdict.kind == VerdictKind.REJECT:
         raise ValidationFailed({"": verdict.message or _("Registration is not possible right now.")})
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL or bool(get_setting("approve_members"))
 
-    email_canon = canonical_email(data.email)
+    # Hash before looking the address up, so both answers take as long (no timing oracle).
+    password_hash = hash_password(data.password)
+    email_canon = canonical_email(email)
     existing = db.session.scalar(select(User).where(User.email_canonical == email_canon))
     if existing is not None:
-        send_mail(existing.email, _("Someone tried to register with your email"),
-                  _("Somebody (maybe you) tried to create an account on %(site)s with this address, "
-                    "which already has one. If it was you, sign in or reset your password: %(url)s",
-                    site=community_name(), url=url_for("accounts.reset_request", _external=True)))
+        _mail_existing_owner(existing)
         raise EmailAlreadyRegistered()
 
     user = User(
         username=username,
         username_canonical=canonical_username(username),
-        email=data.email.strip(),
+        email=email,
         email_canonical=email_canon,
-        password_hash=generate_password_hash(data.password),
+        password_hash=password_hash,
         display_name=display_name,
         role=Role.MEMBER,
         locale=data.locale,
         timezone=data.timezone,
         accepted_coc_version=current.version,
+        approved_at=None if held else utcnow(),
     )
     db.session.add(user)
-    db.session.flush()
-    db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=current.version))
-    db.session.commit()
+    try:
+        db.session.flush()
+        db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=current.version))
+        if held:  # moderation: the application (with its answers) joins the review queue atomically
+            from forum.moderation.services import queue_application
+
+            queue_application(user, data.answers, verdict.reason if verdict.kind == VerdictKind.REQUIRE_APPROVAL
+                              else None)
+        db.session.commit()
+    except IntegrityError as exc:
+        # Two sign-ups raced for one name or address: answer as if we had seen it first.
+        db.session.rollback()
+        if db.session.scalar(select(User.id).where(User.username_canonical == canonical_username(username))):
+            raise ValidationFailed({"username": _("This username is taken, or looks too much like one "
+                                                  "that is.")}) from exc
+        raise EmailAlreadyRegistered() from exc
     send_verification_email(user)
     fire("forum_user_registered", user=user)
     return user
 
 
-class EmailAlreadyRegistered(Exception):
-    """Raised after mailing the owner; the view shows the same page as a success."""
+def _mail_existing_owner(user: User) -> None:
+    send_mail(user.email, _("Someone tried to register with your email"),
+              _("Somebody (maybe you) tried to create an account on %(site)s with this address, "
+                "which already has one. If it was you, sign in or reset your password: %(url)s",
+                site=community_name(), url=url_for("accounts.reset_request", _external=True)))
 
 
 def community_name() -> str:
@@ -208,53 +302,103 @@ def make_token(user: User, purpose: str) -> str:
     return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user, purpose)})
 
 
+class TokenUsed(ValidationFailed):
+    """The link was valid once and has been used (or its account changed since)."""
+
+
 def read_token(token: str, purpose: str, max_age: int) -> User:
     try:
         data = _serializer(purpose).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise ValidationFailed(_("This link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise ValidationFailed(_("This link is not valid.")) from exc
-    user = db.session.get(User, int(data.get("u", 0)))
-    if user is None or data.get("f") != _fingerprint(user, purpose):
-        raise ValidationFailed(_("This link has already been used or is no longer valid."))
+        raise ValidationFailed(_("This link is not valid. Check that you copied all of it.")) from exc
+    user_id = data.get("u") if isinstance(data, dict) else None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise ValidationFailed(_("This link is not valid. Check that you copied all of it."))
+    if data.get("f") != _fingerprint(user, purpose):
+        raise TokenUsed(_("This link was already used. Ask for a new one if you still need it."))
     return user
+
+
+def _lifetime(seconds: int) -> str:
+    return format_timedelta(timedelta(seconds=seconds), threshold=1.0)
 
 
 def send_verification_email(user: User) -> None:
     link = url_for("accounts.verify_email", token=make_token(user, "verify"), _external=True)
     send_mail(user.email, _("Confirm your email for %(site)s", site=community_name()),
               _("Hello %(name)s,\n\nconfirm your email address to start posting:\n%(link)s\n\n"
-                "The link works once and expires in 3 days.", name=user.display_name, link=link))
+                "The link works once and expires in %(lifetime)s.", name=user.display_name, link=link,
+                lifetime=_lifetime(current_app.config["EMAIL_VERIFY_MAX_AGE"])))
 
 
 def verify_email(token: str) -> User:
-    user = read_token(token, "verify", current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    try:
+        user = read_token(token, "verify", current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    except TokenUsed as exc:
+        raise TokenUsed(_("This link was already used: your email address is confirmed.")) from exc
     user.email_verified_at = utcnow()
     db.session.commit()
     return user
 
 
+def resend_verification(user: User) -> bool:
+    """Mail a fresh link; False when there is nothing to confirm."""
+    if user.is_verified:
+        return False
+    send_verification_email(user)
+    return True
+
+
 # --- sign-in and passwords ---------------------------------------------------------------------
 
-# A fixed hash to compare against when the account does not exist, so timing does not
-# tell whether a username is registered.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-circolo")
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """Werkzeug's default (scrypt) unless PASSWORD_HASH_METHOD says otherwise (e.g. on small
+    hardware "pbkdf2:sha256:600000")."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+def _dummy_hash() -> str:
+    # A hash of the configured kind to check against when the account does not exist, so the
+    # time taken does not tell whether a username is registered.
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("not-a-real-password-circolo", method=method)
+    return _DUMMY_HASHES[method]
 
 
 def authenticate(identifier: str, password: str) -> User:
     user = find_by_login(identifier)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         raise ValidationFailed(_("Wrong username/email or password."))
     if not check_password_hash(user.password_hash, password):
         raise ValidationFailed(_("Wrong username/email or password."))
     if user.suspended_until and user.suspended_until > utcnow():
-        raise ValidationFailed(_("This account is suspended until %(date)s.",
-                                 date=user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")))
+        raise ValidationFailed(_suspension_message(user))
     user.last_seen_at = utcnow()
     db.session.commit()
     return user
+
+
+def _suspension_message(user: User) -> str:
+    """The member learns until when and why (moderation keeps the reason)."""
+    from forum.moderation.services import PERMANENT, suspension_reason
+
+    reason = suspension_reason(user)
+    if user.suspended_until is not None and user.suspended_until >= PERMANENT:
+        message = _("This account is suspended.")
+    else:
+        message = _("This account is suspended until %(date)s.", date=format_datetime(user.suspended_until, "medium"))
+    if not reason:
+        return message
+    # Outside the f-string, so the extractor sees the message.
+    return message + " " + _("Reason: %(reason)s", reason=reason)
 
 
 def request_password_reset(identifier: str) -> None:
@@ -265,12 +409,18 @@ def request_password_reset(identifier: str) -> None:
     link = url_for("accounts.reset_password", token=make_token(user, "reset"), _external=True)
     send_mail(user.email, _("Reset your password on %(site)s", site=community_name()),
               _("Hello %(name)s,\n\nto choose a new password open:\n%(link)s\n\n"
-                "The link works once and expires in 2 hours. If you did not ask, ignore this "
-                "message.", name=user.display_name, link=link))
+                "The link works once and expires in %(lifetime)s. If you did not ask, ignore this "
+                "message.", name=user.display_name, link=link,
+                lifetime=_lifetime(current_app.config["PASSWORD_RESET_MAX_AGE"])))
+
+
+def check_reset_token(token: str) -> User:
+    """The account a reset link belongs to; ValidationFailed when the link cannot be used."""
+    return read_token(token, "reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
 
 
 def reset_password(token: str, new_password: str) -> User:
-    user = read_token(token, "reset", current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = check_reset_token(token)
     _set_password(user, new_password)
     # Whoever could read the mail could reset: the address is proven, too.
     if user.email_verified_at is None:
@@ -282,13 +432,15 @@ def reset_password(token: str, new_password: str) -> User:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not check_password_hash(user.password_hash, current_password):
         raise ValidationFailed({"current_password": _("This is not your current password.")})
+    if current_password == new_password:
+        raise ValidationFailed({"password": _("Choose a password different from the current one.")})
     _set_password(user, new_password)
     db.session.commit()
 
 
 def _set_password(user: User, new_password: str) -> None:
     validate_password(new_password, username=user.username, email=user.email)
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()  # ends every other session and remember-me cookie
 
 
@@ -296,37 +448,41 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
                    timezone: str | None) -> None:
     from forum.i18n import known_timezones
 
-    display_name = strip_invisible(display_name).strip()
+    display_name = clean_display_name(display_name)
     if not display_name:
         raise ValidationFailed({"display_name": _("Please enter a display name.")})
     if locale and locale not in current_app.config["SUPPORTED_LOCALES"]:
         raise ValidationFailed({"locale": _("Choose a language from the list.")})
     if timezone and timezone not in known_timezones():
         raise ValidationFailed({"timezone": _("Choose a time zone from the list.")})
-    verdict, _all = run_filters("forum_filter_post", draft=_profile_draft(bio), author=user,
-                                context=_profile_context())
+    bio = clean_text(bio, multiline=True).strip()
+    if len(bio) > 4000:
+        raise ValidationFailed({"bio": _("Use at most %(n)d characters.", n=4000)})
+    verdict, _all = run_filters("forum_filter_post", draft=Draft(raw=bio), author=user,
+                                context=FilterContext(kind="profile"))
     if verdict.kind == VerdictKind.REJECT:
         raise ValidationFailed({"bio": verdict.message})
     if verdict.kind == VerdictKind.REWRITE and verdict.new_source is not None:
         bio = verdict.new_source
-    user.display_name = display_name[:64]
+    user.display_name = display_name
     user.bio = bio[:4000]
-    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html
+    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html if user.bio else ""
     user.locale = locale or None
     user.timezone = timezone or None
     db.session.commit()
 
 
-def _profile_draft(bio: str):  # type: ignore[no-untyped-def]
-    from forum.plugins import Draft
+def set_locale(user: Any, locale: str) -> None:
+    if user.is_authenticated and locale in current_app.config["SUPPORTED_LOCALES"]:
+        user.locale = locale
+        db.session.commit()
 
-    return Draft(raw=bio)
 
-
-def _profile_context():  # type: ignore[no-untyped-def]
-    from forum.plugins import FilterContext
-
-    return FilterContext(kind="profile")
+def get_user_or_404(username: str) -> User:
+    user = find_by_username(username)
+    if user is None:
+        raise NotFound()
+    return user
 
 
 # --- code of conduct ---------------------------------------------------------------------------
@@ -339,23 +495,43 @@ def current_coc_version() -> int:
     return db.session.scalar(select(func.max(CodeOfConduct.version))) or 0
 
 
-def needs_coc_acceptance(user: User) -> bool:
+def get_coc(version: int) -> CodeOfConduct:
+    coc = db.session.scalar(select(CodeOfConduct).where(CodeOfConduct.version == version))
+    if coc is None:
+        raise NotFound()
+    return coc
+
+
+def needs_coc_acceptance(user: Any) -> bool:
     return bool(user.is_authenticated) and user.accepted_coc_version < current_coc_version()
 
 
 def publish_coc(admin: User, body: str, summary: str) -> CodeOfConduct:
     if not admin.is_admin:
         raise PermissionDenied()
-    if len(body.strip()) < 20:
-        raise ValidationFailed({"body": _("The code of conduct needs some text (20 characters at least).")})
+    body = clean_text(body, multiline=True).strip()
+    summary = clean_text(summary, multiline=True).strip()
+    errors = {}
+    if len(body) < 20:
+        errors["body"] = _("The code of conduct needs some text (20 characters at least).")
+    if not summary:
+        errors["summary"] = _("Tell members what changed.")
+    if errors:
+        raise ValidationFailed(errors)
     version = current_coc_version() + 1
     coc = CodeOfConduct(version=version, body=body, body_html=markup.cook(body).html,
-                        summary=summary.strip(), published_by_id=admin.id)
+                        summary=summary, published_by_id=admin.id)
     db.session.add(coc)
-    # The admin who publishes it accepts it.
-    db.session.add(CodeOfConductAcceptance(user_id=admin.id, coc_version=version))
-    admin.accepted_coc_version = version
-    db.session.commit()
+    try:
+        db.session.flush()
+        # The admin who publishes it accepts it.
+        db.session.add(CodeOfConductAcceptance(user_id=admin.id, coc_version=version))
+        admin.accepted_coc_version = version
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ValidationFailed({"": _("Another admin published a version at the same moment. Check the "
+                                      "list of versions and try again.")}) from exc
     return coc
 
 
@@ -366,19 +542,40 @@ def accept_coc(user: User, version: int) -> None:
         CodeOfConductAcceptance.user_id == user.id, CodeOfConductAcceptance.coc_version == version))
     if not exists:
         db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=version))
-    user.accepted_coc_version = version
-    db.session.commit()
+    user.accepted_coc_version = max(user.accepted_coc_version, version)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A double click raced us to the same row: the acceptance is stored either way.
+        db.session.rollback()
 
 
-def coc_acceptances(version: int, *, limit: int = 100, before: datetime | None = None
-                    ) -> list[CodeOfConductAcceptance]:
-    from sqlalchemy.orm import joinedload
+@dataclass(frozen=True)
+class AcceptancePage:
+    coc: CodeOfConduct
+    rows: list[CodeOfConductAcceptance]
+    page: int
+    has_more: bool
+    accepted: int
+    members: int
 
+
+def coc_acceptances(admin: Any, version: int, *, page: int = 1, per_page: int = 100) -> AcceptancePage:
+    """Who accepted ``version``, newest first, one page at a time (admins only)."""
+    if not admin.is_authenticated or not admin.is_admin:
+        raise PermissionDenied()
+    coc = get_coc(version)
+    page = max(1, page)
     query = (select(CodeOfConductAcceptance).options(joinedload(CodeOfConductAcceptance.user))
-             .where(CodeOfConductAcceptance.coc_version == version))
-    if before is not None:
-        query = query.where(CodeOfConductAcceptance.accepted_at < before)
-    return list(db.session.scalars(query.order_by(CodeOfConductAcceptance.accepted_at.desc()).limit(limit)))
+             .where(CodeOfConductAcceptance.coc_version == version)
+             .order_by(CodeOfConductAcceptance.accepted_at.desc(), CodeOfConductAcceptance.id.desc())
+             .offset((page - 1) * per_page).limit(per_page + 1))
+    rows = list(db.session.scalars(query))
+    accepted = db.session.scalar(select(func.count()).select_from(CodeOfConductAcceptance)
+                                 .where(CodeOfConductAcceptance.coc_version == version)) or 0
+    members = db.session.scalar(select(func.count()).select_from(User)) or 0
+    return AcceptancePage(coc=coc, rows=rows[:per_page], page=page, has_more=len(rows) > per_page,
+                          accepted=accepted, members=members)
 
 
 def coc_versions_with_counts() -> list[tuple[CodeOfConduct, int]]:
@@ -389,16 +586,3 @@ def coc_versions_with_counts() -> list[tuple[CodeOfConduct, int]]:
         .outerjoin(counts, counts.c.coc_version == CodeOfConduct.version)
         .order_by(CodeOfConduct.version.desc()))
     return [(coc, int(n)) for coc, n in rows]
-
-
-def get_user_or_404(username: str) -> User:
-    user = find_by_username(username)
-    if user is None:
-        raise NotFound()
-    return user
-
-
-def set_locale(user: User, locale: str) -> None:
-    if locale in current_app.config["SUPPORTED_LOCALES"]:
-        user.locale = locale
-        db.session.commit()

@@ -3,27 +3,68 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
-from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from forum.errors import ValidationFailed
 from forum.extensions import limiter
 from forum.forms import apply_errors
 from forum.i18n import LOCALE_NAMES, known_timezones
+from forum.plugins.manager import use_form_extras
 from forum.urls import safe_next
 
 from . import services
-from .forms import (AcceptCocForm, ChangePasswordForm, LanguageForm, LoginForm, ProfileForm, RegisterForm,
-                    ResendVerificationForm, ResetPasswordForm, ResetRequestForm)
+from .forms import (
+    AcceptCocForm,
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
 
-def _limit(name: str) -> Any:
-    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+def _limit(name: str, default: str | None = None, key_func: Any = None) -> Any:
+    return limiter.limit(lambda: str(current_app.config.get(name) or default), methods=["POST"], key_func=key_func)
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id() or request.remote_addr}"
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(exc: CSRFError) -> Any:
+    # Flask-WTF's own reasons are English and technical; say what to do instead.
+    return render_template("error.html", code=400, title=_("This form has expired"),
+                           message=_("For your security, forms expire. Go back, reload the page and try "
+                                     "again: what you typed may still be there.")), 400
+
+
+def _application_answers() -> dict[str, str]:
+    """Answers to the admin's application questions ("approve members" mode; moderation)."""
+    from forum.moderation.services import answers_from_form
+
+    return answers_from_form(request.form)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -34,29 +75,40 @@ def register() -> Any:
     coc = services.current_coc()
     form = RegisterForm()
     if form.validate_on_submit():
+        use_form_extras("register")  # plugins' extra inputs (spam_guard) reach the filters
         try:
-            user = services.register(services.Registration(
+            services.register(services.Registration(
                 username=form.username.data or "", email=form.email.data or "",
                 password=form.password.data or "", display_name=form.display_name.data or "",
-                accepted_coc_version=int(form.coc_version.data or 0), locale=_locale_cookie(),
-                timezone=request.cookies.get("tz") if request.cookies.get("tz") in known_timezones() else None,
-                ip=request.remote_addr))
+                accepted_coc_version=_int(form.coc_version.data), locale=_locale_cookie(),
+                timezone=_tz_cookie(), ip=request.remote_addr, answers=_application_answers()))
         except services.EmailAlreadyRegistered:
-            # Same page as a success: the address owner got a mail, a stranger learns nothing.
+            # Same page as a success: the owner got a mail, a stranger learns nothing.
             return render_template("accounts/check_email.html", email=form.email.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
+            if "accept_coc" in exc.errors:
+                form.accept_coc.data = False  # a new version: read it before ticking again
         else:
-            login_user(user)
-            return render_template("accounts/check_email.html", email=user.email)
+            return render_template("accounts/check_email.html", email=form.email.data)
     if coc is not None:
         form.coc_version.data = str(coc.version)
-    return render_template("accounts/register.html", form=form, coc=coc)
+    return render_template("accounts/register.html", form=form, coc=coc), (400 if form.errors else 200)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
 
 
 def _locale_cookie() -> str | None:
     value = request.cookies.get("locale")
     return value if value in current_app.config["SUPPORTED_LOCALES"] else None
+
+
+def _tz_cookie() -> str | None:
+    # Set by forum.js with encodeURIComponent ("Europe%2FRome").
+    value = unquote(request.cookies.get("tz") or "")
+    return value if value in known_timezones() else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -76,14 +128,15 @@ def login() -> Any:
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("discussions.index")))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), (400 if form.errors or form.form_errors else 200)
 
 
 @bp.post("/logout")
-@login_required
 def logout() -> Any:
-    logout_user()
+    # Clear first: logout_user() leaves a note in the session telling Flask-Login to delete the
+    # remember-me cookie, and clearing afterwards would erase it (and sign the member back in).
     session.clear()
+    logout_user()
     return redirect(url_for("discussions.index"))
 
 
@@ -92,19 +145,27 @@ def verify_email(token: str) -> Any:
     try:
         services.verify_email(token)
     except ValidationFailed as exc:
-        return render_template("accounts/verify_failed.html", message=exc.message), 400
-    flash(_("Thank you, your email address is confirmed. You can post now."), "success")
-    return redirect(url_for("discussions.index"))
+        return render_template("accounts/verify_failed.html", message=exc.message,
+                               used=isinstance(exc, services.TokenUsed)), 400
+    if current_user.is_authenticated:
+        flash(_("Thank you, your email address is confirmed. You can post now."), "success")
+        return redirect(url_for("discussions.index"))
+    flash(_("Thank you, your email address is confirmed. Log in to start posting."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/verify/resend")
 @login_required
 @_limit("RATELIMIT_RESET")
+@_limit("RATELIMIT_VERIFY_RESEND", "3 per hour;10 per day", key_func=_user_key)
 def resend_verification() -> Any:
-    if ResendVerificationForm().validate_on_submit() and not current_user.is_verified:
-        services.send_verification_email(current_user)
-        flash(_("We sent you a new confirmation link."), "info")
-    return redirect(safe_next(request.form.get("next"), url_for("discussions.index")))
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        if services.resend_verification(current_user):
+            flash(_("We sent you a new confirmation link. It can take a few minutes to arrive."), "info")
+        else:
+            flash(_("Your email address is already confirmed."), "info")
+    return redirect(safe_next(form.next.data, url_for("discussions.index")))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -122,6 +183,10 @@ def reset_request() -> Any:
 @_limit("RATELIMIT_RESET")
 def reset_password(token: str) -> Any:
     form = ResetPasswordForm()
+    try:
+        services.check_reset_token(token)
+    except ValidationFailed as exc:
+        return render_template("accounts/reset_failed.html", message=exc.message), 400
     if form.validate_on_submit():
         try:
             user = services.reset_password(token, form.password.data or "")
@@ -132,7 +197,8 @@ def reset_password(token: str) -> Any:
             login_user(user)
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("discussions.index"))
-    return render_template("accounts/reset_password.html", form=form, token=token)
+    return render_template("accounts/reset_password.html", form=form, token=token), (
+        400 if form.errors else 200)
 
 
 @bp.get("/u/<username>")
@@ -147,13 +213,19 @@ def profile(username: str) -> Any:
                            posts=discussions.user_posts(current_user, user))
 
 
+def _settings_forms(profile_form: ProfileForm | None = None,
+                    password_form: ChangePasswordForm | None = None) -> dict[str, Any]:
+    form = profile_form or ProfileForm(obj=current_user)
+    form.locale.choices = [("", _("Browser language"))] + list(LOCALE_NAMES.items())
+    form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
+    return {"form": form, "password_form": password_form or ChangePasswordForm(prefix="pw")}
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings() -> Any:
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
-    form.locale.choices = [("", _("Browser language"))] + list(LOCALE_NAMES.items())
-    form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
-    password_form = ChangePasswordForm(prefix="pw")
+    forms = _settings_forms(form)
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, display_name=form.display_name.data or "",
@@ -164,7 +236,7 @@ def settings() -> Any:
         else:
             flash(_("Your profile was saved."), "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form, password_form=password_form)
+    return render_template("accounts/settings.html", **forms), (400 if form.errors else 200)
 
 
 @bp.post("/settings/password")
@@ -172,19 +244,21 @@ def settings() -> Any:
 def change_password() -> Any:
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
+        user = current_user._get_current_object()
         try:
-            services.change_password(current_user, password_form.current_password.data or "",
+            services.change_password(user, password_form.current_password.data or "",
                                      password_form.password.data or "")
         except ValidationFailed as exc:
             apply_errors(password_form, exc, default_field="password")
         else:
-            login_user(current_user, remember=False)  # keep THIS session; the token rotated
+            # The token rotated: sign THIS browser in again (with a fresh remember-me cookie if it
+            # had one); every other session and cookie now fails.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            session.clear()
+            login_user(user, remember=remembered)
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("accounts.settings"))
-    form = ProfileForm(obj=current_user)
-    form.locale.choices = [("", _("Browser language"))] + list(LOCALE_NAMES.items())
-    form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
-    return render_template("accounts/settings.html", form=form, password_form=password_form), 400
+    return render_template("accounts/settings.html", **_settings_forms(password_form=password_form)), 400
 
 
 @bp.route("/code-of-conduct", methods=["GET", "POST"])
@@ -199,7 +273,7 @@ def code_of_conduct() -> Any:
             abort(403)
         if form.validate_on_submit():
             try:
-                services.accept_coc(current_user, int(form.version.data or 0))
+                services.accept_coc(current_user, _int(form.version.data))
             except ValidationFailed as exc:
                 form.form_errors.append(exc.message)
             else:
@@ -207,16 +281,17 @@ def code_of_conduct() -> Any:
                 return redirect(next_url or url_for("discussions.index"))
     form.version.data = str(coc.version)
     return render_template("accounts/code_of_conduct.html", coc=coc, form=form, next_url=next_url,
-                           needs_acceptance=services.needs_coc_acceptance(current_user))
+                           needs_acceptance=services.needs_coc_acceptance(current_user)), (
+        400 if form.errors or form.form_errors else 200)
 
 
 @bp.post("/language")
 def set_language() -> Any:
     form = LanguageForm()
-    locale = form.locale.data if form.validate_on_submit() else None
+    locale = str(form.locale.data or "") if form.validate_on_submit() else ""
     response = make_response(redirect(safe_next(form.next.data, url_for("discussions.index"))))
     if locale in current_app.config["SUPPORTED_LOCALES"]:
-        response.set_cookie("locale", locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        if current_user.is_authenticated:
-            services.set_locale(current_user, locale)
+        response.set_cookie("locale", locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+        services.set_locale(current_user, locale)
     return response

@@ -5,18 +5,30 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-COLOUR = Regexp(r"^(#[0-9a-fA-F]{6})?$", message=_l("Use a colour like #1a73e8."))
+from forum.accounts.forms import no_control, stripped
+
+from .services import COLOUR_PATTERN, LOGO_PATTERN
+
+# The services check the same rules again (a form is only one way in).
+COLOUR = Regexp(COLOUR_PATTERN, message=_l("Use a colour like #1a73e8."))
 
 
 class CategoryForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    slug = StringField(_l("Address (slug)"), validators=[Optional(), Length(max=60)],
+    name = StringField(_l("Name"), filters=[stripped],
+                       validators=[DataRequired(_l("Please enter a name.")),
+                                   Length(max=80, message=_l("Use at most 80 characters."))])
+    slug = StringField(_l("Address (slug)"), filters=[stripped],
+                       validators=[Optional(), Length(max=60, message=_l("Use at most 60 characters."))],
                        description=_l("Letters, digits and dashes; made from the name when empty."))
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)])
-    color = StringField(_l("Colour"), validators=[Optional(), COLOUR])
-    position = IntegerField(_l("Position"), validators=[Optional()])
+    description = TextAreaField(_l("Description"), filters=[no_control],
+                                validators=[Optional(), Length(max=1000, message=_l("Use at most 1000 "
+                                                                                     "characters."))])
+    color = StringField(_l("Colour"), filters=[stripped], validators=[Optional(), COLOUR],
+                        description=_l("A colour like #1a73e8."))
+    position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(
+        0, 100000, message=_l("Use a number from 0 to 100000."))])
     read_access = SelectField(_l("Who can read"), choices=[
         ("everyone", _l("Everyone")), ("members", _l("Members")), ("staff", _l("Staff only"))])
     topic_access = SelectField(_l("Who can start topics"), choices=[
@@ -27,10 +39,17 @@ class CategoryForm(FlaskForm):
 
 
 class BrandForm(FlaskForm):
-    community_name = StringField(_l("Community name"), validators=[Optional(), Length(max=80)])
-    community_tagline = StringField(_l("Tagline"), validators=[Optional(), Length(max=160)])
-    logo_url = StringField(_l("Logo URL"), validators=[Optional(), Length(max=500), Regexp(
-        r"^(https://|/)[^\s\"'<>]*$", message=_l("Use an https:// address or a path on this site."))])
-    brand_primary = StringField(_l("Primary colour"), validators=[Optional(), COLOUR])
-    brand_accent = StringField(_l("Accent colour"), validators=[Optional(), COLOUR])
+    community_name = StringField(_l("Community name"), filters=[stripped],
+                                 validators=[Optional(), Length(max=80, message=_l("Use at most 80 "
+                                                                                   "characters."))])
+    community_tagline = StringField(_l("Tagline"), filters=[stripped],
+                                    validators=[Optional(), Length(max=160, message=_l("Use at most 160 "
+                                                                                       "characters."))])
+    logo_url = StringField(_l("Logo URL"), filters=[stripped], validators=[
+        Optional(), Length(max=500, message=_l("Use at most 500 characters.")),
+        Regexp(LOGO_PATTERN, message=_l("Use an https:// address or a path on this site."))])
+    brand_primary = StringField(_l("Primary colour"), filters=[stripped], validators=[Optional(), COLOUR],
+                                description=_l("A colour like #1a73e8."))
+    brand_accent = StringField(_l("Accent colour"), filters=[stripped], validators=[Optional(), COLOUR],
+                               description=_l("A colour like #1a73e8."))
     theme = SelectField(_l("Theme"), choices=[], validate_choice=False)

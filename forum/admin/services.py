@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.accounts.models import User
-from forum.discussions.models import Category
+from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.text import slugify
@@ -19,11 +20,40 @@ from .settings import set_setting
 
 CATEGORY_FIELDS = ("name", "description", "color", "position", "read_access", "topic_access",
                    "is_questions", "approve_topics", "approve_replies")
+COLOUR_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
+# https:// addresses, or a path on this site ("/static/logo.svg"); not "//host" nor "/\\host",
+# which browsers read as another site.
+LOGO_PATTERN = r"^(https://[^\s\"'<>\\]+|/(?![/\\])[^\s\"'<>\\]*)$"
+BRAND_FIELDS = ("community_name", "community_tagline", "logo_url", "brand_primary", "brand_accent", "theme")
+
+
+def clean_category_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate what an admin typed for a category; returns the values to store."""
+    clean = dict(data)
+    clean["name"] = " ".join((data.get("name") or "").split())
+    clean["description"] = (data.get("description") or "").strip()
+    errors: dict[str, str] = {}
+    if not clean["name"]:
+        errors["name"] = _("Please enter a name.")
+    elif len(clean["name"]) > 80:
+        errors["name"] = _("Use at most 80 characters.")
+    color = (data.get("color") or "").strip()
+    if color and not re.match(COLOUR_PATTERN, color):
+        errors["color"] = _("Use a colour like #1a73e8.")
+    clean["color"] = color or None  # empty: keep the current colour (or the default)
+    if data.get("read_access") not in {a.value for a in ReadAccess}:
+        errors["read_access"] = _("Choose an option from the list.")
+    if data.get("topic_access") not in {a.value for a in PostAccess}:
+        errors["topic_access"] = _("Choose an option from the list.")
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
 
 
 def update_category(admin: User, category: Category, data: dict[str, Any]) -> Category:
     if not can_administer(admin):
         raise PermissionDenied()
+    data = clean_category_data(data)
     slug = slugify(data.get("slug") or data["name"], 60)
     clash = db.session.scalar(select(Category.id).where(Category.slug == slug, Category.id != category.id))
     if clash:
@@ -36,13 +66,31 @@ def update_category(admin: User, category: Category, data: dict[str, Any]) -> Ca
     return category
 
 
+def create_category(admin: User, data: dict[str, Any]) -> Category:
+    from forum.discussions import services as discussions
+
+    if not can_administer(admin):
+        raise PermissionDenied()
+    data = clean_category_data(data)
+    fields = {k: v for k, v in data.items() if k in CATEGORY_FIELDS and v is not None}
+    return discussions.create_category(admin, slug=data.get("slug") or None, **fields)
+
+
 def save_brand(admin: User, data: dict[str, Any]) -> None:
     if not can_administer(admin):
         raise PermissionDenied()
+    values = {k: (data.get(k) or "").strip() for k in BRAND_FIELDS if k in data}
+    errors: dict[str, str] = {}
     themes = current_app.extensions["forum.themes"]
-    if data.get("theme") and data["theme"] not in themes:
-        raise ValidationFailed({"theme": _("Unknown theme.")})
-    for key in ("community_name", "community_tagline", "logo_url", "brand_primary", "brand_accent", "theme"):
-        if key in data:
-            set_setting(key, (data[key] or "").strip() or None)
+    if values.get("theme") and values["theme"] not in themes:
+        errors["theme"] = _("Unknown theme.")
+    for key in ("brand_primary", "brand_accent"):
+        if values.get(key) and not re.match(COLOUR_PATTERN, values[key]):
+            errors[key] = _("Use a colour like #1a73e8.")
+    if values.get("logo_url") and not re.match(LOGO_PATTERN, values["logo_url"]):
+        errors["logo_url"] = _("Use an https:// address or a path on this site.")
+    if errors:
+        raise ValidationFailed(errors)
+    for key, value in values.items():
+        set_setting(key, value or None)
     db.session.commit()

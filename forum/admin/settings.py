@@ -17,10 +17,23 @@ DEFAULTS: dict[str, Any] = {
     "brand_accent": "",
     "logo_url": "",
     "theme": None,  # None: config THEME
-    "disabled_plugins": [],
+    "disabled_plugins": None,  # None: config DEFAULT_DISABLED_PLUGINS until an admin chooses
     "approve_members": False,
     "first_posts_need_approval": 0,
     "flags_to_hide": 3,
+    # Moderation (issue: moderation). Reason lists hold built-in keys (translated labels) or an
+    # admin's own wording; see forum/moderation/services.py.
+    "flag_reasons": ["spam", "off_topic", "rude", "inappropriate", "other"],
+    "rejection_reasons": ["off_topic", "duplicate", "spam", "coc", "unclear"],
+    "application_questions": [],
+    "claim_minutes": 30,
+    # Staff (issue: staff): the response-time target behind "% answered by staff within N h".
+    "staff_response_target_hours": 24,
+    # Events (issue: events): the default category of event discussions (None: an "Events"
+    # category is made on first use), who creates events ("staff" | "members"), reminder lead time.
+    "events_category_id": None,
+    "events_creators": "staff",
+    "events_reminder_hours": 24,
 }
 
 

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from forum.accounts import services as accounts
 from forum.accounts.forms import PublishCocForm
-from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db
@@ -24,9 +23,14 @@ from .settings import all_settings
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
+@bp.before_app_request
 def require_admin() -> None:
-    if not can_administer(current_user):
+    """Everything under /admin, whichever domain registers it, is for admins only.
+
+    Strangers do not learn that an admin area exists (404); members are told they may not
+    enter (403).
+    """
+    if (request.path == "/admin" or request.path.startswith("/admin/")) and not can_administer(current_user):
         abort(403 if current_user.is_authenticated else 404)
 
 
@@ -49,13 +53,15 @@ def code_of_conduct() -> Any:
         else:
             flash(_("Version %(n)d is published. Members will be asked to accept it.", n=coc.version), "success")
             return redirect(url_for("admin.code_of_conduct"))
-    return render_template("admin/code_of_conduct.html", form=form, versions=accounts.coc_versions_with_counts())
+    return render_template("admin/code_of_conduct.html", form=form,
+                           versions=accounts.coc_versions_with_counts()), (400 if form.errors else 200)
 
 
 @bp.get("/code-of-conduct/<int:version>/acceptances")
 def coc_acceptances(version: int) -> Any:
-    return render_template("admin/coc_acceptances.html", version=version,
-                           acceptances=accounts.coc_acceptances(version, limit=500))
+    page = accounts.coc_acceptances(current_user, version, page=request.args.get("page", 1, type=int) or 1)
+    return render_template("admin/coc_acceptances.html", version=version, result=page,
+                           acceptances=page.rows)
 
 
 @bp.get("/categories")
@@ -75,8 +81,7 @@ def category_form(category_id: int | None = None) -> Any:
         data = {k: v for k, v in form.data.items() if k != "csrf_token"}
         try:
             if category is None:
-                slug = data.pop("slug")
-                discussions.create_category(current_user, slug=slug, **data)
+                services.create_category(current_user, data)
             else:
                 services.update_category(current_user, category, data)
         except ValidationFailed as exc:
@@ -84,13 +89,14 @@ def category_form(category_id: int | None = None) -> Any:
         else:
             flash(_("The category was saved."), "success")
             return redirect(url_for("admin.categories"))
-    return render_template("admin/category_form.html", form=form, category=category)
+    return render_template("admin/category_form.html", form=form, category=category), (
+        400 if form.errors else 200)
 
 
 @bp.route("/brand", methods=["GET", "POST"])
 def brand() -> Any:
     values = all_settings()
-    form = BrandForm(data={k: values.get(k) or "" for k in BrandForm().data if k != "csrf_token"}
+    form = BrandForm(data={k: values.get(k) or "" for k in services.BRAND_FIELDS}
                      if request.method == "GET" else None)
     themes = current_app.extensions["forum.themes"]
     form.theme.choices = [("", _("Default"))] + [(t.id, t.name) for t in themes.values()]
@@ -102,4 +108,8 @@ def brand() -> Any:
         else:
             flash(_("Saved. A theme change applies after the server restarts."), "success")
             return redirect(url_for("admin.brand"))
-    return render_template("admin/brand.html", form=form)
+    return render_template("admin/brand.html", form=form), (400 if form.errors else 200)
+
+
+# Admin → Plugins registers its routes on ``bp`` (kept in its own module).
+from . import plugins_views  # noqa: E402, F401

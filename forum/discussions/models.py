@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -97,11 +97,19 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_post_user_id])
 
     __table_args__ = (
-        # The category page: pinned first, then by last activity, keyset-paginated.
-        Index("ix_topics_category_activity", "category_id", "state", "is_pinned", "last_posted_at", "id"),
+        # The category page: by last activity, keyset-paginated (an index range walked in order;
+        # is_pinned must not sit before last_posted_at or the database sorts the whole category).
+        Index("ix_topics_category_activity", "category_id", "state", "last_posted_at", "id"),
+        # ... and its pinned topics, found (already in order) without scanning the category.
+        Index("ix_topics_category_pinned", "category_id", "state", "is_pinned", "last_posted_at"),
         Index("ix_topics_activity", "state", "last_posted_at", "id"),
         Index("ix_topics_user", "user_id", "created_at"),
     )
+
+    @property
+    def is_pinned_now(self) -> bool:
+        """Pinned, and the pin has not expired."""
+        return self.is_pinned and (self.pinned_until is None or self.pinned_until > utcnow())
 
     @property
     def has_official(self) -> bool:
@@ -176,3 +184,19 @@ class PostRevision(db.Model):  # type: ignore[name-defined,misc]
     editor: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("post_id", "number"),)
+
+
+class Draft(db.Model):  # type: ignore[name-defined,misc]
+    """Text a member could not post yet (e.g. new rules to accept first). Kept on the server:
+    a cookie session would silently drop a long post."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "topic" | "reply" | "edit"
+    key: Mapped[str] = mapped_column(String(32))   # topic id, post id, or "new"
+    data: Mapped[dict] = mapped_column(JSON)       # type: ignore[type-arg]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)

@@ -29,8 +29,8 @@ def readable_category_ids(user: Any) -> set[int]:
     rows = db.session.execute(select(Category.id, Category.read_access)).all()
     allowed = set()
     for cid, access in rows:
-        if (access == ReadAccess.EVERYONE or access == ReadAccess.MEMBERS and user.is_authenticated
-                or access == ReadAccess.STAFF and user.is_staff):
+        if (access == ReadAccess.EVERYONE or (access == ReadAccess.MEMBERS and user.is_authenticated)
+                or (access == ReadAccess.STAFF and user.is_staff)):
             allowed.add(cid)
     if has_request_context():
         setattr(g, key, allowed)
@@ -55,8 +55,12 @@ def posting_block_reason(user: Any) -> str | None:
         return "coc"
     from forum.admin.settings import get_setting
 
-    if get_setting("approve_members") and user.approved_at is None and not user.is_staff:
-        return "unapproved"
+    if user.approved_at is None and not user.is_staff:
+        # Held by "approve members" mode, or by a registration filter (moderation's queue).
+        from forum.moderation.services import has_open_application
+
+        if get_setting("approve_members") or has_open_application(user):
+            return "unapproved"
     return None
 
 
@@ -107,16 +111,27 @@ def can_edit_post(user: Any, post: Post) -> bool:
         # An official reply speaks for the brand: only its author or an admin may change it.
         return bool(user.is_admin or post.user_id == user.id)
     if user.is_moderator:
-        return True
+        # Moderation rule: a moderator never acts on an admin's post (admins may).
+        author = post.author if post.user_id and post.user_id != user.id else None
+        return bool(user.is_admin or author is None or not author.is_admin)
     if post.user_id != user.id or post.state in (PostState.DELETED, PostState.HIDDEN):
         return False
     return not post.topic.is_locked
 
 
 def can_delete_post(user: Any, post: Post) -> bool:
-    """Withdrawing one's own post (moderators remove posts through moderation)."""
-    return bool(user.is_authenticated and post.user_id == user.id and post.state != PostState.DELETED
+    """Withdrawing one's own published reply (moderators remove posts through moderation).
+
+    The opening post stays: withdrawing it would orphan the replies. Held posts cannot be
+    withdrawn, or restoring them would publish them without review."""
+    return bool(user.is_authenticated and post.user_id == user.id and post.state == PostState.PUBLISHED
                 and post.post_number != 1)
+
+
+def can_restore_post(user: Any, post: Post) -> bool:
+    """The author may take back their own withdrawal (not a moderator's removal)."""
+    return bool(user.is_authenticated and post.state == PostState.DELETED
+                and post.state_changed_by_id == user.id == post.user_id)
 
 
 def can_see_revisions(user: Any, post: Post) -> bool:
@@ -130,3 +145,18 @@ def can_post_official(user: Any) -> bool:
     """Only members of a staff group speak for the brand; moderators who are community
     volunteers do not, whatever their role."""
     return bool(user.is_authenticated and user.is_staff_member)
+
+
+def can_mark_solution(user: Any, topic: Topic, post: Post | None = None) -> bool:
+    """Questions categories: the topic's author or staff mark (or un-mark) the reply that
+    solved it. With ``post``: also whether that post can be the answer (a published reply)."""
+    if not user.is_authenticated or not topic.category.is_questions or topic.state != PostState.PUBLISHED:
+        return False
+    if not user.is_staff:
+        if topic.user_id != user.id:
+            return False
+        if user.silenced_until and user.silenced_until > utcnow():
+            return False
+    if post is None:
+        return True
+    return post.topic_id == topic.id and post.post_number > 1 and post.state == PostState.PUBLISHED

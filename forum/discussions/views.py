@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
 from forum.forms import apply_errors
+from forum.plugins.manager import use_form_extras
 
 from . import permissions, services
 from .forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
@@ -31,7 +31,7 @@ BLOCK_MESSAGES = {
 
 def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:
     """Keep the draft and send the member where they can unblock themselves."""
-    session["draft"] = draft
+    services.save_draft(current_user, draft["kind"], draft["key"], draft)
     if exc.reason == "coc":
         flash(_("The code of conduct changed. Please read and accept it: your message is kept."), "warning")
         return redirect(url_for("accounts.code_of_conduct", next=back))
@@ -42,11 +42,12 @@ def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> 
 
 
 def _take_draft(kind: str, key: int | None) -> dict[str, Any] | None:
-    draft = session.get("draft")
-    if draft and draft.get("kind") == kind and draft.get("key") == key:
-        session.pop("draft")
-        return draft
-    return None
+    return services.take_draft(current_user, kind, key)
+
+
+def _page_arg(page: int) -> dict[str, Any]:
+    """Page 1 has no ?page= so every topic has one canonical URL."""
+    return {"page": page} if page > 1 else {}
 
 
 @bp.get("/")
@@ -86,7 +87,7 @@ def topic(slug: str, topic_id: int) -> Any:
     page = request.args.get("page", 1, type=int) or 1
     if slug != t.slug:
         return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id,
-                                **({"page": page} if page > 1 else {})), 301)
+                                **_page_arg(page)), 301)
     result = services.topic_page(current_user, t, page)
     form = ReplyForm()
     draft = _take_draft("reply", t.id)
@@ -94,10 +95,17 @@ def topic(slug: str, topic_id: int) -> Any:
         form.body.data = draft.get("body")
     elif request.args.get("quote", type=int):
         try:
-            form.body.data = services.quote_source(current_user, services.get_post(current_user,
-                                                                                   request.args.get("quote", type=int)))
+            quoted = services.get_post(current_user, request.args.get("quote", 0, type=int))
+            form.body.data = services.quote_source(current_user, quoted)
         except NotFound:
             pass
+        else:
+            if quoted.topic_id == t.id:
+                form.reply_to.data = str(quoted.post_number)
+    return _render_topic(t, result, form)
+
+
+def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm) -> str:
     return render_template("discussions/topic.html", topic=t, page=result, form=form,
                            can_reply=permissions.can_reply(current_user, t),
                            can_post_official=permissions.can_post_official(current_user),
@@ -108,15 +116,15 @@ def topic(slug: str, topic_id: int) -> Any:
 def post_permalink(slug: str, topic_id: int, post_number: int) -> Any:
     t = services.get_topic(current_user, topic_id)
     page = services.page_of_post(t, post_number)
-    args = {"page": page} if page > 1 else {}
-    return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id, **args) + f"#p{post_number}")
+    return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id, **_page_arg(page)) + f"#p{post_number}")
 
 
 @bp.get("/p/<int:post_id>")
 def post_by_id(post_id: int) -> Any:
     post = services.get_post(current_user, post_id)
-    return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
-                            post_number=post.post_number))
+    page = services.page_of_post(post.topic, post.post_number)
+    return redirect(url_for("discussions.topic", slug=post.topic.slug, topic_id=post.topic_id,
+                            **_page_arg(page)) + f"#p{post.post_number}")
 
 
 @bp.post("/t/<int:topic_id>/reply")
@@ -126,11 +134,12 @@ def reply(topic_id: int) -> Any:
     t = services.get_topic(current_user, topic_id)
     form = ReplyForm()
     if form.validate_on_submit():
+        reply_to = form.reply_to.data or ""
+        use_form_extras("reply")  # plugins' extra inputs (spam_guard) reach the filters
         try:
             outcome = services.create_reply(current_user, t, form.body.data or "",
-                                            reply_to=int(form.reply_to.data) if (form.reply_to.data or "").isdigit()
-                                            else None, ip=request.remote_addr,
-                                            official=bool(form.official.data))
+                                            reply_to=int(reply_to) if reply_to.isdigit() else None,
+                                            ip=request.remote_addr, official=bool(form.official.data))
         except services.PostingBlocked as exc:
             back = url_for("discussions.topic", slug=t.slug, topic_id=t.id, page=services.page_of_post(
                 t, t.highest_post_number + 1)) + "#reply"
@@ -146,59 +155,74 @@ def reply(topic_id: int) -> Any:
                                     post_number=outcome.post.post_number))
     # Re-show the last page with the text kept and the errors next to the box.
     result = services.topic_page(current_user, t, services.page_of_post(t, t.highest_post_number))
-    return render_template("discussions/topic.html", topic=t, page=result, form=form,
-                           can_reply=permissions.can_reply(current_user, t),
-                           can_post_official=permissions.can_post_official(current_user),
-                           perms=permissions, action_form=ConfirmForm()), 400
+    return _render_topic(t, result, form), 400
 
 
 @bp.route("/new-topic", methods=["GET", "POST"])
 @login_required
 @posting_limit
 def new_topic() -> Any:
-    categories = [c for c in services.visible_categories(current_user)
-                  if permissions.can_start_topic(current_user, c)]
+    readable = services.visible_categories(current_user)
+    # Categories where the member may not start topics (e.g. staff-only Announcements) are not offered.
+    categories = [c for c in readable if permissions.can_start_topic(current_user, c)]
     form = TopicForm()
     form.category.choices = [(c.id, c.name) for c in categories]
     preview_html = None
     if request.method == "GET":
-        draft = _take_draft("topic", None)
-        if draft:
-            form.category.data, form.title.data, form.body.data = draft.get("category"), draft.get(
-                "title"), draft.get("body")
-        elif request.args.get("category"):
-            slug = request.args["category"]
-            form.category.data = next((c.id for c in categories if c.slug == slug), None)
+        _prefill_new_topic(form, categories)
+    elif "preview" in request.form:
+        # A preview needs only the text: a missing title must not stop it.
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        preview_html = services.preview(form.body.data or "")
     elif form.validate_on_submit():
-        cat = next((c for c in categories if c.id == form.category.data), None)
+        # Readable but closed to this member: the service answers 403. Unknown: a form error.
+        cat = next((c for c in readable if c.id == form.category.data), None)
         if cat is None:
             form.category.errors = [_("Choose a category you can post in.")]
-        elif "preview" in request.form:
-            preview_html = services.preview(form.body.data or "")
         else:
-            try:
-                outcome = services.create_topic(current_user, cat, form.title.data or "", form.body.data or "",
-                                                ip=request.remote_addr, official=bool(form.official.data))
-            except services.PostingBlocked as exc:
-                response = _blocked(exc, {"kind": "topic", "key": None, "category": cat.id,
-                                          "title": form.title.data, "body": form.body.data},
-                                    url_for("discussions.new_topic"))
-                if response is not None:
-                    return response
-            except ValidationFailed as exc:
-                apply_errors(form, exc, default_field="body")
-            else:
-                if outcome.held:
-                    flash(_("Thanks! Your topic is awaiting approval by a moderator."), "info")
-                t = outcome.post.topic
-                return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id))
+            response = _create_topic(form, cat)
+            if response is not None:
+                return response
     return render_template("discussions/new_topic.html", form=form, preview_html=preview_html,
                            can_post_official=permissions.can_post_official(current_user),
                            no_categories=not categories), (400 if form.errors else 200)
 
 
+def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
+    draft = _take_draft("topic", None)
+    if draft:
+        form.category.data, form.title.data, form.body.data = (
+            draft.get("category"), draft.get("title"), draft.get("body"))
+    elif request.args.get("category"):
+        slug = request.args["category"]
+        form.category.data = next((c.id for c in categories if c.slug == slug), None)
+
+
+def _create_topic(form: TopicForm, cat: Any) -> Any:
+    """Create the topic and answer a redirect, or None to re-show the form with its errors."""
+    use_form_extras("topic")  # plugins' extra inputs (spam_guard) reach the filters
+    try:
+        outcome = services.create_topic(current_user, cat, form.title.data or "", form.body.data or "",
+                                        ip=request.remote_addr, official=bool(form.official.data))
+    except services.PostingBlocked as exc:
+        return _blocked(exc, {"kind": "topic", "key": None, "category": cat.id, "title": form.title.data,
+                              "body": form.body.data}, url_for("discussions.new_topic"))
+    except ValidationFailed as exc:
+        apply_errors(form, exc, default_field="body")
+        return None
+    if outcome.held:
+        flash(_("Thanks! Your topic is awaiting approval by a moderator."), "info")
+    t = outcome.post.topic
+    return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id))
+
+
+preview_limit = limiter.limit("30 per minute", key_func=lambda: f"preview:{current_user.get_id()}")
+
+
 @bp.post("/preview")
 @login_required
+@preview_limit
 def preview() -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -233,8 +257,8 @@ def edit_post(post_id: int) -> Any:
             apply_errors(form, exc, default_field="body")
         else:
             flash(_("Your changes were saved."), "success")
-            return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
-                                    post_number=post.post_number))
+            return redirect(url_for("discussions.post_permalink", slug=post.topic.slug,
+                                    topic_id=post.topic_id, post_number=post.post_number))
     draft = _take_draft("edit", post.id) if request.method == "GET" else None
     if draft:
         form.body.data = draft.get("body")

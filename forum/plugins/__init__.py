@@ -1,6 +1,12 @@
 """The public API for plugin authors: import from here, nothing else is promised.
 
 See ``plugins/README.md`` for a walkthrough and :mod:`forum.plugins.spec` for every hook.
+
+* ``hookimpl``: decorate your hook implementations.
+* ``Verdict`` / ``VerdictKind`` / ``Draft`` / ``FilterContext``: content filters.
+* ``SettingField`` + ``plugin_setting(id, key)``: settings the admin UI renders as a form.
+* ``form_field_name(id, name)``: names for extra inputs a plugin adds to core forms.
+* ``require_admin()`` / ``is_admin(user)``: protect a plugin's admin pages and services.
 """
 
 from __future__ import annotations
@@ -71,23 +77,88 @@ class FilterContext:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+SETTING_TYPES = ("string", "text", "int", "bool", "choice", "lines")
+
+
 @dataclass(frozen=True)
 class SettingField:
-    """One field of a plugin's settings form, rendered by the admin UI."""
+    """One field of a plugin's settings form, rendered by the admin UI and validated by type.
+
+    * ``string``: one line of text; ``text``: several lines; ``min``/``max`` bound the length.
+    * ``int``: a whole number; ``min``/``max`` bound the value.
+    * ``bool``: a checkbox.
+    * ``choice``: one of ``choices`` (pairs of stored value and label).
+    * ``lines``: a list of strings, one per line in a text box (blank lines dropped).
+
+    ``label`` and ``help`` may be lazy translations (``lazy_gettext``).
+    """
 
     key: str
-    label: str
-    type: str = "string"  # "string" | "text" | "int" | "bool" | "choice"
+    label: Any
+    type: str = "string"
     default: Any = None
-    help: str = ""
-    choices: tuple[tuple[str, str], ...] = ()
+    help: Any = ""
+    choices: tuple[tuple[str, Any], ...] = ()
+    min: int | None = None
+    max: int | None = None
+    required: bool = False
+
+
+# Extra inputs a plugin adds to a core form (``forum_tpl_form_fields``) are named
+# ``pf_<plugin id>__<name>``; the form's view hands every such field to the filters
+# (``FilterContext.extra`` / ``form_data["extra"]``), with ``"form"`` naming the form.
+FORM_FIELD_PREFIX = "pf_"
+
+
+def form_field_name(plugin_id: str, name: str) -> str:
+    """The input name a plugin uses for an extra field in a core form."""
+    return f"{FORM_FIELD_PREFIX}{plugin_id}__{name}"
+
+
+def plugin_setting(plugin_id: str, key: str, default: Any = None) -> Any:
+    """The value an admin saved for one of a plugin's settings, else the schema's default."""
+    from forum.plugins.settings import get_plugin_setting
+
+    return get_plugin_setting(plugin_id, key, default)
+
+
+def plugin_settings(plugin_id: str) -> dict[str, Any]:
+    """Every setting of a plugin (schema defaults overlaid with saved values)."""
+    from forum.plugins.settings import get_plugin_settings
+
+    return get_plugin_settings(plugin_id)
+
+
+def require_admin() -> None:
+    """For a plugin blueprint's ``before_request``: admins only (404 to visitors, 403 to members)."""
+    from flask import abort
+    from flask_login import current_user
+
+    from forum.admin.permissions import can_administer
+
+    if not can_administer(current_user):
+        abort(403 if current_user.is_authenticated else 404)
+
+
+def is_admin(user: Any) -> bool:
+    """The one admin check, for plugin services."""
+    from forum.admin.permissions import can_administer
+
+    return can_administer(user)
 
 
 __all__ = [
+    "FORM_FIELD_PREFIX",
+    "SETTING_TYPES",
     "Draft",
     "FilterContext",
     "SettingField",
     "Verdict",
     "VerdictKind",
+    "form_field_name",
     "hookimpl",
+    "is_admin",
+    "plugin_setting",
+    "plugin_settings",
+    "require_admin",
 ]

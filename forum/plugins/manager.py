@@ -8,20 +8,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pluggy
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
-from forum.plugins import Verdict, VerdictKind
+from forum.plugins import FORM_FIELD_PREFIX, FilterContext, Verdict, VerdictKind
 from forum.plugins import spec as hookspecs
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,10 @@ log = logging.getLogger(__name__)
 NAMESPACE = "forum_plugins"
 ENTRY_POINT_GROUP = "forum.plugins"
 # Plugins the core always registers (internal subscribers such as search indexing).
-CORE_PLUGINS: list[str] = []
+CORE_PLUGINS: list[str] = [
+    "forum.moderation.hooks",  # review queue, holds, verdict history, registration bans
+    "forum.search.hooks",
+]
 
 
 class PluginInfo:
@@ -120,9 +124,28 @@ def init_app(app: Flask, disabled: set[str]) -> pluggy.PluginManager:
     pm.check_pending()  # a misspelt hook name fails loudly at start-up
     app.extensions["forum.plugins"] = pm
     app.extensions["forum.plugin_infos"] = infos
+    app.extensions["forum.safe_mode"] = safe_mode
+    from forum.plugins.settings import gather_schemas
+
+    app.extensions["forum.plugin_schemas"] = gather_schemas(pm)
+    _add_package_translations(app, infos)
     pm.hook.forum_load_app(app=app)
     pm.hook.forum_load_blueprints(app=app)
     return pm
+
+
+def _add_package_translations(app: Flask, infos: dict[str, PluginInfo]) -> None:
+    """Folder plugins' catalogs are found by forum.i18n; installed packages' are added here."""
+    babel_config = app.extensions.get("babel")
+    dirs = getattr(babel_config, "translation_directories", None)
+    if not isinstance(dirs, list):
+        return
+    for info in infos.values():
+        if info.source != "package" or info.module is None or not getattr(info.module, "__file__", None):
+            continue
+        folder = Path(str(info.module.__file__)).parent / "translations"
+        if folder.is_dir() and str(folder) not in dirs:
+            dirs.append(str(folder))
 
 
 def plugin_manager(app: Flask | None = None) -> pluggy.PluginManager:
@@ -146,10 +169,52 @@ def combine(verdicts: Iterable[Verdict]) -> Verdict:
     return result
 
 
+_EXTRAS_KEY = "forum.plugin_form_extras"
+
+
+def use_form_extras(form_name: str, form: Mapping[str, Any] | None = None) -> None:
+    """Called by a view before its service: hand the plugins' extra form inputs to the filters.
+
+    Every submitted field named ``pf_<plugin>__<name>`` (see ``forum_tpl_form_fields``), plus
+    ``"form": form_name``, reaches ``FilterContext.extra`` and ``form_data["extra"]`` of the
+    filters run during this request.
+    """
+    data = form if form is not None else request.form
+    extras: dict[str, Any] = {"form": form_name}
+    extras.update({k: str(v) for k, v in data.items() if k.startswith(FORM_FIELD_PREFIX)})
+    request.environ[_EXTRAS_KEY] = extras  # request-scoped: never leaks into another request
+
+
+def form_extras() -> dict[str, Any]:
+    if not has_request_context():
+        return {}
+    return dict(request.environ.get(_EXTRAS_KEY) or {})
+
+
+def _with_extras(kwargs: dict[str, Any]) -> dict[str, Any]:
+    extras = form_extras()
+    if not extras:
+        return kwargs
+    kwargs = dict(kwargs)
+    context = kwargs.get("context")
+    if isinstance(context, FilterContext):
+        kwargs["context"] = dataclasses.replace(context, extra={**extras, **context.extra})
+    elif isinstance(context, dict):
+        kwargs["context"] = {**context, "extra": {**extras, **context.get("extra", {})}}
+    form_data = kwargs.get("form_data")
+    if isinstance(form_data, dict):
+        kwargs["form_data"] = {**form_data, "extra": {**extras, **form_data.get("extra", {})}}
+    return kwargs
+
+
 def run_filters(hook_name: str, **kwargs: Any) -> tuple[Verdict, list[Verdict]]:
-    """Call every implementation of a filter hook; returns (combined, all verdicts)."""
+    """Call every implementation of a filter hook; returns (combined, all verdicts).
+
+    A plugin returns a Verdict, a list of Verdicts (e.g. censor AND flag) or None.
+    """
     pm = plugin_manager()
     caller = getattr(pm.hook, hook_name)
+    kwargs = _with_extras(kwargs)
     verdicts: list[Verdict] = []
     for impl in caller.get_hookimpls():
         try:
@@ -159,12 +224,28 @@ def run_filters(hook_name: str, **kwargs: Any) -> tuple[Verdict, list[Verdict]]:
             outcome = Verdict.require_approval(f"plugin {impl.plugin_name} failed: {type(exc).__name__}")
         if outcome is None:
             continue
-        if not isinstance(outcome, Verdict):
-            log.error("plugin %s returned %r from %s, not a Verdict", impl.plugin_name, outcome, hook_name)
-            outcome = Verdict.require_approval(f"plugin {impl.plugin_name} returned an invalid verdict")
-        verdicts.append(Verdict(outcome.kind, outcome.reason, outcome.message, outcome.new_source,
-                                impl.plugin_name))
+        outcomes = list(outcome) if isinstance(outcome, list | tuple) else [outcome]
+        for item in outcomes:
+            verdict = item
+            if not isinstance(verdict, Verdict):
+                log.error("plugin %s returned %r from %s, not a Verdict", impl.plugin_name, item, hook_name)
+                verdict = Verdict.require_approval(f"plugin {impl.plugin_name} returned an invalid verdict")
+            verdicts.append(Verdict(verdict.kind, verdict.reason, verdict.message, verdict.new_source,
+                                    impl.plugin_name))
     return combine(verdicts), verdicts
+
+
+def admin_links() -> dict[str, list[tuple[str, str]]]:
+    """Each plugin's admin pages as (label, url), from ``forum_gather_admin_links``."""
+    links: dict[str, list[tuple[str, str]]] = {}
+    for impl in plugin_manager().hook.forum_gather_admin_links.get_hookimpls():
+        try:
+            pairs = [(str(label), url_for(endpoint)) for label, endpoint in impl.function() or []]  # type: ignore[attr-defined]
+        except Exception:
+            log.exception("plugin %s raised in forum_gather_admin_links", impl.plugin_name)
+            continue
+        links[impl.plugin_name] = pairs
+    return links
 
 
 def fire(hook_name: str, **kwargs: Any) -> None:
@@ -194,4 +275,5 @@ def render_slot(hook_name: str, **kwargs: Any) -> Markup:
     return Markup("".join(parts))  # noqa: S704 - plugin slot contract: plugins return escaped HTML
 
 
-__all__ = ["VerdictKind", "combine", "fire", "init_app", "plugin_manager", "render_slot", "run_filters"]
+__all__ = ["VerdictKind", "admin_links", "combine", "fire", "form_extras", "init_app", "plugin_manager",
+           "render_slot", "run_filters", "use_form_extras"]

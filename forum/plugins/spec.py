@@ -42,7 +42,17 @@ def forum_load_app(app: Any) -> None:
 def forum_gather_settings_schema() -> Any:
     """Return this plugin's settings as a list of :class:`forum.plugins.SettingField`.
 
-    The admin UI renders them as a form; values are read with ``plugin_setting(id, key)``.
+    Asked once at start-up. The admin UI (Admin → Plugins → Settings) renders them as a form
+    and validates each value by its type; read them with ``plugin_setting(id, key)``.
+    """
+
+
+@hookspec
+def forum_gather_admin_links() -> Any:
+    """Return this plugin's admin pages as a list of ``(label, endpoint)`` pairs.
+
+    They are linked from the plugin's row in Admin → Plugins. Protect the views with
+    ``forum.plugins.require_admin`` (e.g. in the blueprint's ``before_request``).
     """
 
 
@@ -55,8 +65,15 @@ def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
     ``draft`` is a :class:`forum.plugins.Draft` (``raw``, ``title``); ``author`` the user
     (``None`` for a registration); ``context`` a :class:`forum.plugins.FilterContext` whose
     ``kind`` is ``"topic"``, ``"reply"``, ``"edit"``, ``"event"``, ``"profile"`` or
-    ``"signature"``. Return a :class:`forum.plugins.Verdict` or ``None`` for "no opinion".
-    Verdicts from all plugins are combined: reject > require_approval > flag > rewrite > allow.
+    ``"signature"``. Return a :class:`forum.plugins.Verdict`, a list of Verdicts (for
+    instance a ``rewrite`` that censors AND a ``flag``) or ``None`` for "no opinion".
+    Verdicts from all plugins are combined: reject > require_approval > flag > rewrite > allow;
+    every ``rewrite`` is applied to the saved text even when the post is held or flagged.
+    ``draft.title`` (new topics) may be changed in place to censor a title.
+
+    ``context.extra`` carries the extra inputs plugins added to the form through
+    ``forum_tpl_form_fields`` (``pf_<plugin>__<name>``) and ``"form"`` (``"topic"``, ``"reply"``,
+    ...), when the content came from a web form; it is empty for scripts and imports.
     A plugin that raises sends the content to the review queue (fail closed).
     """
 
@@ -65,8 +82,10 @@ def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
 def forum_filter_registration(form_data: Any, context: Any) -> Any:
     """Judge a registration before the account is created. Return a Verdict or ``None``.
 
-    ``form_data`` is a dict (username, email, display_name, answers, ip, extra form fields);
-    ``reject`` shows its message on the form, ``require_approval`` holds the account for review.
+    ``form_data`` is a dict (username, email, display_name, answers, ip, and ``extra``: the
+    plugins' extra inputs, see ``forum_tpl_form_fields``, with ``extra["form"] == "register"``);
+    ``context`` is a dict with ``kind == "registration"``. ``reject`` shows its message on the
+    form, ``require_approval`` holds the account for review.
     """
 
 
@@ -156,3 +175,13 @@ def forum_tpl_navigation(user: Any) -> Any:
 @hookspec
 def forum_tpl_profile(profile_user: Any, user: Any) -> Any:
     """HTML on a member's profile page."""
+
+
+@hookspec
+def forum_tpl_form_fields(form_name: str, user: Any) -> Any:
+    """Extra inputs inside a core form: ``form_name`` is ``"register"``, ``"topic"`` or ``"reply"``.
+
+    Name every input ``forum.plugins.form_field_name(<plugin id>, <name>)``; the submitted
+    values reach the filters in ``context.extra`` / ``form_data["extra"]``. Used by
+    spam_guard for its honeypot and form timer.
+    """

@@ -1,0 +1,1 @@
+"""Accounts: members, registration, sign-in, the code of conduct."""

@@ -1,0 +1,1 @@
+"""Administration: settings, categories, brand, code of conduct."""

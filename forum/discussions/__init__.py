@@ -1,0 +1,1 @@
+"""Discussions: categories, topics, posts, revisions."""

@@ -1,0 +1,1 @@
+"""Meetups: events, RSVPs with capacity and waitlist, calendar feeds (ICS) and reminders."""

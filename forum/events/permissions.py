@@ -1,0 +1,88 @@
+"""Who may do what with events: the one place each rule is written.
+
+* Create: staff (``is_staff``) always; everyone who may post when the admin setting
+  ``events_creators`` is ``"members"`` (default ``"staff"``).
+* Edit, cancel, manage attendees (capacity, close RSVPs, remove, check in, export): the
+  event's hosts (creator and co-hosts) and moderators.
+* See: by the event's visibility (public / members / staff), and the category it lives in;
+  hosts and moderators always. A held (pending) event: its creator and moderators.
+* Online link: hosts, moderators, people going, and the waitlist when the event allows it.
+* Attendee list: per event (public / members / hosts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.discussions import permissions as discussions
+
+from .models import AttendeeVisibility, Event, EventState, RsvpStatus, Visibility
+
+CREATOR_CHOICES = ("staff", "members")
+
+
+def can_create_event(user: Any) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_staff:
+        return True
+    from forum.admin.settings import get_setting
+
+    return get_setting("events_creators") == "members"
+
+
+def is_host(user: Any, event: Event) -> bool:
+    return bool(user.is_authenticated and user.id in event.host_ids)
+
+
+def can_manage_event(user: Any, event: Event) -> bool:
+    return bool(user.is_authenticated and (user.is_moderator or is_host(user, event)))
+
+
+def can_approve_event(user: Any, event: Event) -> bool:
+    return bool(user.is_authenticated and user.is_moderator and event.state == EventState.PENDING)
+
+
+def visibility_allows(user: Any, visibility: str) -> bool:
+    if visibility == Visibility.PUBLIC:
+        return True
+    if visibility == Visibility.MEMBERS:
+        return bool(user.is_authenticated)
+    return bool(user.is_staff)
+
+
+def can_see_event(user: Any, event: Event) -> bool:
+    if user.is_authenticated and user.is_moderator:
+        return True
+    if event.state == EventState.PENDING:
+        return bool(user.is_authenticated and user.id == event.created_by_id)
+    if is_host(user, event):
+        return True
+    return visibility_allows(user, event.visibility) and discussions.can_read_category(user, event.category)
+
+
+def can_see_online_link(user: Any, event: Event, rsvp_status: str | None) -> bool:
+    if can_manage_event(user, event):
+        return True
+    if rsvp_status == RsvpStatus.GOING:
+        return True
+    return rsvp_status == RsvpStatus.WAITLISTED and event.online_link_to_waitlist
+
+
+def can_see_attendees(user: Any, event: Event) -> bool:
+    if can_manage_event(user, event):
+        return True
+    if event.attendee_visibility == AttendeeVisibility.PUBLIC:
+        return True
+    if event.attendee_visibility == AttendeeVisibility.MEMBERS:
+        return bool(user.is_authenticated)
+    return False
+
+
+def category_allows_visibility(category: Any, visibility: str) -> bool:
+    """An event's discussion topic must not reach people the event is hidden from."""
+    from forum.discussions.models import ReadAccess
+
+    rank = {ReadAccess.EVERYONE: 0, ReadAccess.MEMBERS: 1, ReadAccess.STAFF: 2}
+    wanted = {Visibility.PUBLIC: 0, Visibility.MEMBERS: 1, Visibility.STAFF: 2}[Visibility(visibility)]
+    return rank.get(category.read_access, 0) >= wanted

@@ -1,0 +1,86 @@
+"""Who may moderate what: the one place each moderation rule is written.
+
+Role rules: moderators and admins moderate. A moderator never acts on an admin (nor on an
+admin's posts) and never changes roles; a moderator sanctions members only. Admins may act
+on anyone but themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from forum.accounts.models import Role
+from forum.db_types import utcnow
+from forum.discussions.models import Post, PostState, Topic
+
+
+def can_moderate(user: Any) -> bool:
+    """Open the review queue, act on posts and topics, see flags and staff notes."""
+    return bool(user.is_authenticated and user.is_moderator)
+
+
+def can_view_audit_log(user: Any) -> bool:
+    return can_moderate(user)
+
+
+def can_manage_settings(user: Any) -> bool:
+    """Thresholds, reason lists, application questions: admins only."""
+    return bool(user.is_authenticated and user.is_admin)
+
+
+def can_manage_bans(user: Any) -> bool:
+    return can_moderate(user)
+
+
+def can_act_on_user(actor: Any, target: Any) -> bool:
+    """Sanctions, notes, applications. A moderator acts on members only."""
+    if not can_moderate(actor) or target is None or target.id == actor.id:
+        return False
+    if actor.is_admin:
+        return True
+    return target.role == Role.MEMBER
+
+
+def can_note_user(actor: Any, target: Any) -> bool:
+    """Staff notes: any moderator may write about anyone but themselves (notes are not sanctions)."""
+    return bool(can_moderate(actor) and target is not None and target.id != actor.id)
+
+
+def can_change_role(actor: Any, target: Any) -> bool:
+    return bool(actor.is_authenticated and actor.is_admin and target is not None and target.id != actor.id)
+
+
+def can_act_on_post(actor: Any, post: Post) -> bool:
+    """Approve, reject, hide, restore, delete, edit-then-approve. Never on an admin's post
+    unless one is an admin."""
+    if not can_moderate(actor):
+        return False
+    author = post.author
+    return not (author is not None and author.is_admin and not actor.is_admin)
+
+
+def can_act_on_topic(actor: Any, topic: Topic) -> bool:
+    """Lock, pin, move, split, merge."""
+    if not can_moderate(actor):
+        return False
+    author = topic.author
+    return not (author is not None and author.is_admin and not actor.is_admin)
+
+
+def can_flag(user: Any, post: Post) -> bool:
+    if not (user.is_authenticated and user.is_verified):
+        return False
+    if user.silenced_until and user.silenced_until > utcnow():
+        return False
+    return post.state == PostState.PUBLISHED and post.user_id != user.id
+
+
+def can_ignore(user: Any, target: Any) -> bool:
+    """Members may ignore members; staff cannot be ignored (their notices must be read)."""
+    return bool(user.is_authenticated and target is not None and target.id != user.id
+                and not target.is_moderator)
+
+
+def can_resubmit(user: Any, post: Post) -> bool:
+    """The author of a rejected post may fix it and send it back to the queue."""
+    return bool(user.is_authenticated and post.user_id == user.id and post.state == PostState.REJECTED)

@@ -1,0 +1,74 @@
+"""The search page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from forum.discussions import services as discussions
+from forum.extensions import limiter
+
+from . import services
+from .forms import SearchForm
+from .query import QueryRejected
+
+bp = Blueprint("search", __name__)
+
+REJECTION_MESSAGES = {
+    "too_long": lambda: _("Please shorten your search to 200 characters."),
+    "leading_wildcard": lambda: _("A search cannot start with * or ?. Type the beginning of the word."),
+    "too_many_terms": lambda: _("Please use at most 12 words."),
+    "empty": lambda: _("Type at least one word to search for (very common words are ignored)."),
+    "expansion_too_large": lambda: _("That prefix matches too many words; type a few more letters."),
+}
+
+
+def _tri(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@bp.get("/search")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH"], exempt_when=lambda: current_user.is_authenticated)
+def search() -> Any:
+    form = SearchForm(request.args)
+    categories = discussions.visible_categories(current_user)
+    form.category.choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
+    form.has_official.choices = [
+        ("", _("Any")),
+        ("yes", _("With official response")),
+        ("no", _("Without official response")),
+    ]
+    form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
+    form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
+    result = error = None
+    asked = any(
+        request.args.get(k)
+        for k in ("q", "category", "author", "date_from", "date_to", "has_official", "solved", "staff_only")
+    )
+    if asked and form.validate():
+        try:
+            result = services.search(
+                current_user,
+                services.SearchRequest(
+                    text=form.q.data or "",
+                    category=form.category.data or None,
+                    author=form.author.data or None,
+                    date_from=form.date_from.data,
+                    date_to=form.date_to.data,
+                    has_official=_tri(form.has_official.data),
+                    solved=_tri(form.solved.data),
+                    staff_only=bool(form.staff_only.data),
+                    in_title=bool(form.in_title.data),
+                    sort=form.sort.data or "relevance",
+                    include_hidden=bool(form.include_hidden.data),
+                    page=request.args.get("page", 1, type=int) or 1,
+                ),
+            )
+        except QueryRejected as exc:
+            error = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
+    return render_template(
+        "search/results.html", form=form, result=result, error=error, categories={c.id: c for c in categories}
+    ), (400 if error or form.errors else 200)

@@ -1,0 +1,105 @@
+"""The moderation desk in a real browser: a new member's first post is held and approved by a
+moderator; a post flagged by enough members is hidden, then restored from the review queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from forum.admin.settings import set_setting
+from forum.extensions import db
+from tests.e2e.conftest import login
+from tests.factories import make_category, make_reply, make_topic, make_user
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    # Flags are sent quickly by the test: keep the flag rate limit out of the way.
+    return {"RATELIMIT_ENABLED": False}
+
+
+@pytest.fixture
+def moderation_settings(app: Any) -> None:
+    """Community settings live in the database (shared with the served app)."""
+    set_setting("first_posts_need_approval", 1)
+    set_setting("flags_to_hide", 2)
+    db.session.commit()
+
+
+def new_page(browser: Any, live_server: Any) -> Any:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/Rome")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.js_errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    return page
+
+
+def test_first_post_is_held_then_approved(browser, page, live_server, app, moderation_settings):
+    make_user("mona", role="moderator")
+    make_user("nina")
+    topic = make_topic(make_user("host", role="moderator"), make_category(name="Coffee"),
+                       title="Tell us about your grinder")
+
+    login(page, "nina")
+    page.goto(f"/t/{topic.slug}/{topic.id}")
+    page.fill("textarea[name=body]", "Hello! My very first post here.")
+    page.click("#reply button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("text=awaiting approval by a moderator").is_visible()
+    held = page.locator("article.post", has_text="My very first post here.")
+    assert held.locator(".tag.state", has_text="Awaiting approval").is_visible()
+
+    moderator = new_page(browser, live_server)
+    login(moderator, "mona")
+    assert moderator.locator(".review-link .count").inner_text() == "1"
+    moderator.click(".review-link")
+    item = moderator.locator("article.review-item", has_text="My very first post here.")
+    assert item.is_visible()
+    item.get_by_role("button", name="Approve").click()
+    moderator.wait_for_load_state()
+    assert moderator.locator("text=Nothing to review").is_visible()
+
+    page.reload()
+    post = page.locator("article.post", has_text="My very first post here.")
+    assert post.is_visible() and post.locator(".tag.state").count() == 0
+    assert page.js_errors == [] and moderator.js_errors == []
+
+
+def test_flagged_post_is_hidden_then_restored(browser, page, live_server, app, moderation_settings):
+    make_user("mona", role="moderator")
+    topic = make_topic(make_user("host", role="moderator"), make_category(name="Tea"), title="Green or black?")
+    make_reply(topic, make_user("loud", role="moderator"), "BUY CHEAP WATCHES AT example.test")
+    url = f"/t/{topic.slug}/{topic.id}"
+
+    for name in ("ann", "ben"):
+        make_user(name)
+        flagger = new_page(browser, live_server)
+        login(flagger, name)
+        flagger.goto(url)
+        post = flagger.locator("article.post", has_text="BUY CHEAP WATCHES")
+        post.locator(".flag-menu summary").click()
+        post.locator("input[name=reason][value=spam]").check()
+        post.get_by_role("button", name="Send to the moderators").click()
+        flagger.wait_for_load_state()
+        assert flagger.locator("text=the moderators will look at this post").is_visible()
+        assert flagger.js_errors == []
+
+    page.goto(url)  # a visitor
+    assert page.locator("text=BUY CHEAP WATCHES").count() == 0
+    assert page.locator("text=This post is hidden.").is_visible()
+
+    moderator = new_page(browser, live_server)
+    login(moderator, "mona")
+    moderator.goto("/review?kind=flag")
+    item = moderator.locator("article.review-item", has_text="BUY CHEAP WATCHES")
+    assert item.locator("text=hidden by flags until reviewed").is_visible()
+    item.get_by_role("button", name="Disagree: restore the post").click()
+    moderator.wait_for_load_state()
+
+    page.reload()
+    assert page.locator("text=BUY CHEAP WATCHES").is_visible()
+    assert page.js_errors == [] and moderator.js_errors == []
