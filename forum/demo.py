@@ -153,9 +153,31 @@ def _join_staff_group(user: User, group_name: str) -> None:
 
 
 def _extend_demo(people: dict[str, User]) -> None:
-    """Hook for domains that add demo content (moderation queue, events)."""
-    for loader in DEMO_EXTENSIONS:
-        loader(people)
+    """Moderation queue content here; other domains (events) register loaders."""
+    from flask import current_app
+
+    with current_app.test_request_context("/", base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"):
+        _demo_review_queue(people)
+        for loader in DEMO_EXTENSIONS:
+            loader(people)
+
+
+def _demo_review_queue(people: dict[str, User]) -> None:
+    """A held first post from a newcomer and a post flagged by two members: the queue has work."""
+    from forum.cli import create_user
+    from forum.moderation import services as moderation
+
+    set_setting("first_posts_need_approval", 1)  # a brand community reviews newcomers' first post
+    db.session.commit()
+    newcomer = create_user("nuovo_arrivato", "nuovo@example.com", secrets.token_urlsafe(12),
+                           display_name="Nuovo Arrivato", locale="it")
+    general = db.session.scalar(select(Category).where(Category.slug == "general"))
+    topic = db.session.scalar(select(Topic).where(Topic.category_id == general.id).order_by(Topic.id))
+    discussions.create_reply(newcomer, topic, "Ciao! Vendo macchine da caffè usate, scrivetemi in privato "
+                                              "per i prezzi: https://example.com/offerte")
+    chatty = discussions.create_reply(people["lucas"], topic, "Quelqu'un a vu le match hier soir ? Incroyable !").post
+    moderation.flag_post(people["hannah"], chatty, "off_topic")
+    moderation.flag_post(people["marco"], chatty, "off_topic")
 
 
 DEMO_EXTENSIONS: list = []  # type: ignore[type-arg]
