@@ -147,6 +147,20 @@ def is_admin(user: Any) -> bool:
     return can_administer(user)
 
 
+def is_new_member(author: Any, *, posts: int, days: int) -> bool:
+    """True during a member's first ``posts`` posts or first ``days`` days (0 turns a test off).
+
+    The one definition plugins share, each with its own settings."""
+    from datetime import timedelta
+
+    from forum.db_types import utcnow
+
+    if posts and (getattr(author, "post_count", 0) or 0) < posts:
+        return True
+    created = getattr(author, "created_at", None)
+    return bool(days and created is not None and utcnow() - created < timedelta(days=days))
+
+
 __all__ = [
     "FORM_FIELD_PREFIX",
     "SETTING_TYPES",

@@ -14,7 +14,6 @@ inside a code block is not a link and ``[text](url)`` is one.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from forum.plugins import SettingField, Verdict, hookimpl, plugin_setting
+from forum.plugins import is_new_member as shared_is_new_member
 
 __plugin_name__ = _l("Link limits")
 __plugin_description__ = _l("New members may post only a few links per post; allowed and denied domains.")
@@ -115,14 +115,8 @@ def _own_host() -> str | None:
 
 
 def is_new_member(author: Any) -> bool:
-    from forum.db_types import utcnow
-
-    posts = int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0)
-    days = int(plugin_setting(PLUGIN_ID, "new_member_days") or 0)
-    if posts and (author.post_count or 0) < posts:
-        return True
-    created = getattr(author, "created_at", None)
-    return bool(days and created is not None and utcnow() - created < timedelta(days=days))
+    return shared_is_new_member(author, posts=int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0),
+                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0))
 
 
 def _denied(hosts: list[str]) -> Verdict | None:

@@ -28,6 +28,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from forum.plugins import SettingField, Verdict, form_field_name, hookimpl, plugin_setting
+from forum.plugins import is_new_member as shared_is_new_member
 
 __plugin_name__ = _l("Spam guard")
 __plugin_description__ = _l("Honeypot and form timer on registration and posting, first-post heuristics and "
@@ -136,14 +137,8 @@ def forum_filter_registration(form_data: Any, context: Any) -> Any:
 # --- posting ---------------------------------------------------------------------------------------
 
 def is_new_member(author: Any) -> bool:
-    from forum.db_types import utcnow
-
-    posts = int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0)
-    days = int(plugin_setting(PLUGIN_ID, "new_member_days") or 0)
-    if posts and (author.post_count or 0) < posts:
-        return True
-    created = getattr(author, "created_at", None)
-    return bool(days and created is not None and utcnow() - created < timedelta(days=days))
+    return shared_is_new_member(author, posts=int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0),
+                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0))
 
 
 def _normalise(text: str) -> str:
