@@ -171,8 +171,10 @@ def _demo_review_queue(people: dict[str, User]) -> None:
     db.session.commit()
     newcomer = create_user("nuovo_arrivato", "nuovo@example.com", secrets.token_urlsafe(12),
                            display_name="Nuovo Arrivato", locale="it")
-    general = db.session.scalar(select(Category).where(Category.slug == "general"))
-    topic = db.session.scalar(select(Topic).where(Topic.category_id == general.id).order_by(Topic.id))
+    topic = db.session.scalar(select(Topic).join(Category, Category.id == Topic.category_id)
+                              .where(Category.slug == "general").order_by(Topic.id))
+    if topic is None:  # an admin renamed the default category: nothing to queue against
+        return
     discussions.create_reply(newcomer, topic, "Ciao! Vendo macchine da caffè usate, scrivetemi in privato "
                                               "per i prezzi: https://example.com/offerte")
     chatty = discussions.create_reply(people["lucas"], topic, "Quelqu'un a vu le match hier soir ? Incroyable !").post
