@@ -37,7 +37,7 @@ from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n import known_timezones
 from forum.plugins import Draft, FilterContext, VerdictKind
-from forum.plugins.manager import run_filters
+from forum.plugins.manager import fire, run_filters
 from forum.text import slugify, strip_invisible
 
 from . import permissions
@@ -417,6 +417,7 @@ def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Ev
         db.session.commit()
     else:
         _open_topic(author, event, ip)  # commits the event with its topic
+    fire("forum_event_changed", event=event, actor=author, change="created")
     return event
 
 
@@ -432,6 +433,7 @@ def approve_event(moderator: User, event: Event) -> None:
             discussion_permissions.posting_block_reason(event.creator) else moderator
         _open_topic(author, event, None)
     db.session.commit()
+    fire("forum_event_changed", event=event, actor=moderator, change="approved")
 
 
 TIME_FIELDS = ("timezone", "all_day", "starts_at", "ends_at", "start_date", "end_date")
@@ -475,6 +477,7 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
                           f"{event.sequence}", message=lambda e=event: _(
                               "%(title)s has changed: it is now %(when)s.", title=e.title, when=_when_text(e)))
     db.session.commit()
+    fire("forum_event_changed", event=event, actor=editor, change="updated")
     return event
 
 
@@ -504,6 +507,7 @@ def cancel_event(actor: User, event: Event) -> None:
                       message=lambda e=event: _("%(title)s (%(when)s) is cancelled.", title=e.title,
                                                 when=_when_text(e)))
     db.session.commit()
+    fire("forum_event_changed", event=event, actor=actor, change="cancelled")
 
 
 def set_rsvps_closed(actor: User, event: Event, closed: bool) -> None:

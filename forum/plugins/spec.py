@@ -150,6 +150,11 @@ def forum_topic_changed(topic: Any, actor: Any, change: str) -> None:
     """A topic was moved, renamed, locked, pinned, split or merged; ``change`` names which."""
 
 
+@hookspec
+def forum_event_changed(event: Any, actor: Any, change: str) -> None:
+    """A meetup was created, updated, approved or cancelled; ``change`` names which."""
+
+
 # --- template slots (HTML strings; escape what you interpolate) ---------------------------------
 
 @hookspec

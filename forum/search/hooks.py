@@ -70,3 +70,8 @@ def forum_post_hidden(post: Any, actor: Any, reason: str) -> None:
 @hookimpl
 def forum_topic_changed(topic: Any, actor: Any, change: str) -> None:
     services.sync_topic(topic.id)
+
+
+@hookimpl
+def forum_event_changed(event: Any, actor: Any, change: str) -> None:
+    services.sync_events([event.id])

@@ -8,6 +8,7 @@ drains the queue, so there is no lost content and no phantom result for long.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -78,6 +79,37 @@ def document_for_post(post: Post) -> SearchDocument:
     )
 
 
+def document_for_event(event: Any) -> SearchDocument:
+    from forum.events.models import EventState
+
+    creator = event.creator
+    place = " ".join(p for p in (event.venue, event.address) if p)
+    return SearchDocument(
+        doc_id=f"event:{event.id}", kind="event", post_id=None, topic_id=event.topic_id, event_id=event.id,
+        category_id=event.category_id, author_id=event.created_by_id,
+        author_username=creator.username if creator else "", title=event.title,
+        body=(markup.plain_text(event.description) + ("\n" + place if place else "")),
+        language=(creator.locale if creator and creator.locale else current_app.config["DEFAULT_LOCALE"]),
+        created_at=event.created_at, is_first_post=True, is_staff_post=bool(creator and creator.is_staff),
+        topic_has_official=False, topic_solved=False,
+        # Cancelled meetups stay findable (their page says so); held ones are not public yet.
+        visible=event.state != EventState.PENDING)
+
+
+def _events(where: Any) -> list[Any]:
+    from forum.events.models import Event
+
+    return list(db.session.scalars(select(Event).options(joinedload(Event.creator)).where(where)))
+
+
+def sync_events(event_ids: Iterable[int]) -> None:
+    from forum.events.models import Event
+
+    ids = sorted(set(event_ids))
+    if ids:
+        _apply("event", ids, lambda: [document_for_event(e) for e in _events(Event.id.in_(ids))])
+
+
 def _posts(where: Any) -> Iterator[Post]:
     """Posts with what a document needs, in batches by id (constant memory for a full rebuild)."""
     last = 0
@@ -143,8 +175,13 @@ def drain_pending(limit: int = 200) -> int:
         return 0
     post_ids = [p.object_id for p in pending if p.kind == "post"]
     topic_ids = [p.object_id for p in pending if p.kind == "topic"]
+    event_ids = [p.object_id for p in pending if p.kind == "event"]
     try:
         docs = [document_for_post(p) for p in _posts(Post.id.in_(post_ids))] if post_ids else []
+        if event_ids:
+            from forum.events.models import Event
+
+            docs += [document_for_event(e) for e in _events(Event.id.in_(event_ids))]
         for topic_id in topic_ids:
             docs += [document_for_post(p) for p in _posts(Post.topic_id == topic_id)]
         search_index().index(docs)
@@ -161,11 +198,17 @@ def drain_pending(limit: int = 200) -> int:
     return len(pending)
 
 
+def _all_event_documents() -> Iterator[SearchDocument]:
+    from forum.events.models import Event
+
+    yield from (document_for_event(e) for e in _events(Event.id > 0))
+
+
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild from the database; searches keep working meanwhile. Clears the retry queue."""
     count_before = db.session.scalar(select(PendingReindex.id).limit(1))
     backend = search_index()
-    docs = (document_for_post(p) for p in _posts(Post.id > 0))
+    docs = itertools.chain((document_for_post(p) for p in _posts(Post.id > 0)), _all_event_documents())
     if hasattr(backend, "rebuild"):
         count = backend.rebuild(docs, progress=progress)
     else:
@@ -205,6 +248,7 @@ class SearchPage:
     results: SearchResults
     topics: dict[int, Topic] = field(default_factory=dict)
     categories: dict[int, Category] = field(default_factory=dict)
+    events: dict[int, Any] = field(default_factory=dict)
     free_text: str = ""
 
 
@@ -245,8 +289,16 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
         if topic_ids
         else {}
     )
+    event_ids = {h.event_id for h in results.hits if h.event_id}
+    events: dict[int, Any] = {}
+    if event_ids:
+        from forum.events.models import Event
+        from forum.events.permissions import can_see_event
+
+        events = {e.id: e for e in _events(Event.id.in_(event_ids)) if can_see_event(user, e)}
     # The index may briefly lag a permission change (e.g. a category made private): check again.
-    results.hits[:] = [h for h in results.hits if h.topic_id in topics and topics[h.topic_id].category_id in allowed]
+    results.hits[:] = [h for h in results.hits if h.topic_id in topics and topics[h.topic_id].category_id in allowed
+                       and (h.event_id is None or h.event_id in events)]
     for hit in results.hits:
         object.__setattr__(hit, "excerpt_html", markup.sanitize_excerpt(hit.excerpt_html))
-    return SearchPage(results=results, topics=topics, free_text=free_text)
+    return SearchPage(results=results, topics=topics, events=events, free_text=free_text)
