@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, Select, and_, exists, func, or_, select, true, update
+from sqlalchemy import CursorResult, Select, and_, exists, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -790,19 +790,40 @@ def event_for_topic(viewer: Any, topic_id: int) -> Event | None:
     return event
 
 
-def list_upcoming(viewer: Any, *, limit: int = 50, now: datetime | None = None) -> list[Event]:
-    now = now or utcnow()
-    return list(db.session.scalars(_listing(viewer).where(Event.ends_at > now)
-                                   .order_by(Event.starts_at, Event.id).limit(limit)).unique())
+def _cursor(event: Event) -> str:
+    return f"{int(event.starts_at.timestamp() * 1_000_000)}_{event.id}"
 
 
-def list_past(viewer: Any, *, page: int = 1, per_page: int = 30,
-              now: datetime | None = None) -> tuple[list[Event], bool]:
+def _read_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    stamp, _sep, event_id = (cursor or "").partition("_")
+    if not stamp.isdigit() or not event_id.isdigit():
+        return None
+    return datetime.fromtimestamp(int(stamp) / 1_000_000, UTC), int(event_id)
+
+
+def list_upcoming(viewer: Any, *, after: str | None = None, limit: int = 50,
+                  now: datetime | None = None) -> tuple[list[Event], str | None]:
+    """Soonest first, keyset-paginated: (events, cursor of the next page or None)."""
     now = now or utcnow()
-    rows = list(db.session.scalars(_listing(viewer).where(Event.ends_at <= now)
-                                   .order_by(Event.starts_at.desc(), Event.id.desc())
-                                   .offset((max(1, page) - 1) * per_page).limit(per_page + 1)).unique())
-    return rows[:per_page], len(rows) > per_page
+    query = _listing(viewer).where(Event.ends_at > now)
+    position = _read_cursor(after)
+    if position is not None:
+        query = query.where(tuple_(Event.starts_at, Event.id) > tuple_(*position))
+    rows = list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit + 1)).unique())
+    return rows[:limit], (_cursor(rows[limit - 1]) if len(rows) > limit else None)
+
+
+def list_past(viewer: Any, *, before: str | None = None, per_page: int = 30,
+              now: datetime | None = None) -> tuple[list[Event], str | None]:
+    """Most recent first, keyset-paginated like the upcoming list."""
+    now = now or utcnow()
+    query = _listing(viewer).where(Event.ends_at <= now)
+    position = _read_cursor(before)
+    if position is not None:
+        query = query.where(tuple_(Event.starts_at, Event.id) < tuple_(*position))
+    rows = list(db.session.scalars(query.order_by(Event.starts_at.desc(), Event.id.desc())
+                                   .limit(per_page + 1)).unique())
+    return rows[:per_page], (_cursor(rows[per_page - 1]) if len(rows) > per_page else None)
 
 
 @dataclass

@@ -144,7 +144,8 @@ def index() -> Any:
     grid = services.month_grid(current_user, year, month, get_timezone(),
                                first_weekday=loc.first_week_day if loc else 0)
     weekday_names = [loc.days["format"]["abbreviated"][i] for i in grid.weekday_order] if loc else []
-    return render_template("events/index.html", events=services.list_upcoming(current_user), grid=grid,
+    events, next_cursor = services.list_upcoming(current_user, after=request.args.get("after"))
+    return render_template("events/index.html", events=events, next_cursor=next_cursor, grid=grid,
                            weekday_names=weekday_names, month_name=format_date(date(year, month, 1), "LLLL y",
                                                                                locale=loc),
                            can_create=permissions.can_create_event(current_user))
@@ -152,9 +153,8 @@ def index() -> Any:
 
 @bp.get("/events/past")
 def past() -> Any:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    events, more = services.list_past(current_user, page=page)
-    return render_template("events/past.html", events=events, page=page, more=more)
+    events, next_cursor = services.list_past(current_user, before=request.args.get("before"))
+    return render_template("events/past.html", events=events, next_cursor=next_cursor)
 
 
 # --- one event -------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def test_require_approval_holds_the_event_until_a_moderator_approves(app, client
     assert event.moderation_reason and "looks odd" in event.moderation_reason
     url = f"/events/{event.id}/{event.slug}"
     assert client.get(url).status_code == 404
-    assert event not in services.list_upcoming(members[1])
+    assert event not in services.list_upcoming(members[1])[0]
     client.login(author.username)
     assert "Awaiting approval" in client.get(url).get_data(as_text=True)
     client.post_form("/logout")

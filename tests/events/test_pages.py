@@ -10,6 +10,7 @@ from forum.admin.settings import get_setting
 from forum.db_types import utcnow
 from forum.events import services
 from forum.extensions import db
+from tests.events.conftest import future_day
 from tests.factories import make_category, make_user
 
 
@@ -112,3 +113,34 @@ def test_admin_settings_page(client, app):
 
 def test_nav_has_an_events_link(client):
     assert 'href="/events"' in client.get("/").get_data(as_text=True)
+
+
+def test_upcoming_and_past_lists_walk_every_event_once_with_cursors(client, make_event, app):
+    from datetime import timedelta
+
+    from forum.accounts.models import AnonymousUser
+    from forum.db_types import utcnow
+    from forum.events import services as event_services
+
+    created = [make_event(title=f"Meetup number {i}", start_date=future_day(2 + i % 5),
+                          end_date=future_day(2 + i % 5)) for i in range(7)]
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page, cursor = event_services.list_upcoming(AnonymousUser(), after=cursor, limit=3)
+        seen += [e.id for e in page]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(e.id for e in created) and len(seen) == len(set(seen))
+    # Seen from the future, they are all past: newest first, same walk backwards.
+    later = utcnow() + timedelta(days=30)
+    past_seen: list[int] = []
+    cursor = None
+    while True:
+        page, cursor = event_services.list_past(AnonymousUser(), before=cursor, per_page=3, now=later)
+        past_seen += [e.id for e in page]
+        if cursor is None:
+            break
+    assert past_seen == list(reversed(seen))
+    assert client.get("/events?after=garbage").status_code == 200
+    assert client.get("/events/past?before=1_2").status_code == 200
