@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import inspect, select
-from werkzeug.security import generate_password_hash
+from flask_migrate import stamp, upgrade
+from sqlalchemy import func, inspect, select
 
+from forum.accounts import services as accounts
+from forum.accounts.models import CodeOfConduct, User
+from forum.demo import load_demo
+from forum.discussions import integrity
+from forum.discussions.models import Category, Post
+from forum.errors import ValidationFailed
+from forum.events.services import send_due_reminders
 from forum.extensions import db, migrate
+from forum.markup import cook
+from forum.plugins.manager import plugin_infos, plugin_manager
+from forum.search.services import rebuild_index
+from forum.seed import seed
+from forum.staff.services import add_member_by_group_name
 
 forum_cli = AppGroup("forum", help="Circolo administration commands.")
 
@@ -31,8 +46,6 @@ Moderators may edit, hide or remove content and suspend accounts that break thes
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(forum_cli)
-    from forum.plugins.manager import plugin_manager
-
     plugin_manager(app).hook.forum_load_cli(group=forum_cli)
 
 
@@ -45,8 +58,6 @@ def plugin_version_locations() -> list[str]:
 
     Disabled plugins count too: their revisions may already be recorded in the database,
     and Alembic refuses to run when it cannot find a recorded revision."""
-    from forum.plugins.manager import plugin_infos
-
     locations = [str(_migrations_dir() / "versions")]
     for info in plugin_infos().values():
         folder = info.path / "migrations" if info.path else None
@@ -57,8 +68,6 @@ def plugin_version_locations() -> list[str]:
 
 @migrate.configure
 def _configure_alembic(config: Any) -> Any:
-    import os
-
     config.set_main_option("version_locations", os.pathsep.join(plugin_version_locations()))
     return config
 
@@ -69,8 +78,6 @@ def upgrade_schema() -> None:
     A database made by ``create_all`` (the test suite) has tables but no alembic_version:
     it is stamped instead of being migrated over existing tables.
     """
-    from flask_migrate import stamp, upgrade
-
     tables = set(inspect(db.engine).get_table_names())
     if "users" in tables and "alembic_version" not in tables:
         stamp(directory=str(_migrations_dir()), revision="heads")
@@ -80,10 +87,6 @@ def upgrade_schema() -> None:
 
 def ensure_default_data() -> None:
     """Idempotent: a code of conduct and the starter categories exist."""
-    from forum.accounts.models import CodeOfConduct
-    from forum.discussions.models import Category
-    from forum.markup import cook
-
     if db.session.scalar(select(CodeOfConduct.id).limit(1)) is None:
         db.session.add(CodeOfConduct(version=1, body=DEFAULT_COC, body_html=cook(DEFAULT_COC).html,
                                      summary="First version."))
@@ -119,47 +122,26 @@ def create_user_command(username: str, email: str, password: str, role: str, sta
     """Create a verified account that has accepted the current code of conduct."""
     user = create_user(username, email, password, role=role, display_name=display_name)
     if staff_group:
-        from forum.staff.services import add_member_by_group_name
-
         add_member_by_group_name(user, staff_group)
     click.echo(f"Created {role} {user.username} (id {user.id}).")
 
 
 def create_user(username: str, email: str, password: str, *, role: str = "member",
-                display_name: str | None = None, locale: str | None = None):  # type: ignore[no-untyped-def]
-    from forum.accounts import services as accounts
-    from forum.accounts.models import CodeOfConductAcceptance, User
-    from forum.db_types import utcnow
-    from forum.errors import ValidationFailed
-
+                display_name: str | None = None, locale: str | None = None) -> User:
+    """An operator-made account (see accounts.services.create_account), errors as click's."""
     try:
-        clean = accounts.validate_username(username, allow_reserved=True)  # operators may take "admin"
-        accounts.validate_password(password, username=clean, email=email)
+        return accounts.create_account(username, email, password, role=role, display_name=display_name,
+                                       locale=locale)
     except ValidationFailed as exc:
         raise click.ClickException(exc.message) from exc
-    if db.session.scalar(select(User.id).where(User.email_canonical == accounts.canonical_email(email))):
-        raise click.ClickException("This email is already registered.")
-    version = accounts.current_coc_version()
-    user = User(username=clean, username_canonical=accounts.canonical_username(clean), email=email,
-                email_canonical=accounts.canonical_email(email), password_hash=generate_password_hash(password),
-                display_name=display_name or clean, role=role, email_verified_at=utcnow(), approved_at=utcnow(),
-                accepted_coc_version=version, locale=locale)
-    db.session.add(user)
-    db.session.flush()
-    if version:
-        db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=version))
-    db.session.commit()
-    return user
 
 
 @forum_cli.command("demo")
 def demo_command() -> None:
     """``init`` plus a small multilingual demo community; prints the admin login."""
-    from forum.demo import load_demo
-
     upgrade_schema()
     ensure_default_data()
-    username, password = load_demo(create_user)
+    username, password = load_demo()
     _reindex_quietly()
     click.echo("")
     click.echo("Demo community ready at http://127.0.0.1:5000")
@@ -168,8 +150,6 @@ def demo_command() -> None:
 
 def _reindex_quietly() -> None:
     """Bring the search index in line with the demo data."""
-    from forum.search.services import rebuild_index
-
     rebuild_index()
 
 
@@ -177,10 +157,6 @@ def _reindex_quietly() -> None:
 @click.option("--now", "now_text", default=None, hidden=True, help="Pretend it is this UTC time (ISO 8601).")
 def send_reminders_command(now_text: str | None) -> None:
     """Remind members of events starting soon (idempotent: run it from cron every few minutes)."""
-    from datetime import UTC, datetime
-
-    from forum.events.services import send_due_reminders
-
     now = datetime.fromisoformat(now_text) if now_text else None
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -201,10 +177,6 @@ def send_reminders_command(now_text: str | None) -> None:
               help="Write everything in one language (default: members spread over en, it, fr).")
 def seed_command(users: int, topics: int, posts: int, seed_value: int, locale: str | None) -> None:
     """Bulk-insert a realistic, deterministic multilingual community (fast: see forum/seed.py)."""
-    import time
-
-    from forum.seed import seed
-
     if posts < topics:
         raise click.BadParameter("must be at least --topics (every topic has an opening post)",
                                  param_hint="--posts")
@@ -225,11 +197,6 @@ def seed_command(users: int, topics: int, posts: int, seed_value: int, locale: s
 @forum_cli.command("reindex")
 def reindex_command() -> None:
     """Rebuild the search index from the database (the site keeps serving meanwhile)."""
-    from sqlalchemy import func
-
-    from forum.discussions.models import Post
-    from forum.search.services import rebuild_index
-
     total = db.session.scalar(select(func.count()).select_from(Post)) or 0
     with click.progressbar(length=total, label="Indexing posts") as bar:
         done = [0]
@@ -240,3 +207,25 @@ def reindex_command() -> None:
 
         count = rebuild_index(progress=progress)
     click.echo(f"Indexed {count} documents.")
+
+
+@forum_cli.command("check")
+@click.option("--repair", is_flag=True, help="Rewrite every wrong value from the rows.")
+def check_command(repair: bool) -> None:
+    """Verify counters, post numbers, last-post pointers and official ranges against the rows."""
+    problems = integrity.check(db.session)
+    for problem in problems[:200]:
+        click.echo(str(problem))
+    if len(problems) > 200:
+        click.echo(f"... and {len(problems) - 200} more")
+    if not problems:
+        click.echo("All counters match the rows.")
+        return
+    if not repair:
+        raise click.ClickException(f"{len(problems)} value(s) disagree with the rows; run with --repair.")
+    integrity.repair(db.session)
+    db.session.commit()
+    left = integrity.check(db.session)
+    click.echo(f"Repaired {len(problems)} value(s); {len(left)} left.")
+    if left:
+        raise click.ClickException("some values could not be repaired")

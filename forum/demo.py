@@ -2,25 +2,36 @@
 
 Built through the real services (so cooking, counters and hooks behave as in production),
 and idempotent: a second run only resets the demo admin's password and prints it again.
+The base community (people, staff, threads) is here, at the top of the house beside the
+command line; each domain adds its own part through a registered ``DemoLoader``.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import Flask, current_app
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
+from forum.accounts import services as accounts
 from forum.accounts.models import User
-from forum.admin.settings import get_setting, set_setting
 from forum.db_types import utcnow
+from forum.discussions import integrity
 from forum.discussions import services as discussions
 from forum.discussions.models import Category, Post, Topic
 from forum.extensions import db
+from forum.interfaces import DemoLoader
+from forum.registry import contributions
+from forum.settings import get_setting, register_defaults, set_setting
+from forum.staff.services import add_member_by_group_name
 
 DEMO_MARKER = "demo_loaded"
+
+
+def init_app(app: Flask) -> None:
+    register_defaults(app, {DEMO_MARKER: False})
 
 
 @dataclass(frozen=True)
@@ -88,15 +99,15 @@ THREADS: list[tuple[str, str, str, str, list[tuple[str, str, bool]]]] = [
 ]
 
 
-def load_demo(create_user: object) -> tuple[str, str]:
+def load_demo() -> tuple[str, str]:
     """Create the demo community once; return the admin's username and a fresh password."""
     password = secrets.token_urlsafe(9)
     admin = db.session.scalar(select(User).where(User.username_canonical == "demo-admin"))
     if admin is None:
-        admin = create_user("demo-admin", "admin@example.com", password, role="admin",  # type: ignore[operator]
-                            display_name="Demo Admin")
+        admin = accounts.create_account("demo-admin", "admin@example.com", password, role="admin",
+                                        display_name="Demo Admin")
     else:
-        admin.password_hash = generate_password_hash(password)
+        admin.password_hash = accounts.hash_password(password)
         db.session.commit()
     if get_setting(DEMO_MARKER):
         return admin.username, password
@@ -106,13 +117,13 @@ def load_demo(create_user: object) -> tuple[str, str]:
     db.session.commit()
     people: dict[str, User] = {}
     for person in PEOPLE:
-        user = create_user(person.username, f"{person.username}@example.com",  # type: ignore[operator]
-                           secrets.token_urlsafe(12), role=person.role, display_name=person.display_name,
-                           locale=person.locale)
+        user = accounts.create_account(person.username, f"{person.username}@example.com",
+                                       secrets.token_urlsafe(12), role=person.role,
+                                       display_name=person.display_name, locale=person.locale)
         user.title, user.signature_initials = person.title, person.initials
         people[person.username] = user
         if person.staff_group:
-            _join_staff_group(user, person.staff_group)
+            add_member_by_group_name(user, person.staff_group)
     db.session.commit()
 
     categories = {c.slug: c for c in db.session.scalars(select(Category))}
@@ -126,60 +137,22 @@ def load_demo(create_user: object) -> tuple[str, str]:
             _backdate(topic, post, start + timedelta(days=i, hours=2 + j * 3))
         if slug == "announcements":
             topic.is_pinned = True
+    integrity.repair(db.session)  # last-activity pointers follow the backdated times
     db.session.commit()
-    _extend_demo(people)
+    # Each domain's own demo content (moderation's queue, events' meetups), in domain order.
+    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"
+    with current_app.test_request_context("/", base_url=base_url):
+        for loader in contributions(DemoLoader):
+            loader(people)
     set_setting(DEMO_MARKER, True)
     db.session.commit()
     return admin.username, password
 
 
-def _backdate(topic: Topic, post: Post, when: object) -> None:
-    """Spread the demo over the past days so lists and times look lived-in."""
-    post.created_at = when  # type: ignore[assignment]
-    topic.last_posted_at = when  # type: ignore[assignment]
+def _backdate(topic: Topic, post: Post, when: datetime) -> None:
+    """Spread the demo over the past days so lists and times look lived-in. Only the rows'
+    own times change here: the counters' owner recomputes every pointer afterwards."""
+    post.created_at = when
     if post.post_number == 1:
-        topic.created_at = when  # type: ignore[assignment]
-    cat = topic.category
-    if cat.last_posted_at is None or when > cat.last_posted_at:  # type: ignore[operator]
-        cat.last_posted_at = when  # type: ignore[assignment]
-        cat.last_topic_id = topic.id
+        topic.created_at = when
     db.session.commit()
-
-
-def _join_staff_group(user: User, group_name: str) -> None:
-    from forum.staff.services import add_member_by_group_name
-
-    add_member_by_group_name(user, group_name)
-
-
-def _extend_demo(people: dict[str, User]) -> None:
-    """Moderation queue content here; other domains (events) register loaders."""
-    from flask import current_app
-
-    with current_app.test_request_context("/", base_url=current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"):
-        _demo_review_queue(people)
-        for loader in DEMO_EXTENSIONS:
-            loader(people)
-
-
-def _demo_review_queue(people: dict[str, User]) -> None:
-    """A held first post from a newcomer and a post flagged by two members: the queue has work."""
-    from forum.cli import create_user
-    from forum.moderation import services as moderation
-
-    set_setting("first_posts_need_approval", 1)  # a brand community reviews newcomers' first post
-    db.session.commit()
-    newcomer = create_user("nuovo_arrivato", "nuovo@example.com", secrets.token_urlsafe(12),
-                           display_name="Nuovo Arrivato", locale="it")
-    topic = db.session.scalar(select(Topic).join(Category, Category.id == Topic.category_id)
-                              .where(Category.slug == "general").order_by(Topic.id))
-    if topic is None:  # an admin renamed the default category: nothing to queue against
-        return
-    discussions.create_reply(newcomer, topic, "Ciao! Vendo macchine da caffè usate, scrivetemi in privato "
-                                              "per i prezzi: https://example.com/offerte")
-    chatty = discussions.create_reply(people["lucas"], topic, "Quelqu'un a vu le match hier soir ? Incroyable !").post
-    moderation.flag_post(people["hannah"], chatty, "off_topic")
-    moderation.flag_post(people["marco"], chatty, "off_topic")
-
-
-DEMO_EXTENSIONS: list = []  # type: ignore[type-arg]

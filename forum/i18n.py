@@ -14,6 +14,8 @@ from urllib.parse import unquote
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
+from forum.extensions import babel
+
 FORUM_DIR = Path(__file__).resolve().parent
 LOCALE_NAMES = {"en": "English", "it": "Italiano", "fr": "Français"}
 
@@ -59,8 +61,6 @@ def select_timezone() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from forum.extensions import babel
-
     plugin_dirs = [str(Path(d) / p / "translations") for d in app.config["PLUGIN_DIRS"]
                    if Path(d).is_dir() for p in sorted(x.name for x in Path(d).iterdir())
                    if (Path(d) / p / "translations").is_dir()]

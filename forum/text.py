@@ -54,3 +54,9 @@ def slugify(text: str, max_length: int = 80) -> str:
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text[:max_length].rstrip("-") or "topic"
+
+
+def one_line(text: str | None, limit: int = 2000) -> str:
+    """Free text kept on one line (reasons, notes, labels): invisible characters dropped,
+    white space folded, cut at ``limit`` characters."""
+    return " ".join(strip_invisible(text or "").split())[:limit]

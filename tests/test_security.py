@@ -13,9 +13,9 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from forum import markup
 from forum.accounts.models import User
-from forum.admin.settings import set_setting
 from forum.discussions.models import Category, Post, PostState
 from forum.extensions import db
+from forum.settings import set_setting
 from tests.accounts.helpers import FAST_HASH
 from tests.factories import make_category, make_topic, make_user
 

@@ -120,3 +120,7 @@ class ResendVerificationForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = HiddenField()
     next = HiddenField()
+
+
+class PreferenceForm(FlaskForm):
+    """CSRF only: a member's one-button preference (ignore, unignore)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask_login import AnonymousUserMixin, UserMixin
@@ -21,6 +21,9 @@ class Role(StrEnum):
 
 
 ROLE_RANK = {Role.MEMBER: 0, Role.MODERATOR: 1, Role.ADMIN: 2}
+
+# A suspension without end is stored as a far-future date, so every check stays a comparison.
+PERMANENT = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 def new_session_token() -> str:
@@ -143,3 +146,17 @@ class CodeOfConductAcceptance(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("user_id", "coc_version"),
         Index("ix_coc_acceptances_version", "coc_version", "accepted_at"),
     )
+
+
+class IgnoredUser(db.Model):  # type: ignore[name-defined,misc]
+    """``user_id`` does not want to read ``ignored_user_id``: their posts collapse (a member's own
+    preference, not moderation: removing it deletes the row)."""
+
+    __tablename__ = "ignored_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ignored_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "ignored_user_id", name="uq_ignored_users"),)

@@ -25,12 +25,19 @@ from forum import markup
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n import known_timezones
 from forum.mail import send_mail
 from forum.plugins import Draft, FilterContext, VerdictKind
 from forum.plugins.manager import fire, run_filters
+from forum.registry import lookup
+from forum.settings import get_setting
 from forum.text import scripts_of, skeleton, strip_invisible
 
-from .models import CodeOfConduct, CodeOfConductAcceptance, Role, User, new_session_token
+from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
+from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
+from .models import PERMANENT, CodeOfConduct, CodeOfConductAcceptance, Role, User, new_session_token
+
+__all__ = ["current_coc", "current_coc_version", "get_coc", "needs_coc_acceptance"]  # re-exported reads
 
 USERNAME_RE = re.compile(r"^[\w.-]{3,20}$")
 RESERVED_USERNAMES = frozenset({
@@ -210,9 +217,11 @@ def register(data: Registration) -> User:
     A taken email gets the same answer as a free one on the page (no enumeration): the
     owner of that address is mailed instead. The new member is not signed in, so both
     answers are the same page; they sign in with their password (and can read at once).
-    """
-    from forum.admin.settings import get_setting
 
+    The registration filters decide whether the account is held for review ("approve
+    members" mode is one of them); the judgement is recorded with the account, in its
+    transaction, through the registered :class:`JudgementRecorder`.
+    """
     current = current_coc()
     if current is None or data.accepted_coc_version != current.version:
         raise ValidationFailed({"accept_coc": _("A new version of the code of conduct was published. "
@@ -222,12 +231,12 @@ def register(data: Registration) -> User:
     validate_password(data.password, username=username, email=email)
     display_name = clean_display_name(data.display_name) or username
 
-    verdict, _all = run_filters("forum_filter_registration", form_data={
+    verdict, verdicts = run_filters("forum_filter_registration", form_data={
         "username": username, "email": email, "display_name": display_name,
         "answers": data.answers or {}, "ip": data.ip}, context={"kind": "registration"})
     if verdict.kind == VerdictKind.REJECT:
         raise ValidationFailed({"": verdict.message or _("Registration is not possible right now.")})
-    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL or bool(get_setting("approve_members"))
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
 
     # Hash before looking the address up, so both answers take as long (no timing oracle).
     password_hash = hash_password(data.password)
@@ -254,11 +263,11 @@ def register(data: Registration) -> User:
     try:
         db.session.flush()
         db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=current.version))
-        if held:  # moderation: the application (with its answers) joins the review queue atomically
-            from forum.moderation.services import queue_application
-
-            queue_application(user, data.answers, verdict.reason if verdict.kind == VerdictKind.REQUIRE_APPROVAL
-                              else None)
+        # Part of the write: a held applicant is never left without a review item.
+        lookup(JudgementRecorder).record(Judgement(
+            kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
+            context=FilterContext(kind="registration", locale=data.locale, ip=data.ip),
+            details={"answers": dict(data.answers or {})}))
         db.session.commit()
     except IntegrityError as exc:
         # Two sign-ups raced for one name or address: answer as if we had seen it first.
@@ -280,9 +289,28 @@ def _mail_existing_owner(user: User) -> None:
 
 
 def community_name() -> str:
-    from forum.admin.settings import get_setting
-
     return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
+
+
+def create_account(username: str, email: str, password: str, *, role: str = "member",
+                   display_name: str | None = None, locale: str | None = None) -> User:
+    """An account made by the operator (command line, demo): verified, approved, and having
+    accepted the current code of conduct. Operators may take reserved names ("admin")."""
+    clean = validate_username(username, allow_reserved=True)
+    validate_password(password, username=clean, email=email)
+    if db.session.scalar(select(User.id).where(User.email_canonical == canonical_email(email))):
+        raise ValidationFailed({"email": _("This email is already registered.")})
+    version = current_coc_version()
+    user = User(username=clean, username_canonical=canonical_username(clean), email=email,
+                email_canonical=canonical_email(email), password_hash=hash_password(password),
+                display_name=display_name or clean, role=role, email_verified_at=utcnow(), approved_at=utcnow(),
+                accepted_coc_version=version, locale=locale)
+    db.session.add(user)
+    db.session.flush()
+    if version:
+        db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=version))
+    db.session.commit()
+    return user
 
 
 # --- signed, expiring, single-use tokens --------------------------------------------------------
@@ -388,9 +416,7 @@ def authenticate(identifier: str, password: str) -> User:
 
 def _suspension_message(user: User) -> str:
     """The member learns until when and why (moderation keeps the reason)."""
-    from forum.moderation.services import PERMANENT, suspension_reason
-
-    reason = suspension_reason(user)
+    reason = lookup(SuspensionReason)(user)
     if user.suspended_until is not None and user.suspended_until >= PERMANENT:
         message = _("This account is suspended.")
     else:
@@ -446,8 +472,6 @@ def _set_password(user: User, new_password: str) -> None:
 
 def update_profile(user: User, *, display_name: str, bio: str, locale: str | None,
                    timezone: str | None) -> None:
-    from forum.i18n import known_timezones
-
     display_name = clean_display_name(display_name)
     if not display_name:
         raise ValidationFailed({"display_name": _("Please enter a display name.")})
@@ -458,18 +482,37 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
     bio = clean_text(bio, multiline=True).strip()
     if len(bio) > 4000:
         raise ValidationFailed({"bio": _("Use at most %(n)d characters.", n=4000)})
-    verdict, _all = run_filters("forum_filter_post", draft=Draft(raw=bio), author=user,
-                                context=FilterContext(kind="profile"))
-    if verdict.kind == VerdictKind.REJECT:
-        raise ValidationFailed({"bio": verdict.message})
-    if verdict.kind == VerdictKind.REWRITE and verdict.new_source is not None:
-        bio = verdict.new_source
     user.display_name = display_name
-    user.bio = bio[:4000]
-    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html if user.bio else ""
     user.locale = locale or None
     user.timezone = timezone or None
+    if bio != (user.bio or ""):
+        _judge_bio(user, bio)
     db.session.commit()
+
+
+def _judge_bio(user: User, bio: str) -> None:
+    """Profile text goes through the same filters as a post. Held text is kept in ``bio`` (the
+    member sees and can edit it) while the page keeps showing the last published text until a
+    moderator approves it (:func:`publish_bio`)."""
+    context = FilterContext(kind="profile", locale=user.locale)
+    verdict, verdicts = run_filters("forum_filter_post", draft=Draft(raw=bio), author=user, context=context)
+    if verdict.kind == VerdictKind.REJECT:
+        raise ValidationFailed({"bio": verdict.message or _("This text cannot be published.")})
+    for v in verdicts:
+        if v.kind == VerdictKind.REWRITE and v.new_source is not None:
+            bio = v.new_source
+    user.bio = bio[:4000]
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
+    if not held:
+        publish_bio(user)
+    db.session.flush()
+    lookup(JudgementRecorder).record(Judgement(kind=JudgedKind.PROFILE, subject=user, verdicts=verdicts,
+                                               context=context, held=held))
+
+
+def publish_bio(user: User) -> None:
+    """Show the member's current profile text on their page (the caller commits)."""
+    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html if user.bio else ""
 
 
 def set_locale(user: Any, locale: str) -> None:
@@ -486,25 +529,6 @@ def get_user_or_404(username: str) -> User:
 
 
 # --- code of conduct ---------------------------------------------------------------------------
-
-def current_coc() -> CodeOfConduct | None:
-    return db.session.scalar(select(CodeOfConduct).order_by(CodeOfConduct.version.desc()).limit(1))
-
-
-def current_coc_version() -> int:
-    return db.session.scalar(select(func.max(CodeOfConduct.version))) or 0
-
-
-def get_coc(version: int) -> CodeOfConduct:
-    coc = db.session.scalar(select(CodeOfConduct).where(CodeOfConduct.version == version))
-    if coc is None:
-        raise NotFound()
-    return coc
-
-
-def needs_coc_acceptance(user: Any) -> bool:
-    return bool(user.is_authenticated) and user.accepted_coc_version < current_coc_version()
-
 
 def publish_coc(admin: User, body: str, summary: str) -> CodeOfConduct:
     if not admin.is_admin:

@@ -26,20 +26,24 @@ from forum.extensions import limiter
 from forum.forms import apply_errors
 from forum.i18n import LOCALE_NAMES, known_timezones
 from forum.plugins.manager import use_form_extras
+from forum.registry import contributions
 from forum.urls import safe_next
 
-from . import services
+from . import ignores, services
 from .forms import (
     AcceptCocForm,
     ChangePasswordForm,
     LanguageForm,
     LoginForm,
+    PreferenceForm,
     ProfileForm,
     RegisterForm,
     ResendVerificationForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
+from .interfaces import ProfileSection
+from .permissions import can_ignore
 
 bp = Blueprint("accounts", __name__)
 
@@ -61,10 +65,9 @@ def csrf_failed(exc: CSRFError) -> Any:
 
 
 def _application_answers() -> dict[str, str]:
-    """Answers to the admin's application questions ("approve members" mode; moderation)."""
-    from forum.moderation.services import answers_from_form
-
-    return answers_from_form(request.form)
+    """The form's ``answer_<n>`` inputs (the application questions moderation adds to the
+    form); the judgement recorder pairs them with their questions."""
+    return {k: str(v) for k, v in request.form.items() if k.startswith("answer_")}
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -203,14 +206,37 @@ def reset_password(token: str) -> Any:
 
 @bp.get("/u/<username>")
 def profile(username: str) -> Any:
-    from forum.discussions import services as discussions
-
     user = services.get_user_or_404(username)
     if user.username != username:
         return redirect(url_for("accounts.profile", username=user.username), 301)
-    return render_template("accounts/profile.html", profile_user=user,
-                           topics=discussions.user_topics(current_user, user),
-                           posts=discussions.user_posts(current_user, user))
+    sections: dict[str, Any] = {}
+    for section in contributions(ProfileSection):
+        sections.update(section(current_user, user))
+    return render_template("accounts/profile.html", profile_user=user, **sections)
+
+
+@bp.post("/u/<username>/ignore")
+@login_required
+def ignore(username: str) -> Any:
+    user = services.get_user_or_404(username)
+    if not PreferenceForm().validate_on_submit():
+        abort(400)
+    if not can_ignore(current_user, user):
+        abort(403)
+    ignores.ignore_user(current_user, user)
+    flash(_("You will not see this member's posts unless you open them."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.profile", username=user.username)))
+
+
+@bp.post("/u/<username>/unignore")
+@login_required
+def unignore(username: str) -> Any:
+    user = services.get_user_or_404(username)
+    if not PreferenceForm().validate_on_submit():
+        abort(400)
+    ignores.unignore_user(current_user, user)
+    flash(_("You see this member's posts again."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("accounts.profile", username=user.username)))
 
 
 def _settings_forms(profile_form: ProfileForm | None = None,

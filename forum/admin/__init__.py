@@ -1,1 +1,21 @@
-"""Administration: settings, categories, brand, code of conduct."""
+"""Administration: categories, brand, code of conduct, plugins; the admin area's shell."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from forum.registry import contribute, contributions
+
+from . import plugins_views, views  # noqa: F401 - the modules that declare bp's routes
+from .blueprint import bp
+from .interfaces import AdminSection
+
+__all__ = ["AdminSection", "init_app"]
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    contribute(app, AdminSection, AdminSection("admin.plugins", _l("Plugins"),
+                                               _l("enable or disable plugins, change their settings")))
+    app.add_template_global(lambda: contributions(AdminSection), "admin_sections")

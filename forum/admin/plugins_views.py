@@ -1,7 +1,6 @@
 """Admin → Plugins: the discovered plugins, enable/disable, and each plugin's settings form.
 
-Registered on the admin blueprint (imported at the end of :mod:`forum.admin.views`), so every
-route is behind its ``require_admin`` check.
+Routes on the admin blueprint, so every one is behind its ``require_admin`` check.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from forum.plugins import SettingField
 from forum.plugins import settings as plugin_settings
 from forum.plugins.manager import admin_links
 
-from .views import bp
+from .blueprint import bp
 
 
 class PluginToggleForm(FlaskForm):

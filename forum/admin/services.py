@@ -10,13 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.accounts.models import User
+from forum.accounts.permissions import can_administer
 from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.settings import set_setting
 from forum.text import slugify
-
-from .permissions import can_administer
-from .settings import set_setting
 
 CATEGORY_FIELDS = ("name", "description", "color", "position", "read_access", "topic_access",
                    "is_questions", "approve_topics", "approve_replies")

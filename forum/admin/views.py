@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,24 +14,11 @@ from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.forms import apply_errors
+from forum.settings import all_settings
 
 from . import services
+from .blueprint import bp
 from .forms import BrandForm, CategoryForm
-from .permissions import can_administer
-from .settings import all_settings
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_app_request
-def require_admin() -> None:
-    """Everything under /admin, whichever domain registers it, is for admins only.
-
-    Strangers do not learn that an admin area exists (404); members are told they may not
-    enter (403).
-    """
-    if (request.path == "/admin" or request.path.startswith("/admin/")) and not can_administer(current_user):
-        abort(403 if current_user.is_authenticated else 404)
 
 
 @bp.get("/")
@@ -109,7 +96,3 @@ def brand() -> Any:
             flash(_("Saved. A theme change applies after the server restarts."), "success")
             return redirect(url_for("admin.brand"))
     return render_template("admin/brand.html", form=form), (400 if form.errors else 200)
-
-
-# Admin → Plugins registers its routes on ``bp`` (kept in its own module).
-from . import plugins_views  # noqa: E402, F401

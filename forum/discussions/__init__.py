@@ -1,1 +1,22 @@
-"""Discussions: categories, topics, posts, revisions."""
+"""Discussions: categories, topics, posts, revisions; the counters' one owner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from forum.accounts.interfaces import ProfileSection
+from forum.registry import contribute
+
+from . import services
+from .views import bp
+
+
+def _profile_activity(viewer: Any, member: Any) -> dict[str, Any]:
+    return {"topics": services.user_topics(viewer, member), "posts": services.user_posts(viewer, member)}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    contribute(app, ProfileSection, _profile_activity)

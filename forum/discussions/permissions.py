@@ -37,33 +37,6 @@ def readable_category_ids(user: Any) -> set[int]:
     return allowed
 
 
-def posting_block_reason(user: Any) -> str | None:
-    """Why ``user`` cannot post anything right now, as a code, or None if they can.
-
-    Codes: "anonymous", "unverified", "silenced", "coc" (must accept the current code of
-    conduct; the draft is kept while they do), "unapproved" (application pending).
-    """
-    if not user.is_authenticated:
-        return "anonymous"
-    if not user.is_verified:
-        return "unverified"
-    if user.silenced_until and user.silenced_until > utcnow():
-        return "silenced"
-    from forum.accounts.services import current_coc_version
-
-    if user.accepted_coc_version < current_coc_version():
-        return "coc"
-    from forum.admin.settings import get_setting
-
-    if user.approved_at is None and not user.is_staff:
-        # Held by "approve members" mode, or by a registration filter (moderation's queue).
-        from forum.moderation.services import has_open_application
-
-        if get_setting("approve_members") or has_open_application(user):
-            return "unapproved"
-    return None
-
-
 def can_start_topic(user: Any, category: Category) -> bool:
     if not can_read_category(user, category) or not user.is_authenticated:
         return False
@@ -160,3 +133,11 @@ def can_mark_solution(user: Any, topic: Topic, post: Post | None = None) -> bool
     if post is None:
         return True
     return post.topic_id == topic.id and post.post_number > 1 and post.state == PostState.PUBLISHED
+
+
+def can_moderate_topic(actor: Any, topic: Topic) -> bool:
+    """Lock, pin, move, split, merge: moderators, never on an admin's topic unless admin."""
+    if not (actor.is_authenticated and actor.is_moderator):
+        return False
+    author = topic.author
+    return not (author is not None and author.is_admin and not actor.is_admin)

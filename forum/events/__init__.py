@@ -1,1 +1,33 @@
-"""Meetups: events, RSVPs with capacity and waitlist, calendar feeds (ICS) and reminders."""
+"""Meetups: events, RSVPs, waitlist, calendar feeds (ICS) and reminders."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from forum import settings
+from forum.admin.interfaces import AdminSection
+from forum.interfaces import DemoLoader
+from forum.moderation.interfaces import ReviewSubject
+from forum.registry import contribute
+
+from .demo import load_demo_events
+from .review import HeldEvents
+from .views import bp
+
+DEFAULTS = {
+    # The default category of event discussions (None: an "Events" category is made on first
+    # use), who creates events ("staff" | "members"), and the reminder lead time in hours.
+    "events_category_id": None,
+    "events_creators": "staff",
+    "events_reminder_hours": 24,
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    settings.register_defaults(app, DEFAULTS)
+    contribute(app, AdminSection, AdminSection("events.admin_settings", _l("Events"),
+                                               _l("events category, who can create events, reminders")))
+    contribute(app, DemoLoader, load_demo_events)
+    contribute(app, ReviewSubject, HeldEvents())

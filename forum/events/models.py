@@ -33,8 +33,13 @@ class AttendeeVisibility(StrEnum):
 
 class EventState(StrEnum):
     SCHEDULED = "scheduled"
-    PENDING = "pending"      # held by a content filter: visible to its creator and moderators
+    PENDING = "pending"      # held for review: visible to its creator and moderators
+    REJECTED = "rejected"    # refused by a reviewer: kept, visible to its creator (who may edit and resubmit)
     CANCELLED = "cancelled"  # stays listed (and in feeds, with STATUS:CANCELLED)
+
+
+# Not published: only the creator and moderators see these.
+UNPUBLISHED_STATES = (EventState.PENDING, EventState.REJECTED)
 
 
 class RsvpStatus(StrEnum):
@@ -120,6 +125,10 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_pending(self) -> bool:
         return self.state == EventState.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.state == EventState.REJECTED
 
     @property
     def is_past(self) -> bool:

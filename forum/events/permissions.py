@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from forum.discussions import permissions as discussions
+from forum.discussions.models import ReadAccess
+from forum.settings import get_setting
 
-from .models import AttendeeVisibility, Event, EventState, RsvpStatus, Visibility
+from .models import UNPUBLISHED_STATES, AttendeeVisibility, Event, EventState, RsvpStatus, Visibility
 
 CREATOR_CHOICES = ("staff", "members")
 
@@ -26,8 +28,6 @@ def can_create_event(user: Any) -> bool:
         return False
     if user.is_staff:
         return True
-    from forum.admin.settings import get_setting
-
     return get_setting("events_creators") == "members"
 
 
@@ -40,6 +40,7 @@ def can_manage_event(user: Any, event: Event) -> bool:
 
 
 def can_approve_event(user: Any, event: Event) -> bool:
+    """Approve or refuse a held meetup (from the queue or its page)."""
     return bool(user.is_authenticated and user.is_moderator and event.state == EventState.PENDING)
 
 
@@ -54,7 +55,7 @@ def visibility_allows(user: Any, visibility: str) -> bool:
 def can_see_event(user: Any, event: Event) -> bool:
     if user.is_authenticated and user.is_moderator:
         return True
-    if event.state == EventState.PENDING:
+    if event.state in UNPUBLISHED_STATES:
         return bool(user.is_authenticated and user.id == event.created_by_id)
     if is_host(user, event):
         return True
@@ -81,8 +82,6 @@ def can_see_attendees(user: Any, event: Event) -> bool:
 
 def category_allows_visibility(category: Any, visibility: str) -> bool:
     """An event's discussion topic must not reach people the event is hidden from."""
-    from forum.discussions.models import ReadAccess
-
     rank = {ReadAccess.EVERYONE: 0, ReadAccess.MEMBERS: 1, ReadAccess.STAFF: 2}
     wanted = {Visibility.PUBLIC: 0, Visibility.MEMBERS: 1, Visibility.STAFF: 2}[Visibility(visibility)]
     return rank.get(category.read_access, 0) >= wanted

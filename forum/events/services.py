@@ -28,6 +28,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markup
 from forum.accounts.models import User
+from forum.accounts.permissions import posting_block_reason
 from forum.accounts.services import canonical_username, resolve_usernames
 from forum.db_types import utcnow
 from forum.discussions import permissions as discussion_permissions
@@ -36,12 +37,14 @@ from forum.discussions.models import Category, Topic
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n import known_timezones
-from forum.plugins import Draft, FilterContext, VerdictKind
+from forum.accounts.interfaces import JudgedKind, Judgement, JudgementRecorder
+from forum.plugins import Draft, FilterContext, Verdict, VerdictKind
+from forum.registry import lookup
 from forum.plugins.manager import fire, run_filters
 from forum.text import slugify, strip_invisible
 
 from . import permissions
-from .models import AttendeeVisibility, Event, EventFeedKey, EventHost, EventRsvp, EventState, RsvpStatus, Visibility
+from .models import UNPUBLISHED_STATES, AttendeeVisibility, Event, EventFeedKey, EventHost, EventRsvp, EventState, RsvpStatus, Visibility
 
 MAX_COHOSTS = 10
 MAX_DESCRIPTION = 20_000
@@ -276,8 +279,20 @@ def _category_for(actor: User, category_id: int | None, errors: dict[str, str]) 
     return category
 
 
-def _judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None) -> tuple[Any, str | None]:
-    """Run the content filters on the title and description (kind "event")."""
+@dataclass
+class _Judged:
+    verdict: Verdict
+    verdicts: list[Verdict]
+    context: FilterContext
+    reasons: str | None
+
+    @property
+    def held(self) -> bool:
+        return self.verdict.kind == VerdictKind.REQUIRE_APPROVAL
+
+
+def _judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None) -> _Judged:
+    """Run the content filters on the title and description (kind "event"), as for a post."""
     draft = Draft(raw=values["description"], title=values["title"])
     context = FilterContext(kind="event", category_id=category_id, locale=actor.locale, ip=ip)
     verdict, verdicts = run_filters("forum_filter_post", draft=draft, author=actor, context=context)
@@ -286,8 +301,17 @@ def _judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None
     for v in verdicts:
         if v.kind == VerdictKind.REWRITE and v.new_source is not None:
             values["description"] = v.new_source
+    if draft.title and draft.title != values["title"]:
+        values["title"] = draft.title
     reasons = "; ".join(f"{v.plugin}: {v.reason}" for v in verdicts if v.kind != VerdictKind.ALLOW and v.reason)
-    return verdict, reasons[:2000] or None
+    return _Judged(verdict, verdicts, context, reasons[:2000] or None)
+
+
+def _record(event: Event, judged: _Judged, *, held: bool) -> None:
+    """The judgement is part of the write: a held meetup always has its review item."""
+    db.session.flush()
+    lookup(JudgementRecorder).record(Judgement(kind=JudgedKind.EVENT, subject=event, verdicts=judged.verdicts,
+                                               context=judged.context, held=held))
 
 
 def _cook(values: dict[str, Any]) -> None:
@@ -300,7 +324,7 @@ def _cook(values: dict[str, Any]) -> None:
 
 def ensure_events_category() -> Category:
     """The admin-chosen events category; on a fresh install an "Events" category is made once."""
-    from forum.admin.settings import get_setting, set_setting
+    from forum.settings import get_setting, set_setting
 
     category_id = get_setting("events_category_id")
     category = db.session.get(Category, category_id) if category_id else None
@@ -326,8 +350,8 @@ def category_choices(user: Any) -> list[Category]:
 
 
 def save_settings(admin: User, *, category_id: int, creators: str, reminder_hours: int) -> None:
-    from forum.admin.permissions import can_administer
-    from forum.admin.settings import set_setting
+    from forum.accounts.permissions import can_administer
+    from forum.settings import set_setting
 
     if not can_administer(admin):
         raise PermissionDenied()
@@ -377,10 +401,12 @@ def _topic_body(author: User, event: Event) -> str:
                  link=event_path(event))
 
 
-def _open_topic(author: User, event: Event, ip: str | None) -> None:
-    """Create the event's discussion topic (create_topic commits) and link it both ways."""
+def _open_topic(author: User, event: Event, ip: str | None) -> Any:
+    """Create the event's discussion topic and link it both ways, in the caller's transaction;
+    returns the topic's outcome (the caller commits, then fires ``forum_topic_created``)."""
     try:
-        outcome = discussions.create_topic(author, event.category, event.title, _topic_body(author, event), ip=ip)
+        outcome = discussions.create_topic(author, event.category, event.title, _topic_body(author, event), ip=ip,
+                                           commit=False)
     except discussions.PostingBlocked:
         db.session.rollback()
         raise
@@ -391,49 +417,93 @@ def _open_topic(author: User, event: Event, ip: str | None) -> None:
         db.session.rollback()
         raise ValidationFailed({"title" if "title" in exc.errors else "description": exc.message}) from exc
     event.topic_id = outcome.post.topic_id
-    db.session.commit()
+    return outcome
+
+
+def _topic_opened(outcome: Any) -> None:
+    if outcome is not None:
+        fire("forum_topic_created", topic=outcome.post.topic, post=outcome.post)
 
 
 def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Event:
     if not permissions.can_create_event(author):
         raise PermissionDenied()
-    reason = discussion_permissions.posting_block_reason(author)
+    reason = posting_block_reason(author)
     if reason:
         raise discussions.PostingBlocked(reason)
     values, cohosts = _clean(author, data)
     category: Category = values.pop("category")
-    verdict, moderation_reason = _judge(author, values, category.id, ip)
-    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
+    judged = _judge(author, values, category.id, ip)
     _cook(values)
     now = utcnow()
     event = Event(**values, slug=event_slug(values["title"]), category=category, created_by_id=author.id,
-                  created_at=now, updated_at=now, moderation_reason=moderation_reason,
-                  state=EventState.PENDING if held else EventState.SCHEDULED)
+                  created_at=now, updated_at=now, moderation_reason=judged.reasons,
+                  state=EventState.PENDING if judged.held else EventState.SCHEDULED)
     event.hosts = [EventHost(user_id=u.id) for u in cohosts]
-    db.session.add(event)
-    db.session.flush()
-    event.uid = f"event-{event.id}@{_uid_host()}"
-    if held:
+    try:
+        db.session.add(event)
+        db.session.flush()
+        event.uid = f"event-{event.id}@{_uid_host()}"
+        _record(event, judged, held=judged.held)
+        opened = None if judged.held else _open_topic(author, event, ip)
         db.session.commit()
-    else:
-        _open_topic(author, event, ip)  # commits the event with its topic
+    except Exception:
+        db.session.rollback()
+        raise
+    _topic_opened(opened)
     fire("forum_event_changed", event=event, actor=author, change="created")
     return event
 
 
-def approve_event(moderator: User, event: Event) -> None:
-    """A held event goes live; its discussion topic is opened now."""
+def publish_held_event(moderator: User, event: Event) -> list[tuple[str, dict[str, Any]]]:
+    """A held event goes live and its discussion topic opens, in the caller's transaction
+    (the review queue's decision, or :func:`approve_event`). Returns the events to fire."""
     if not permissions.can_approve_event(moderator, event):
         raise PermissionDenied()
     event.state = EventState.SCHEDULED
     event.moderation_reason = None
     event.updated_at = utcnow()
+    fired: list[tuple[str, dict[str, Any]]] = []
     if event.topic_id is None:
         author = event.creator if event.creator is not None and not \
-            discussion_permissions.posting_block_reason(event.creator) else moderator
-        _open_topic(author, event, None)
-    db.session.commit()
-    fire("forum_event_changed", event=event, actor=moderator, change="approved")
+            posting_block_reason(event.creator) else moderator
+        outcome = _open_topic(author, event, None)
+        fired.append(("forum_topic_created", {"topic": outcome.post.topic, "post": outcome.post}))
+    if event.creator is not None and event.created_by_id != moderator.id:
+        title = event.title
+        _notify(event.creator, event, "event_approved", lambda: _("Your meetup “%(title)s” was approved.",
+                                                                   title=title))
+    fired.append(("forum_event_changed", {"event": event, "actor": moderator, "change": "approved"}))
+    return fired
+
+
+def refuse_held_event(moderator: User, event: Event, reason: str) -> list[tuple[str, dict[str, Any]]]:
+    """A reviewer refuses a held meetup: it stays, unpublished, with the reason; its creator
+    can edit it and send it back. In the caller's transaction; returns the events to fire."""
+    if not permissions.can_approve_event(moderator, event):
+        raise PermissionDenied()
+    event.state = EventState.REJECTED
+    event.moderation_reason = reason[:2000] or None
+    event.updated_at = utcnow()
+    if event.creator is not None:
+        title = event.title
+        _notify(event.creator, event, "event_rejected", lambda: _(
+            "Your meetup “%(title)s” was not approved: %(reason)s You can edit it and submit it again.",
+            title=title, reason=reason))
+    return [("forum_event_changed", {"event": event, "actor": moderator, "change": "rejected"})]
+
+
+def approve_event(moderator: User, event: Event) -> None:
+    """Approve a held event from its own page: its review item is closed with it."""
+    try:
+        fired = publish_held_event(moderator, event)
+        lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, moderator, approved=True)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for name, kwargs in fired:
+        fire(name, **kwargs)
 
 
 TIME_FIELDS = ("timezone", "all_day", "starts_at", "ends_at", "start_date", "end_date")
@@ -446,13 +516,13 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     if not permissions.can_manage_event(editor, event):
         raise PermissionDenied()
     if not editor.is_moderator:
-        reason = discussion_permissions.posting_block_reason(editor)
+        reason = posting_block_reason(editor)
         if reason:
             raise discussions.PostingBlocked(reason)
     if event.is_cancelled:
         raise ValidationFailed(_("A cancelled event cannot be edited."))
     values, cohosts = _clean(editor, data, event=event)
-    verdict, moderation_reason = _judge(editor, values, event.category_id, ip)
+    judged = _judge(editor, values, event.category_id, ip)
     _cook(values)
     capacity = values.pop("capacity")
     moved = any(values[k] != getattr(event, k) for k in TIME_FIELDS)
@@ -461,9 +531,11 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
         setattr(event, key, value)
     event.slug = event_slug(event.title)
     event.updated_at = utcnow()
-    if verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator:
+    held = judged.held and not editor.is_moderator
+    if held or event.state == EventState.REJECTED:  # a refused meetup, edited, is reviewed again
         event.state = EventState.PENDING
-        event.moderation_reason = moderation_reason
+        event.moderation_reason = judged.reasons
+    _record(event, judged, held=event.state == EventState.PENDING)
     if moved or relocated:
         event.sequence += 1
     wanted = {u.id for u in cohosts}
@@ -500,9 +572,12 @@ def cancel_event(actor: User, event: Event) -> None:
         raise PermissionDenied()
     if event.is_cancelled:
         return
+    was_held = event.state == EventState.PENDING
     event.state = EventState.CANCELLED
     event.cancelled_at = event.updated_at = utcnow()
     event.sequence += 1
+    if was_held:  # nothing left to review
+        lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, actor, approved=False)
     _notify_followers(event, "event_cancelled", exclude=actor.id, key=f"event-cancelled:{event.id}",
                       message=lambda e=event: _("%(title)s (%(when)s) is cancelled.", title=e.title,
                                                 when=_when_text(e)))
@@ -725,7 +800,7 @@ def send_due_reminders(now: datetime | None = None) -> int:
     """Remind going and interested members of events starting within the lead time (admin
     setting ``events_reminder_hours``). Idempotent: one reminder per member per start time,
     so cron may run it as often as it likes and a moved event is reminded again."""
-    from forum.admin.settings import get_setting
+    from forum.settings import get_setting
 
     now = now or utcnow()
     lead = timedelta(hours=int(get_setting("events_reminder_hours") or 24))
@@ -761,11 +836,11 @@ def _visible(viewer: Any) -> Any:
     if viewer.is_staff:
         allowed.append(Visibility.STAFF)
     readable = discussion_permissions.readable_category_ids(viewer)
-    cond = and_(Event.state != EventState.PENDING, Event.visibility.in_(allowed), Event.category_id.in_(readable))
+    cond = and_(Event.state.not_in(UNPUBLISHED_STATES), Event.visibility.in_(allowed), Event.category_id.in_(readable))
     if not viewer.is_authenticated:
         return cond
     hosted = exists().where(EventHost.event_id == Event.id, EventHost.user_id == viewer.id)
-    return or_(cond, and_(Event.state != EventState.PENDING, hosted), Event.created_by_id == viewer.id)
+    return or_(cond, and_(Event.state.not_in(UNPUBLISHED_STATES), hosted), Event.created_by_id == viewer.id)
 
 
 def _listing(viewer: Any) -> Select[Any]:
@@ -1000,7 +1075,7 @@ def personal_feed_events(user: User) -> list[Event]:
     going = select(EventRsvp.event_id).where(EventRsvp.user_id == user.id, EventRsvp.status == RsvpStatus.GOING)
     hosted = select(EventHost.event_id).where(EventHost.user_id == user.id)
     return list(db.session.scalars(_listing(user).options(selectinload(Event.hosts)).where(
-        Event.ends_at > _feed_window(), Event.state != EventState.PENDING,
+        Event.ends_at > _feed_window(), Event.state.not_in(UNPUBLISHED_STATES),
         or_(Event.id.in_(going), Event.id.in_(hosted), Event.created_by_id == user.id))
         .order_by(Event.starts_at)).unique())
 

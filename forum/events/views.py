@@ -11,14 +11,14 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.admin.permissions import can_administer
-from forum.admin.settings import get_setting
+from forum.accounts.permissions import can_administer
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
 from forum.forms import apply_errors
 from forum.i18n import known_timezones, select_timezone
+from forum.settings import get_setting
 
 from . import ics, permissions, services
 from .forms import EventForm, EventSettingsForm, RsvpForm
@@ -26,17 +26,6 @@ from .models import Event, RsvpStatus
 
 bp = Blueprint("events", __name__)
 
-
-def _register_demo() -> None:
-    from forum.demo import DEMO_EXTENSIONS
-
-    from .demo import load_demo_events
-
-    if load_demo_events not in DEMO_EXTENSIONS:
-        DEMO_EXTENSIONS.append(load_demo_events)
-
-
-_register_demo()
 
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
                               key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
@@ -369,7 +358,7 @@ def event_ics(event_id: int) -> Any:
 
 @bp.get("/calendar.ics")
 def calendar_ics() -> Any:
-    from forum.admin.settings import all_settings
+    from forum.settings import all_settings
 
     name = all_settings().get("community_name") or current_app.config["COMMUNITY_NAME"]
     return _ics(ics.calendar(services.public_feed_events(), name=_("%(name)s events", name=name),

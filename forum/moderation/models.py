@@ -1,9 +1,7 @@
-"""Moderation records: the review queue, flags, filter verdicts, sanctions, bans, notes, ignores
-and the audit log.
+"""Moderation records: the review queue, flags, filter verdicts, sanctions, bans and staff notes.
 
 Nothing here is ever hard-deleted by moderation: items are resolved, flags change status,
-sanctions and bans are lifted (with who and when). The audit log is append-only: the ORM
-refuses to update or delete its rows.
+sanctions and bans are lifted (with who and when). The audit log lives in ``forum.audit``.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -21,37 +19,13 @@ from forum.discussions.models import Category, Post, Topic
 from forum.extensions import db
 
 
-class AuditLog(db.Model):  # type: ignore[name-defined,misc]
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "post.hide", "user.suspend"
-    target_type: Mapped[str] = mapped_column(String(32))          # "post", "topic", "user", ...
-    target_id: Mapped[int | None] = mapped_column()
-    before: Mapped[Any] = mapped_column(JSON, nullable=True)
-    after: Mapped[Any] = mapped_column(JSON, nullable=True)
-    reason: Mapped[str | None] = mapped_column(Text)
-    ip_address: Mapped[str | None] = mapped_column(String(45))
-
-    actor: Mapped[User | None] = relationship()
-
-    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),
-                      Index("ix_audit_log_actor", "actor_id", "id"))
-
-
-@event.listens_for(AuditLog, "before_update")
-@event.listens_for(AuditLog, "before_delete")
-def _audit_is_append_only(mapper: Any, connection: Any, target: AuditLog) -> None:
-    raise RuntimeError("the audit log is append-only")
-
-
 class ReviewKind(StrEnum):
     TOPIC = "topic"    # a new topic held for approval (its opening post)
     REPLY = "reply"    # a reply held for approval
     FLAG = "flag"      # a post flagged by members or by a filter
     MEMBER = "member"  # a member application ("approve members" mode)
+    EVENT = "event"    # a meetup held for approval (subject_id: the event; see ReviewSubject)
+    PROFILE = "profile"  # a member's profile text held or flagged by the filters (user_id)
 
 
 class ReviewReason(StrEnum):
@@ -94,7 +68,10 @@ class ReviewItem(db.Model):  # type: ignore[name-defined,misc]
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    data: Mapped[Any] = mapped_column(JSON, nullable=True)  # application answers
+    # The held thing when it is not a post nor a member: a meetup's id for kind "event". No
+    # foreign key on purpose: the domain that owns the kind handles it (moderation.interfaces).
+    subject_id: Mapped[int | None] = mapped_column()
+    data: Mapped[Any] = mapped_column(JSON, nullable=True)  # application answers, held profile text
     score: Mapped[float] = mapped_column(Float, default=0.0)  # weighted open flags
     hidden_by_flags: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -127,6 +104,12 @@ class ReviewItem(db.Model):  # type: ignore[name-defined,misc]
         Index("uq_review_items_open_member", "user_id", unique=True,
               sqlite_where=text("status = 'open' AND kind = 'member'"),
               postgresql_where=text("status = 'open' AND kind = 'member'")),
+        Index("uq_review_items_open_profile", "user_id", unique=True,
+              sqlite_where=text("status = 'open' AND kind = 'profile'"),
+              postgresql_where=text("status = 'open' AND kind = 'profile'")),
+        Index("uq_review_items_open_subject", "kind", "subject_id", unique=True,
+              sqlite_where=text("status = 'open' AND subject_id IS NOT NULL"),
+              postgresql_where=text("status = 'open' AND subject_id IS NOT NULL")),
     )
 
     @property
@@ -255,16 +238,3 @@ class StaffNote(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
-
-
-class IgnoredUser(db.Model):  # type: ignore[name-defined,misc]
-    """``user_id`` does not want to read ``ignored_user_id``: their posts collapse."""
-
-    __tablename__ = "ignored_users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    ignored_user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    __table_args__ = (UniqueConstraint("user_id", "ignored_user_id", name="uq_ignored_users"),)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from forum.accounts.models import Role
+from forum.accounts.permissions import can_ignore  # noqa: F401 - moderation templates ask mod.perms
 from forum.db_types import utcnow
-from forum.discussions.models import Post, PostState, Topic
+from forum.discussions.models import Post, PostState
+from forum.discussions.permissions import can_moderate_topic
 
 
 def can_moderate(user: Any) -> bool:
@@ -59,12 +61,8 @@ def can_act_on_post(actor: Any, post: Post) -> bool:
     return not (author is not None and author.is_admin and not actor.is_admin)
 
 
-def can_act_on_topic(actor: Any, topic: Topic) -> bool:
-    """Lock, pin, move, split, merge."""
-    if not can_moderate(actor):
-        return False
-    author = topic.author
-    return not (author is not None and author.is_admin and not actor.is_admin)
+# Topic tools are the structure owner's: discussions writes that rule.
+can_act_on_topic = can_moderate_topic
 
 
 def can_flag(user: Any, post: Post) -> bool:
@@ -73,12 +71,6 @@ def can_flag(user: Any, post: Post) -> bool:
     if user.silenced_until and user.silenced_until > utcnow():
         return False
     return post.state == PostState.PUBLISHED and post.user_id != user.id
-
-
-def can_ignore(user: Any, target: Any) -> bool:
-    """Members may ignore members; staff cannot be ignored (their notices must be read)."""
-    return bool(user.is_authenticated and target is not None and target.id != user.id
-                and not target.is_moderator)
 
 
 def can_resubmit(user: Any, post: Post) -> bool:

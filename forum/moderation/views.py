@@ -28,7 +28,9 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.accounts.models import Role
+from forum.accounts.ignores import ignored_user_ids
+from forum.accounts.models import PERMANENT, Role
+from forum.accounts.permissions import is_silenced, is_suspended
 from forum.accounts.services import get_user_or_404
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
@@ -36,6 +38,7 @@ from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
 from forum.forms import apply_errors
+from forum.pagination import decode_id
 from forum.urls import safe_next
 
 from . import permissions, services
@@ -104,7 +107,7 @@ class TemplateHelpers:
         return sum(self.counts().values())
 
     def ignored(self) -> set[int]:
-        return services.ignored_user_ids(current_user)
+        return ignored_user_ids(current_user)
 
     def flagged(self, topic_id: int) -> set[int]:
         return services.flagged_post_ids(current_user, topic_id)
@@ -125,13 +128,13 @@ class TemplateHelpers:
         return services.flag_reason_label(key)
 
     def silenced(self, user: Any) -> bool:
-        return bool(user and user.silenced_until and user.silenced_until > utcnow())
+        return bool(user) and is_silenced(user)
 
     def suspended(self, user: Any) -> bool:
-        return bool(user and user.suspended_until and user.suspended_until > utcnow())
+        return bool(user) and is_suspended(user)
 
     def permanent(self, when: datetime | None) -> bool:
-        return bool(when and when >= services.PERMANENT)
+        return bool(when and when >= PERMANENT)
 
     def record(self, user: Any) -> services.MemberRecord:
         return services.member_record(current_user, user)
@@ -144,6 +147,10 @@ class TemplateHelpers:
 
     def claim_until(self, item: Any) -> datetime | None:
         return services.claim_expires_at(item)
+
+    def subject_template(self, kind: str) -> str:
+        subject = services.review_subject(kind)
+        return subject.template if subject else "moderation/_unknown_subject.html"
 
 
 @bp.app_context_processor
@@ -396,7 +403,7 @@ def _topic_tool(topic_id: int, form: Any, action: Callable[[Any], Any], done: st
 @moderator_required
 def lock(topic_id: int) -> Any:
     form = ActionForm()
-    return _topic_tool(topic_id, form, lambda t: services.lock_topic(current_user, t, True, form.reason.data or ""),
+    return _topic_tool(topic_id, form, lambda t: discussions.lock_topic(current_user, t, True, form.reason.data or ""),
                        _("Topic locked."))
 
 
@@ -404,7 +411,7 @@ def lock(topic_id: int) -> Any:
 @moderator_required
 def unlock(topic_id: int) -> Any:
     form = ActionForm()
-    return _topic_tool(topic_id, form, lambda t: services.lock_topic(current_user, t, False, form.reason.data or ""),
+    return _topic_tool(topic_id, form, lambda t: discussions.lock_topic(current_user, t, False, form.reason.data or ""),
                        _("Topic unlocked."))
 
 
@@ -419,7 +426,7 @@ def _local_to_utc(value: datetime | None) -> datetime | None:
 @moderator_required
 def pin(topic_id: int) -> Any:
     form = PinForm()
-    return _topic_tool(topic_id, form, lambda t: services.pin_topic(current_user, t, _local_to_utc(form.until.data)),
+    return _topic_tool(topic_id, form, lambda t: discussions.pin_topic(current_user, t, _local_to_utc(form.until.data)),
                        _("Topic pinned."))
 
 
@@ -427,7 +434,7 @@ def pin(topic_id: int) -> Any:
 @moderator_required
 def unpin(topic_id: int) -> Any:
     form = ActionForm()
-    return _topic_tool(topic_id, form, lambda t: services.unpin_topic(current_user, t, form.reason.data or ""),
+    return _topic_tool(topic_id, form, lambda t: discussions.unpin_topic(current_user, t, form.reason.data or ""),
                        _("Topic unpinned."))
 
 
@@ -442,7 +449,7 @@ def _category(category_id: int | None) -> Category:
 @moderator_required
 def move(topic_id: int) -> Any:
     form = MoveForm()
-    return _topic_tool(topic_id, form, lambda t: services.move_topic(current_user, t, _category(form.category.data),
+    return _topic_tool(topic_id, form, lambda t: discussions.move_topic(current_user, t, _category(form.category.data),
                                                                      form.reason.data or ""), _("Topic moved."))
 
 
@@ -451,7 +458,7 @@ def move(topic_id: int) -> Any:
 def split(topic_id: int) -> Any:
     form = SplitForm()
     ids = [int(i) for i in request.form.getlist("post_ids") if i.isdigit()]
-    return _topic_tool(topic_id, form, lambda t: services.split_topic(
+    return _topic_tool(topic_id, form, lambda t: discussions.split_topic(
         current_user, t, ids, form.title.data or "", _category(form.category.data) if form.category.data else None),
         _("The selected replies are now a new topic."))
 
@@ -460,8 +467,8 @@ def split(topic_id: int) -> Any:
 @moderator_required
 def merge(topic_id: int) -> Any:
     form = MergeForm()
-    return _topic_tool(topic_id, form, lambda t: services.merge_topic(
-        current_user, t, services.find_topic_ref(form.target.data or "")), _("Topics merged."))
+    return _topic_tool(topic_id, form, lambda t: discussions.merge_topic(
+        current_user, t, discussions.find_topic_ref(form.target.data or "")), _("Topics merged."))
 
 
 # --- members -------------------------------------------------------------------------------------------
@@ -547,25 +554,6 @@ def role(username: str) -> Any:
                         _("Role changed."))
 
 
-@bp.post("/u/<username>/ignore")
-@login_required
-def ignore(username: str) -> Any:
-    form = ActionForm()
-    user = get_user_or_404(username)
-    if not permissions.can_ignore(current_user, user):
-        abort(403)
-    return _member_tool(username, form, lambda u: services.ignore_user(current_user, u),
-                        _("You will not see this member's posts unless you open them."))
-
-
-@bp.post("/u/<username>/unignore")
-@login_required
-def unignore(username: str) -> Any:
-    form = ActionForm()
-    return _member_tool(username, form, lambda u: services.unignore_user(current_user, u),
-                        _("You see this member's posts again."))
-
-
 @bp.get("/moderation/me")
 @login_required
 def my_status() -> Any:
@@ -638,7 +626,7 @@ def audit() -> Any:
     if not permissions.can_view_audit_log(current_user):
         abort(403)
     filters = _audit_filters()
-    page = services.audit_page(current_user, filters, before=request.args.get("before", type=int))
+    page = services.audit_page(current_user, filters, before=decode_id(request.args.get("before")))
     return render_template("moderation/audit.html", page=page, filters=filters)
 
 

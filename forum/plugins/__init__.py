@@ -30,13 +30,32 @@ class VerdictKind(IntEnum):
     REJECT = 4
 
 
+class VerdictOrigin:
+    """Who gave a verdict: the core rules (``forum.*`` modules) or a plugin."""
+
+    CORE = "core"
+    PLUGIN = "plugin"
+
+
 @dataclass(frozen=True)
 class Verdict:
+    """One filter's decision about content. ``plugin``, ``origin`` and ``failed`` are filled in
+    by the plugin manager; a filter sets the rest through the constructors below.
+
+    ``failed`` is True when the verdict stands for a plugin that raised or returned something
+    that is not a Verdict (the content is held: filters fail closed). ``code`` is an optional
+    machine-readable cause (the core uses ``"new_member"``, ``"category"``, ``"warning"``,
+    ``"ban"``), so nothing has to parse ``reason``, which is prose for people.
+    """
+
     kind: VerdictKind
     reason: str = ""           # for staff: why (shown in the review queue and history)
     message: str = ""          # for the author (reject): shown on the form, text kept
     new_source: str | None = None  # rewrite: the replacement text
-    plugin: str = ""           # filled in by the manager
+    plugin: str = ""           # filled in by the manager: the plugin's name
+    origin: str = VerdictOrigin.PLUGIN  # filled in by the manager
+    failed: bool = False       # filled in by the manager
+    code: str = ""
 
     @classmethod
     def allow(cls) -> Verdict:
@@ -47,16 +66,16 @@ class Verdict:
         return cls(VerdictKind.REWRITE, reason=reason, new_source=new_source)
 
     @classmethod
-    def flag(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.FLAG, reason=reason)
+    def flag(cls, reason: str, *, code: str = "") -> Verdict:
+        return cls(VerdictKind.FLAG, reason=reason, code=code)
 
     @classmethod
-    def require_approval(cls, reason: str) -> Verdict:
-        return cls(VerdictKind.REQUIRE_APPROVAL, reason=reason)
+    def require_approval(cls, reason: str, *, code: str = "") -> Verdict:
+        return cls(VerdictKind.REQUIRE_APPROVAL, reason=reason, code=code)
 
     @classmethod
-    def reject(cls, message: str, reason: str = "") -> Verdict:
-        return cls(VerdictKind.REJECT, reason=reason or message, message=message)
+    def reject(cls, message: str, reason: str = "", *, code: str = "") -> Verdict:
+        return cls(VerdictKind.REJECT, reason=reason or message, message=message, code=code)
 
 
 @dataclass
@@ -134,7 +153,7 @@ def require_admin() -> None:
     from flask import abort
     from flask_login import current_user
 
-    from forum.admin.permissions import can_administer
+    from forum.accounts.permissions import can_administer
 
     if not can_administer(current_user):
         abort(403 if current_user.is_authenticated else 404)
@@ -142,7 +161,7 @@ def require_admin() -> None:
 
 def is_admin(user: Any) -> bool:
     """The one admin check, for plugin services."""
-    from forum.admin.permissions import can_administer
+    from forum.accounts.permissions import can_administer
 
     return can_administer(user)
 
@@ -169,6 +188,7 @@ __all__ = [
     "SettingField",
     "Verdict",
     "VerdictKind",
+    "VerdictOrigin",
     "form_field_name",
     "hookimpl",
     "is_admin",

@@ -22,18 +22,17 @@ import pluggy
 from flask import Flask, current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
-from forum.plugins import FORM_FIELD_PREFIX, FilterContext, Verdict, VerdictKind
+from forum.plugins import FORM_FIELD_PREFIX, FilterContext, Verdict, VerdictKind, VerdictOrigin
+from forum.plugins import settings as plugin_settings
 from forum.plugins import spec as hookspecs
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "forum_plugins"
 ENTRY_POINT_GROUP = "forum.plugins"
-# Plugins the core always registers (internal subscribers such as search indexing).
-CORE_PLUGINS: list[str] = [
-    "forum.moderation.hooks",  # review queue, holds, verdict history, registration bans
-    "forum.search.hooks",
-]
+# Core hook implementations are registered by their domain's init_app under this prefix;
+# their verdicts carry origin "core".
+CORE_PREFIX = "core:"
 
 
 class PluginInfo:
@@ -101,11 +100,11 @@ def discover(plugin_dirs: Iterable[str]) -> list[tuple[str, str, Path | None, An
 
 
 def init_app(app: Flask, disabled: set[str]) -> pluggy.PluginManager:
+    """Create the app's plugin manager and load the enabled plugins (not started yet: the
+    domains register their core hook implementations first, then :func:`start` runs)."""
     pm = pluggy.PluginManager("forum")
     pm.add_hookspecs(hookspecs)
     infos: dict[str, PluginInfo] = {}
-    for module_name in CORE_PLUGINS:
-        pm.register(importlib.import_module(module_name), name=f"core:{module_name}")
     safe_mode = bool(app.config.get("SAFE_MODE"))
     for plugin_id, source, path, ep in discover(app.config["PLUGIN_DIRS"]):
         info = PluginInfo(plugin_id, source, path, enabled=plugin_id not in disabled)
@@ -121,17 +120,26 @@ def init_app(app: Flask, disabled: set[str]) -> pluggy.PluginManager:
         except Exception as exc:  # a broken plugin must not take the site down
             log.exception("plugin %s failed to load", plugin_id)
             info.error = f"{type(exc).__name__}: {exc}"
-    pm.check_pending()  # a misspelt hook name fails loudly at start-up
     app.extensions["forum.plugins"] = pm
     app.extensions["forum.plugin_infos"] = infos
     app.extensions["forum.safe_mode"] = safe_mode
-    from forum.plugins.settings import gather_schemas
+    return pm
 
-    app.extensions["forum.plugin_schemas"] = gather_schemas(pm)
-    _add_package_translations(app, infos)
+
+def register_core(app: Flask, implementation: Any, name: str) -> None:
+    """A domain's own hook implementations (called from its init_app), named ``core:<name>``."""
+    plugin_manager(app).register(implementation, name=CORE_PREFIX + name)
+
+
+def start(app: Flask) -> None:
+    """After every domain registered its core hooks: check the specs, then start plugins."""
+    pm = plugin_manager(app)
+    pm.check_pending()  # a misspelt hook name fails loudly at start-up
+    app.extensions["forum.plugin_schemas"] = plugin_settings.gather_schemas(pm)
+    plugin_settings.init_app(app)
+    _add_package_translations(app, app.extensions["forum.plugin_infos"])
     pm.hook.forum_load_app(app=app)
     pm.hook.forum_load_blueprints(app=app)
-    return pm
 
 
 def _add_package_translations(app: Flask, infos: dict[str, PluginInfo]) -> None:
@@ -217,11 +225,13 @@ def run_filters(hook_name: str, **kwargs: Any) -> tuple[Verdict, list[Verdict]]:
     kwargs = _with_extras(kwargs)
     verdicts: list[Verdict] = []
     for impl in caller.get_hookimpls():
+        origin = VerdictOrigin.CORE if impl.plugin_name.startswith(CORE_PREFIX) else VerdictOrigin.PLUGIN
         try:
             outcome = impl.function(**{k: kwargs[k] for k in impl.argnames})
         except Exception as exc:
             log.exception("plugin %s raised in %s", impl.plugin_name, hook_name)
-            outcome = Verdict.require_approval(f"plugin {impl.plugin_name} failed: {type(exc).__name__}")
+            outcome = Verdict(VerdictKind.REQUIRE_APPROVAL, f"plugin {impl.plugin_name} failed: {type(exc).__name__}",
+                              failed=True)
         if outcome is None:
             continue
         outcomes = list(outcome) if isinstance(outcome, list | tuple) else [outcome]
@@ -229,9 +239,9 @@ def run_filters(hook_name: str, **kwargs: Any) -> tuple[Verdict, list[Verdict]]:
             verdict = item
             if not isinstance(verdict, Verdict):
                 log.error("plugin %s returned %r from %s, not a Verdict", impl.plugin_name, item, hook_name)
-                verdict = Verdict.require_approval(f"plugin {impl.plugin_name} returned an invalid verdict")
-            verdicts.append(Verdict(verdict.kind, verdict.reason, verdict.message, verdict.new_source,
-                                    impl.plugin_name))
+                verdict = Verdict(VerdictKind.REQUIRE_APPROVAL,
+                                  f"plugin {impl.plugin_name} returned an invalid verdict", failed=True)
+            verdicts.append(dataclasses.replace(verdict, plugin=impl.plugin_name, origin=origin))
     return combine(verdicts), verdicts
 
 
@@ -276,4 +286,4 @@ def render_slot(hook_name: str, **kwargs: Any) -> Markup:
 
 
 __all__ = ["VerdictKind", "admin_links", "combine", "fire", "form_extras", "init_app", "plugin_manager",
-           "render_slot", "run_filters", "use_form_extras"]
+           "register_core", "render_slot", "run_filters", "start", "use_form_extras"]

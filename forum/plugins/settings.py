@@ -2,7 +2,7 @@
 
 A plugin declares its settings with ``forum_gather_settings_schema`` (a list of
 :class:`forum.plugins.SettingField`); the values an admin saves live in the community
-settings (:mod:`forum.admin.settings`) under the key ``plugin:<id>`` as one JSON object, so
+settings (:mod:`forum.settings`) under the key ``plugin:<id>`` as one JSON object, so
 reading them costs nothing extra: the settings are loaded once per request.
 """
 
@@ -13,14 +13,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import pluggy
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 
+from forum.audit import record_action
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.extensions import db
 from forum.plugins import SETTING_TYPES, SettingField, is_admin
+from forum.settings import get_setting, register_prefix, set_setting
 
 log = logging.getLogger(__name__)
 
+STATE_PREFIX = "plugin_state:"
 STORAGE_PREFIX = "plugin:"
 MAX_STRING = 500
 MAX_TEXT = 20_000
@@ -56,8 +60,6 @@ def schema(plugin_id: str) -> list[SettingField]:
 # --- reading -----------------------------------------------------------------------------------
 
 def stored_settings(plugin_id: str) -> dict[str, Any]:
-    from forum.admin.settings import get_setting
-
     value = get_setting(STORAGE_PREFIX + plugin_id)
     return dict(value) if isinstance(value, dict) else {}
 
@@ -164,19 +166,12 @@ def validate(fields: list[SettingField], data: Mapping[str, Any]) -> dict[str, A
 # --- admin actions -----------------------------------------------------------------------------
 
 def _audit(admin: Any, action: str, plugin_id: str, before: Any, after: Any) -> None:
-    try:
-        from forum.moderation.audit import record_action
-    except ImportError:  # pragma: no cover - moderation is part of the core
-        return
     record_action(admin, action, "plugin", None, before={"plugin": plugin_id, "value": before},
                   after={"plugin": plugin_id, "value": after})
 
 
 def save_plugin_settings(admin: Any, plugin_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and store a plugin's settings (takes effect immediately)."""
-    from forum.admin.settings import set_setting
-    from forum.extensions import db
-
     if not is_admin(admin):
         raise PermissionDenied()
     fields = schema(plugin_id)
@@ -193,9 +188,6 @@ def save_plugin_settings(admin: Any, plugin_id: str, data: Mapping[str, Any]) ->
 def set_plugin_enabled(admin: Any, plugin_id: str, enabled: bool) -> None:
     """Enable or disable a plugin. A disabled plugin is never imported: this takes effect when
     the server next starts."""
-    from forum.admin.settings import set_setting
-    from forum.extensions import db
-
     if not is_admin(admin):
         raise PermissionDenied()
     if plugin_id not in current_app.extensions.get("forum.plugin_infos", {}):
@@ -213,9 +205,14 @@ def set_plugin_enabled(admin: Any, plugin_id: str, enabled: bool) -> None:
 
 def disabled_plugins() -> set[str]:
     """The admin's choice; until an admin first saves one, the config's default list."""
-    from forum.admin.settings import get_setting
-
     chosen = get_setting("disabled_plugins")
     if chosen is None:
         chosen = current_app.config["DEFAULT_DISABLED_PLUGINS"]
     return {p for p in chosen if isinstance(p, str)}
+
+
+def init_app(app: Flask) -> None:
+    """Plugins' saved values live under one settings key per plugin (and their internal state,
+    such as a cache version, under another)."""
+    register_prefix(app, STORAGE_PREFIX, None)
+    register_prefix(app, STATE_PREFIX, None)

@@ -89,15 +89,6 @@ def forum_filter_registration(form_data: Any, context: Any) -> Any:
     """
 
 
-@hookspec
-def forum_post_judged(post: Any, verdicts: Any, context: Any) -> None:
-    """The filters' verdicts on a post, fired INSIDE the posting transaction (before commit).
-
-    For recording moderation history, flags and queue entries atomically with the post.
-    ``verdicts`` is the list of every plugin's :class:`forum.plugins.Verdict`.
-    """
-
-
 # --- events (fired after commit) -------------------------------------------------------------
 
 @hookspec

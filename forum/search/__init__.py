@@ -1,9 +1,14 @@
-"""Full-text search engine: the interface, query parsing and the Whoosh backend.
+"""Full-text search: the engine (interface, query parsing, Whoosh backend) and the app side.
 
-Framework-free on purpose: the app maps its models to ``SearchDocument`` and requests to
-``SearchQuery`` and picks a backend (``WhooshSearchIndex`` or ``NullSearchIndex``).
+The engine modules (``index``, ``query``, ``analysis``, ``whoosh_backend``) are
+framework-free; ``services`` and ``views`` are the app's. Search knows no domain: the domains
+whose content is searchable contribute a ``SearchSource`` (``interfaces``).
 """
 
+from flask import Flask
+
+from forum.plugins.manager import register_core
+from forum.search import hooks, services, views
 from forum.search.index import (
     NullSearchIndex,
     SearchDocument,
@@ -14,6 +19,13 @@ from forum.search.index import (
 )
 from forum.search.query import BoxFilters, QueryRejected, parse_query_box
 from forum.search.whoosh_backend import RebuildInProgress, SearchIndexBusy, WhooshSearchIndex
+
+
+def init_app(app: Flask) -> None:
+    services.init_app(app)
+    app.register_blueprint(views.bp)
+    register_core(app, hooks, "search")
+
 
 __all__ = [
     "BoxFilters",

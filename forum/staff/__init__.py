@@ -1,2 +1,34 @@
-"""Staff identity: staff groups and badges, expert badges, official signed replies,
-accepted answers and staff response times."""
+"""Staff identity: staff groups, badges, titles, official signed replies, response times."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from forum import settings
+from forum.admin.interfaces import AdminSection
+from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
+from forum.registry import contribute
+
+from . import services
+from .views import bp
+
+DEFAULTS = {
+    # The response-time target behind "% answered by staff within N h".
+    "staff_response_target_hours": 24,
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    settings.register_defaults(app, DEFAULTS)
+    # Badges ride along with the posts and topic lists that show them: no query per author.
+    contribute(app, PostLoadOption, services.post_author_badges_option)
+    contribute(app, PostLoadOption, services.post_author_experts_option)
+    contribute(app, TopicLoadOption, services.topic_last_poster_badges_option)
+    contribute(app, TopicLoadOption, services.topic_last_poster_experts_option)
+    contribute(app, AdminSection, AdminSection("staff.groups", _l("Staff and badges"),
+                                               _l("staff groups and their badges, expert badges, members")))
+    contribute(app, AdminSection, AdminSection(
+        "staff.responses", _l("Staff response times"),
+        _l("topics awaiting a staff response, median and 90th percentile times")))

@@ -116,7 +116,7 @@ def _require_manager(user: Any) -> None:
 
 
 def _audit(actor: Any, action: str, target_type: str, target_id: int | None, **kwargs: Any) -> None:
-    from forum.moderation.audit import record_action
+    from forum.audit import record_action
 
     record_action(actor, action, target_type, target_id, **kwargs)
 
@@ -570,7 +570,7 @@ class Figures:
 
 
 def response_target_hours() -> int:
-    from forum.admin.settings import get_setting
+    from forum.settings import get_setting
 
     try:
         return max(1, int(get_setting("staff_response_target_hours") or 24))

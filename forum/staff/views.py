@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import format_date, format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,16 +23,6 @@ from . import permissions, services
 from .forms import AddMemberForm, ConfirmForm, ExpertForm, GroupForm, StaffProfileForm
 
 bp = Blueprint("staff", __name__)
-
-
-@bp.record_once
-def _register_eager_loads(state: BlueprintSetupState) -> None:
-    """Badges ride along with the posts and topic lists that show them: no query per author."""
-    ext = state.app.extensions
-    ext.setdefault("forum.post_load_options", []).extend(
-        [services.post_author_badges_option, services.post_author_experts_option])
-    ext.setdefault("forum.topic_load_options", []).extend(
-        [services.topic_last_poster_badges_option, services.topic_last_poster_experts_option])
 
 
 # --- template helpers ---------------------------------------------------------------------------

@@ -40,14 +40,14 @@ _cache: dict[str, Any] = {"key": None, "matcher": None}
 # --- the compiled list -------------------------------------------------------------------------
 
 def _version() -> str | None:
-    from forum.admin.settings import get_setting
+    from forum.settings import get_setting
 
     value = get_setting(VERSION_KEY)
     return str(value) if value else None
 
 
 def _bump_version() -> None:
-    from forum.admin.settings import set_setting
+    from forum.settings import set_setting
 
     set_setting(VERSION_KEY, secrets.token_hex(8))
 
@@ -253,7 +253,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit(admin: Any, action: str, target_id: int | None, before: Any, after: Any) -> None:
-    from forum.moderation.audit import record_action
+    from forum.audit import record_action
 
     record_action(admin, action, "word_filter", target_id, before=before, after=after)
 

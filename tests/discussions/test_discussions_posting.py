@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from forum.accounts.models import User
-from forum.discussions import services
+from forum.discussions import counters, services
 from forum.discussions.models import Category, Post, PostRevision, PostState, Topic
 from forum.extensions import db
 from tests.factories import make_category, make_reply, make_topic, make_user
@@ -235,20 +235,20 @@ def test_counters_stay_right_across_create_withdraw_restore_and_moderation(app, 
 
     # Moderation hides an opening post: the topic leaves the lists and the counters.
     first = db.session.scalar(select(Post).where(Post.topic_id == t2.id, Post.post_number == 1))
-    services.unpublish(first, PostState.HIDDEN, mod, "off-topic")
+    counters.unpublish(first, PostState.HIDDEN, mod, "off-topic")
     db.session.commit()
     counters_ok()
     db.session.expire_all()
     assert a.topic_count == 1 and a.last_topic_id == t1.id
-    services.publish(first)
+    counters.publish(first)
     db.session.commit()
     counters_ok()
     # A held reply does not count until approved.
     held = make_reply(t3, alice)
-    services.unpublish(held, PostState.PENDING, None, "review")
+    counters.unpublish(held, PostState.PENDING, None, "review")
     db.session.commit()
     counters_ok()
-    services.publish(held)
+    counters.publish(held)
     db.session.commit()
     counters_ok()
     db.session.expire_all()
@@ -259,7 +259,7 @@ def test_held_post_cannot_be_withdrawn_then_restored_into_publication(app):
     author = make_user("sneaky")
     topic = make_topic(make_user(), _general(), title="Held replies here")
     held = make_reply(topic, author)
-    services.unpublish(held, PostState.PENDING, None, "review")
+    counters.unpublish(held, PostState.PENDING, None, "review")
     db.session.commit()
     from forum.errors import PermissionDenied
 

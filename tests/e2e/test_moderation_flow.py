@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from forum.admin.settings import set_setting
 from forum.extensions import db
+from forum.settings import set_setting
 from tests.e2e.conftest import login
 from tests.factories import make_category, make_reply, make_topic, make_user
 

@@ -6,7 +6,6 @@ from datetime import date, time
 
 import pytest
 
-from forum.admin.settings import set_setting
 from forum.discussions.models import Category, Post, Topic
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.events import services
@@ -14,6 +13,7 @@ from forum.events.models import Event, EventState
 from forum.extensions import db
 from forum.plugins import Verdict, hookimpl
 from forum.plugins.manager import plugin_manager
+from forum.settings import set_setting
 from tests.events.conftest import event_input, future_day
 from tests.factories import make_category, make_user
 

@@ -6,10 +6,10 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from forum.accounts.models import AnonymousUser
-from forum.admin.settings import get_setting
 from forum.db_types import utcnow
 from forum.events import services
 from forum.extensions import db
+from forum.settings import get_setting
 from tests.events.conftest import future_day
 from tests.factories import make_category, make_user
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from forum.admin.settings import set_setting
 from forum.events import services
 from forum.extensions import db
 from forum.notifications.models import Notification
+from forum.settings import set_setting
 from tests.events.conftest import event_input
 
 

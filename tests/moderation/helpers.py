@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from forum.accounts.models import User
+from forum.audit import AuditLog
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.extensions import db
-from forum.moderation.models import AuditLog
 from forum.plugins import hookimpl
 
 

@@ -9,21 +9,22 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from forum.audit import AuditLog, record_action
+from forum.audit.services import AUDIT_PAGE_SIZE
 from forum.db_types import utcnow
+from forum.discussions.services import topic_tools
 from forum.extensions import db
 from forum.moderation import services
-from forum.moderation.audit import record_action
-from forum.moderation.models import AuditLog
 from tests.factories import make_topic, make_user
 
 
 def test_audit_page_filters_and_pages_by_keyset(app, client, mod, member, category):
     topic = make_topic(member, category)
-    services.lock_topic(mod, topic)
-    services.lock_topic(mod, topic, False)
+    topic_tools.lock_topic(mod, topic)
+    topic_tools.lock_topic(mod, topic, False)
     services.warn_user(mod, member, "Mind the rules.")
     other = make_user("otto", role="moderator")
-    for _ in range(services.AUDIT_PAGE_SIZE + 5):
+    for _ in range(AUDIT_PAGE_SIZE + 5):
         record_action(other, "review.claim", "review_item", 1)
     db.session.commit()
     client.login("mona")
@@ -34,7 +35,7 @@ def test_audit_page_filters_and_pages_by_keyset(app, client, mod, member, catego
     html = client.get(f"/moderation/audit?target_type=user&target_id={member.id}").get_data(as_text=True)
     assert html.count("<code>") == 1 and "Mind the rules." in html
     first = client.get("/moderation/audit").get_data(as_text=True)
-    assert first.count("<code>") == services.AUDIT_PAGE_SIZE and "Older entries" in first
+    assert first.count("<code>") == AUDIT_PAGE_SIZE and "Older entries" in first
     page = services.audit_page(mod, services.AuditFilters())
     rest = services.audit_page(mod, services.AuditFilters(), before=page.next_before)
     assert len(rest.entries) == 8 and rest.next_before is None

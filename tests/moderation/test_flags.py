@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from forum.admin.settings import set_setting
 from forum.discussions.models import Post, PostState
 from forum.extensions import db
 from forum.moderation import services
 from forum.moderation.models import Flag, FlagStatus, ReviewKind, ReviewReason
 from forum.notifications.models import Notification
+from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions
 

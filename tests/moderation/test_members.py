@@ -6,13 +6,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from forum.accounts.ignores import ignored_user_ids
 from forum.accounts.models import User
+from forum.accounts.permissions import posting_block_reason
 from forum.accounts.services import current_coc_version
-from forum.admin.settings import set_setting
 from forum.discussions import services as discussions
 from forum.extensions import db
 from forum.moderation import services
 from forum.moderation.models import RegistrationBan, ReviewItem, ReviewKind
+from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions
 
@@ -95,7 +97,7 @@ def test_approve_members_mode_holds_registrations_with_answers(app, client, mod,
                                     ["How did you find us?", "A friend"]]
     user.email_verified_at = user.created_at
     db.session.commit()
-    assert discussions.permissions.posting_block_reason(user) == "unapproved"
+    assert posting_block_reason(user) == "unapproved"
 
     client.login("mona")
     html = client.get("/review?kind=member").get_data(as_text=True)
@@ -103,7 +105,7 @@ def test_approve_members_mode_holds_registrations_with_answers(app, client, mod,
     client.post_form(f"/review/{item.id}/approve")
     db.session.expire_all()
     assert user.approved_at is not None and item.resolution == "approved"
-    assert discussions.permissions.posting_block_reason(user) is None
+    assert posting_block_reason(user) is None
     assert audit_actions("user", user.id) == ["user.approve"]
     assert any("approved" in m.subject for m in outbox)
 
@@ -151,7 +153,7 @@ def test_ignored_members_posts_collapse_without_extra_queries(app, client, membe
 def test_staff_cannot_be_ignored(app, client, member, mod):
     client.login("mario")
     assert client.post_form("/u/mona/ignore").status_code == 403
-    assert services.ignored_user_ids(member) == set()
+    assert ignored_user_ids(member) == set()
 
 
 def test_pending_posts_of_held_registrations_block_posting(app, member, category, refused):

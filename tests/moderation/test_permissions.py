@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from forum.admin.settings import set_setting
+from forum.audit import AuditLog
 from forum.discussions.models import Post, PostState
 from forum.extensions import db
 from forum.moderation import services
-from forum.moderation.models import AuditLog
+from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user
 
 STAFF_POSTS = [

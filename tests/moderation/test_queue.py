@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from forum.admin.settings import set_setting
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Post, PostRevision, PostState, Topic
@@ -18,6 +17,7 @@ from forum.moderation import services
 from forum.moderation.models import PostVerdict, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
 from forum.notifications.models import Notification
 from forum.plugins import Verdict, hookimpl
+from forum.settings import set_setting
 from tests.factories import make_category, make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions, item_ids
 
@@ -48,7 +48,7 @@ def test_first_posts_of_a_new_member_are_held_until_approved(app, member, mod, c
     item = open_item(post)
     assert (item.kind, item.reason_code) == (ReviewKind.TOPIC, ReviewReason.NEW_MEMBER)
     verdicts = db.session.scalars(select(PostVerdict).where(PostVerdict.post_id == post.id)).all()
-    assert [(v.plugin, v.verdict) for v in verdicts] == [("core:forum.moderation.hooks", "require_approval")]
+    assert [(v.plugin, v.verdict) for v in verdicts] == [("core:moderation", "require_approval")]
     assert category.topic_count == 0 and member.post_count == 0
     counters_ok()
 

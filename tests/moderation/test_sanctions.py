@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from forum.accounts.models import User
+from forum.accounts.models import PERMANENT, User
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import PostState
@@ -79,7 +79,7 @@ def test_suspension_blocks_login_with_the_reason_and_expires(app, client, member
 def test_permanent_suspension_and_lifting_it(app, client, member, mod):
     services.suspend_user(mod, member, None, "Spam account.")
     db.session.expire_all()
-    assert member.suspended_until >= services.PERMANENT
+    assert member.suspended_until >= PERMANENT
     assert "This account is suspended." in client.login("mario").get_data(as_text=True)
     services.lift_suspension(mod, member, "appeal accepted")
     db.session.expire_all()
@@ -126,7 +126,7 @@ def test_sanctions_from_the_queue_screen(app, client, member, mod, category):
     assert member.silenced_until is not None
     client.post_form("/moderation/users/mario/suspend", {"duration": "permanent", "reason": "Enough."})
     db.session.expire_all()
-    assert member.suspended_until >= services.PERMANENT
+    assert member.suspended_until >= PERMANENT
 
 
 def test_only_admins_change_roles(app, client, member, mod, admin):

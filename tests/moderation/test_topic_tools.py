@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from forum.db_types import utcnow
+from forum.discussions import permissions as discussion_permissions
 from forum.discussions import services as discussions
 from forum.discussions.models import Category, Post, PostRevision, PostState, Topic
+from forum.discussions.services import topic_tools
 from forum.errors import PermissionDenied
 from forum.extensions import db
-from forum.moderation import services
 from tests.factories import make_category, make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions
 
@@ -27,9 +28,9 @@ def test_lock_and_unlock(app, client, mod, member, category, refused):
     client.login("mona")
     assert client.post_form(f"/moderation/topics/{topic.id}/lock").status_code == 302
     db.session.expire_all()
-    assert topic.is_locked and not discussions.permissions.can_reply(member, topic)
+    assert topic.is_locked and not discussion_permissions.can_reply(member, topic)
     with refused():
-        services.lock_topic(mod, topic, True)
+        topic_tools.lock_topic(mod, topic, True)
     client.post_form(f"/moderation/topics/{topic.id}/unlock")
     db.session.expire_all()
     assert not topic.is_locked
@@ -38,7 +39,7 @@ def test_lock_and_unlock(app, client, mod, member, category, refused):
 
 def test_pin_with_expiry_and_unpin(app, client, mod, member, category, refused):
     topic = make_topic(member, category)
-    services.pin_topic(mod, topic, utcnow() + timedelta(days=2))
+    topic_tools.pin_topic(mod, topic, utcnow() + timedelta(days=2))
     listing = discussions.list_topics(member, category=category)
     assert [t.id for t in listing.pinned] == [topic.id]
     # The pin ends by itself once its time has passed.
@@ -46,7 +47,7 @@ def test_pin_with_expiry_and_unpin(app, client, mod, member, category, refused):
     db.session.commit()
     assert discussions.list_topics(member, category=category).pinned == []
     with refused():
-        services.pin_topic(mod, topic, utcnow() - timedelta(days=1))
+        topic_tools.pin_topic(mod, topic, utcnow() - timedelta(days=1))
     client.login("mona")
     client.post_form(f"/moderation/topics/{topic.id}/pin", {"until": ""})
     db.session.expire_all()
@@ -104,7 +105,7 @@ def test_split_refuses_the_opening_post(app, mod, member, category, refused):
     topic = make_topic(member, category)
     first = posts_of(topic)[0]
     with refused():
-        services.split_topic(mod, topic, [first.id], "A new title here")
+        topic_tools.split_topic(mod, topic, [first.id], "A new title here")
 
 
 def test_merge_appends_posts_and_closes_the_source(app, client, mod, member, category, counters_ok):
@@ -134,9 +135,9 @@ def test_merge_appends_posts_and_closes_the_source(app, client, mod, member, cat
 def test_merge_into_itself_is_refused(app, mod, member, category, refused):
     topic = make_topic(member, category)
     with refused():
-        services.merge_topic(mod, topic, topic)
+        topic_tools.merge_topic(mod, topic, topic)
     with refused():
-        services.find_topic_ref("no topic here")
+        topic_tools.find_topic_ref("no topic here")
 
 
 def test_moderators_edit_any_post_with_a_revision_and_an_audit_entry(app, client, mod, member, category):
@@ -159,8 +160,8 @@ def test_moderators_edit_any_post_with_a_revision_and_an_audit_entry(app, client
 def test_moderators_cannot_touch_admin_topics(app, mod, admin, category):
     topic = make_topic(admin, category)
     with pytest.raises(PermissionDenied):
-        services.lock_topic(mod, topic)
-    services.lock_topic(admin, topic)
+        topic_tools.lock_topic(mod, topic)
+    topic_tools.lock_topic(admin, topic)
     assert topic.is_locked
 
 

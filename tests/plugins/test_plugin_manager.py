@@ -12,12 +12,12 @@ from typing import Any
 import pluggy
 import pytest
 
-from forum.admin.settings import set_setting
 from forum.discussions.models import PostState
 from forum.extensions import db
 from forum.plugins import Draft, FilterContext, Verdict, VerdictKind, hookimpl
 from forum.plugins import manager as plugin_manager_module
 from forum.plugins.manager import combine, run_filters
+from forum.settings import set_setting
 from tests.conftest import make_app
 from tests.factories import make_category, make_user
 
@@ -357,8 +357,8 @@ def test_admin_lists_plugins_with_their_status(client):
 
 
 def test_admin_disables_and_enables_a_plugin_for_the_next_start(client, app):
-    from forum.admin.settings import get_setting
-    from forum.moderation.models import AuditLog
+    from forum.audit import AuditLog
+    from forum.settings import get_setting
 
     admin = _admin(client)
     response = client.post_form("/admin/plugins/t_hello/disable")

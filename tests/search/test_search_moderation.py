@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from forum.admin.settings import set_setting
 from forum.discussions import services as discussions
 from forum.extensions import db
 from forum.moderation import services as moderation
+from forum.settings import set_setting
 from tests.factories import make_category, make_reply, make_topic, make_user
 from tests.search.test_search_app import titles
 
@@ -55,14 +55,14 @@ def test_move_split_and_merge_follow_the_posts(client, mod):
     moved_reply = make_reply(topic, body="a reply about narwhalword beans")
     assert titles(client, "walrusword") == ["Roasting at home"]
 
-    moderation.move_topic(mod, topic, private)  # now staff-only: gone for visitors
+    discussions.move_topic(mod, topic, private)  # now staff-only: gone for visitors
     assert titles(client, "walrusword") == []
-    moderation.move_topic(mod, topic, open_cat)
+    discussions.move_topic(mod, topic, open_cat)
     assert titles(client, "walrusword") == ["Roasting at home"]
 
-    new_topic = moderation.split_topic(mod, topic, [moved_reply.id], "Narwhal beans discussion")
+    new_topic = discussions.split_topic(mod, topic, [moved_reply.id], "Narwhal beans discussion")
     assert titles(client, "narwhalword") == ["Narwhal beans discussion"]
 
     target = make_topic(make_user("other"), open_cat, title="Home roasting megathread", body="all roasting here")
-    moderation.merge_topic(mod, new_topic, target)
+    discussions.merge_topic(mod, new_topic, target)
     assert titles(client, "narwhalword") == ["Home roasting megathread"]

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import User
+from forum.audit import AuditLog
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.moderation.models import AuditLog
 from forum.staff import services as staff
 from forum.staff.models import ExpertBadge, StaffGroup, StaffMembership
 from tests.factories import make_user

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from forum.audit import AuditLog
 from forum.discussions import services as discussions
 from forum.discussions.models import Post, PostRevision, Topic
 from forum.errors import PermissionDenied
 from forum.extensions import db
-from forum.moderation.models import AuditLog
 from forum.staff import services as staff
 from tests.factories import make_reply, make_topic, make_user
 from tests.staff.helpers import general_category, make_staff

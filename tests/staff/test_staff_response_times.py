@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import render_template
 
+from forum.discussions import counters
 from forum.discussions import services as discussions
 from forum.discussions.models import PostState, Topic
 from forum.errors import PermissionDenied
@@ -50,10 +51,10 @@ def test_a_held_staff_reply_counts_when_it_is_published(rctx) -> None:
     agent = make_staff()
     topic = make_topic(make_user(), general_category())
     post = make_reply(topic, agent)
-    discussions.unpublish(post, PostState.PENDING, None)
+    counters.unpublish(post, PostState.PENDING, None)
     topic.first_staff_reply_at = None
     db.session.commit()
-    discussions.publish(post)
+    counters.publish(post)
     db.session.commit()
     db.session.refresh(topic)
     assert topic.first_staff_reply_at == post.created_at

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import User
+from forum.audit import AuditLog
 from forum.discussions.models import Post, Topic
 from forum.errors import PermissionDenied
 from forum.extensions import db
-from forum.moderation.models import AuditLog
 from forum.staff import services as staff
 from tests.factories import make_reply, make_topic, make_user
 from tests.staff.helpers import general_category, make_staff, support_category

@@ -240,7 +240,7 @@ def admin(client: Any) -> Any:
 
 
 def test_admin_adds_edits_and_deletes_a_word(client, admin):
-    from forum.moderation.models import AuditLog
+    from forum.audit import AuditLog
 
     category = make_category(name="Offers")
     response = client.post_form("/admin/word-filter/new", {

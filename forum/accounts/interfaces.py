@@ -1,0 +1,79 @@
+"""What accounts (the bottom domain) asks of the domains above it, as protocols.
+
+Implementations are registered at start-up with :mod:`forum.registry` (moderation registers
+the judgement recorder and a posting rule from its ``init_app``). Everything that writes
+judged content (posts, topics, events, profile text, registrations) uses these same
+interfaces, whichever domain it lives in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from forum.plugins import FilterContext, Verdict, VerdictKind
+
+
+class JudgedKind:
+    """What a judgement is about."""
+
+    POST = "post"                  # a topic's opening post, a reply, or an edit of either
+    EVENT = "event"                # a meetup's title and description
+    PROFILE = "profile"            # a member's profile text
+    REGISTRATION = "registration"  # an account being created
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The content filters' verdicts on one thing being written, and what became of it.
+
+    ``held`` says the writer stored the thing as pending review; ``subject`` is the stored
+    row (a Post, an Event, a User). ``details`` carries what the reviewer needs beyond the
+    row (a registration's answers to the application questions).
+    """
+
+    kind: str
+    subject: Any
+    verdicts: Sequence[Verdict]
+    context: FilterContext
+    held: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notable(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.kind != VerdictKind.ALLOW]
+
+
+class JudgementRecorder(Protocol):
+    """Records a judgement INSIDE the writer's transaction: the review item, the verdict
+    history, the flags. It is part of the write, not an event: if it raises, the caller's
+    transaction rolls back and nothing is stored (so a held post can never be pending with
+    no review item, invisible to every moderator)."""
+
+    def record(self, judgement: Judgement) -> None: ...
+
+    def settle(self, kind: str, subject: Any, actor: Any, *, approved: bool) -> None:
+        """The held thing was decided outside the review queue (a meetup approved or cancelled
+        from its own page): close its review item, in the caller's transaction."""
+        ...
+
+
+class PostingRule(Protocol):
+    """An extra reason a member may not post yet, from a domain above accounts (moderation:
+    "your membership is waiting for approval"). Returns a block code, or None."""
+
+    def __call__(self, user: Any) -> str | None: ...
+
+
+class ProfileSection(Protocol):
+    """Adds to a member's profile page: returns template variables (e.g. discussions'
+    ``topics`` and ``posts``) computed for ``viewer`` looking at ``member``."""
+
+    def __call__(self, viewer: Any, member: Any) -> dict[str, Any]: ...
+
+
+class SuspensionReason(Protocol):
+    """Why a member is suspended, for the sign-in page (moderation keeps the sanctions)."""
+
+    def __call__(self, user: Any) -> str | None: ...

@@ -1,0 +1,236 @@
+"""The app factory: configuration, extensions, plugins and themes, then every domain.
+
+Each domain package has an ``init_app(app)`` that registers all it adds (blueprint, core hook
+implementations, setting defaults, interfaces it implements, search sources, demo data,
+template helpers). :data:`DOMAINS` is the one list of them, lowest first: a domain may rely on
+what the ones before it registered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forum import (
+    accounts,
+    admin,
+    cli,
+    demo,
+    discussions,
+    events,
+    i18n,
+    mail,
+    moderation,
+    notifications,
+    search,
+    settings,
+    staff,
+    themes,
+)
+from forum.accounts.code_of_conduct import current_coc_version
+from forum.config import DefaultConfig
+from forum.errors import NotFound, PermissionDenied
+from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.plugins import manager as plugin_manager
+from forum.plugins.manager import render_slot
+
+__version__ = "0.1.0"
+
+log = logging.getLogger(__name__)
+
+# Lowest first. Search comes before the domains that contribute search sources only because
+# it creates the index backend; the registry does not depend on the order.
+DOMAINS: tuple[Callable[[Flask], None], ...] = (
+    accounts.init_app,
+    notifications.init_app,
+    search.init_app,
+    discussions.init_app,
+    moderation.init_app,
+    staff.init_app,
+    events.init_app,
+    admin.init_app,
+    demo.init_app,
+    cli.init_app,
+)
+
+
+def _secret_key(instance_path: str) -> str:
+    """A random key kept in the instance folder: secure without a setup step."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    # WAL lets readers proceed while one writer writes; foreign keys are off by default in SQLite.
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask("forum", instance_relative_config=True)
+    _configure(app, test_config)
+    _init_extensions(app)
+    settings.init_app(app)
+    _init_plugins_and_themes(app)
+    for init_domain in DOMAINS:
+        init_domain(app)
+    plugin_manager.start(app)
+    _init_templates(app)
+    _init_errors(app)
+    _init_security_headers(app)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        db.session.execute(db.text("SELECT 1"))
+        return jsonify(status="ok", version=__version__)
+
+    return app
+
+
+def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.from_object(DefaultConfig)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("FORUM")
+    else:
+        app.config.from_prefixed_env("FORUM")
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "forum.db")
+    if not app.config["SEARCH_INDEX_DIR"]:
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search")
+    if isinstance(app.config["SUPPORTED_LOCALES"], str):
+        app.config["SUPPORTED_LOCALES"] = tuple(app.config["SUPPORTED_LOCALES"].split(","))
+    if int(app.config["PROXIES"]):
+        n = int(app.config["PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    i18n.init_app(app)
+    mail.init_app(app)
+
+
+def _init_plugins_and_themes(app: Flask) -> None:
+    disabled: set[str] = set(app.config["DEFAULT_DISABLED_PLUGINS"])
+    active_theme = None
+    # Admin choices live in the database; on a fresh install there is no table yet.
+    with app.app_context():
+        try:
+            values = settings.all_settings()
+            chosen = values.get("disabled_plugins")
+            disabled = set(app.config["DEFAULT_DISABLED_PLUGINS"] if chosen is None else chosen)
+            active_theme = values.get("theme")
+        except Exception:  # no schema yet (fresh install): start with defaults
+            db.session.rollback()
+    themes.init_app(app, active_theme)
+    plugin_manager.init_app(app, disabled)
+
+
+def _init_templates(app: Flask) -> None:
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        values = settings.all_settings()
+        return {
+            "settings": values,
+            "community_name": values.get("community_name") or app.config["COMMUNITY_NAME"],
+            "brand_css": themes.brand_css(values),
+            "theme_stylesheets": themes.theme_stylesheets(),
+            "locale_names": i18n.LOCALE_NAMES,
+            "current_locale": str(get_locale()),
+            "slot": lambda name, **kw: render_slot(f"forum_tpl_{name}", user=current_user, **kw),
+            "current_coc_version": _current_coc_version(),
+        }
+
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.globals["isoformat"] = lambda d: d.isoformat() if d else ""
+    app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+
+
+def _current_coc_version() -> int:
+    if "coc_version" not in g:
+        g.coc_version = current_coc_version()
+    return int(g.coc_version)
+
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _init_security_headers(app: Flask) -> None:
+    """Cheap browser protections on every answer; a view may set its own value first."""
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
+def _init_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str) -> Any:
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=title), code
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(400)
+    def bad_request(e: Any) -> Any:
+        return page(400, _("Bad request"), getattr(e, "description", "") or _("The request was not valid."))
+
+    @app.errorhandler(403)
+    @app.errorhandler(PermissionDenied)
+    def forbidden(e: Any) -> Any:
+        return page(403, _("Not allowed"), _("You do not have permission to do that."))
+
+    @app.errorhandler(404)
+    @app.errorhandler(NotFound)
+    def not_found(e: Any) -> Any:
+        return page(404, _("Page not found"), _("This page does not exist or is not visible to you."))
+
+    @app.errorhandler(429)
+    def too_many(e: Any) -> Any:
+        return page(429, _("Slow down"), _("Too many attempts. Please wait a little and try again."))
+
+    @app.errorhandler(500)
+    def server_error(e: Any) -> Any:
+        return page(500, _("Something went wrong"), _("We have logged the error. Please try again later."))

@@ -1,0 +1,140 @@
+"""Checking and repairing the denormalised discussion data against the rows
+(``flask --app wsgi forum check [--repair]``, like Discourse's ``rake posts:reset_counters``).
+
+The invariants are the ones :mod:`forum.discussions.counters` maintains (see its docstring);
+this module recomputes them set-based, in a handful of statements whatever the size of the
+forum, so the seeder uses the same repair after a bulk load of a million posts and the test
+suites run the same check after every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select, update
+
+from forum.accounts.models import User
+
+from .models import Category, Post, PostState, Topic
+
+PUBLISHED = PostState.PUBLISHED.value
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    table: str
+    row_id: int
+    column: str
+    stored: Any
+    expected: Any
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row_id} {self.column}: stored {self.stored!r}, expected {self.expected!r}"
+
+
+def _published_count() -> Any:
+    return func.sum(case((Post.state == PUBLISHED, 1), else_=0))
+
+
+def _topic_facts(first_topic_id: int = 1) -> Any:
+    """Per topic: published posts, highest number, official range, and its latest published post."""
+    official = and_(Post.is_official.is_(True), Post.state == PUBLISHED)
+    agg = (select(Post.topic_id.label("topic_id"),
+                  func.coalesce(_published_count(), 0).label("n"),
+                  func.max(Post.post_number).label("highest"),
+                  func.max(case((Post.state == PUBLISHED, Post.post_number))).label("last_number"),
+                  func.min(case((official, Post.post_number))).label("first_official"),
+                  func.max(case((official, Post.post_number))).label("last_official"))
+           .where(Post.topic_id >= first_topic_id).group_by(Post.topic_id).subquery("agg"))
+    last = Post.__table__.alias("last_post")
+    return (select(Topic.id, Topic.post_count, Topic.highest_post_number, Topic.last_posted_at,
+                   Topic.last_post_user_id, Topic.first_official_post_number, Topic.last_official_post_number,
+                   func.coalesce(agg.c.n, 0).label("n"), func.coalesce(agg.c.highest, 0).label("highest"),
+                   func.coalesce(last.c.created_at, Topic.created_at).label("last_at"),
+                   case((last.c.id.is_(None), Topic.user_id), else_=last.c.user_id).label("last_user"),
+                   agg.c.first_official, agg.c.last_official)
+            .outerjoin(agg, agg.c.topic_id == Topic.id)
+            .outerjoin(last, and_(last.c.topic_id == Topic.id, last.c.post_number == agg.c.last_number))
+            .where(Topic.id >= first_topic_id))
+
+
+def _category_facts() -> Any:
+    live = (select(Topic.category_id.label("cid"), func.count().label("t"), func.sum(Topic.post_count).label("p"))
+            .where(Topic.state == PUBLISHED).group_by(Topic.category_id).subquery("live"))
+    return (select(Category.id, Category.topic_count, Category.post_count, Category.last_topic_id,
+                   func.coalesce(live.c.t, 0), func.coalesce(live.c.p, 0))
+            .outerjoin(live, live.c.cid == Category.id))
+
+
+def _latest_topic(executor: Any, category_id: int) -> tuple[int | None, Any]:
+    row = executor.execute(select(Topic.id, Topic.last_posted_at)
+                           .where(Topic.category_id == category_id, Topic.state == PUBLISHED)
+                           .order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _user_facts(first_user_id: int = 1) -> Any:
+    posts = (select(Post.user_id.label("uid"), func.count().label("n")).where(Post.state == PUBLISHED)
+             .group_by(Post.user_id).subquery("posts_by"))
+    topics = (select(Topic.user_id.label("uid"), func.count().label("n")).where(Topic.state == PUBLISHED)
+              .group_by(Topic.user_id).subquery("topics_by"))
+    return (select(User.id, User.post_count, User.topic_count, func.coalesce(posts.c.n, 0).label("posts"),
+                   func.coalesce(topics.c.n, 0).label("topics"))
+            .outerjoin(posts, posts.c.uid == User.id).outerjoin(topics, topics.c.uid == User.id)
+            .where(User.id >= first_user_id))
+
+
+def mismatches(executor: Any) -> Iterator[Mismatch]:
+    """Every stored value that disagrees with the rows (topics' counts are checked against the
+    posts, categories' against the stored topic counts, so one wrong topic is reported once)."""
+    for row in executor.execute(_topic_facts()):
+        (tid, count, highest, last_at, last_user, first_off, last_off, n, real_highest, exp_at, exp_user,
+         exp_first, exp_last) = row
+        if count != n:
+            yield Mismatch("topic", tid, "post_count", count, n)
+        if (highest or 0) < real_highest:
+            yield Mismatch("topic", tid, "highest_post_number", highest, real_highest)
+        if last_at != exp_at or last_user != exp_user:
+            yield Mismatch("topic", tid, "last_posted_at/last_post_user_id", (last_at, last_user), (exp_at, exp_user))
+        if (first_off, last_off) != (exp_first, exp_last):
+            yield Mismatch("topic", tid, "official range", (first_off, last_off), (exp_first, exp_last))
+    for cid, topics, posts, last_topic, exp_topics, exp_posts in executor.execute(_category_facts()):
+        if (topics, posts) != (exp_topics, exp_posts):
+            yield Mismatch("category", cid, "topic_count/post_count", (topics, posts), (exp_topics, exp_posts))
+        expected_last = _latest_topic(executor, cid)[0]
+        if last_topic != expected_last:
+            yield Mismatch("category", cid, "last_topic_id", last_topic, expected_last)
+    for uid, posts, topics, exp_posts, exp_topics in executor.execute(_user_facts()):
+        if (posts, topics) != (exp_posts, exp_topics):
+            yield Mismatch("user", uid, "post_count/topic_count", (posts, topics), (exp_posts, exp_topics))
+
+
+def check(executor: Any) -> list[Mismatch]:
+    return list(mismatches(executor))
+
+
+def repair(executor: Any, *, first_topic_id: int = 1, first_user_id: int = 1) -> None:
+    """Rewrite every denormalised value from the rows with set-based UPDATEs (the caller
+    commits). ``first_topic_id``/``first_user_id`` limit topics and users to a tail (the
+    seeder's new rows); categories are always recomputed whole."""
+    facts = _topic_facts(first_topic_id).subquery("facts")
+    executor.execute(update(Topic).where(Topic.id == facts.c.id).values(
+        post_count=facts.c.n,
+        highest_post_number=case((Topic.highest_post_number < facts.c.highest, facts.c.highest),
+                                 else_=Topic.highest_post_number),
+        last_posted_at=facts.c.last_at, last_post_user_id=facts.c.last_user,
+        first_official_post_number=facts.c.first_official, last_official_post_number=facts.c.last_official))
+    live = (select(Topic.category_id.label("cid"), func.count().label("t"), func.sum(Topic.post_count).label("p"))
+            .where(Topic.state == PUBLISHED).group_by(Topic.category_id).subquery("live"))
+    for cid, in executor.execute(select(Category.id)).all():
+        counts = executor.execute(select(live.c.t, live.c.p).where(live.c.cid == cid)).first()
+        last_id, last_at = _latest_topic(executor, cid)
+        executor.execute(update(Category).where(Category.id == cid).values(
+            topic_count=int(counts[0]) if counts else 0, post_count=int(counts[1] or 0) if counts else 0,
+            last_topic_id=last_id, last_posted_at=last_at))
+    users = _user_facts(first_user_id).subquery("users_facts")
+    executor.execute(update(User).where(User.id == users.c.id, or_(
+        User.post_count != users.c.posts, User.topic_count != users.c.topics)).values(
+        post_count=users.c.posts, topic_count=users.c.topics))

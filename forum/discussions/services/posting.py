@@ -1,0 +1,304 @@
+"""Writing discussions: starting topics, replying, editing, withdrawing, categories.
+
+Every write goes: permission -> validation -> content filters -> write (the post, its
+counters through :mod:`forum.discussions.counters`, its judgement through the registered
+:class:`~forum.accounts.interfaces.JudgementRecorder`) -> commit -> event hooks. The
+judgement is part of the write: if recording it fails, nothing is stored.
+
+Edits are judged like new posts (``context.kind == "edit"``): an edit the filters would hold
+goes back to the review queue instead of being published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from forum import markup
+from forum.accounts.interfaces import JudgedKind, Judgement, JudgementRecorder
+from forum.accounts.models import User
+from forum.accounts.permissions import posting_block_reason
+from forum.accounts.services import resolve_usernames
+from forum.audit import record_action
+from forum.db_types import utcnow
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.plugins import Draft, FilterContext, Verdict, VerdictKind
+from forum.plugins.manager import fire, run_filters
+from forum.registry import lookup
+from forum.settings import get_setting
+from forum.text import slugify, strip_invisible
+
+from .. import counters, permissions
+from ..models import Category, Post, PostRevision, PostState, Topic
+
+
+class PostingBlocked(PermissionDenied):
+    """The member cannot post yet; ``reason`` is a code from accounts' posting_block_reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+@dataclass
+class PostOutcome:
+    """What happened to submitted text: the post, and the verdict that decided its state."""
+
+    post: Post
+    verdict: Verdict
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        return self.post.state == PostState.PENDING
+
+
+# --- validation: the one place titles and bodies are cleaned --------------------------------------
+
+def cook(raw: str) -> markup.Cooked:
+    return markup.cook(raw, resolve_users=resolve_usernames)
+
+
+def clean_body(raw: str) -> str:
+    raw = raw.replace("\r\n", "\n").strip()
+    cfg = current_app.config
+    if len(strip_invisible(raw).strip()) < cfg["MIN_POST_LENGTH"]:
+        raise ValidationFailed({"body": _("Please write at least %(n)d characters.",
+                                          n=cfg["MIN_POST_LENGTH"])})
+    if len(raw) > cfg["MAX_POST_LENGTH"]:
+        raise ValidationFailed({"body": _("Please keep it under %(n)d characters.",
+                                          n=cfg["MAX_POST_LENGTH"])})
+    return raw
+
+
+def clean_title(title: str | None, field_name: str = "title") -> str:
+    """A topic's (or a meetup's) title: one line, no invisible characters, within the limits."""
+    title = " ".join(strip_invisible(title or "").split())
+    cfg = current_app.config
+    if len(title) < cfg["MIN_TITLE_LENGTH"]:
+        raise ValidationFailed({field_name: _("Please write a title of at least %(n)d characters.",
+                                              n=cfg["MIN_TITLE_LENGTH"])})
+    if len(title) > cfg["MAX_TITLE_LENGTH"]:
+        raise ValidationFailed({field_name: _("Please keep the title under %(n)d characters.",
+                                              n=cfg["MAX_TITLE_LENGTH"])})
+    return title
+
+
+def require_can_post(user: User) -> None:
+    reason = posting_block_reason(user)
+    if reason:
+        raise PostingBlocked(reason)
+
+
+def language_for(user: User) -> str:
+    return str(user.locale or get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
+
+
+def _judge(draft: Draft, author: User, context: FilterContext) -> tuple[Verdict, list[Verdict]]:
+    """Run the content filters; a reject keeps the text with the author (the form is re-shown)."""
+    verdict, verdicts = run_filters("forum_filter_post", draft=draft, author=author, context=context)
+    if verdict.kind == VerdictKind.REJECT:
+        raise ValidationFailed({"body": verdict.message or _("This post cannot be published.")})
+    for v in verdicts:
+        if v.kind == VerdictKind.REWRITE and v.new_source is not None:
+            draft.raw = v.new_source
+    return verdict, verdicts
+
+
+def _record(post: Post, verdicts: list[Verdict], context: FilterContext, *, held: bool) -> None:
+    """Hand the judgement to the recorder inside the transaction (review queue, history)."""
+    if held or any(v.kind != VerdictKind.ALLOW for v in verdicts):
+        text = "; ".join(f"{v.plugin}: {v.reason}" for v in verdicts if v.kind != VerdictKind.ALLOW and v.reason)
+        post.state_reason = text[:2000] or post.state_reason
+    db.session.flush()
+    lookup(JudgementRecorder).record(Judgement(kind=JudgedKind.POST, subject=post, verdicts=verdicts,
+                                               context=context, held=held))
+
+
+def _check_official(author: User, official: bool) -> None:
+    if official and not permissions.can_post_official(author):
+        raise PermissionDenied()
+
+
+# --- writes ----------------------------------------------------------------------------------------
+
+def create_topic(author: User, category: Category, title: str, body: str, *, ip: str | None = None,
+                 official: bool = False, commit: bool = True) -> PostOutcome:
+    """Start a topic. ``commit=False`` leaves the transaction open for a caller that writes
+    more with it (a meetup's discussion topic); that caller commits and fires
+    ``forum_topic_created`` itself."""
+    if not permissions.can_start_topic(author, category):
+        raise PermissionDenied()
+    require_can_post(author)
+    _check_official(author, official)
+    title = clean_title(title)
+    raw = clean_body(body)
+    draft = Draft(raw=raw, title=title)
+    language = language_for(author)
+    context = FilterContext(kind="topic", category_id=category.id, locale=language, ip=ip)
+    verdict, verdicts = _judge(draft, author, context)
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
+    now = utcnow()
+    topic = Topic(category=category, user_id=author.id, title=draft.title or title,
+                  slug=slugify(draft.title or title), created_at=now, last_posted_at=now,
+                  last_post_user_id=author.id, highest_post_number=1, post_count=0,
+                  state=PostState.PENDING, language=language)
+    post = Post(topic=topic, user_id=author.id, post_number=1, raw=draft.raw, cooked=cook(draft.raw).html,
+                cook_version=markup.COOK_VERSION, language=language, created_at=now, ip_address=ip,
+                state=PostState.PENDING, is_official=official)
+    db.session.add_all([topic, post])
+    try:
+        if not held:
+            counters.publish(post)  # moves the post and its topic into the counters
+        _record(post, verdicts, context, held=held)
+        if commit:
+            db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if commit:
+        fire("forum_topic_created", topic=topic, post=post)
+    return PostOutcome(post, verdict, verdicts)
+
+
+def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None = None,
+                 ip: str | None = None, official: bool = False) -> PostOutcome:
+    if not permissions.can_reply(author, topic):
+        raise PermissionDenied()
+    require_can_post(author)
+    _check_official(author, official)
+    raw = clean_body(body)
+    draft = Draft(raw=raw)
+    language = language_for(author)
+    context = FilterContext(kind="reply", category_id=topic.category_id, topic_id=topic.id,
+                            locale=language, ip=ip)
+    verdict, verdicts = _judge(draft, author, context)
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
+    try:
+        number = counters.take_post_number(topic)
+        post = Post(topic=topic, user_id=author.id, post_number=number, raw=draft.raw, cooked=cook(draft.raw).html,
+                    cook_version=markup.COOK_VERSION, language=language, created_at=utcnow(), ip_address=ip,
+                    reply_to_post_number=reply_to, state=PostState.PENDING, is_official=official)
+        db.session.add(post)
+        if not held:
+            counters.publish(post)
+        _record(post, verdicts, context, held=held)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    fire("forum_post_created", post=post)
+    return PostOutcome(post, verdict, verdicts)
+
+
+def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
+              reason: str | None = None, official: bool | None = None, commit: bool = True) -> PostOutcome:
+    """Change a post's text (and, for an opening post, the topic title), keeping a revision.
+
+    The edit is judged like a new post: when the filters would hold it, a published post goes
+    back to the review queue (its previous text stays in the revision). ``commit=False`` lets
+    a caller (moderation's edit-then-approve and resubmit) finish its own change in the same
+    transaction.
+    """
+    if not permissions.can_edit_post(editor, post):
+        raise PermissionDenied()
+    if editor.id == post.user_id and not editor.is_moderator:
+        require_can_post(editor)
+    raw = clean_body(body)
+    topic = post.topic
+    new_title = clean_title(title) if title is not None and post.post_number == 1 else None
+    draft = Draft(raw=raw, title=new_title)
+    context = FilterContext(kind="edit", category_id=topic.category_id, topic_id=topic.id,
+                            locale=post.language, extra={"post_number": post.post_number})
+    verdict, verdicts = _judge(draft, editor, context)
+    changed_title = new_title is not None and draft.title != topic.title
+    if draft.raw == post.raw and not changed_title and (official is None or official == post.is_official):
+        return PostOutcome(post, verdict, verdicts)
+    revision = PostRevision(post_id=post.id, number=post.edit_count + 1, raw=post.raw, cooked=post.cooked,
+                            title=topic.title if post.post_number == 1 else None, editor_id=editor.id,
+                            reason=(reason or "").strip()[:500] or None, was_official=post.is_official)
+    db.session.add(revision)
+    post.raw = draft.raw
+    post.cooked = cook(draft.raw).html
+    post.cook_version = markup.COOK_VERSION
+    post.edit_count += 1
+    post.edited_at = utcnow()
+    if changed_title and draft.title:
+        topic.title = draft.title
+        topic.slug = slugify(draft.title)
+    if official is not None and official != post.is_official:
+        _check_official(editor, official)
+        post.is_official = official
+        counters.refresh_official_range(topic)
+        _audit_official_change(editor, post, reason)
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
+    if held and post.state == PostState.PUBLISHED:
+        counters.set_state(post, PostState.PENDING, editor, verdict.reason)
+    if editor.is_moderator and editor.id != post.user_id:
+        record_action(editor, "post.edit", "post", post.id,
+                      before={"revision": revision.number, "excerpt": revision.raw[:300]},
+                      after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)
+    _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
+    if commit:
+        db.session.commit()
+        fire("forum_post_edited", post=post, revision=revision)
+    return PostOutcome(post, verdict, verdicts)
+
+
+def _audit_official_change(editor: User, post: Post, reason: str | None) -> None:
+    """An official reply never changes status silently: the audit log keeps who, when and why."""
+    topic = post.topic
+    if post.is_official and topic.first_official_reply_at is None and post.post_number > 1 \
+            and post.state == PostState.PUBLISHED:
+        topic.first_official_reply_at = utcnow()
+    record_action(editor, "post.official_mark" if post.is_official else "post.official_unmark", "post", post.id,
+                  before={"is_official": not post.is_official}, after={"is_official": post.is_official},
+                  reason=(reason or "").strip() or None)
+
+
+def withdraw_post(user: User, post: Post) -> None:
+    """The author takes back a reply: soft delete, shown as "post withdrawn by author"."""
+    if not permissions.can_delete_post(user, post):
+        raise PermissionDenied()
+    counters.set_state(post, PostState.DELETED, user, None)
+    db.session.commit()
+    fire("forum_post_deleted", post=post, actor=user)
+
+
+def restore_withdrawn_post(user: User, post: Post) -> None:
+    """The author changes their mind about a withdrawn post."""
+    if not permissions.can_restore_post(user, post):
+        raise PermissionDenied()
+    counters.set_state(post, PostState.PUBLISHED, user, None)
+    db.session.commit()
+    fire("forum_post_restored", post=post, actor=user)
+
+
+def preview(raw: str) -> str:
+    # Never cook more than a post may hold: previews are not a free Markdown renderer.
+    return cook(raw[:current_app.config["MAX_POST_LENGTH"]]).html
+
+
+def create_category(admin: User, *, name: str, slug: str | None = None, description: str = "",
+                    read_access: str = "everyone", topic_access: str = "members",
+                    position: int | None = None, **flags: Any) -> Category:
+    if not admin.is_admin:
+        raise PermissionDenied()
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationFailed({"name": _("Please enter a name.")})
+    slug = slugify(slug or name, 60)
+    if db.session.scalar(select(Category.id).where(Category.slug == slug)):
+        raise ValidationFailed({"slug": _("Another category already uses this address.")})
+    if position is None:
+        position = (db.session.scalar(select(func.max(Category.position))) or 0) + 1
+    category = Category(name=name, slug=slug, description=description.strip(), read_access=read_access,
+                        topic_access=topic_access, position=position, **flags)
+    db.session.add(category)
+    db.session.commit()
+    return category

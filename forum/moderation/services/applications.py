@@ -1,0 +1,74 @@
+"""Member applications ("approve members" mode, or a registration held by a filter)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from forum.accounts.models import User
+from forum.audit import record_action
+from forum.db_types import utcnow
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.notifications.services import notify
+from forum.settings import get_setting
+
+from ..models import Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
+from .common import Events, clean, iso
+from .items import resolve
+from .labels import rejection_text
+
+
+def application_questions() -> list[str]:
+    return [q for q in (get_setting("application_questions") or []) if isinstance(q, str) and q.strip()]
+
+
+def answers_from_form(form: Mapping[str, Any]) -> dict[str, str]:
+    """The registration form's answers (fields answer_0..n), keyed by question."""
+    return {q: clean(form.get(f"answer_{i}", ""), 2000) for i, q in enumerate(application_questions())}
+
+
+def queue_application(user: User, answers: dict[str, str] | None, reason: str | None = None) -> ReviewItem:
+    """Stage a member application in the registration transaction (the caller commits)."""
+    item = ReviewItem(kind=ReviewKind.MEMBER, status=ReviewStatus.OPEN, reason_code=ReviewReason.APPLICATION,
+                      user_id=user.id,
+                      reason=reason or None, created_at=utcnow(), updated_at=utcnow(),
+                      data={"answers": [[q, a] for q, a in (answers or {}).items()]})
+    db.session.add(item)
+    return item
+
+
+def has_open_application(user: Any) -> bool:
+    return bool(user.is_authenticated and db.session.scalar(select(ReviewItem.id).where(
+        ReviewItem.user_id == user.id, ReviewItem.kind == ReviewKind.MEMBER,
+        ReviewItem.status == ReviewStatus.OPEN).limit(1)))
+
+
+def approve_member(actor: User, item: ReviewItem) -> Events:
+    user = item.user
+    if user is None:
+        raise NotFound()
+    user.approved_at = utcnow()
+    resolve(item, actor, Resolution.APPROVED)
+    record_action(actor, "user.approve", "user", user.id, before={"approved_at": None},
+                  after={"approved_at": iso(user.approved_at)})
+    notify(user, "application_approved", lambda: _("Welcome! Your membership was approved: you can post now."),
+           email_subject=lambda: _("Your membership was approved"))
+    return []
+
+
+def reject_member(actor: User, item: ReviewItem, reason_key: str, text: str) -> Events:
+    user = item.user
+    if user is None:
+        raise NotFound()
+    reason = rejection_text(reason_key, text, user) if (reason_key or text) else ""
+    resolve(item, actor, Resolution.REJECTED)
+    record_action(actor, "user.reject", "user", user.id, after={"approved_at": None}, reason=reason or None)
+    notify(user, "application_rejected",
+           (lambda: _("Your membership application was not accepted: %(reason)s", reason=reason)) if reason
+           else (lambda: _("Your membership application was not accepted.")),
+           email_subject=lambda: _("About your membership application"))
+    return []

@@ -1,0 +1,67 @@
+"""Shared helpers of the moderation services: reasons cleaned, links, stored texts, events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+
+from forum.accounts.models import PERMANENT
+from forum.discussions.models import Post
+from forum.extensions import db
+from forum.plugins.manager import fire
+from forum.settings import get_setting
+from forum.text import one_line
+
+MAX_REASON = 2000
+
+# (hook name, keyword arguments) fired after the commit.
+Events = list[tuple[str, dict[str, Any]]]
+
+
+def clean(text: str | None, limit: int = MAX_REASON) -> str:
+    return one_line(text, limit)
+
+
+def post_url(post: Post) -> str:
+    return url("discussions.post_by_id", f"/p/{post.id}", post_id=post.id)
+
+
+def url(endpoint: str, fallback: str, **values: Any) -> str:
+    try:
+        return url_for(endpoint, **values)
+    except RuntimeError:  # no request and no SERVER_NAME (CLI): the stable path
+        return fallback
+
+
+def site_locale() -> str:
+    return str(get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
+
+
+def stored(text: Callable[[], str]) -> str:
+    """A default text saved with the data (read by many people): in the community's language."""
+    with force_locale(site_locale()):
+        return text()
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def fmt_until(value: datetime | None) -> str:
+    if value is None or value >= PERMANENT:
+        return ""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def fire_all(events: Events) -> None:
+    for name, kwargs in events:
+        fire(name, **kwargs)
+
+
+def commit_and_fire(events: Events) -> None:
+    db.session.commit()
+    fire_all(events)

@@ -1,0 +1,82 @@
+"""Moderation settings (admins) and the category list moderators pick from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from forum.accounts.models import User
+from forum.audit import record_action
+from forum.discussions.models import Category
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.settings import get_setting, set_setting
+
+from .. import permissions
+from .common import clean
+
+# The keys moderation owns, with their defaults (registered from moderation's init_app).
+DEFAULTS: dict[str, Any] = {
+    "approve_members": False,
+    "first_posts_need_approval": 0,
+    "flags_to_hide": 3,
+    # Reason lists hold built-in keys (translated labels) or an admin's own wording.
+    "flag_reasons": ["spam", "off_topic", "rude", "inappropriate", "other"],
+    "rejection_reasons": ["off_topic", "duplicate", "spam", "coc", "unclear"],
+    "application_questions": [],
+    "claim_minutes": 30,
+}
+
+
+SETTING_KEYS = tuple(DEFAULTS)
+
+
+def moderation_settings() -> dict[str, Any]:
+    return {key: get_setting(key) for key in SETTING_KEYS}
+
+
+def save_settings(actor: User, values: dict[str, Any]) -> None:
+    if not permissions.can_manage_settings(actor):
+        raise PermissionDenied()
+    chosen: dict[str, Any] = {}
+    for key in ("first_posts_need_approval", "flags_to_hide", "claim_minutes"):
+        try:
+            number = int(values.get(key) or 0)
+        except (TypeError, ValueError):
+            number = -1
+        if not 0 <= number <= 1000 or (key == "claim_minutes" and number < 1):
+            raise ValidationFailed({key: _("Use a whole number between %(lo)d and 1000.",
+                                           lo=1 if key == "claim_minutes" else 0)})
+        chosen[key] = number
+    chosen["approve_members"] = bool(values.get("approve_members"))
+    for key in ("flag_reasons", "rejection_reasons", "application_questions"):
+        raw = values.get(key) or []
+        lines = raw.splitlines() if isinstance(raw, str) else list(raw)
+        chosen[key] = [clean(line, 300) for line in lines if clean(line, 300)][:30]
+    if not chosen["flag_reasons"]:
+        raise ValidationFailed({"flag_reasons": _("Keep at least one reason.")})
+    before = moderation_settings()
+    changed = {k: v for k, v in chosen.items() if before.get(k) != v}
+    if not changed:
+        return
+    for key, value in changed.items():
+        set_setting(key, value)
+    record_action(actor, "settings.moderation", "settings", None,
+                  before={k: before.get(k) for k in changed}, after=changed)
+    db.session.commit()
+
+
+def moderator_categories(user: Any) -> list[Category]:
+    """Categories for move/split/filter selects (one query, cached for the request)."""
+    if not permissions.can_moderate(user):
+        return []
+    if has_request_context() and "moderation_categories" in g:
+        return list(g.moderation_categories)
+    rows = list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
+    if has_request_context():
+        g.moderation_categories = rows
+    return rows
+
