@@ -11,9 +11,9 @@
   the concatenation of their HTML, which is what cooking the whole post gives for blocks
   separated by blank lines (checked by tests/test_cli_seed.py on samples). Rows go in with
   SQLAlchemy Core ``executemany`` in large batches, a few transactions, explicit ids.
-* Counters are not maintained row by row: :func:`fix_counters` recomputes every
-  denormalised counter with set-based UPDATEs at the end (same invariants as
-  :mod:`forum.discussions.services`).
+* Counters are not maintained row by row: the counters' owner repairs every denormalised
+  value of the new rows with set-based UPDATEs at the end
+  (:func:`forum.discussions.integrity.repair`, the same code as ``forum check --repair``).
 * No plugin hooks fire and the search index is not updated: run ``forum reindex`` afterwards.
 """
 
@@ -23,18 +23,20 @@ import bisect
 import contextlib
 import random
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faker import Faker
-from sqlalchemy import Connection, and_, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from forum import markup
 from forum.accounts.models import CodeOfConductAcceptance, User
 from forum.accounts.services import RESERVED_USERNAMES, canonical_email, canonical_username
+from forum.discussions import integrity
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.extensions import db
 from forum.text import slugify
@@ -243,8 +245,6 @@ class _Timer:
 
     @contextlib.contextmanager
     def phase(self, name: str) -> Iterator[None]:
-        import time
-
         start = time.perf_counter()
         yield
         self.seconds[name] = round(time.perf_counter() - start, 2)
@@ -306,7 +306,7 @@ def seed(users: int, topics: int, posts: int, *, seed_value: int = 1, locale: st
         with timer.phase("posts"):
             _insert_posts(conn, rng, pool, topic_rows, user_rows, posts - topics, end, progress)
         with timer.phase("counters"):
-            fix_counters(conn, first_topic_id=topic_rows[0]["id"], first_user_id=user_rows[0]["id"])
+            integrity.repair(conn, first_topic_id=topic_rows[0]["id"], first_user_id=user_rows[0]["id"])
             conn.commit()
     return SeedReport(users=users, topics=topics, posts=posts, categories_created=created,
                       seconds=timer.seconds)
@@ -532,57 +532,3 @@ def _fix_sequence(conn: Connection, model: Any) -> None:
     table = model.__tablename__
     conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - table names are ours
                          f"(SELECT coalesce(max(id), 1) FROM {table}))")
-
-
-# --------------------------------------------------------------------------------------------
-# Counters, set-based
-# --------------------------------------------------------------------------------------------
-
-def fix_counters(conn: Connection, *, first_topic_id: int = 1, first_user_id: int = 1) -> None:
-    """Recompute denormalised counters with a handful of set-based UPDATEs.
-
-    Topics from ``first_topic_id`` and users from ``first_user_id`` (the seeded ones, which
-    have no other activity) are recomputed from their posts; every category is recomputed
-    from its topics. Same invariants as forum.discussions.services (see its counters section).
-    """
-    published = PostState.PUBLISHED.value
-    # Topics: count, highest number, and the latest published post (found by number, through
-    # the (topic_id, post_number) index).
-    agg = (select(Post.topic_id.label("topic_id"), func.count().label("n"),
-                  func.max(Post.post_number).label("last_number"))
-           .where(Post.topic_id >= first_topic_id, Post.state == published)
-           .group_by(Post.topic_id).subquery("agg"))
-    last = (select(agg.c.topic_id, agg.c.n, agg.c.last_number, Post.created_at.label("at"),
-                   Post.user_id.label("uid"))
-            .join(Post, and_(Post.topic_id == agg.c.topic_id, Post.post_number == agg.c.last_number))
-            .subquery("last"))
-    conn.execute(update(Topic).where(Topic.id == last.c.topic_id).values(
-        post_count=last.c.n, last_posted_at=last.c.at, last_post_user_id=last.c.uid))
-    highest = (select(Post.topic_id.label("topic_id"), func.max(Post.post_number).label("h"))
-               .where(Post.topic_id >= first_topic_id).group_by(Post.topic_id).subquery("highest"))
-    conn.execute(update(Topic).where(Topic.id == highest.c.topic_id).values(highest_post_number=highest.c.h))
-
-    # Categories: published topics, their posts, and the most recently active one.
-    cats = (select(Topic.category_id.label("cid"), func.count().label("t"),
-                   func.sum(Topic.post_count).label("p"))
-            .where(Topic.state == published).group_by(Topic.category_id).subquery("cats"))
-    conn.execute(update(Category).where(Category.id == cats.c.cid)
-                 .values(topic_count=cats.c.t, post_count=cats.c.p))
-    for (cid,) in conn.execute(select(Category.id)).all():
-        latest = conn.execute(select(Topic.id, Topic.last_posted_at)
-                              .where(Topic.category_id == cid, Topic.state == published)
-                              .order_by(Topic.last_posted_at.desc(), Topic.id.desc()).limit(1)).first()
-        if latest is not None:
-            conn.execute(update(Category).where(Category.id == cid)
-                         .values(last_topic_id=latest[0], last_posted_at=latest[1]))
-
-    # Members: published posts and published topics.
-    posts_by = (select(Post.user_id.label("uid"), func.count().label("n"))
-                .where(Post.user_id >= first_user_id, Post.state == published)
-                .group_by(Post.user_id).subquery("posts_by"))
-    conn.execute(update(User).where(User.id == posts_by.c.uid).values(post_count=posts_by.c.n))
-    topics_by = (select(Topic.user_id.label("uid"), func.count().label("n"))
-                 .where(Topic.user_id >= first_user_id, Topic.state == published)
-                 .group_by(Topic.user_id).subquery("topics_by"))
-    conn.execute(update(User).where(User.id == topics_by.c.uid).values(topic_count=topics_by.c.n))
-

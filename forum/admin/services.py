@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.accounts.permissions import can_administer
+from forum.discussions import services as discussions
 from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
@@ -66,8 +67,6 @@ def update_category(admin: User, category: Category, data: dict[str, Any]) -> Ca
 
 
 def create_category(admin: User, data: dict[str, Any]) -> Category:
-    from forum.discussions import services as discussions
-
     if not can_administer(admin):
         raise PermissionDenied()
     data = clean_category_data(data)
