@@ -57,6 +57,16 @@ def test_csv_export(app, client, mod, member):
     assert rows[1][8].startswith("'=")  # no formula injection in spreadsheets
 
 
+@pytest.mark.parametrize("reason", ["\t=1+1", "\r=1+1", "-2+3", "@SUM(A1)"])
+def test_csv_export_defuses_every_formula_start(app, client, mod, reason):
+    record_action(mod, "test.formula", "post", 1, reason=reason)
+    db.session.commit()
+    client.login("mona")
+    rows = list(csv.reader(io.StringIO(client.get("/moderation/audit.csv?action=test.formula").get_data(as_text=True)),
+                           ))
+    assert rows[1][8] == "'" + reason
+
+
 def test_the_audit_log_is_append_only(app, mod):
     entry = record_action(mod, "test.action", "post", 1, reason="kept")
     db.session.commit()
