@@ -103,3 +103,42 @@ def test_flagged_post_is_hidden_then_restored(browser, page, live_server, app, m
     page.reload()
     assert page.locator("text=BUY CHEAP WATCHES").is_visible()
     assert page.js_errors == [] and moderator.js_errors == []
+
+
+def test_an_approved_first_post_edited_into_spam_is_reviewed_again(browser, page, live_server, app,
+                                                                   moderation_settings):
+    """A newcomer's first post is approved, then edited into spam: readers never see the spam,
+    the moderator finds the edited text in the queue, and the author keeps their text."""
+    make_user("mona", role="moderator")
+    make_user("nina")
+    topic = make_topic(make_user("host", role="moderator"), make_category(name="Beans"), title="Favourite roasts?")
+    url = f"/t/{topic.slug}/{topic.id}"
+
+    login(page, "nina")
+    page.goto(url)
+    page.fill("textarea[name=body]", "I love a medium roast from Ethiopia.")
+    page.click("#reply button[type=submit]")
+    page.wait_for_load_state()
+
+    moderator = new_page(browser, live_server)
+    login(moderator, "mona")
+    moderator.goto("/review")
+    moderator.locator("article.review-item", has_text="medium roast").get_by_role("button", name="Approve").click()
+    moderator.wait_for_load_state()
+
+    page.goto(url)
+    post = page.locator("article.post", has_text="medium roast")
+    post.get_by_role("link", name="Edit").click()
+    page.fill("textarea[name=body]", "CHEAP WATCHES here: https://spam.example/watches")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+
+    visitor = new_page(browser, live_server)
+    visitor.goto(url)
+    assert visitor.locator("text=CHEAP WATCHES").count() == 0
+    page.goto(url)
+    mine = page.locator("article.post", has_text="CHEAP WATCHES")
+    assert mine.locator(".tag.state", has_text="Awaiting approval").is_visible()  # kept, marked held
+    moderator.goto("/review")
+    assert moderator.locator("article.review-item", has_text="CHEAP WATCHES").is_visible()
+    assert page.js_errors == [] and moderator.js_errors == [] and visitor.js_errors == []
