@@ -15,3 +15,7 @@ def apply_errors(form: FlaskForm, exc: ValidationFailed, default_field: str | No
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             form.form_errors.append(message)
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for buttons that change state (POST only): it carries the CSRF token."""

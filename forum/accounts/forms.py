@@ -121,6 +121,3 @@ class LanguageForm(FlaskForm):
     locale = HiddenField()
     next = HiddenField()
 
-
-class PreferenceForm(FlaskForm):
-    """CSRF only: a member's one-button preference (ignore, unignore)."""

@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFError
 
 from forum.errors import ValidationFailed
 from forum.extensions import limiter
-from forum.forms import apply_errors
+from forum.forms import ConfirmForm, apply_errors
 from forum.i18n import LOCALE_NAMES, known_timezones
 from forum.plugins.manager import use_form_extras
 from forum.registry import contributions
@@ -35,7 +35,6 @@ from .forms import (
     ChangePasswordForm,
     LanguageForm,
     LoginForm,
-    PreferenceForm,
     ProfileForm,
     RegisterForm,
     ResendVerificationForm,
@@ -219,7 +218,7 @@ def profile(username: str) -> Any:
 @login_required
 def ignore(username: str) -> Any:
     user = services.get_user_or_404(username)
-    if not PreferenceForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     if not can_ignore(current_user, user):
         abort(403)
@@ -232,7 +231,7 @@ def ignore(username: str) -> Any:
 @login_required
 def unignore(username: str) -> Any:
     user = services.get_user_or_404(username)
-    if not PreferenceForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     ignores.unignore_user(current_user, user)
     flash(_("You see this member's posts again."), "success")

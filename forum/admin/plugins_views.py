@@ -14,16 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 
 from forum.errors import ValidationFailed
-from forum.forms import apply_errors
+from forum.forms import ConfirmForm, apply_errors
 from forum.plugins import SettingField
 from forum.plugins import settings as plugin_settings
 from forum.plugins.manager import admin_links
 
 from .blueprint import bp
-
-
-class PluginToggleForm(FlaskForm):
-    """CSRF only: the plugin and the new state are in the URL and the button."""
 
 
 def _field_for(setting: SettingField) -> Field:
@@ -65,12 +61,12 @@ def plugins() -> Any:
     schemas = current_app.extensions.get("forum.plugin_schemas", {})
     return render_template("admin/plugins.html", plugins=infos, disabled=disabled, schemas=schemas,
                            links=admin_links(), safe_mode=current_app.extensions.get("forum.safe_mode"),
-                           toggle_form=PluginToggleForm())
+                           toggle_form=ConfirmForm())
 
 
 @bp.post("/plugins/<plugin_id>/<any(enable, disable):action>")
 def plugin_toggle(plugin_id: str, action: str) -> Any:
-    if not PluginToggleForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     plugin_settings.set_plugin_enabled(current_user, plugin_id, enabled=action == "enable")
     if action == "enable":

@@ -30,5 +30,3 @@ class EditPostForm(FlaskForm):
     official = BooleanField(_l("Official reply"))
 
 
-class ConfirmForm(FlaskForm):
-    """A bare form for buttons that change state: it carries the CSRF token."""

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
-from forum.forms import apply_errors
+from forum.forms import ConfirmForm, apply_errors
 from forum.plugins.manager import use_form_extras
 
 from . import permissions, services
-from .forms import ConfirmForm, EditPostForm, ReplyForm, TopicForm
+from .forms import EditPostForm, ReplyForm, TopicForm
 from .models import PostState
 
 bp = Blueprint("discussions", __name__)

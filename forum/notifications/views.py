@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from forum.discussions.forms import ConfirmForm
+from forum.forms import ConfirmForm
 
 from . import services
 
