@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import time
 from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+
+from forum import create_app, markup
+from forum.accounts.models import AnonymousUser
+from forum.cli import ensure_default_data, upgrade_schema
+from forum.discussions.models import Post
+from forum.extensions import db
+from forum.search import services
+from forum.seed import seed
 
 WORDS = ["caffè", "moka", "guarnizione", "macinatura", "café", "cafetière", "mouture", "réparation",
          "coffee", "grinder", "pressure", "milk", "acqua", "prodotto", "garanzia", "filtre", "beans",
@@ -27,26 +38,15 @@ def main() -> None:
     parser.add_argument("--skip-rebuild", action="store_true", help="reuse an existing index")
     args = parser.parse_args()
 
-    from forum import create_app
-    from forum.extensions import db
-
     index_dir = Path(args.db).with_suffix(".index")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.db}", "SEARCH_BACKEND": "whoosh",
                       "SEARCH_INDEX_DIR": str(index_dir), "SERVER_NAME": "bench.local"})
     with app.app_context():
-        from sqlalchemy import func, inspect, select
-
-        from forum.cli import ensure_default_data, upgrade_schema
-        from forum.discussions.models import Post
-        from forum.search import services
-
         if "posts" not in inspect(db.engine).get_table_names():
             upgrade_schema()
         ensure_default_data()
         have = db.session.scalar(select(func.count()).select_from(Post)) or 0
         if have < args.posts:
-            from forum.seed import seed
-
             started = time.perf_counter()
             seed(max(50, args.posts // 50), max(1, args.posts // 20), args.posts - have, seed_value=7)
             print(f"seeded {args.posts - have} posts in {time.perf_counter() - started:.1f} s")
@@ -58,11 +58,6 @@ def main() -> None:
             print(f"posts in database: {total}; indexed {count} documents in {build:.1f} s")
         size = sum(p.stat().st_size for p in index_dir.rglob("*") if p.is_file()) / 1e6
         print(f"index size {size:.1f} MB")
-
-        import re
-
-        from forum import markup
-        from forum.accounts.models import AnonymousUser
 
         rng = random.Random(1)
         # Two words that occur together in a real post: what a member would type.

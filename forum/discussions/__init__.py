@@ -7,9 +7,11 @@ from typing import Any
 from flask import Flask
 
 from forum.accounts.interfaces import ProfileSection
-from forum.registry import contribute
+from forum.plugins.manager import register_core
+from forum.registry import contribute, provide
+from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import services
+from . import search, services
 from .views import bp
 
 
@@ -20,3 +22,7 @@ def _profile_activity(viewer: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     contribute(app, ProfileSection, _profile_activity)
+    contribute(app, SearchSource, search.PostSource())
+    contribute(app, SearchFeed, search.TopicPosts())
+    provide(app, SearchScope, search.CategoryScope())
+    register_core(app, search, "discussions.search")

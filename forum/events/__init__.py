@@ -9,8 +9,11 @@ from forum import settings
 from forum.admin.interfaces import AdminSection
 from forum.interfaces import DemoLoader
 from forum.moderation.interfaces import ReviewSubject
+from forum.plugins.manager import register_core
 from forum.registry import contribute
+from forum.search.interfaces import SearchSource
 
+from . import search
 from .demo import load_demo_events
 from .review import HeldEvents
 from .views import bp
@@ -31,3 +34,5 @@ def init_app(app: Flask) -> None:
                                                _l("events category, who can create events, reminders")))
     contribute(app, DemoLoader, load_demo_events)
     contribute(app, ReviewSubject, HeldEvents())
+    contribute(app, SearchSource, search.EventSource())
+    register_core(app, search, "events.search")

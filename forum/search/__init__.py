@@ -2,13 +2,13 @@
 
 The engine modules (``index``, ``query``, ``analysis``, ``whoosh_backend``) are
 framework-free; ``services`` and ``views`` are the app's. Search knows no domain: the domains
-whose content is searchable contribute a ``SearchSource`` (``interfaces``).
+whose content is searchable contribute a ``SearchSource`` and keep the index in step with
+``services.sync(kind, ids)`` from their own hooks (``interfaces`` says how).
 """
 
 from flask import Flask
 
-from forum.plugins.manager import register_core
-from forum.search import hooks, services, views
+from forum.search import services, views
 from forum.search.index import (
     NullSearchIndex,
     SearchDocument,
@@ -17,6 +17,14 @@ from forum.search.index import (
     SearchQuery,
     SearchResults,
 )
+from forum.search.interfaces import (
+    SearchCategory,
+    SearchFeed,
+    SearchResult,
+    SearchScope,
+    SearchSource,
+    doc_id,
+)
 from forum.search.query import BoxFilters, QueryRejected, parse_query_box
 from forum.search.whoosh_backend import RebuildInProgress, SearchIndexBusy, WhooshSearchIndex
 
@@ -24,7 +32,6 @@ from forum.search.whoosh_backend import RebuildInProgress, SearchIndexBusy, Whoo
 def init_app(app: Flask) -> None:
     services.init_app(app)
     app.register_blueprint(views.bp)
-    register_core(app, hooks, "search")
 
 
 __all__ = [
@@ -32,12 +39,18 @@ __all__ = [
     "NullSearchIndex",
     "QueryRejected",
     "RebuildInProgress",
+    "SearchCategory",
     "SearchDocument",
+    "SearchFeed",
     "SearchHit",
     "SearchIndex",
     "SearchIndexBusy",
     "SearchQuery",
+    "SearchResult",
     "SearchResults",
+    "SearchScope",
+    "SearchSource",
     "WhooshSearchIndex",
+    "doc_id",
     "parse_query_box",
 ]

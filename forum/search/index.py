@@ -18,10 +18,10 @@ MAX_PER_PAGE = 100
 
 @dataclass(frozen=True)
 class SearchDocument:
-    """One searchable item (a post or an event) as the index sees it."""
+    """One searchable item (a post, an event, ...) as the index sees it."""
 
-    doc_id: str  # "post:123", "event:7"; unique, used to replace and remove
-    kind: str  # "post" | "event"
+    doc_id: str  # "<kind>:<id>" ("post:123", "event:7"); unique, used to replace and remove
+    kind: str  # the SearchSource that made it ("post", "event", ...)
     post_id: int | None
     topic_id: int | None
     event_id: int | None
@@ -32,7 +32,7 @@ class SearchDocument:
     body: str  # plain text, markup already stripped
     language: str  # "en" | "it" | "fr"; anything else is indexed as the default language
     created_at: datetime  # aware UTC (naive values are taken as UTC)
-    is_first_post: bool  # the topic's opening post: title matches count for it
+    is_first_post: bool  # the title is its own (an opening post, an event): title matches count for it
     is_staff_post: bool
     topic_has_official: bool
     topic_solved: bool
@@ -89,6 +89,12 @@ class SearchHit:
     created_at: datetime
     score: float
     excerpt_html: str
+
+    @property
+    def object_id(self) -> int | None:
+        """The object's id, from a doc id of the form ``"<kind>:<id>"`` (None otherwise)."""
+        _kind, _sep, number = self.doc_id.partition(":")
+        return int(number) if number.isdigit() else None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ class PendingReindex(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "search_pending_reindex"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # "post" | "topic"
+    kind: Mapped[str] = mapped_column(String(16))  # a search source's or feed's kind ("post", "topic", ...)
     object_id: Mapped[int] = mapped_column()
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -1,42 +1,52 @@
-"""Search in the app: model -> document mapping, index sync after commit, permission-aware
-queries, rebuilds.
+"""Search in the app: the index backend, keeping it in step, permission-aware queries, rebuilds.
+
+Search knows no domain: documents, visibility and presentation come from the
+:class:`~forum.search.interfaces.SearchSource` each domain contributes, and the categories a
+user may search in from the :class:`~forum.search.interfaces.SearchScope` (see
+:mod:`forum.search.interfaces`). Domains call :func:`sync` after their commits.
 
 Writes never depend on the index: if an update fails, the database change stands and the
-item is queued in ``search_pending_reindex``; the next successful sync (or ``reindex``)
-drains the queue, so there is no lost content and no phantom result for long.
+ids are queued in ``search_pending_reindex`` under their kind; the next successful sync (or
+``reindex``) drains the queue, so there is no lost content and no phantom result for long.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from forum import markup
-from forum.discussions.models import Category, Post, PostState, Topic
-from forum.discussions.permissions import readable_category_ids
 from forum.extensions import db
+from forum.registry import contributions, lookup
 
-from .index import NullSearchIndex, SearchDocument, SearchIndex, SearchQuery, SearchResults
+from .index import NullSearchIndex, SearchDocument, SearchHit, SearchIndex, SearchQuery, SearchResults
+from .interfaces import (
+    MAX_KIND_LENGTH,
+    SearchCategory,
+    SearchFeed,
+    SearchResult,
+    SearchScope,
+    SearchSource,
+    doc_id,
+)
 from .models import PendingReindex
 from .query import parse_query_box
+from .whoosh_backend import WhooshSearchIndex
 
 log = logging.getLogger(__name__)
-BATCH = 2000
 
 
 def init_app(app: Flask) -> None:
     backend: SearchIndex
     if app.config["SEARCH_BACKEND"] == "whoosh":
-        from .whoosh_backend import WhooshSearchIndex
-
         backend = WhooshSearchIndex(
             app.config["SEARCH_INDEX_DIR"],
             default_language=app.config["DEFAULT_LOCALE"]
@@ -52,108 +62,60 @@ def search_index() -> SearchIndex:
     return current_app.extensions["forum.search"]
 
 
-# --- documents ------------------------------------------------------------------------------
+# --- what the domains contributed ----------------------------------------------------------------
 
 
-def document_for_post(post: Post) -> SearchDocument:
-    topic = post.topic
-    author = post.author
-    return SearchDocument(
-        doc_id=f"post:{post.id}",
-        kind="post",
-        post_id=post.id,
-        topic_id=topic.id,
-        event_id=None,
-        category_id=topic.category_id,
-        author_id=post.user_id,
-        author_username=author.username if author else "",
-        title=topic.title,
-        body=markup.plain_text(post.raw),
-        language=post.language or topic.language,
-        created_at=post.created_at,
-        is_first_post=post.post_number == 1,
-        is_staff_post=bool(author and author.is_staff),
-        topic_has_official=topic.has_official,
-        topic_solved=topic.is_solved,
-        visible=post.state == PostState.PUBLISHED and topic.state == PostState.PUBLISHED,
-    )
+def sources() -> dict[str, SearchSource]:
+    """Every contributed source, by kind, in registration order."""
+    return {source.kind: source for source in contributions(SearchSource)}
 
 
-def document_for_event(event: Any) -> SearchDocument:
-    from forum.events.models import EventState
-
-    creator = event.creator
-    place = " ".join(p for p in (event.venue, event.address) if p)
-    return SearchDocument(
-        doc_id=f"event:{event.id}", kind="event", post_id=None, topic_id=event.topic_id, event_id=event.id,
-        category_id=event.category_id, author_id=event.created_by_id,
-        author_username=creator.username if creator else "", title=event.title,
-        body=(markup.plain_text(event.description) + ("\n" + place if place else "")),
-        language=(creator.locale if creator and creator.locale else current_app.config["DEFAULT_LOCALE"]),
-        created_at=event.created_at, is_first_post=True, is_staff_post=bool(creator and creator.is_staff),
-        topic_has_official=False, topic_solved=False,
-        # Cancelled meetups stay findable (their page says so); held ones are not public yet.
-        visible=event.state != EventState.PENDING)
+def feeds() -> dict[str, SearchFeed]:
+    """Every way to name documents to refresh: the sources' own kinds and the extra feeds."""
+    found: dict[str, SearchFeed] = {}
+    for feed in [*contributions(SearchSource), *contributions(SearchFeed)]:
+        if feed.kind in found or not 0 < len(feed.kind) <= MAX_KIND_LENGTH or ":" in feed.kind:
+            # Two feeds for one kind would share the retry journal's rows: refuse, never mix them.
+            raise RuntimeError(f"search kind {feed.kind!r} is taken, empty, too long or has ':'")
+        found[feed.kind] = feed
+    return found
 
 
-def _events(where: Any) -> list[Any]:
-    from forum.events.models import Event
-
-    return list(db.session.scalars(select(Event).options(joinedload(Event.creator)).where(where)))
-
-
-def sync_events(event_ids: Iterable[int]) -> None:
-    from forum.events.models import Event
-
-    ids = sorted(set(event_ids))
-    if ids:
-        _apply("event", ids, lambda: [document_for_event(e) for e in _events(Event.id.in_(ids))])
-
-
-def _posts(where: Any) -> Iterator[Post]:
-    """Posts with what a document needs, in batches by id (constant memory for a full rebuild)."""
-    last = 0
-    while True:
-        rows = list(
-            db.session.scalars(
-                select(Post)
-                .options(joinedload(Post.topic), joinedload(Post.author))
-                .where(where, Post.id > last)
-                .order_by(Post.id)
-                .limit(BATCH)
-            )
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].id
-        if len(rows) < BATCH:
-            return
+def _scope() -> SearchScope:
+    return lookup(SearchScope)
 
 
 # --- keeping the index in step ------------------------------------------------------------------
 
 
-def sync_posts(post_ids: Iterable[int]) -> None:
-    ids = sorted(set(post_ids))
-    if ids:
-        _apply("post", ids, lambda: [document_for_post(p) for p in _posts(Post.id.in_(ids))])
+def sync(kind: str, ids: Iterable[int]) -> None:
+    """Bring the index in step with the database for these ids of ``kind`` (a source or feed).
 
-
-def sync_topic(topic_id: int) -> None:
-    """Every post of a topic (title, category, official and solved flags live on each document)."""
-    _apply("topic", [topic_id], lambda: [document_for_post(p) for p in _posts(Post.topic_id == topic_id)])
-
-
-def _apply(kind: str, ids: list[int], documents: Callable[[], list[SearchDocument]]) -> None:
+    Called by domains after the commit. If the index refuses, the ids are queued and retried."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return
+    feed = feeds().get(kind)
+    if feed is None:
+        raise LookupError(f"no search source or feed for kind {kind!r}")
     try:
-        search_index().index(documents())
+        _refresh(feed, wanted, is_source=kind in sources())
     except Exception as exc:
-        log.exception("search index update failed for %s %s; queued for retry", kind, ids)
+        log.exception("search index update failed for %s %s; queued for retry", kind, wanted)
         db.session.rollback()
-        _queue(kind, ids, exc)
+        _queue(kind, wanted, exc)
         return
     drain_pending()
+
+
+def _refresh(feed: SearchFeed, ids: Sequence[int], *, is_source: bool) -> None:
+    docs = feed.documents(ids)
+    search_index().index(docs)
+    if is_source:
+        # A source answers for every id it is asked about: an id without a document is gone.
+        gone = {doc_id(feed.kind, i) for i in ids} - {d.doc_id for d in docs}
+        if gone:
+            search_index().remove(gone)
 
 
 def _queue(kind: str, ids: list[int], exc: Exception) -> None:
@@ -173,18 +135,18 @@ def drain_pending(limit: int = 200) -> int:
     pending = list(db.session.scalars(select(PendingReindex).order_by(PendingReindex.id).limit(limit)))
     if not pending:
         return 0
-    post_ids = [p.object_id for p in pending if p.kind == "post"]
-    topic_ids = [p.object_id for p in pending if p.kind == "topic"]
-    event_ids = [p.object_id for p in pending if p.kind == "event"]
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for item in pending:
+        by_kind[item.kind].append(item.object_id)
+    known, own_kinds = feeds(), sources().keys()
     try:
-        docs = [document_for_post(p) for p in _posts(Post.id.in_(post_ids))] if post_ids else []
-        if event_ids:
-            from forum.events.models import Event
-
-            docs += [document_for_event(e) for e in _events(Event.id.in_(event_ids))]
-        for topic_id in topic_ids:
-            docs += [document_for_post(p) for p in _posts(Post.topic_id == topic_id)]
-        search_index().index(docs)
+        for kind, ids in by_kind.items():
+            feed = known.get(kind)
+            if feed is None:
+                # Its domain (or plugin) is gone: nothing can ever bring these in step.
+                log.warning("dropping %d queued search updates of unknown kind %r", len(ids), kind)
+                continue
+            _refresh(feed, ids, is_source=kind in own_kinds)
     except Exception as exc:
         db.session.rollback()
         for item in pending:
@@ -198,17 +160,12 @@ def drain_pending(limit: int = 200) -> int:
     return len(pending)
 
 
-def _all_event_documents() -> Iterator[SearchDocument]:
-    from forum.events.models import Event
-
-    yield from (document_for_event(e) for e in _events(Event.id > 0))
-
-
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
-    """Rebuild from the database; searches keep working meanwhile. Clears the retry queue."""
+    """Rebuild from every source; searches keep working meanwhile. Clears the retry queue."""
     count_before = db.session.scalar(select(PendingReindex.id).limit(1))
     backend = search_index()
-    docs = itertools.chain((document_for_post(p) for p in _posts(Post.id > 0)), _all_event_documents())
+    docs: Iterator[SearchDocument] = itertools.chain.from_iterable(
+        source.all_documents() for source in sources().values())
     if hasattr(backend, "rebuild"):
         count = backend.rebuild(docs, progress=progress)
     else:
@@ -245,26 +202,38 @@ class SearchRequest:
 
 @dataclass
 class SearchPage:
+    """A page of hits the searcher may see, with the objects they stand for (by kind, id)."""
+
     results: SearchResults
-    topics: dict[int, Topic] = field(default_factory=dict)
-    categories: dict[int, Category] = field(default_factory=dict)
-    events: dict[int, Any] = field(default_factory=dict)
+    objects: dict[str, dict[int, Any]] = field(default_factory=dict)
     free_text: str = ""
+
+    def object_for(self, hit: SearchHit) -> Any:
+        return self.objects.get(hit.kind, {}).get(hit.object_id or 0)
+
+
+def filter_categories(user: Any) -> list[SearchCategory]:
+    """The categories the search form offers ``user``."""
+    return _scope().categories(user)
+
+
+def may_include_hidden(user: Any) -> bool:
+    return _scope().may_include_hidden(user)
 
 
 def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
     """Run a search as ``user``. Raises QueryRejected (with a stable ``code``) for bad text."""
+    scope = _scope()
     free_text, box = parse_query_box(request.text)
-    allowed = frozenset(readable_category_ids(user))
     slug = box.get("category") or request.category
     category_ids: frozenset[int] | None = None
     if slug:
-        cid = db.session.scalar(select(Category.id).where(Category.slug == slug))
+        cid = scope.category_id(slug)
         category_ids = frozenset({cid}) if cid is not None else frozenset({-1})
     query = SearchQuery(
         text=free_text,
-        allowed_category_ids=allowed,
-        include_hidden=bool(request.include_hidden and user.is_moderator),
+        allowed_category_ids=scope.allowed_category_ids(user),
+        include_hidden=bool(request.include_hidden and scope.may_include_hidden(user)),
         category_ids=category_ids,
         author_username=box.get("author_username") or (request.author or "").lstrip("@") or None,
         date_from=box.get("date_from") or request.date_from,
@@ -278,27 +247,34 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
         per_page=per_page,
     )
     results = search_index().search(query)
-    topic_ids = {h.topic_id for h in results.hits if h.topic_id}
-    topics = (
-        {
-            t.id: t
-            for t in db.session.scalars(
-                select(Topic).options(joinedload(Topic.category)).where(Topic.id.in_(topic_ids))
-            )
-        }
-        if topic_ids
-        else {}
-    )
-    event_ids = {h.event_id for h in results.hits if h.event_id}
-    events: dict[int, Any] = {}
-    if event_ids:
-        from forum.events.models import Event
-        from forum.events.permissions import can_see_event
-
-        events = {e.id: e for e in _events(Event.id.in_(event_ids)) if can_see_event(user, e)}
-    # The index may briefly lag a permission change (e.g. a category made private): check again.
-    results.hits[:] = [h for h in results.hits if h.topic_id in topics and topics[h.topic_id].category_id in allowed
-                       and (h.event_id is None or h.event_id in events)]
+    page = SearchPage(results=results, objects=_visible_objects(user, results.hits), free_text=free_text)
+    # The index may briefly lag a permission change (e.g. a category made private): each
+    # source has the last word, and a hit of a kind no source answers for is dropped.
+    results.hits[:] = [h for h in results.hits if page.object_for(h) is not None]
     for hit in results.hits:
         object.__setattr__(hit, "excerpt_html", markup.sanitize_excerpt(hit.excerpt_html))
-    return SearchPage(results=results, topics=topics, events=events, free_text=free_text)
+    return page
+
+
+def _visible_objects(user: Any, hits: Sequence[SearchHit]) -> dict[str, dict[int, Any]]:
+    """One call per kind on the page, so the page's SQL does not grow with its hits."""
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for hit in hits:
+        if hit.object_id is not None:
+            wanted[hit.kind].add(hit.object_id)
+    known = sources()
+    return {kind: known[kind].visible(user, sorted(ids)) for kind, ids in wanted.items() if kind in known}
+
+
+@dataclass(frozen=True)
+class SearchEntry:
+    """One line of the results page: the hit (author, date, excerpt) and how its source shows it."""
+
+    hit: SearchHit
+    result: SearchResult
+
+
+def entries(page: SearchPage) -> list[SearchEntry]:
+    """The page's hits with their presentation (in a request: sources build URLs)."""
+    known = sources()
+    return [SearchEntry(hit, known[hit.kind].present(page.object_for(hit))) for hit in page.results.hits]

@@ -8,7 +8,6 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.discussions import services as discussions
 from forum.extensions import limiter
 
 from . import services
@@ -34,7 +33,7 @@ def _tri(value: str | None) -> bool | None:
 @limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH"], exempt_when=lambda: current_user.is_authenticated)
 def search() -> Any:
     form = SearchForm(request.args)
-    categories = discussions.visible_categories(current_user)
+    categories = services.filter_categories(current_user)
     form.category.choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
     form.has_official.choices = [
         ("", _("Any")),
@@ -44,6 +43,7 @@ def search() -> Any:
     form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
     form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
     result = error = None
+    entries: list[services.SearchEntry] = []
     asked = any(
         request.args.get(k)
         for k in ("q", "category", "author", "date_from", "date_to", "has_official", "solved", "staff_only")
@@ -67,8 +67,10 @@ def search() -> Any:
                     page=request.args.get("page", 1, type=int) or 1,
                 ),
             )
+            entries = services.entries(result)
         except QueryRejected as exc:
             error = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
     return render_template(
-        "search/results.html", form=form, result=result, error=error, categories={c.id: c for c in categories}
+        "search/results.html", form=form, result=result, entries=entries, error=error,
+        may_include_hidden=services.may_include_hidden(current_user),
     ), (400 if error or form.errors else 200)
