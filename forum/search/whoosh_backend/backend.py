@@ -1,51 +1,32 @@
-"""Whoosh implementation of SearchIndex: on-disk, multi-process safe, multilingual.
-
-Layout on disk: one Whoosh index in ``directory``. Each document is written into the
-``title_<lang>``/``body_<lang>`` fields of its own language; a query is analyzed once per
-language and run as ``OR`` of the per-language queries, so stop words and stems always
-match the document's language.
-
-Concurrency: Whoosh allows one writer at a time through a file lock (``MAIN_WRITELOCK``,
-an ``flock``, released by the kernel if a worker dies). Every write takes that lock with a
-bounded wait and commits before returning, so nothing is buffered in a process that
-might exit. ``rebuild`` builds a fresh index next to the live one while the site keeps
-reading and writing the old one; writes made meanwhile are also journaled and replayed
-into the new index right before the atomic swap, so they are not lost.
-"""
+"""The Whoosh index itself: opening, locked writes, searches and the journaled rebuild."""
 
 from __future__ import annotations
 
 import errno
-import html
 import json
 import logging
 import os
 import pickle
-import re
 import shutil
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
-from datetime import time as dtime
-from itertools import islice
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from whoosh import collectors
 from whoosh import query as wq
-from whoosh.fields import BOOLEAN, DATETIME, ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.highlight import BasicFragmentScorer, ContextFragmenter, Formatter, get_text, highlight
 from whoosh.index import TOC, EmptyIndexError, FileIndex, LockError, clean_files
 from whoosh.searching import Hit, ResultsPage, Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR, SegmentWriter
 
-from forum.search.analysis import LANGUAGES, analyze, analyzer_for, fold, stem
+from forum.search.analysis import LANGUAGES
 from forum.search.index import (
     SearchDocument,
     SearchHit,
@@ -54,99 +35,23 @@ from forum.search.index import (
     clamp_paging,
     parse_search_text,
 )
-from forum.search.query import (
-    MAX_PREFIX_EXPANSION,
-    MIN_PREFIX_CHARS,
-    Clause,
-    ParsedText,
-    QueryRejected,
-    reject_empty,
+from forum.search.query import reject_empty
+
+from .excerpts import Highlighter
+from .querying import exclusion_query, narrowing_query, permission_sets, text_query
+from .schema import (
+    INDEX_NAME,
+    JOURNAL_DIR,
+    LOCK_POLL_SECONDS,
+    PROGRESS_EVERY,
+    STALE_REBUILD_SECONDS,
+    RebuildInProgress,
+    SearchIndexBusy,
+    build_schema,
+    document_fields,
 )
 
 log = logging.getLogger(__name__)
-
-INDEX_NAME = "MAIN"  # Whoosh's default; the lock file is "MAIN_WRITELOCK"
-# Extra weight of a title match, on top of the match in the body field (which holds the
-# title too). Titles are only indexed for opening posts and events.
-TITLE_BOOST = 3.0
-NO_CATEGORY = "none"  # indexed category term for documents outside any category
-EXCERPT_CHARS = 200
-JOURNAL_DIR = ".rebuild-journal"  # inside the index dir; Whoosh ignores dot-names
-# A rebuild journal older than this is a crashed rebuild, not a running one.
-STALE_REBUILD_SECONDS = 12 * 3600
-PROGRESS_EVERY = 1000
-_WORDISH = re.compile(r"\w")
-LOCK_POLL_SECONDS = 0.02
-PERMISSION_CACHE_SIZE = 32  # distinct permission sets kept per thread and index version
-
-
-class SearchIndexBusy(RuntimeError):
-    """The index stayed locked by other writers for longer than the configured wait."""
-
-
-class RebuildInProgress(RuntimeError):
-    """Another rebuild of the same index is running."""
-
-
-def build_schema() -> Schema:
-    """The index schema; changing it needs a ``rebuild``."""
-    fields: dict[str, Any] = {
-        "doc_id": ID(stored=True, unique=True),
-        "kind": ID(stored=True),
-        "language": ID(stored=True),
-        "category": ID(),  # str(category_id) or NO_CATEGORY, for filtering
-        "author": ID(),  # casefolded username, for filtering
-        "created_at": DATETIME(stored=True, sortable=True),  # naive UTC
-        "is_first_post": BOOLEAN(),
-        "is_staff_post": BOOLEAN(),
-        "topic_has_official": BOOLEAN(),
-        "topic_solved": BOOLEAN(),
-        "visible": BOOLEAN(),
-        # Display-only values, returned with hits.
-        "post_id": STORED(),
-        "topic_id": STORED(),
-        "event_id": STORED(),
-        "category_id": STORED(),
-        "author_username": STORED(),
-        "title": STORED(),
-        "body": STORED(),  # for excerpts
-    }
-    for lang in LANGUAGES:
-        # phrase=True (the default, spelled out) stores positions for "quoted phrases".
-        fields[f"title_{lang}"] = TEXT(analyzer=analyzer_for(lang), phrase=True)
-        fields[f"body_{lang}"] = TEXT(analyzer=analyzer_for(lang), phrase=True)
-    return Schema(**fields)
-
-
-class _MarkFormatter(Formatter):
-    """Escapes everything and wraps matched words in <mark>."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(get_text(text, token, replace))}</mark>"
-
-    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
-        body = super().format_fragment(fragment, replace=replace)
-        text = fragment.text
-        head, tail = text[: fragment.startchar], text[fragment.endchar :]
-        # Fragments start and end on words; keep leftover punctuation ("perché?") instead
-        # of an ellipsis that would promise more text.
-        before = "… " if _WORDISH.search(head) else html.escape(head)
-        after = " …" if _WORDISH.search(tail) else html.escape(tail)
-        return before + body + after
-
-
-_BASIC_SCORER = BasicFragmentScorer()
-
-
-def _fragment_score(fragment: Any) -> float:
-    # Whoosh's score (matched words, diversity first), ties going to the earlier passage.
-    score: float = _BASIC_SCORER(fragment)
-    return score - fragment.startchar * 1e-9
 
 
 class WhooshSearchIndex:
@@ -170,9 +75,7 @@ class WhooshSearchIndex:
         self._pid: int | None = None
         # One searcher per thread: Whoosh searchers aren't meant to be shared by threads.
         self._local = threading.local()
-        # maxchars counts only the characters of words, so aim below EXCERPT_CHARS.
-        self._fragmenter = ContextFragmenter(maxchars=EXCERPT_CHARS * 3 // 4, surround=EXCERPT_CHARS * 9 // 20)
-        self._formatter = _MarkFormatter()
+        self._highlighter = Highlighter()
 
     # --- SearchIndex ------------------------------------------------------------------
 
@@ -212,14 +115,14 @@ class WhooshSearchIndex:
         empty = SearchResults(hits=[], total=0, page=page, per_page=per_page)
         with self._searcher() as searcher:
             reader = searcher.reader()
-            text_q = self._text_query(parsed, query.in_title, reader)
-            narrowing = self._narrowing_query(query)
+            text_q = text_query(parsed, query.in_title, reader)
+            narrowing = narrowing_query(query)
             if text_q is None:
                 if parsed.groups and not query.has_filters:
                     raise reject_empty()  # only stop words, e.g. "a"
                 # Filters only: browse them, newest first (no words to rank by).
                 final: wq.Query = wq.Every() if narrowing is None else narrowing
-                excluded = self._exclusion_query(parsed, query.in_title, reader)
+                excluded = exclusion_query(parsed, query.in_title, reader)
                 if excluded is not None:
                     final = wq.AndNot(final, excluded)
                 newest = True
@@ -231,7 +134,7 @@ class WhooshSearchIndex:
                 return empty
             # Category permissions and visibility are applied inside the search as doc-number
             # sets, so totals, pages and excerpts never see a forbidden document.
-            allow, mask = self._permission_sets(searcher, query)
+            allow, mask = permission_sets(searcher, query, self._local.permission_cache)
             if allow is not None and not allow:
                 return empty  # Whoosh treats an empty allow-set as "no filter"
             results = self._collect(searcher, final, page, per_page, allow, mask, newest)
@@ -239,7 +142,7 @@ class WhooshSearchIndex:
             hits: list[SearchHit] = []
             # ResultsPage clamps a too-high page to the last one; we report it as empty.
             if total and results.pagenum == page:
-                words = self._highlight_words(text_q, reader)
+                words = self._highlighter.words(text_q, reader)
                 hits = [self._hit(hit, words) for hit in results]
             return SearchResults(hits=hits, total=total, page=page, per_page=per_page)
 
@@ -405,39 +308,7 @@ class WhooshSearchIndex:
             raise
 
     def _fields(self, doc: SearchDocument) -> dict[str, Any]:
-        lang = doc.language if doc.language in LANGUAGES else self.default_language
-        created = doc.created_at
-        if created.tzinfo is not None:
-            # Whoosh drops tzinfo without converting, so convert first.
-            created = created.astimezone(UTC).replace(tzinfo=None)
-        row: dict[str, Any] = {
-            "doc_id": doc.doc_id,
-            "kind": doc.kind,
-            "language": lang,
-            "category": NO_CATEGORY if doc.category_id is None else str(doc.category_id),
-            "author": doc.author_username.casefold(),
-            "created_at": created,
-            "is_first_post": doc.is_first_post,
-            "is_staff_post": doc.is_staff_post,
-            "topic_has_official": doc.topic_has_official,
-            "topic_solved": doc.topic_solved,
-            "visible": doc.visible,
-            "post_id": doc.post_id,
-            "topic_id": doc.topic_id,
-            "event_id": doc.event_id,
-            "category_id": doc.category_id,
-            "author_username": doc.author_username,
-            "title": doc.title,
-            "body": doc.body,
-            f"body_{lang}": doc.body,
-        }
-        if doc.is_first_post or doc.kind == "event":
-            # Only these count title matches: a reply repeating its topic's title would
-            # otherwise rank like the opening post. The title also goes into the body
-            # field, which is the one searches walk (see _text_query).
-            row[f"title_{lang}"] = doc.title
-            row[f"body_{lang}"] = f"{doc.title}\n{doc.body}"
-        return row
+        return document_fields(doc, self.default_language)
 
     # --- rebuild internals --------------------------------------------------------------
 
@@ -545,152 +416,6 @@ class WhooshSearchIndex:
         # Old segments go; open readers keep their (unlinked) files until they refresh.
         clean_files(ix.storage, INDEX_NAME, generation, segments)
 
-    # --- query building -----------------------------------------------------------------
-
-    def _text_query(self, parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
-        """OR of one query per language, or None when no language has anything to match."""
-        branches: list[wq.Query] = []
-        for lang in LANGUAGES:
-            # Matching walks a single field per language: intersecting plain posting lists
-            # costs ~30% less CPU than intersecting title-OR-body unions. First posts and
-            # events carry their title in body_<lang>; title_<lang> only adds the boost.
-            field = _search_field(lang, in_title)
-            groups: list[wq.Query] = []
-            for group in parsed.groups:
-                alternatives = [
-                    q for clause in group if (q := self._clause_query(clause, lang, field, reader)) is not None
-                ]
-                if alternatives:
-                    groups.append(_or(alternatives))
-            if not groups:
-                continue  # every word is a stop word in this language
-            branch: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
-            excluded = [
-                q for clause in parsed.excluded if (q := self._clause_query(clause, lang, field, reader)) is not None
-            ]
-            if excluded:
-                branch = wq.AndNot(branch, _or(excluded))
-            if not in_title:
-                title_words = [
-                    q
-                    for group in parsed.groups
-                    for clause in group
-                    if (q := self._clause_query(clause, lang, f"title_{lang}", reader)) is not None
-                ]
-                if title_words:
-                    branch = wq.AndMaybe(branch, _or(title_words))
-            branches.append(branch)
-        return _or(branches) if branches else None
-
-    def _exclusion_query(self, parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
-        excluded = [
-            q
-            for lang in LANGUAGES
-            for clause in parsed.excluded
-            if (q := self._clause_query(clause, lang, _search_field(lang, in_title), reader)) is not None
-        ]
-        return _or(excluded) if excluded else None
-
-    def _clause_query(self, clause: Clause, lang: str, field: str, reader: Any) -> wq.Query | None:
-        boost = TITLE_BOOST if field.startswith("title_") else 1.0
-        if clause.kind == "prefix":
-            folded = fold(clause.text)
-            # The typed prefix may run past the stem ("réparati*" vs stem "repar"), so
-            # also try the stem of what was typed.
-            prefixes = {folded}
-            stemmed = stem(lang, folded)
-            if len(stemmed) >= MIN_PREFIX_CHARS:
-                prefixes.add(stemmed)
-            prefixes = {p for p in prefixes if not any(o != p and p.startswith(o) for o in prefixes)}
-            _check_expansion(reader, field, prefixes)
-            return _or([wq.Prefix(field, p, boost=boost) for p in sorted(prefixes)])
-        terms = analyze(lang, clause.text)
-        if not terms:
-            return None
-        if len(terms) == 1:
-            return wq.Term(field, terms[0], boost=boost)
-        return wq.Phrase(field, terms, boost=boost)
-
-    def _permission_sets(self, searcher: Searcher, query: SearchQuery) -> tuple[set[int] | None, set[int]]:
-        """(allow, mask) document numbers for the category rules and visibility.
-
-        Built from the postings of the ``category`` and ``visible`` terms and cached per
-        searcher: the same few permission sets repeat across requests, and computing one
-        is proportional to the documents it contains.
-        """
-        categories = _category_scope(query)
-        key = (categories, query.include_hidden)
-        cache: dict[Any, tuple[set[int] | None, set[int]]] = self._local.permission_cache
-        if key in cache:
-            return cache[key]
-        reader = searcher.reader()
-        allow: set[int] | None = None
-        mask: set[int] = set()
-        if categories is not None:
-            present = [_text(term) for term in reader.lexicon("category")]
-            inside = [c for c in present if c in categories]
-            outside = [c for c in present if c not in categories]
-
-            def size(values: list[str]) -> int:
-                return sum(reader.doc_frequency("category", v) for v in values)
-
-            # Whoosh checks each match against these sets: build the smaller one.
-            if size(outside) <= size(inside):
-                mask.update(_doc_numbers(searcher, "category", outside))
-            else:
-                allow = _doc_numbers(searcher, "category", inside)
-        if not query.include_hidden:
-            mask.update(_doc_numbers(searcher, "visible", [False]))
-        if len(cache) >= PERMISSION_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = result = (allow, mask)
-        return result
-
-    @staticmethod
-    def _narrowing_query(query: SearchQuery) -> wq.Query | None:
-        """The user's filters other than categories, or None; NullQuery when nothing can match."""
-        parts: list[wq.Query] = []
-        if query.author_username:
-            parts.append(wq.Term("author", query.author_username.strip().lstrip("@").casefold()))
-        if query.date_from is not None or query.date_to is not None:
-            if query.date_from and query.date_to and query.date_from > query.date_to:
-                return wq.NullQuery
-            start = datetime.combine(query.date_from, dtime.min) if query.date_from else None
-            end = datetime.combine(query.date_to, dtime.max) if query.date_to else None
-            parts.append(wq.DateRange("created_at", start, end))
-        if query.has_official is not None:
-            parts.append(wq.Term("topic_has_official", query.has_official))
-        if query.solved is not None:
-            parts.append(wq.Term("topic_solved", query.solved))
-        if query.staff_only:
-            parts.append(wq.Term("is_staff_post", True))
-        if query.in_title:
-            parts.append(wq.Term("is_first_post", True))
-        if query.kinds is not None:
-            if not query.kinds:
-                return wq.NullQuery
-            parts.append(_or([wq.Term("kind", k) for k in sorted(query.kinds)]))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
-
-    # --- results ------------------------------------------------------------------------
-
-    def _highlight_words(self, text_q: wq.Query | None, reader: Any) -> dict[str, frozenset[str]]:
-        """Indexed (stemmed) words to mark, per document language."""
-        if text_q is None:
-            return {}
-        words: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-        # Not Query.existing_terms(): in Whoosh 2.7.5 its loop variable overwrites the
-        # field filter, so it drops every field but the first one it meets.
-        for leaf in text_q.leaves():
-            for fieldname, text in leaf.expanded_terms(reader, phrases=True):
-                # title_<lang> words too: an in:title search should still mark the body.
-                kind, _, lang = fieldname.partition("_")
-                if kind in ("body", "title") and lang in words:
-                    words[lang].add(_text(text))
-        return {lang: frozenset(found) for lang, found in words.items()}
-
     def _hit(self, hit: Hit, words: dict[str, frozenset[str]]) -> SearchHit:
         stored = hit.fields()
         return SearchHit(
@@ -704,64 +429,9 @@ class WhooshSearchIndex:
             title=stored.get("title", ""),
             created_at=stored["created_at"].replace(tzinfo=UTC),
             score=float(hit.score or 0.0),
-            excerpt_html=self._excerpt(stored.get("body", ""), stored["language"], words.get(stored["language"])),
+            excerpt_html=self._highlighter.excerpt(stored.get("body", ""), stored["language"],
+                                                   words.get(stored["language"])),
         )
-
-    def _excerpt(self, body: str, lang: str, words: frozenset[str] | None) -> str:
-        # Collapse whitespace first so offsets and the visible excerpt agree.
-        text = " ".join(body.split())
-        if words:
-            marked: str = highlight(
-                text, words, analyzer_for(lang), self._fragmenter, self._formatter, top=1, scorer=_fragment_score
-            )
-            if marked:
-                return marked
-        if len(text) <= EXCERPT_CHARS:
-            return html.escape(text)
-        cut = text.rfind(" ", 0, EXCERPT_CHARS)
-        return html.escape(text[: cut if cut > EXCERPT_CHARS // 2 else EXCERPT_CHARS]) + " …"
-
-
-# --- helpers ------------------------------------------------------------------------------
-
-
-def _search_field(lang: str, in_title: bool) -> str:
-    return f"title_{lang}" if in_title else f"body_{lang}"
-
-
-def _or(queries: list[wq.Query]) -> wq.Query:
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
-
-
-def _category_scope(query: SearchQuery) -> frozenset[str] | None:
-    """Indexed category values a search may return, or None for all of them."""
-    scope: set[str] | None = None
-    if query.allowed_category_ids is not None:
-        # Uncategorised documents (events outside categories) carry no category permission.
-        scope = {NO_CATEGORY, *(str(c) for c in query.allowed_category_ids)}
-    if query.category_ids is not None:
-        wanted = {str(c) for c in query.category_ids}
-        scope = wanted if scope is None else scope & wanted
-    return None if scope is None else frozenset(scope)
-
-
-def _doc_numbers(searcher: Searcher, fieldname: str, values: Sequence[Any]) -> set[int]:
-    numbers: set[int] = set()
-    for value in values:
-        numbers.update(searcher.docs_for_query(wq.Term(fieldname, value)))
-    return numbers
-
-
-def _text(term: bytes | str) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
-def _check_expansion(reader: Any, field: str, prefixes: set[str]) -> None:
-    expanded: set[Any] = set()
-    for prefix in prefixes:
-        expanded.update(islice(reader.expand_prefix(field, prefix), MAX_PREFIX_EXPANSION + 1))
-        if len(expanded) > MAX_PREFIX_EXPANSION:
-            raise QueryRejected("expansion_too_large", "That prefix matches too many words; type a few more letters.")
 
 
 def _move(src: Path, dst: Path) -> None:

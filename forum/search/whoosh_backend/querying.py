@@ -1,0 +1,181 @@
+"""Query building: the text, the user's filters and the permission sets, as Whoosh queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from datetime import time as dtime
+from itertools import islice
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from forum.search.analysis import LANGUAGES, analyze, fold, stem
+from forum.search.index import SearchQuery
+from forum.search.query import MAX_PREFIX_EXPANSION, MIN_PREFIX_CHARS, Clause, ParsedText, QueryRejected
+
+from .schema import NO_CATEGORY, PERMISSION_CACHE_SIZE, TITLE_BOOST, term_text
+
+
+def text_query(parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
+    """OR of one query per language, or None when no language has anything to match."""
+    branches: list[wq.Query] = []
+    for lang in LANGUAGES:
+        # Matching walks a single field per language: intersecting plain posting lists
+        # costs ~30% less CPU than intersecting title-OR-body unions. First posts and
+        # other title owners carry their title in body_<lang>; title_<lang> only adds the boost.
+        field = _search_field(lang, in_title)
+        groups: list[wq.Query] = []
+        for group in parsed.groups:
+            alternatives = [
+                q for clause in group if (q := clause_query(clause, lang, field, reader)) is not None
+            ]
+            if alternatives:
+                groups.append(_or(alternatives))
+        if not groups:
+            continue  # every word is a stop word in this language
+        branch: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
+        excluded = [
+            q for clause in parsed.excluded if (q := clause_query(clause, lang, field, reader)) is not None
+        ]
+        if excluded:
+            branch = wq.AndNot(branch, _or(excluded))
+        if not in_title:
+            title_words = [
+                q
+                for group in parsed.groups
+                for clause in group
+                if (q := clause_query(clause, lang, f"title_{lang}", reader)) is not None
+            ]
+            if title_words:
+                branch = wq.AndMaybe(branch, _or(title_words))
+        branches.append(branch)
+    return _or(branches) if branches else None
+
+def exclusion_query(parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
+    excluded = [
+        q
+        for lang in LANGUAGES
+        for clause in parsed.excluded
+        if (q := clause_query(clause, lang, _search_field(lang, in_title), reader)) is not None
+    ]
+    return _or(excluded) if excluded else None
+
+def clause_query(clause: Clause, lang: str, field: str, reader: Any) -> wq.Query | None:
+    boost = TITLE_BOOST if field.startswith("title_") else 1.0
+    if clause.kind == "prefix":
+        folded = fold(clause.text)
+        # The typed prefix may run past the stem ("réparati*" vs stem "repar"), so
+        # also try the stem of what was typed.
+        prefixes = {folded}
+        stemmed = stem(lang, folded)
+        if len(stemmed) >= MIN_PREFIX_CHARS:
+            prefixes.add(stemmed)
+        prefixes = {p for p in prefixes if not any(o != p and p.startswith(o) for o in prefixes)}
+        _check_expansion(reader, field, prefixes)
+        return _or([wq.Prefix(field, p, boost=boost) for p in sorted(prefixes)])
+    terms = analyze(lang, clause.text)
+    if not terms:
+        return None
+    if len(terms) == 1:
+        return wq.Term(field, terms[0], boost=boost)
+    return wq.Phrase(field, terms, boost=boost)
+
+def permission_sets(searcher: Searcher, query: SearchQuery,
+                    cache: dict[Any, tuple[set[int] | None, set[int]]]) -> tuple[set[int] | None, set[int]]:
+    """(allow, mask) document numbers for the category rules and visibility.
+
+    Built from the postings of the ``category`` and ``visible`` terms and cached per
+    searcher: the same few permission sets repeat across requests, and computing one
+    is proportional to the documents it contains.
+    """
+    categories = _category_scope(query)
+    key = (categories, query.include_hidden)
+    if key in cache:
+        return cache[key]
+    reader = searcher.reader()
+    allow: set[int] | None = None
+    mask: set[int] = set()
+    if categories is not None:
+        present = [term_text(term) for term in reader.lexicon("category")]
+        inside = [c for c in present if c in categories]
+        outside = [c for c in present if c not in categories]
+
+        def size(values: list[str]) -> int:
+            return sum(reader.doc_frequency("category", v) for v in values)
+
+        # Whoosh checks each match against these sets: build the smaller one.
+        if size(outside) <= size(inside):
+            mask.update(_doc_numbers(searcher, "category", outside))
+        else:
+            allow = _doc_numbers(searcher, "category", inside)
+    if not query.include_hidden:
+        mask.update(_doc_numbers(searcher, "visible", [False]))
+    if len(cache) >= PERMISSION_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = result = (allow, mask)
+    return result
+
+def narrowing_query(query: SearchQuery) -> wq.Query | None:
+    """The user's filters other than categories, or None; NullQuery when nothing can match."""
+    parts: list[wq.Query] = []
+    if query.author_username:
+        parts.append(wq.Term("author", query.author_username.strip().lstrip("@").casefold()))
+    if query.date_from is not None or query.date_to is not None:
+        if query.date_from and query.date_to and query.date_from > query.date_to:
+            return wq.NullQuery
+        start = datetime.combine(query.date_from, dtime.min) if query.date_from else None
+        end = datetime.combine(query.date_to, dtime.max) if query.date_to else None
+        parts.append(wq.DateRange("created_at", start, end))
+    if query.has_official is not None:
+        parts.append(wq.Term("topic_has_official", query.has_official))
+    if query.solved is not None:
+        parts.append(wq.Term("topic_solved", query.solved))
+    if query.staff_only:
+        parts.append(wq.Term("is_staff_post", True))
+    if query.in_title:
+        parts.append(wq.Term("is_first_post", True))
+    if query.kinds is not None:
+        if not query.kinds:
+            return wq.NullQuery
+        parts.append(_or([wq.Term("kind", k) for k in sorted(query.kinds)]))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _search_field(lang: str, in_title: bool) -> str:
+    return f"title_{lang}" if in_title else f"body_{lang}"
+
+
+def _or(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _category_scope(query: SearchQuery) -> frozenset[str] | None:
+    """Indexed category values a search may return, or None for all of them."""
+    scope: set[str] | None = None
+    if query.allowed_category_ids is not None:
+        # Uncategorised documents carry no category permission.
+        scope = {NO_CATEGORY, *(str(c) for c in query.allowed_category_ids)}
+    if query.category_ids is not None:
+        wanted = {str(c) for c in query.category_ids}
+        scope = wanted if scope is None else scope & wanted
+    return None if scope is None else frozenset(scope)
+
+
+def _doc_numbers(searcher: Searcher, fieldname: str, values: Sequence[Any]) -> set[int]:
+    numbers: set[int] = set()
+    for value in values:
+        numbers.update(searcher.docs_for_query(wq.Term(fieldname, value)))
+    return numbers
+
+
+
+def _check_expansion(reader: Any, field: str, prefixes: set[str]) -> None:
+    expanded: set[Any] = set()
+    for prefix in prefixes:
+        expanded.update(islice(reader.expand_prefix(field, prefix), MAX_PREFIX_EXPANSION + 1))
+        if len(expanded) > MAX_PREFIX_EXPANSION:
+            raise QueryRejected("expansion_too_large", "That prefix matches too many words; type a few more letters.")
