@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.errors import PermissionDenied
+
 
 def can_manage_staff(user: Any) -> bool:
     """Staff groups, memberships and expert badges are an admin's decision."""
     return bool(user.is_authenticated and user.is_admin)
+
+
+def require_manage_staff(user: Any) -> None:
+    """The first step of every staff-identity write."""
+    if not can_manage_staff(user):
+        raise PermissionDenied()
 
 
 def can_view_response_times(user: Any) -> bool:

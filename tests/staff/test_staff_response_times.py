@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -192,3 +193,32 @@ def test_topic_header_shows_response_times_to_staff_only(app, client, timeline) 
     client.login("agent")
     html = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert "First staff reply:" in html and "3 hours" in html
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "12_", "_3", "1.5_2", "99999999999999999999_1",
+                                    "1_99999999999999999999"])
+def test_a_crafted_cursor_on_the_response_page_answers_400(app, client, cursor) -> None:
+    make_staff("agent")
+    client.login("agent")
+    response = client.get("/staff/responses", query_string={"after": cursor})
+    assert response.status_code == 400
+    assert "This page link is not valid" in response.get_data(as_text=True)
+
+
+def test_the_response_page_more_link_walks_every_waiting_topic_once(app, client) -> None:
+    app.config["TOPICS_PER_PAGE"] = 2
+    created = [make_topic(make_user(), general_category(), title=f"Waiting topic number {i}") for i in range(5)]
+    instant = created[0].created_at
+    for topic in created:  # ties on the timestamp: the id breaks them
+        topic.created_at = instant
+    db.session.commit()
+    make_staff("agent")
+    client.login("agent")
+    seen: list[str] = []
+    url: str | None = "/staff/responses"
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"Waiting topic number \d", html)
+        more = re.search(r'href="([^"]+)">More topics<', html)
+        url = more.group(1).replace("&amp;", "&") if more else None
+    assert seen == [f"Waiting topic number {i}" for i in range(5)]
