@@ -22,9 +22,10 @@ import pluggy
 from flask import Flask, current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
-from forum.plugins import FORM_FIELD_PREFIX, FilterContext, Verdict, VerdictKind, VerdictOrigin
-from forum.plugins import settings as plugin_settings
-from forum.plugins import spec as hookspecs
+from . import spec as hookspecs
+from . import store
+from .fields import FORM_FIELD_PREFIX
+from .verdicts import FilterContext, Verdict, VerdictKind, VerdictOrigin, combine
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,8 @@ def start(app: Flask) -> None:
     """After every domain registered its core hooks: check the specs, then start plugins."""
     pm = plugin_manager(app)
     pm.check_pending()  # a misspelt hook name fails loudly at start-up
-    app.extensions["forum.plugin_schemas"] = plugin_settings.gather_schemas(pm)
-    plugin_settings.init_app(app)
+    app.extensions["forum.plugin_schemas"] = store.gather_schemas(pm)
+    store.init_app(app)
     _add_package_translations(app, app.extensions["forum.plugin_infos"])
     pm.hook.forum_load_app(app=app)
     pm.hook.forum_load_blueprints(app=app)
@@ -162,19 +163,6 @@ def plugin_manager(app: Flask | None = None) -> pluggy.PluginManager:
 
 def plugin_infos() -> dict[str, PluginInfo]:
     return current_app.extensions["forum.plugin_infos"]
-
-
-def combine(verdicts: Iterable[Verdict]) -> Verdict:
-    """Deterministic precedence: reject > require_approval > flag > rewrite > allow.
-
-    Rewrites compose in plugin order is not promised; the first rewrite by plugin name wins,
-    so the outcome never depends on load order.
-    """
-    result = Verdict.allow()
-    for verdict in sorted(verdicts, key=lambda v: (-v.kind, v.plugin)):
-        if verdict.kind > result.kind:
-            result = verdict
-    return result
 
 
 _EXTRAS_KEY = "forum.plugin_form_extras"

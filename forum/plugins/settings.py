@@ -1,169 +1,36 @@
-"""Plugin settings and the admin actions on plugins.
+"""The admin actions on plugins: save a plugin's settings, enable or disable it.
 
-A plugin declares its settings with ``forum_gather_settings_schema`` (a list of
-:class:`forum.plugins.SettingField`); the values an admin saves live in the community
-settings (:mod:`forum.settings`) under the key ``plugin:<id>`` as one JSON object, so
-reading them costs nothing extra: the settings are loaded once per request.
+Above the domains (it checks the admin rule of :mod:`forum.accounts.permissions`), so no
+domain imports it; the admin area does. Reading and validating settings is
+:mod:`forum.plugins.store`, re-exported here for the admin views.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
-import pluggy
-from flask import Flask, current_app
-from flask_babel import gettext as _
+from flask import current_app
 
+from forum.accounts.permissions import can_administer
 from forum.audit import record_action
-from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
-from forum.plugins import SETTING_TYPES, SettingField, is_admin
-from forum.settings import get_setting, register_prefix, set_setting
+from forum.settings import get_setting, set_setting
 
-log = logging.getLogger(__name__)
+from .store import (
+    STORAGE_PREFIX,
+    coerce,
+    get_plugin_setting,
+    get_plugin_settings,
+    schema,
+    stored_settings,
+    validate,
+)
 
-STATE_PREFIX = "plugin_state:"
-STORAGE_PREFIX = "plugin:"
-MAX_STRING = 500
-MAX_TEXT = 20_000
-MAX_LINES = 2_000
+__all__ = ["coerce", "disabled_plugins", "get_plugin_setting", "get_plugin_settings", "save_plugin_settings",
+           "schema", "set_plugin_enabled", "stored_settings", "validate"]
 
-
-# --- schemas -----------------------------------------------------------------------------------
-
-def gather_schemas(pm: pluggy.PluginManager) -> dict[str, list[SettingField]]:
-    """Each plugin's settings schema, asked once at start-up. A broken schema is logged and skipped."""
-    schemas: dict[str, list[SettingField]] = {}
-    for impl in pm.hook.forum_gather_settings_schema.get_hookimpls():
-        try:
-            fields = list(impl.function() or [])  # type: ignore[call-overload]
-        except Exception:
-            log.exception("plugin %s raised in forum_gather_settings_schema", impl.plugin_name)
-            continue
-        valid: list[SettingField] = []
-        for f in fields:
-            if (not isinstance(f, SettingField) or not f.key.isidentifier() or f.key == "csrf_token"
-                    or f.type not in SETTING_TYPES):
-                log.error("plugin %s declares an invalid setting %r (ignored)", impl.plugin_name, f)
-                continue
-            valid.append(f)
-        schemas[impl.plugin_name] = valid
-    return schemas
-
-
-def schema(plugin_id: str) -> list[SettingField]:
-    return list(current_app.extensions.get("forum.plugin_schemas", {}).get(plugin_id, []))
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-def stored_settings(plugin_id: str) -> dict[str, Any]:
-    value = get_setting(STORAGE_PREFIX + plugin_id)
-    return dict(value) if isinstance(value, dict) else {}
-
-
-def get_plugin_settings(plugin_id: str) -> dict[str, Any]:
-    values = {f.key: f.default for f in schema(plugin_id)}
-    values.update(stored_settings(plugin_id))
-    return values
-
-
-def get_plugin_setting(plugin_id: str, key: str, default: Any = None) -> Any:
-    stored = stored_settings(plugin_id)
-    if key in stored:
-        return stored[key]
-    for f in schema(plugin_id):
-        if f.key == key:
-            return f.default
-    return default
-
-
-# --- validation by type ------------------------------------------------------------------------
-
-def _bool(field: SettingField, raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    return str(raw or "").strip().lower() in ("1", "y", "yes", "true", "on")
-
-
-def _int(field: SettingField, raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise ValueError(_("Enter a whole number."))
-    if raw is None or str(raw).strip() == "":
-        if field.required or field.default is None:
-            raise ValueError(_("Enter a whole number."))
-        return int(field.default)
-    try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise ValueError(_("Enter a whole number.")) from None
-    if field.min is not None and value < field.min:
-        raise ValueError(_("Use %(n)d or more.", n=field.min))
-    if field.max is not None and value > field.max:
-        raise ValueError(_("Use %(n)d or less.", n=field.max))
-    return value
-
-
-def _choice(field: SettingField, raw: Any) -> str:
-    value = "" if raw is None else str(raw)
-    if value not in [str(v) for v, _label in field.choices]:
-        raise ValueError(_("Choose one of the options."))
-    return value
-
-
-def _lines(field: SettingField, raw: Any) -> list[str]:
-    items = raw if isinstance(raw, list | tuple) else str(raw or "").splitlines()
-    lines = [str(x).strip() for x in items if str(x).strip()]
-    if len(lines) > MAX_LINES:
-        raise ValueError(_("Use at most %(n)d lines.", n=MAX_LINES))
-    if field.required and not lines:
-        raise ValueError(_("This field is required."))
-    longest = field.max or MAX_STRING
-    if any(len(x) > longest for x in lines):
-        raise ValueError(_("Each line must be at most %(n)d characters.", n=longest))
-    return lines
-
-
-def _text(field: SettingField, raw: Any) -> str:
-    value = str(raw or "")
-    value = value.strip() if field.type == "string" else value.replace("\r\n", "\n").strip()
-    if field.type == "string" and "\n" in value:
-        raise ValueError(_("Use a single line."))
-    if field.required and not value:
-        raise ValueError(_("This field is required."))
-    if field.min is not None and value and len(value) < field.min:
-        raise ValueError(_("Use at least %(n)d characters.", n=field.min))
-    longest = field.max or (MAX_STRING if field.type == "string" else MAX_TEXT)
-    if len(value) > longest:
-        raise ValueError(_("Use at most %(n)d characters.", n=longest))
-    return value
-
-
-_COERCE = {"bool": _bool, "int": _int, "choice": _choice, "lines": _lines, "string": _text, "text": _text}
-
-
-def coerce(field: SettingField, raw: Any) -> Any:
-    """Turn a submitted value into the stored one; raises ValueError with a message for the form."""
-    return _COERCE[field.type](field, raw)
-
-
-def validate(fields: list[SettingField], data: Mapping[str, Any]) -> dict[str, Any]:
-    """Every field of the schema, coerced; raises ValidationFailed naming each bad field."""
-    values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    for f in fields:
-        try:
-            values[f.key] = coerce(f, data.get(f.key))
-        except ValueError as exc:
-            errors[f.key] = str(exc)
-    if errors:
-        raise ValidationFailed(errors)
-    return values
-
-
-# --- admin actions -----------------------------------------------------------------------------
 
 def _audit(admin: Any, action: str, plugin_id: str, before: Any, after: Any) -> None:
     record_action(admin, action, "plugin", None, before={"plugin": plugin_id, "value": before},
@@ -172,7 +39,7 @@ def _audit(admin: Any, action: str, plugin_id: str, before: Any, after: Any) -> 
 
 def save_plugin_settings(admin: Any, plugin_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """Validate and store a plugin's settings (takes effect immediately)."""
-    if not is_admin(admin):
+    if not can_administer(admin):
         raise PermissionDenied()
     fields = schema(plugin_id)
     if not fields:
@@ -188,7 +55,7 @@ def save_plugin_settings(admin: Any, plugin_id: str, data: Mapping[str, Any]) ->
 def set_plugin_enabled(admin: Any, plugin_id: str, enabled: bool) -> None:
     """Enable or disable a plugin. A disabled plugin is never imported: this takes effect when
     the server next starts."""
-    if not is_admin(admin):
+    if not can_administer(admin):
         raise PermissionDenied()
     if plugin_id not in current_app.extensions.get("forum.plugin_infos", {}):
         raise NotFound()
@@ -209,10 +76,3 @@ def disabled_plugins() -> set[str]:
     if chosen is None:
         chosen = current_app.config["DEFAULT_DISABLED_PLUGINS"]
     return {p for p in chosen if isinstance(p, str)}
-
-
-def init_app(app: Flask) -> None:
-    """Plugins' saved values live under one settings key per plugin (and their internal state,
-    such as a cache version, under another)."""
-    register_prefix(app, STORAGE_PREFIX, None)
-    register_prefix(app, STATE_PREFIX, None)

@@ -52,7 +52,7 @@ def forum_gather_admin_links() -> Any:
     """Return this plugin's admin pages as a list of ``(label, endpoint)`` pairs.
 
     They are linked from the plugin's row in Admin → Plugins. Protect the views with
-    ``forum.plugins.require_admin`` (e.g. in the blueprint's ``before_request``).
+    ``forum.plugins.community.require_admin`` (e.g. in the blueprint's ``before_request``).
     """
 
 

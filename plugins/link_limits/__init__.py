@@ -10,11 +10,19 @@
 
 Links are counted in the rendered post (the same Markdown pipeline as the page), so a URL
 inside a code block is not a link and ``[text](url)`` is one.
+
+Every kind of text is judged the same way: topics, replies, **edits** (an edit is judged like
+the post it edits, and that post counts as one of the member's first posts, so a new
+member's last "new" post cannot be edited into a link list once it is published), meetups
+(``"event"``: a description is published content like a topic) and **profile text**
+(``"profile"``: profile links are a favourite of spam accounts; a held profile keeps showing
+its previous text until a moderator approves the new one).
+
+Verdict codes: ``denied_domain``, ``too_many_links``.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +30,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forum.plugins import SettingField, Verdict, hookimpl, plugin_setting
+from forum.plugins import SettingField, Verdict, extract_links, hookimpl, plugin_setting
 from forum.plugins import is_new_member as shared_is_new_member
 
 __plugin_name__ = _l("Link limits")
@@ -30,6 +38,8 @@ __plugin_description__ = _l("New members may post only a few links per post; all
 __version__ = "1.0.0"
 
 PLUGIN_ID = "link_limits"
+DENIED_DOMAIN = "denied_domain"
+TOO_MANY_LINKS = "too_many_links"
 
 
 @hookimpl
@@ -50,20 +60,6 @@ def forum_gather_settings_schema() -> list[SettingField]:
                      default="reject", choices=(("reject", _l("Refuse it and tell the author which domain")),
                                                 ("require_approval", _l("Hold it for a moderator")))),
     ]
-
-
-class _LinkParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.sources: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if tag == "a" and values.get("href"):
-            self.links.append(values["href"] or "")
-        elif tag == "img" and values.get("src"):
-            self.sources.append(values["src"] or "")
 
 
 def _host(url: str) -> str | None:
@@ -96,14 +92,9 @@ def _matches(host: str, domains: list[str]) -> str | None:
 
 def external_hosts(raw: str) -> tuple[list[str], list[str]]:
     """Hosts of the links and of the images in ``raw`` Markdown (http/https only, in order)."""
-    if "." not in raw:
-        return [], []
-    from forum import markup
-
-    parser = _LinkParser()
-    parser.feed(markup.cook(raw).html)
-    links = [h for h in (_host(u) for u in parser.links) if h]
-    images = [h for h in (_host(u) for u in parser.sources) if h]
+    found = extract_links(raw)
+    links = [h for h in (_host(u) for u in found.links) if h]
+    images = [h for h in (_host(u) for u in found.images) if h]
     return links, images
 
 
@@ -114,9 +105,9 @@ def _own_host() -> str | None:
     return _normalise_domain(server) if server else None
 
 
-def is_new_member(author: Any) -> bool:
+def is_new_member(author: Any, context: Any = None) -> bool:
     return shared_is_new_member(author, posts=int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0),
-                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0))
+                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0), context=context)
 
 
 def _denied(hosts: list[str]) -> Verdict | None:
@@ -126,13 +117,14 @@ def _denied(hosts: list[str]) -> Verdict | None:
         return None
     reason = _("Link to a denied domain: %(domain)s", domain=host)
     if plugin_setting(PLUGIN_ID, "denied_action") == "require_approval":
-        return Verdict.require_approval(reason)
+        return Verdict.require_approval(reason, code=DENIED_DOMAIN)
     return Verdict.reject(_("Links to %(domain)s are not allowed here. Please remove them; your text is kept.",
-                            domain=host), reason=reason)
+                            domain=host), reason=reason, code=DENIED_DOMAIN)
 
 
 @hookimpl
 def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
+    """Every kind of text (see the module doc); staff are never limited."""
     if author is None or getattr(author, "is_staff", False):
         return None
     links, images = external_hosts(draft.raw)
@@ -141,7 +133,7 @@ def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
     denied = _denied(links + images)
     if denied is not None:
         return denied
-    if not is_new_member(author):
+    if not is_new_member(author, context):
         return None
     allowed = [_normalise_domain(d) for d in plugin_setting(PLUGIN_ID, "allowed_domains") or []]
     own = _own_host()
@@ -151,5 +143,5 @@ def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
     limit = int(plugin_setting(PLUGIN_ID, "max_links") or 0)
     if len(counted) > limit:
         return Verdict.require_approval(_("%(n)d links from a new member (the limit is %(limit)d)",
-                                          n=len(counted), limit=limit))
+                                          n=len(counted), limit=limit), code=TOO_MANY_LINKS)
     return None

@@ -12,6 +12,17 @@
 * **Rate limits per trust level**: new members and other members may publish at most N posts
   per 10 minutes (staff: no limit). They apply to web requests while the site's rate limiting
   is on (``RATELIMIT_ENABLED``); scripts and imports that call the services are not limited.
+
+Kinds of text: topics and replies get every check. An **edit** is judged like the post it
+edits by the first-post heuristic (editing an innocent post into a repeated link is the
+same spam; the edited post counts as one of the member's first posts), but not by the rate
+limit (an edit adds no post) nor the timer (the edit form carries none). **Meetups** and
+**profile text** get only the honeypot and timer, where their form carries them (today none
+does): the rate limit counts posts, and the heuristic compares posts across topics, which a
+meetup or a profile is not. Registrations get the honeypot and the timer.
+
+Verdict codes: ``honeypot``, ``forged_timer``, ``no_timer``, ``too_fast``, ``rate_limit``,
+``repeated_text``.
 """
 
 from __future__ import annotations
@@ -27,8 +38,9 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from forum.plugins import SettingField, Verdict, form_field_name, hookimpl, plugin_setting
+from forum.plugins import SettingField, Verdict, form_field_name, hookimpl, plugin_setting, utcnow
 from forum.plugins import is_new_member as shared_is_new_member
+from forum.plugins.community import count_posts_by, recent_posts_by
 
 __plugin_name__ = _l("Spam guard")
 __plugin_description__ = _l("Honeypot and form timer on registration and posting, first-post heuristics and "
@@ -39,6 +51,8 @@ PLUGIN_ID = "spam_guard"
 HONEYPOT = form_field_name(PLUGIN_ID, "homepage")
 TIMER = form_field_name(PLUGIN_ID, "ts")
 FORMS = ("register", "topic", "reply")
+NEW_POSTS = ("topic", "reply")  # kinds that add a post: the rate limit counts them
+POST_KINDS = ("topic", "reply", "edit")  # kinds the first-post heuristic reads
 RATE_WINDOW = timedelta(minutes=10)
 REPEAT_WINDOW = timedelta(days=1)
 LINK_RX = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -102,13 +116,13 @@ def _form_checks(extra: dict[str, Any], *, registering: bool, check_timer: bool 
         return None
     refused = _("We could not accept this form. Please reload the page and try again.")
     if plugin_setting(PLUGIN_ID, "honeypot") and (extra.get(HONEYPOT) or "").strip():
-        return Verdict.reject(refused, reason=_("Honeypot field filled in"))
+        return Verdict.reject(refused, reason=_("Honeypot field filled in"), code="honeypot")
     if not check_timer:
         return None
     stamp = extra.get(TIMER)
     if not stamp:
         required = plugin_setting(PLUGIN_ID, "require_timer")
-        return Verdict.reject(refused, reason=_("Form sent without its timer")) if required else None
+        return Verdict.reject(refused, reason=_("Form sent without its timer"), code="no_timer") if required else None
     return _timer_check(stamp, form_name, refused, registering)
 
 
@@ -118,14 +132,15 @@ def _timer_check(stamp: str, form_name: str, refused: str, registering: bool) ->
     except BadSignature:
         name, issued = None, None
     if name != form_name or issued is None:
-        return Verdict.reject(refused, reason=_("Forged form timer"))
+        return Verdict.reject(refused, reason=_("Forged form timer"), code="forged_timer")
     minimum = int(plugin_setting(PLUGIN_ID, "min_fill_seconds") or 0)
     elapsed = time.time() - issued.timestamp()
     if minimum and elapsed < minimum:
         reason = _("Form sent %(s)d seconds after it was shown", s=max(0, int(elapsed)))
         if registering:
-            return Verdict.reject(_("That was quick! Please check the form and send it again."), reason=reason)
-        return Verdict.require_approval(reason)
+            return Verdict.reject(_("That was quick! Please check the form and send it again."), reason=reason,
+                                  code="too_fast")
+        return Verdict.require_approval(reason, code="too_fast")
     return None
 
 
@@ -136,9 +151,9 @@ def forum_filter_registration(form_data: Any, context: Any) -> Any:
 
 # --- posting ---------------------------------------------------------------------------------------
 
-def is_new_member(author: Any) -> bool:
+def is_new_member(author: Any, context: Any = None) -> bool:
     return shared_is_new_member(author, posts=int(plugin_setting(PLUGIN_ID, "new_member_posts") or 0),
-                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0))
+                                days=int(plugin_setting(PLUGIN_ID, "new_member_days") or 0), context=context)
 
 
 def _normalise(text: str) -> str:
@@ -151,54 +166,40 @@ def _rate_limited(author: Any, new_member: bool) -> Verdict | None:
     limit = int(plugin_setting(PLUGIN_ID, "new_member_rate" if new_member else "member_rate") or 0)
     if not limit:
         return None
-    from sqlalchemy import func, select
-
-    from forum.db_types import utcnow
-    from forum.discussions.models import Post
-    from forum.extensions import db
-
-    recent = db.session.scalar(select(func.count()).select_from(Post).where(
-        Post.user_id == author.id, Post.created_at >= utcnow() - RATE_WINDOW)) or 0
+    recent = count_posts_by(author, utcnow() - RATE_WINDOW)
     if recent >= limit:
         return Verdict.reject(
             _("You are posting faster than this community allows. Please wait a few minutes and send "
               "it again: your text is kept."),
-            reason=_("%(n)d posts in 10 minutes (the limit is %(limit)d)", n=recent, limit=limit))
+            reason=_("%(n)d posts in 10 minutes (the limit is %(limit)d)", n=recent, limit=limit),
+            code="rate_limit")
     return None
 
 
 def _repeats_other_topic(author: Any, raw: str, topic_id: int | None) -> bool:
-    from sqlalchemy import select
-
-    from forum.db_types import utcnow
-    from forum.discussions.models import Post
-    from forum.extensions import db
-
     wanted = _normalise(raw)
-    query = (select(Post.raw).where(Post.user_id == author.id, Post.created_at >= utcnow() - REPEAT_WINDOW)
-             .order_by(Post.id.desc()).limit(50))
-    if topic_id is not None:
-        query = query.where(Post.topic_id != topic_id)
-    return any(_normalise(text) == wanted for text in db.session.scalars(query))
+    recent = recent_posts_by(author, utcnow() - REPEAT_WINDOW, exclude_topic=topic_id)
+    return any(_normalise(post.raw) == wanted for post in recent)
 
 
 @hookimpl
 def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
+    """Topics and replies: every check; edits: the heuristic; other kinds: the form checks
+    (see the module doc)."""
     if author is None or getattr(author, "is_staff", False):
         return None
     verdicts: list[Verdict] = []
-    new_member = is_new_member(author)
+    new_member = is_new_member(author, context)
     form_verdict = _form_checks(dict(getattr(context, "extra", None) or {}), registering=False,
                                 check_timer=new_member)
     if form_verdict is not None:
         verdicts.append(form_verdict)
-    if context.kind not in ("topic", "reply"):
-        return verdicts or None
-    limited = _rate_limited(author, new_member)
-    if limited is not None:
-        verdicts.append(limited)
-    if (new_member and plugin_setting(PLUGIN_ID, "first_post_heuristics") and LINK_RX.search(draft.raw)
-            and _repeats_other_topic(author, draft.raw, context.topic_id)):
+    if context.kind in NEW_POSTS:
+        limited = _rate_limited(author, new_member)
+        if limited is not None:
+            verdicts.append(limited)
+    if (context.kind in POST_KINDS and new_member and plugin_setting(PLUGIN_ID, "first_post_heuristics")
+            and LINK_RX.search(draft.raw) and _repeats_other_topic(author, draft.raw, context.topic_id)):
         verdicts.append(Verdict.require_approval(
-            _("New account posting links and repeating text from another topic")))
+            _("New account posting links and repeating text from another topic"), code="repeated_text"))
     return verdicts or None

@@ -1,8 +1,11 @@
 """Watched words: block, censor, replace, hold for approval or flag words and phrases.
 
-The matching engine is :mod:`.matcher` (pure Python, no Flask); this module is the glue.
-It imports nothing from the database at import time, so ``plugins.word_filter.matcher`` can be
-used on its own (benchmarks, tests) without defining the plugin's tables twice.
+The matching engine is the :mod:`.matcher` package (pure Python: no Flask, no forum, no
+database); :mod:`.services` holds the rules, :mod:`.models` the table and :mod:`.views` the
+admin pages. This module is the glue: hook implementations only.
+
+Circolo imports this folder once, as ``forum_plugins.word_filter``; its tests do the same
+(``tests/plugins/conftest.py``), so the table is defined once per process.
 """
 
 from __future__ import annotations
@@ -13,24 +16,18 @@ from flask_babel import lazy_gettext as _l
 
 from forum.plugins import SettingField, hookimpl
 
+from .services import judge
+from .views import bp
+
 __plugin_name__ = _l("Word filter")
 __plugin_description__ = _l(
     "Watched words per community: block with a message, censor, replace, hold for approval or flag, "
     "by category and language, resistant to spelling tricks.")
 __version__ = "1.0.0"
 
-PLUGIN_ID = "word_filter"
-
-
-@hookimpl
-def forum_load_app(app: Any) -> None:
-    from . import models  # noqa: F401 - the word_filter_* tables join db.metadata
-
 
 @hookimpl
 def forum_load_blueprints(app: Any) -> None:
-    from .views import bp
-
     app.register_blueprint(bp)
 
 
@@ -51,6 +48,4 @@ def forum_gather_admin_links() -> list[tuple[Any, str]]:
 
 @hookimpl
 def forum_filter_post(draft: Any, author: Any, context: Any) -> Any:
-    from .services import judge
-
     return judge(draft, context)

@@ -46,7 +46,3 @@ class TrialForm(FlaskForm):
     text = TextAreaField(_l("Sample text"), validators=[DataRequired(), Length(max=100_000)])
     category_id = SelectField(_l("Posted in"), coerce=int, validate_choice=False)
     locale = SelectField(_l("Author's language"), validate_choice=False)
-
-
-class DeleteForm(FlaskForm):
-    """CSRF only."""

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db_types import UTCDateTime, utcnow
-from forum.extensions import db
+from forum.plugins import UTCDateTime, db, utcnow
 
-from .matcher import WatchedWord
+from .matcher import Action, WatchedWord
 
 
 class WordFilterEntry(db.Model):  # type: ignore[name-defined,misc]
@@ -31,7 +30,7 @@ class WordFilterEntry(db.Model):  # type: ignore[name-defined,misc]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     def to_word(self) -> WatchedWord:
-        return WatchedWord(pattern=self.pattern, action=self.action, replacement=self.replacement,
+        return WatchedWord(pattern=self.pattern, action=Action(self.action), replacement=self.replacement,
                            message=self.message, is_regex=bool(self.is_regex), whole_word=bool(self.whole_word),
                            categories=frozenset(self.category_ids or ()),
                            locales=frozenset(self.locales or ()), id=self.id)

@@ -1,12 +1,14 @@
 """Word filter rules: the watched-word list, the verdicts on text, the admin test screen.
 
 The compiled :class:`Matcher` is cached per process and rebuilt only when the list changes:
-every change writes a new random token in the community settings (loaded once per request
-anyway), so all worker processes notice it without an extra query.
+every change writes a new random token in the plugin's state (``plugin_state``, kept with the
+community settings, which are loaded once per request anyway), so all worker processes
+notice it without an extra query.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import threading
@@ -14,21 +16,42 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from forum.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.extensions import db
-from forum.plugins import Draft, Verdict, is_admin, plugin_setting
+from forum.plugins import (
+    Draft,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    Verdict,
+    audit,
+    combine,
+    db,
+    languages,
+    plugin_setting,
+    plugin_state,
+    set_plugin_state,
+)
+from forum.plugins.community import categories, is_admin
 
-from . import PLUGIN_ID
-from .matcher import Action, Hit, InvalidPattern, ListParseError, Matcher, WatchedWord, normalize, parse_list
+from .matcher import (
+    STARTER_DIR,
+    Action,
+    Hit,
+    InvalidPattern,
+    ListParseError,
+    Matcher,
+    WatchedWord,
+    available_starter_lists,
+    normalize,
+    parse_list,
+)
 from .models import WordFilterEntry
 
 log = logging.getLogger(__name__)
 
-VERSION_KEY = "plugin_state:word_filter"
+PLUGIN_ID = "word_filter"
 MAX_IMPORT_CHARS = 300_000
 MAX_ENTRIES = 20_000
 LIST_LIMIT = 500
@@ -40,16 +63,12 @@ _cache: dict[str, Any] = {"key": None, "matcher": None}
 # --- the compiled list -------------------------------------------------------------------------
 
 def _version() -> str | None:
-    from forum.settings import get_setting
-
-    value = get_setting(VERSION_KEY)
+    value = plugin_state(PLUGIN_ID)
     return str(value) if value else None
 
 
 def _bump_version() -> None:
-    from forum.settings import set_setting
-
-    set_setting(VERSION_KEY, secrets.token_hex(8))
+    set_plugin_state(PLUGIN_ID, secrets.token_hex(8))  # committed with the change to the list
 
 
 def _build(words: list[WatchedWord], leetspeak: bool) -> Matcher:
@@ -92,7 +111,10 @@ def _quoted(hits: Iterable[Hit], limit: int = 8) -> str:
 
 def verdicts_for(matcher: Matcher, draft: Draft, category_id: int | None, locale: str | None
                  ) -> tuple[list[Verdict], list[Hit]]:
-    """The plugin's verdicts on a draft (the title is censored in place) and every hit."""
+    """The plugin's verdicts on a draft (the title is censored in place) and every hit.
+
+    Each verdict's ``code`` is the action that caused it: ``block``, ``require_approval``,
+    ``flag``, or ``censor`` for the rewrite (censored and replaced words alike)."""
     body_hits = matcher.find(draft.raw, category_id=category_id, locale=locale)
     title_hits = matcher.find(draft.title, category_id=category_id, locale=locale) if draft.title else []
     hits = title_hits + body_hits
@@ -104,25 +126,31 @@ def verdicts_for(matcher: Matcher, draft: Draft, category_id: int | None, locale
         message = (first.word.message or plugin_setting(PLUGIN_ID, "block_message")
                    or _("Your text contains “%(word)s”, which is not allowed here. Please change it.",
                         word=first.text))
-        return [Verdict.reject(message, reason=_("Blocked word: %(words)s", words=_quoted(blocks)))], hits
+        return [Verdict.reject(message, reason=_("Blocked word: %(words)s", words=_quoted(blocks)),
+                               code=Action.BLOCK.value)], hits
     verdicts: list[Verdict] = []
     held = [h for h in hits if h.word.action is Action.REQUIRE_APPROVAL]
     if held:
-        verdicts.append(Verdict.require_approval(_("Watched words: %(words)s", words=_quoted(held))))
+        verdicts.append(Verdict.require_approval(_("Watched words: %(words)s", words=_quoted(held)),
+                                                 code=Action.REQUIRE_APPROVAL.value))
     flagged = [h for h in hits if h.word.action is Action.FLAG]
     if flagged:
-        verdicts.append(Verdict.flag(_("Watched words: %(words)s", words=_quoted(flagged))))
+        verdicts.append(Verdict.flag(_("Watched words: %(words)s", words=_quoted(flagged)), code=Action.FLAG.value))
     changed = [h for h in hits if h.word.action in (Action.CENSOR, Action.REPLACE)]
     if changed:
         new_raw = matcher.censor(draft.raw, body_hits)
         if title_hits and draft.title:
             draft.title = matcher.censor(draft.title, title_hits)
-        verdicts.append(Verdict.rewrite(new_raw, reason=_("Censored: %(words)s", words=_quoted(changed))))
+        verdicts.append(Verdict.rewrite(new_raw, reason=_("Censored: %(words)s", words=_quoted(changed)),
+                                        code=Action.CENSOR.value))
     return verdicts, hits
 
 
 def judge(draft: Draft, context: Any) -> list[Verdict] | None:
-    """The ``forum_filter_post`` implementation: posts, titles, events, profiles (any kind)."""
+    """The ``forum_filter_post`` implementation, for every kind of text alike: topics and their
+    titles, replies, edits (with the edited post's category and language, so scoped entries
+    apply as they did to the post), meetups (their category) and profile text (no category:
+    only entries for every category apply)."""
     matcher = current_matcher()
     if matcher is None:
         return None
@@ -166,8 +194,6 @@ def _segments(text: str, hits: list[Hit]) -> list[tuple[str, bool]]:
 def try_text(admin: Any, text: str, *, category_id: int | None = None, locale: str | None = None
              ) -> TrialResult:
     """What the filter would do with ``text`` posted in that category and language."""
-    from forum.plugins.manager import combine
-
     if not is_admin(admin):
         raise PermissionDenied()
     text = text.replace("\r\n", "\n")
@@ -175,7 +201,7 @@ def try_text(admin: Any, text: str, *, category_id: int | None = None, locale: s
     if matcher is None:
         return TrialResult(text, [], [], Verdict.allow(), text, normalize(text), [(text, False)] if text else [])
     verdicts, hits = verdicts_for(matcher, Draft(raw=text), category_id, locale or None)
-    verdicts = [Verdict(v.kind, v.reason, v.message, v.new_source, PLUGIN_ID) for v in verdicts]
+    verdicts = [dataclasses.replace(v, plugin=PLUGIN_ID) for v in verdicts]  # as the manager names them
     return TrialResult(text=text, hits=hits, verdicts=verdicts, outcome=combine(verdicts),
                        censored=matcher.censor(text, hits), normalized=normalize(text),
                        segments=_segments(text, hits))
@@ -210,9 +236,11 @@ def get_entry(entry_id: int) -> WordFilterEntry:
     return entry
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    from forum.discussions.models import Category
+def _supported_locales() -> set[str]:
+    return {code for code, _name in languages()}
 
+
+def _clean(admin: Any, data: dict[str, Any]) -> dict[str, Any]:
     pattern = str(data.get("pattern") or "").strip()
     if not pattern:
         raise ValidationFailed({"pattern": _("Enter a word, a phrase or a regular expression.")})
@@ -229,19 +257,16 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     if message and len(message) > 500:
         raise ValidationFailed({"message": _("Use at most %(n)d characters.", n=500)})
     category_ids = sorted({int(c) for c in data.get("category_ids") or []})
-    if category_ids:
-        known = set(db.session.scalars(select(Category.id).where(Category.id.in_(category_ids))))
-        if set(category_ids) - known:
-            raise ValidationFailed({"category_ids": _("Choose categories from the list.")})
-    supported = set(current_app.config["SUPPORTED_LOCALES"])
+    if set(category_ids) - {c.id for c in categories(admin)}:
+        raise ValidationFailed({"category_ids": _("Choose categories from the list.")})
     locales = sorted({str(loc) for loc in data.get("locales") or []})
-    if set(locales) - supported:
+    if set(locales) - _supported_locales():
         raise ValidationFailed({"locales": _("Choose languages from the list.")})
-    cleaned = {"pattern": pattern, "action": action.value,
-               "replacement": replacement if action is Action.REPLACE else None,
-               "message": message if action is Action.BLOCK else None,
-               "is_regex": bool(data.get("is_regex")), "whole_word": bool(data.get("whole_word")),
-               "category_ids": category_ids, "locales": locales}
+    cleaned: dict[str, Any] = {"pattern": pattern, "action": action.value,
+                               "replacement": replacement if action is Action.REPLACE else None,
+                               "message": message if action is Action.BLOCK else None,
+                               "is_regex": bool(data.get("is_regex")), "whole_word": bool(data.get("whole_word")),
+                               "category_ids": category_ids, "locales": locales}
     word = WatchedWord(pattern=pattern, action=action, replacement=cleaned["replacement"],
                        is_regex=cleaned["is_regex"], whole_word=cleaned["whole_word"])
     try:
@@ -253,15 +278,13 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _audit(admin: Any, action: str, target_id: int | None, before: Any, after: Any) -> None:
-    from forum.audit import record_action
-
-    record_action(admin, action, "word_filter", target_id, before=before, after=after)
+    audit(admin, action, "word_filter", target_id, before=before, after=after)
 
 
 def save_entry(admin: Any, entry: WordFilterEntry | None, data: dict[str, Any]) -> WordFilterEntry:
     if not is_admin(admin):
         raise PermissionDenied()
-    cleaned = _clean(data)
+    cleaned = _clean(admin, data)
     before = entry.snapshot() if entry is not None else None
     if entry is None:
         entry = WordFilterEntry(created_by_id=admin.id)
@@ -299,7 +322,7 @@ def import_list(admin: Any, text: str, locale: str | None = None) -> tuple[int, 
         raise PermissionDenied()
     if len(text) > MAX_IMPORT_CHARS:
         raise ValidationFailed({"text": _("The list is too long (at most %(n)d characters).", n=MAX_IMPORT_CHARS)})
-    if locale and locale not in current_app.config["SUPPORTED_LOCALES"]:
+    if locale and locale not in _supported_locales():
         raise ValidationFailed({"locale": _("Choose languages from the list.")})
     try:
         words = parse_list(text, locale=locale or None)
@@ -333,8 +356,6 @@ def import_list(admin: Any, text: str, locale: str | None = None) -> tuple[int, 
 
 
 def starter_list_text(locale: str) -> str:
-    from .matcher import STARTER_DIR, available_starter_lists
-
     if locale not in available_starter_lists():
         raise NotFound()
     return (STARTER_DIR / f"{locale}.txt").read_text(encoding="utf-8")

@@ -4,33 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from forum.errors import ValidationFailed
-from forum.extensions import db
-from forum.forms import apply_errors
-from forum.i18n import LOCALE_NAMES
-from forum.plugins import require_admin
+from forum.plugins import ConfirmForm, ValidationFailed, apply_errors, language_name, languages
+from forum.plugins.community import CategoryInfo, categories, require_admin
 
 from . import services
-from .forms import ACTION_LABELS, DeleteForm, EntryForm, ImportForm, TrialForm
+from .forms import ACTION_LABELS, EntryForm, ImportForm, TrialForm
 from .matcher import available_starter_lists
 
 bp = Blueprint("word_filter", __name__, url_prefix="/admin/word-filter", template_folder="templates")
 bp.before_request(require_admin)
 
 
-def _categories() -> list[Any]:
-    from forum.discussions.models import Category
-
-    return list(db.session.scalars(select(Category).order_by(Category.position, Category.name)))
-
-
-def _locale_choices() -> list[tuple[str, str]]:
-    return [(code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"]]
+def _categories() -> list[CategoryInfo]:
+    return categories(current_user)
 
 
 @bp.get("/")
@@ -38,11 +28,11 @@ def index() -> Any:
     q = (request.args.get("q") or "").strip()[:100]
     action = request.args.get("action") if request.args.get("action") in ACTION_LABELS else None
     entries, total = services.list_entries(q=q or None, action=action)
-    categories = {c.id: c.name for c in _categories()}
+    names = {c.id: c.name for c in _categories()}
     return render_template("word_filter/index.html", entries=entries, total=total, q=q, action=action,
-                           actions=ACTION_LABELS, counts=services.counts_by_action(), categories=categories,
-                           locale_names=LOCALE_NAMES, starter_lists=available_starter_lists(),
-                           delete_form=DeleteForm())
+                           actions=ACTION_LABELS, counts=services.counts_by_action(), categories=names,
+                           language_name=language_name, starter_lists=available_starter_lists(),
+                           delete_form=ConfirmForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,7 +41,7 @@ def entry_form(entry_id: int | None = None) -> Any:
     entry = services.get_entry(entry_id) if entry_id else None
     form = EntryForm(obj=entry)
     form.category_ids.choices = [(c.id, c.name) for c in _categories()]
-    form.locales.choices = _locale_choices()
+    form.locales.choices = languages()
     if form.validate_on_submit():
         try:
             services.save_entry(current_user, entry, {k: v for k, v in form.data.items() if k != "csrf_token"})
@@ -65,7 +55,7 @@ def entry_form(entry_id: int | None = None) -> Any:
 
 @bp.post("/<int:entry_id>/delete")
 def delete(entry_id: int) -> Any:
-    if not DeleteForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
     services.delete_entry(current_user, services.get_entry(entry_id))
     flash(_("The watched word was deleted."), "success")
@@ -76,10 +66,10 @@ def delete(entry_id: int) -> Any:
 def import_list() -> Any:
     starter = request.args.get("list", "")
     form = ImportForm()
-    form.locale.choices = [("", _("Everyone"))] + _locale_choices()
+    form.locale.choices = [("", _("Everyone"))] + languages()
     if request.method == "GET" and starter:
         form.text.data = services.starter_list_text(starter)
-        form.locale.data = starter if starter in current_app.config["SUPPORTED_LOCALES"] else ""
+        form.locale.data = starter if starter in dict(languages()) else ""
     if form.validate_on_submit():
         try:
             added, skipped = services.import_list(current_user, form.text.data or "", form.locale.data or None)
@@ -90,7 +80,7 @@ def import_list() -> Any:
                   "success")
             return redirect(url_for("word_filter.index"))
     return render_template("word_filter/import.html", form=form, starter=starter,
-                           starter_lists=available_starter_lists(), locale_names=LOCALE_NAMES), (
+                           starter_lists=available_starter_lists(), language_name=language_name), (
         400 if form.errors else 200)
 
 
@@ -98,7 +88,7 @@ def import_list() -> Any:
 def test() -> Any:
     form = TrialForm()
     form.category_id.choices = [(0, _("Any category"))] + [(c.id, c.name) for c in _categories()]
-    form.locale.choices = [("", _("Any language"))] + _locale_choices()
+    form.locale.choices = [("", _("Any language"))] + languages()
     result = None
     if form.validate_on_submit():
         result = services.try_text(current_user, form.text.data or "", category_id=form.category_id.data or None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import textwrap
 import types
@@ -12,12 +13,16 @@ from typing import Any
 import pluggy
 import pytest
 
-from forum.discussions.models import PostState
+from forum.audit import AuditLog
+from forum.discussions.models import Post, PostState
+from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.plugins import Draft, FilterContext, Verdict, VerdictKind, hookimpl
+from forum.moderation.models import ReviewItem, ReviewReason
+from forum.plugins import Draft, FilterContext, Verdict, VerdictKind, VerdictOrigin, combine, hookimpl, plugin_setting
 from forum.plugins import manager as plugin_manager_module
-from forum.plugins.manager import combine, run_filters
-from forum.settings import set_setting
+from forum.plugins.manager import run_filters
+from forum.plugins.settings import save_plugin_settings, set_plugin_enabled
+from forum.settings import get_setting, set_setting
 from tests.conftest import make_app
 from tests.factories import make_category, make_user
 
@@ -137,9 +142,7 @@ def plugin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def app_config(plugin_dir: Path) -> dict[str, Any]:
-    from tests.plugins.conftest import register_bundled_models
-
-    register_bundled_models()  # this module's apps do not load them; later modules need their tables
+    # The bundled plugins' tables exist anyway: tests/plugins/conftest.py imported them.
     return {"PLUGIN_DIRS": (str(plugin_dir),)}
 
 
@@ -199,7 +202,7 @@ def test_a_disabled_plugin_is_never_imported(app, database_url, tmp_path, monkey
     info = other.extensions["forum.plugin_infos"]["t_never"]
     assert not info.enabled and not info.loaded
     assert "forum_plugins.t_never" not in sys.modules
-    assert "T_NEVER_IMPORTED" not in __import__("os").environ
+    assert "T_NEVER_IMPORTED" not in os.environ
     assert other.extensions["forum.plugins"].is_blocked("t_never")
 
 
@@ -268,13 +271,23 @@ def test_a_plugin_that_raises_sends_the_post_to_review_and_is_named_in_the_log(c
         response = client.post_form("/new-topic", {"category": category.id, "title": "Please explode now",
                                                    "body": "This post will explode the filter."})
     assert response.status_code == 302
-    from forum.discussions.models import Post
-
     post = db.session.scalars(db.select(Post).where(Post.user_id == member.id)).one()
     assert post.state == PostState.PENDING
-    assert "t_boom" in (post.state_reason or "")
+    # The queue knows it from the verdict's structured fields (failed), not from its prose.
+    item = db.session.scalars(db.select(ReviewItem).where(ReviewItem.post_id == post.id)).one()
+    assert item.reason_code == ReviewReason.PLUGIN_ERROR
     messages = [r.getMessage() for r in caplog.records]
     assert any("t_boom" in m and "forum_filter_post" in m for m in messages)
+
+
+def test_a_failed_plugin_is_marked_failed_and_others_are_not(app):
+    with app.test_request_context():
+        verdict, verdicts = run_filters("forum_filter_post", draft=Draft(raw="explode, and censor-me"),
+                                        author=None, context=FilterContext(kind="reply"))
+    by_plugin = {v.plugin: v for v in verdicts if v.origin == VerdictOrigin.PLUGIN}
+    assert by_plugin["t_boom"].failed and by_plugin["t_boom"].kind == VerdictKind.REQUIRE_APPROVAL
+    assert not by_plugin["t_hello"].failed
+    assert verdict.failed and verdict.plugin == "t_boom"
 
 
 def test_a_plugin_may_return_several_verdicts(client):
@@ -283,8 +296,6 @@ def test_a_plugin_may_return_several_verdicts(client):
     client.login(member.username)
     client.post_form("/new-topic", {"category": category.id, "title": "Verdict lists",
                                     "body": "Please censor-me in this post."})
-    from forum.discussions.models import Post
-
     post = db.session.scalars(db.select(Post).where(Post.user_id == member.id)).one()
     assert post.raw == "Please *** in this post."  # the rewrite applies although the post is flagged
     assert post.state == PostState.PUBLISHED
@@ -314,6 +325,7 @@ def test_invalid_return_values_hold_the_post(app, monkeypatch):
     finally:
         pm.unregister(name="t_odd")
     assert verdict.kind == VerdictKind.REQUIRE_APPROVAL and verdict.plugin == "t_odd"
+    assert verdict.failed and verdict.origin == VerdictOrigin.PLUGIN
 
 
 def test_form_extras_reach_the_filter_context(app):
@@ -357,9 +369,6 @@ def test_admin_lists_plugins_with_their_status(client):
 
 
 def test_admin_disables_and_enables_a_plugin_for_the_next_start(client, app):
-    from forum.audit import AuditLog
-    from forum.settings import get_setting
-
     admin = _admin(client)
     response = client.post_form("/admin/plugins/t_hello/disable")
     assert response.status_code == 302
@@ -382,9 +391,6 @@ def test_plugin_admin_is_for_admins_only(client):
     assert client.get("/admin/plugins").status_code == 403
     assert client.get("/admin/plugins/t_hello/settings").status_code == 403
     assert client.post_form("/admin/plugins/t_hello/disable").status_code == 403
-    from forum.errors import PermissionDenied
-    from forum.plugins.settings import set_plugin_enabled
-
     with pytest.raises(PermissionDenied):
         set_plugin_enabled(moderator, "t_hello", False)
 
@@ -399,8 +405,6 @@ def test_settings_form_renders_the_schema_and_validates_by_type(client):
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "This field is required." in text and "Use 5 or less." in text and "Choose one of the options." in text
-    from forum.plugins import plugin_setting
-
     assert plugin_setting("t_hello", "times") == 2  # nothing saved
     good = client.post_form("/admin/plugins/t_hello/settings", {
         "greeting": "Salve", "times": "4", "loud": "y", "mood": "calm", "words": "uno\n\n due \n"})
@@ -416,9 +420,6 @@ def test_settings_form_renders_the_schema_and_validates_by_type(client):
 
 
 def test_settings_validation_in_the_service(app):
-    from forum.errors import ValidationFailed
-    from forum.plugins.settings import save_plugin_settings
-
     admin = make_user(role="admin")
     with app.test_request_context():
         with pytest.raises(ValidationFailed) as exc:

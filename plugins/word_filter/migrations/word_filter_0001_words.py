@@ -8,7 +8,7 @@ Create Date: 2026-11-22
 import sqlalchemy as sa
 from alembic import op
 
-import forum.db_types
+from forum.plugins import UTCDateTime
 
 revision = "word_filter_0001"
 down_revision = None
@@ -28,8 +28,8 @@ def upgrade():
         sa.Column("whole_word", sa.Boolean(), nullable=False),
         sa.Column("category_ids", sa.JSON(), nullable=False),
         sa.Column("locales", sa.JSON(), nullable=False),
-        sa.Column("created_at", forum.db_types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", forum.db_types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"],
                                 name=op.f("fk_word_filter_words_created_by_id_users"), ondelete="SET NULL"),

@@ -7,18 +7,20 @@ from typing import Any
 
 import pytest
 
+from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.discussions.models import Post, PostState, Topic
 from forum.extensions import db
-from forum.plugins.settings import save_plugin_settings
+from forum.moderation.models import ReviewItem, ReviewKind, ReviewReason
+from forum.plugins import Draft, FilterContext, VerdictKind
+from forum.plugins.manager import run_filters
+from forum.plugins.settings import get_plugin_settings, save_plugin_settings
 from tests.factories import make_category, make_topic, make_user
 
 LINKS = "See https://one.example, [two](https://two.example/x) and www.three-shop.com/page"
 
 
 def configure(app: Any, **values: Any) -> None:
-    from forum.plugins.settings import get_plugin_settings
-
     with app.test_request_context():
         save_plugin_settings(make_user(role="admin"), "link_limits", {**get_plugin_settings("link_limits"), **values})
 
@@ -135,3 +137,70 @@ def test_settings_are_validated(client):
     assert response.status_code == 400
     text = response.get_data(as_text=True)
     assert "Use 0 or more." in text and "Enter a whole number." in text and "Choose one of the options." in text
+
+
+# --- edits, meetups, profiles: the same rules ------------------------------------------------------
+
+def edit(client: Any, post: Post, body: str) -> Any:
+    return client.post_form(f"/posts/{post.id}/edit", {"body": body, "reason": ""})
+
+
+def test_an_edit_that_adds_too_many_links_goes_back_to_the_queue(client, topic):
+    member = as_user(client)
+    reply(client, topic, "Where can I find the manual? https://one.example")
+    post = last_post(member)
+    assert post.state == PostState.PUBLISHED
+    assert edit(client, post, LINKS).status_code == 302
+    post = last_post(member)
+    assert post.state == PostState.PENDING and post.raw == LINKS
+    assert "3 links" in post.state_reason
+
+
+def test_the_edited_post_counts_as_one_of_the_first_posts(app, client, topic):
+    # Old account, new by posts only (the limit is 5): their 5th post, the last "new" one, is
+    # published with one link; editing it into a link list must not slip through now that
+    # they have 5 posts, although a 6th post would no longer be limited.
+    member = as_user(client, created_at=utcnow() - timedelta(days=60), post_count=4)
+    reply(client, topic, "Fifth post, one link: https://one.example")
+    post = last_post(member)
+    db.session.refresh(member)
+    assert post.state == PostState.PUBLISHED and member.post_count == 5
+    with app.test_request_context():
+        for kind, expected in (("reply", []), ("edit", ["too_many_links"])):
+            _verdict, verdicts = run_filters("forum_filter_post", draft=Draft(raw=LINKS), author=member,
+                                             context=FilterContext(kind=kind, topic_id=topic.id))
+            assert [v.code for v in verdicts if v.plugin == "link_limits"] == expected, kind
+    edit(client, post, LINKS)
+    assert last_post(member).state == PostState.PENDING
+
+
+def test_an_edit_to_a_denied_domain_is_refused_with_the_text_kept(app, client, topic):
+    configure(app, denied_domains=["casino.example"])
+    member = veteran(client)
+    reply(client, topic, "A perfectly fine reply")
+    post = last_post(member)
+    response = edit(client, post, "Now with https://casino.example/win")
+    assert response.status_code == 400
+    assert "Links to casino.example are not allowed here." in response.get_data(as_text=True)
+    assert last_post(member).raw == "A perfectly fine reply"
+
+
+def test_meetup_descriptions_are_limited_like_topics(app):
+    newcomer = make_user()
+    with app.test_request_context():
+        _verdict, verdicts = run_filters("forum_filter_post", draft=Draft(raw=LINKS, title="Meetup"),
+                                        author=newcomer, context=FilterContext(kind="event", category_id=1))
+    ours = [v for v in verdicts if v.plugin == "link_limits"]
+    assert [(v.kind, v.code) for v in ours] == [(VerdictKind.REQUIRE_APPROVAL, "too_many_links")]
+
+
+def test_a_new_members_profile_full_of_links_is_held(client):
+    member = as_user(client)
+    response = client.post_form("/settings", {"display_name": "Shop", "bio": LINKS, "locale": "", "timezone": ""})
+    assert response.status_code in (200, 302)
+    db.session.expire_all()
+    user = db.session.get(User, member.id)
+    assert user.bio == LINKS and "one.example" not in (user.bio_html or "")  # kept, not shown
+    item = db.session.scalars(db.select(ReviewItem).where(ReviewItem.user_id == member.id,
+                                                          ReviewItem.kind == ReviewKind.PROFILE)).one()
+    assert item.reason_code == ReviewReason.FILTER  # held by a content filter, not by a core rule

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from forum.accounts.models import User
+from forum.accounts.services import current_coc_version
 from forum.db_types import utcnow
 from forum.discussions.models import Post, PostState, Topic
+from forum.discussions.services import create_reply
 from forum.extensions import db
+from forum.plugins import Draft, FilterContext
+from forum.plugins.manager import run_filters
 from forum.plugins.settings import get_plugin_settings, save_plugin_settings
 from tests.factories import make_category, make_topic, make_user
 
@@ -48,8 +53,6 @@ class Later:
 
     @staticmethod
     def time() -> float:
-        import time
-
         return time.time() + 60
 
 
@@ -59,8 +62,6 @@ def slow_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def registration(client: Any, name: str, **extra: str) -> dict[str, str]:
-    from forum.accounts.services import current_coc_version
-
     return {"username": name, "display_name": name.title(), "email": f"{name}@example.com",
             "password": "a long enough passphrase", "accept_coc": "y", "coc_version": str(current_coc_version()),
             **extra}
@@ -223,14 +224,61 @@ def test_rate_limits_per_trust_level(app, client, member, topic):
 
 
 def test_rate_limits_follow_the_site_switch(app, member, topic):
-    from forum.discussions.services import create_reply
-
     configure(app, new_member_rate=1)
     app.config["RATELIMIT_ENABLED"] = False
     with app.test_request_context():
         for n in range(3):
             create_reply(member, topic, f"scripted reply {n}")
     assert db.session.scalar(db.select(db.func.count()).select_from(Post).where(Post.user_id == member.id)) == 3
+
+
+# --- edits, meetups, profiles ------------------------------------------------------------------------------
+
+def edit(client: Any, post: Post, body: str) -> Any:
+    return client.post_form(f"/posts/{post.id}/edit", {"body": body, "reason": ""})
+
+
+def test_an_edit_that_repeats_a_link_from_another_topic_is_held(client, member):
+    # Spam edited in: an innocent reply, published, then turned into the link posted elsewhere.
+    first = make_topic(make_user(), make_category())
+    second = make_topic(make_user(), make_category())
+    text = "Great offer at https://deals.example.com today"
+    client.post_form(f"/t/{first.id}/reply", {"body": text})
+    client.post_form(f"/t/{second.id}/reply", {"body": "Thanks, that helped a lot"})
+    post = last_post(member)
+    assert post.state == PostState.PUBLISHED
+    assert edit(client, post, "great offer at https://deals.example.com TODAY").status_code == 302
+    post = last_post(member)
+    assert post.state == PostState.PENDING and "repeating text" in post.state_reason
+
+
+def test_editing_a_post_in_its_own_topic_is_not_a_repeat(client, member, topic):
+    text = "My setup: https://pics.example.com/desk"
+    client.post_form(f"/t/{topic.id}/reply", {"body": text})
+    post = last_post(member)
+    edit(client, post, text + " (updated)")
+    assert last_post(member).state == PostState.PUBLISHED
+
+
+def test_edits_are_not_rate_limited(app, client, member, topic):
+    # The limit counts new posts; fixing a typo in one of them adds none.
+    configure(app, new_member_rate=2)
+    for n in range(2):
+        assert client.post_form(f"/t/{topic.id}/reply", {"body": f"Reply number {n}"}).status_code == 302
+    assert client.post_form(f"/t/{topic.id}/reply", {"body": "One too many"}).status_code == 400
+    assert edit(client, last_post(member), "Reply number 1, with the typo fixed").status_code == 302
+    assert last_post(member).raw == "Reply number 1, with the typo fixed"
+
+
+@pytest.mark.parametrize("kind", ["event", "profile"])
+def test_meetups_and_profiles_get_no_post_heuristics(app, member, kind):
+    text = "Great offer at https://deals.example.com today"
+    first = make_topic(make_user(), make_category())
+    with app.test_request_context():
+        create_reply(member, first, text)
+        _verdict, verdicts = run_filters("forum_filter_post", draft=Draft(raw=text), author=member,
+                                         context=FilterContext(kind=kind))
+    assert [v for v in verdicts if v.plugin == "spam_guard"] == []
 
 
 def test_settings_form(client):

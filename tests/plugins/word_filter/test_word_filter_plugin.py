@@ -8,10 +8,13 @@ from typing import Any
 
 import pytest
 
+from forum.audit import AuditLog
 from forum.discussions.models import Post, PostState, Topic
+from forum.errors import PermissionDenied
 from forum.extensions import db
-from forum.plugins import Draft, FilterContext, VerdictKind
+from forum.plugins import Draft, FilterContext, VerdictKind, plugin_state
 from forum.plugins.manager import run_filters
+from forum.plugins.settings import save_plugin_settings
 from tests.factories import make_category, make_topic, make_user
 
 
@@ -173,6 +176,42 @@ def test_edits_are_filtered(client, member, topic):
     assert db.session.get(Post, post.id).raw == "A perfectly fine reply"
 
 
+def test_an_edit_into_a_held_word_goes_back_to_the_queue(client, member, topic):
+    post_reply(client, topic, "A perfectly fine reply")
+    post = last_post(member)
+    add_word("free money", "require_approval")
+    assert client.post_form(f"/posts/{post.id}/edit", {"body": "Now with FREE money", "reason": ""}
+                            ).status_code == 302
+    post = last_post(member)
+    assert post.state == PostState.PENDING and post.raw == "Now with FREE money"
+
+
+def test_edits_keep_the_posts_category_and_language_scopes(client):
+    # The edit is judged in the post's category and language, as the post was.
+    scoped = make_category()
+    add_word("figa", "censor", locales=["it"], category_ids=[scoped.id])
+    italian = make_user(locale="it")
+    client.login(italian.username)
+    inside, outside = make_topic(make_user(), scoped), make_topic(make_user(), make_category())
+    for topic in (inside, outside):
+        post_reply(client, topic, "Una risposta qualunque")
+        client.post_form(f"/posts/{last_post(italian).id}/edit", {"body": "che figa", "reason": ""})
+    posts = db.session.scalars(db.select(Post).where(Post.user_id == italian.id).order_by(Post.id)).all()
+    assert [p.raw for p in posts] == ["che ■■■■", "che figa"]
+
+
+def test_edited_titles_are_censored(client, member):
+    add_word("darn", "censor")
+    client.post_form("/new-topic", {"category": make_category().id, "title": "Printers again",
+                                    "body": "They never work."})
+    topic = db.session.scalars(db.select(Topic).where(Topic.user_id == member.id)).one()
+    first = last_post(member)
+    client.post_form(f"/posts/{first.id}/edit", {"title": "Darn printers again", "body": "They never work.",
+                                                 "reason": ""})
+    db.session.expire_all()
+    assert db.session.get(Topic, topic.id).title == "■■■■ printers again"
+
+
 def test_profile_text_is_filtered(client, member):
     add_word("darn", "censor")
     add_word("rubbish", "block", message="Not in your profile.")
@@ -210,15 +249,15 @@ def test_edits_to_the_list_apply_at_once(app):
 
     with app.test_request_context():
         assert kind("darn") == VerdictKind.REWRITE
+        version = plugin_state("word_filter")
         wf().save_entry(admin, entry, {**entry.snapshot(), "action": "require_approval"})
+        assert plugin_state("word_filter") not in (None, version)  # the cache key every worker reads
         assert kind("darn") == VerdictKind.REQUIRE_APPROVAL
         wf().delete_entry(admin, entry)
         assert kind("darn") == VerdictKind.ALLOW
 
 
 def test_leetspeak_can_be_switched_off(app):
-    from forum.plugins.settings import save_plugin_settings
-
     add_word("spam", "require_approval")
     admin = make_user(role="admin")
     with app.test_request_context():
@@ -240,8 +279,6 @@ def admin(client: Any) -> Any:
 
 
 def test_admin_adds_edits_and_deletes_a_word(client, admin):
-    from forum.audit import AuditLog
-
     category = make_category(name="Offers")
     response = client.post_form("/admin/word-filter/new", {
         "pattern": "cheap pills", "action": "replace", "replacement": "[removed]", "whole_word": "y",
@@ -325,7 +362,5 @@ def test_word_filter_admin_is_for_admins_only(client):
                 "/admin/word-filter/import?list=en"):
         assert client.get(url).status_code == 403, url
     assert client.post_form("/admin/word-filter/new", {"pattern": "x", "action": "flag"}).status_code == 403
-    from forum.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         wf().save_entry(make_user(), None, {"pattern": "x", "action": "flag"})

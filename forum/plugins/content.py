@@ -1,0 +1,78 @@
+"""Helpers about what members write and who writes it, shared by the content filters.
+
+Ground floor only (:mod:`forum.markup`, :mod:`forum.i18n`, :mod:`forum.db_types`), so the
+rules stay the site's own: links are found by the same Markdown pipeline that renders the
+page, and languages are the ones the site offers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from html.parser import HTMLParser
+from typing import Any
+
+from flask import current_app
+
+from forum import markup
+from forum.db_types import utcnow
+from forum.i18n import LOCALE_NAMES
+
+
+@dataclass(frozen=True)
+class Links:
+    """The URLs a text links to (``<a href>``) and shows (``<img src>``), in order, as rendered."""
+
+    links: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+        elif tag == "img" and values.get("src"):
+            self.images.append(values["src"] or "")
+
+
+def extract_links(raw: str) -> Links:
+    """The links and images of ``raw`` Markdown, found in the HTML the page would show: a URL
+    inside a code block is not a link, a bare ``www.example.com`` and ``[text](url)`` are, and
+    what the sanitiser drops (``javascript:``) is not there."""
+    if "." not in raw and ":" not in raw:  # no URL can hide in it: skip the Markdown pass
+        return Links()
+    parser = _LinkParser()
+    parser.feed(markup.cook(raw).html)
+    return Links(tuple(parser.links), tuple(parser.images))
+
+
+def is_new_member(author: Any, *, posts: int, days: int, context: Any = None) -> bool:
+    """True during a member's first ``posts`` posts or first ``days`` days (0 turns a test off).
+
+    The one definition plugins share, each with its own settings. For an edit
+    (``context.kind == "edit"``) the edited post counts as one of those first posts, as the
+    core's own rule does: a member's last "new" post cannot be edited into spam once they
+    have grown out of the limit with it.
+    """
+    count = getattr(author, "post_count", 0) or 0
+    editing = getattr(context, "kind", None) == "edit"
+    if posts and (count <= posts if editing else count < posts):
+        return True
+    created = getattr(author, "created_at", None)
+    return bool(days and created is not None and utcnow() - created < timedelta(days=days))
+
+
+def language_name(code: str) -> str:
+    """A language's name in that language ("Italiano"), or the code when the site has none."""
+    return LOCALE_NAMES.get(code, code)
+
+
+def languages() -> list[tuple[str, str]]:
+    """The languages this community offers, as (code, name) pairs, for choices."""
+    return [(code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]]
