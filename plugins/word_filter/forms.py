@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .matcher import Action
@@ -23,7 +26,7 @@ class EntryForm(FlaskForm):
                           validators=[DataRequired(), Length(max=500)],
                           description=_l("Case, accents, lookalike letters, s.p.a.c.e.s and repeated letters "
                                          "are handled for you."))
-    action = SelectField(_l("Action"), choices=list(ACTION_LABELS.items()))
+    action = SelectField(_l("Action"), choices=[SelectChoice(value, label) for value, label in ACTION_LABELS.items()])
     replacement = StringField(_l("Replacement (for “Replace”)"), validators=[Optional(), Length(max=200)])
     message = StringField(_l("Message to the author (for “Block”)"), validators=[Optional(), Length(max=500)],
                           description=_l("Empty: a standard message naming the word."))
@@ -40,6 +43,11 @@ class ImportForm(FlaskForm):
     text = TextAreaField(_l("List"), validators=[DataRequired()],
                          description=_l("One entry per line: action|word[|replacement or message]. "
                                         "*word* matches inside words, /regex/ is a regular expression."))
+
+
+def choices(pairs: list[tuple[Any, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (tuples are deprecated there)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class TrialForm(FlaskForm):

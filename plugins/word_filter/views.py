@@ -12,7 +12,7 @@ from forum.plugins import ConfirmForm, ValidationFailed, apply_errors, language_
 from forum.plugins.community import CategoryInfo, categories, require_admin
 
 from . import services
-from .forms import ACTION_LABELS, EntryForm, ImportForm, TrialForm
+from .forms import ACTION_LABELS, EntryForm, ImportForm, TrialForm, choices
 from .matcher import available_starter_lists
 
 bp = Blueprint("word_filter", __name__, url_prefix="/admin/word-filter", template_folder="templates")
@@ -40,8 +40,8 @@ def index() -> Any:
 def entry_form(entry_id: int | None = None) -> Any:
     entry = services.get_entry(entry_id) if entry_id else None
     form = EntryForm(obj=entry)
-    form.category_ids.choices = [(c.id, c.name) for c in _categories()]
-    form.locales.choices = languages()
+    form.category_ids.choices = choices([(c.id, c.name) for c in _categories()])
+    form.locales.choices = choices(languages())
     if form.validate_on_submit():
         try:
             services.save_entry(current_user, entry, {k: v for k, v in form.data.items() if k != "csrf_token"})
@@ -66,7 +66,7 @@ def delete(entry_id: int) -> Any:
 def import_list() -> Any:
     starter = request.args.get("list", "")
     form = ImportForm()
-    form.locale.choices = [("", _("Everyone"))] + languages()
+    form.locale.choices = choices([("", _("Everyone")), *languages()])
     if request.method == "GET" and starter:
         form.text.data = services.starter_list_text(starter)
         form.locale.data = starter if starter in dict(languages()) else ""
@@ -87,8 +87,8 @@ def import_list() -> Any:
 @bp.route("/test", methods=["GET", "POST"])
 def test() -> Any:
     form = TrialForm()
-    form.category_id.choices = [(0, _("Any category"))] + [(c.id, c.name) for c in _categories()]
-    form.locale.choices = [("", _("Any language"))] + languages()
+    form.category_id.choices = choices([(0, _("Any category")), *((c.id, c.name) for c in _categories())])
+    form.locale.choices = choices([("", _("Any language")), *languages()])
     result = None
     if form.validate_on_submit():
         result = services.try_text(current_user, form.text.data or "", category_id=form.category_id.data or None,
