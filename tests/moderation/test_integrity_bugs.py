@@ -22,7 +22,7 @@ from forum.events.models import Event, EventState
 from forum.extensions import db
 from forum.moderation.models import ReviewItem, ReviewKind, ReviewStatus
 from forum.settings import set_setting
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_reply, make_topic
 
 
 def _open_items(**where: Any) -> list[ReviewItem]:
