@@ -18,7 +18,7 @@ from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
 from forum.forms import apply_errors
 from forum.i18n import known_timezones, select_timezone
-from forum.settings import get_setting
+from forum.settings import all_settings, get_setting
 
 from . import ics, permissions, services
 from .forms import EventForm, EventSettingsForm, RsvpForm
@@ -358,8 +358,6 @@ def event_ics(event_id: int) -> Any:
 
 @bp.get("/calendar.ics")
 def calendar_ics() -> Any:
-    from forum.settings import all_settings
-
     name = all_settings().get("community_name") or current_app.config["COMMUNITY_NAME"]
     return _ics(ics.calendar(services.public_feed_events(), name=_("%(name)s events", name=name),
                              url_of=_event_url), "calendar.ics")

@@ -1,4 +1,5 @@
-"""Event fixtures: a staff host, members, and an event factory going through the services."""
+"""Event fixtures: a staff host, members, an event factory going through the services, and a
+content filter that holds or refuses meetups mentioning "forbidden"."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 from forum.db_types import utcnow
 from forum.events import services
 from forum.events.services import EventInput
+from forum.plugins import Verdict, hookimpl
+from forum.plugins.manager import plugin_manager
 from tests.factories import make_user
 
 
@@ -53,3 +56,33 @@ def request_context(app: Any) -> Any:
     """Services translate their messages: give them a request (as views and the CLI do)."""
     with app.test_request_context("/"):
         yield
+
+
+class EventFilter:
+    """A content filter: ``verdict`` for a meetup whose title or description says "forbidden"."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        self.verdict = verdict
+        self.kinds: list[str] = []
+
+    @hookimpl
+    def forum_filter_post(self, draft: Any, author: Any, context: Any) -> Verdict | None:
+        self.kinds.append(context.kind)
+        if context.kind == "event" and "forbidden" in (draft.raw + (draft.title or "")):
+            return self.verdict
+        return None
+
+
+@pytest.fixture
+def event_filter(app: Any) -> Any:
+    plugins: list[EventFilter] = []
+
+    def install(verdict: Verdict) -> EventFilter:
+        plugin = EventFilter(verdict)
+        plugin_manager().register(plugin, name=f"test-filter-{len(plugins)}")
+        plugins.append(plugin)
+        return plugin
+
+    yield install
+    for plugin in plugins:
+        plugin_manager().unregister(plugin)

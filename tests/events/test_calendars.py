@@ -164,6 +164,12 @@ def test_personal_feed_behind_a_revocable_secret(client, make_event, members, ho
     assert client.get(f"/events/feed/{new_token}.ics").status_code == 404
 
 
+@pytest.mark.parametrize("token", ["99999999999999999999999-" + "0" * 40, "\u00b2-" + "0" * 40, "1-", "x-y"])
+def test_a_crafted_feed_token_is_not_found(client, token):
+    # A user id out of any row's range, or digits that are not ASCII, must not reach the database.
+    assert client.get(f"/events/feed/{token}.ics").status_code == 404
+
+
 def test_google_calendar_link_is_url_encoded(make_event):
     event = make_event(title="Pizza & code: #1?", start_date=date(2031, 7, 1), end_date=date(2031, 7, 1))
     url = ics.google_calendar_url(event, "https://forum.test/events/1/x")
@@ -178,8 +184,6 @@ def test_google_calendar_link_is_url_encoded(make_event):
 
 @pytest.mark.parametrize("path", ["/calendar.ics", "/events/c/events.ics"])
 def test_empty_feeds_are_valid(client, path):
-    from forum.events.services import ensure_events_category
-
-    ensure_events_category()
+    services.ensure_events_category()
     cal = parse(client.get(path))
     assert cal.walk("VEVENT") == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from forum.events import services
 from forum.events.models import EventRsvp, RsvpStatus
 from forum.extensions import db
 from tests.conftest import FormClient
@@ -70,8 +71,6 @@ def test_last_seats_are_never_given_twice(app, make_event, members):
 
 
 def test_simultaneous_cancellations_promote_distinct_people_in_order(app, make_event, members):
-    from forum.events import services
-
     event = make_event(capacity=2)
     for m in members[:5]:  # two going, three waiting in order
         services.rsvp(m, event, "going")

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from forum.accounts.models import AnonymousUser
 from forum.discussions.models import Category, Post, Topic
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.events import services
 from forum.events.models import Event, EventState
 from forum.extensions import db
-from forum.plugins import Verdict, hookimpl
-from forum.plugins.manager import plugin_manager
+from forum.plugins import Verdict
 from forum.settings import set_setting
 from tests.events.conftest import event_input, future_day
-from tests.factories import make_category, make_user
+from tests.factories import make_category, make_topic, make_user
 
 
 def test_staff_event_gets_a_linked_discussion_topic_in_the_events_category(app, make_event, host):
@@ -33,8 +34,6 @@ def test_staff_event_gets_a_linked_discussion_topic_in_the_events_category(app, 
 
 
 def test_topic_header_links_to_the_event_with_one_query(client, make_event, count_queries):
-    from forum.accounts.models import AnonymousUser
-
     event = make_event()
     topic = db.session.get(Topic, event.topic_id)
     with count_queries() as q:
@@ -43,8 +42,6 @@ def test_topic_header_links_to_the_event_with_one_query(client, make_event, coun
     assert q.count == 1
     page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert f'href="/events/{event.id}/{event.slug}"' in page
-    from tests.factories import make_topic
-
     plain = make_topic()
     assert "Event page and RSVP" not in client.get(f"/t/{plain.slug}/{plain.id}").get_data(as_text=True)
 
@@ -106,19 +103,13 @@ def test_invalid_times_are_refused(make_event):
         make_event(start_time=None)
     assert "start_time" in exc.value.errors
     with pytest.raises(ValidationFailed) as exc:  # deadline after the start
-        from datetime import datetime
-
         make_event(start_date=day, end_date=day, rsvp_deadline=datetime.combine(day, time(20)))
     assert "rsvp_deadline" in exc.value.errors
 
 
 def test_a_time_skipped_by_daylight_saving_is_refused():
-    from zoneinfo import ZoneInfo
-
-    from forum.events.services import local_to_utc
-
     with pytest.raises(ValueError):
-        local_to_utc(date(2031, 3, 30), time(2, 30), ZoneInfo("Europe/Rome"))
+        services.local_to_utc(date(2031, 3, 30), time(2, 30), ZoneInfo("Europe/Rome"))
 
 
 def test_all_day_events_keep_their_dates(make_event):
@@ -149,34 +140,6 @@ def test_cohosts_must_exist(make_event, members):
 
 
 # --- content filters --------------------------------------------------------------------------
-
-class _EventFilter:
-    def __init__(self, verdict: Verdict) -> None:
-        self.verdict = verdict
-        self.kinds: list[str] = []
-
-    @hookimpl
-    def forum_filter_post(self, draft, author, context):  # type: ignore[no-untyped-def]
-        self.kinds.append(context.kind)
-        if context.kind == "event" and "forbidden" in (draft.raw + (draft.title or "")):
-            return self.verdict
-        return None
-
-
-@pytest.fixture
-def event_filter(app):
-    plugins = []
-
-    def install(verdict: Verdict) -> _EventFilter:
-        plugin = _EventFilter(verdict)
-        plugin_manager().register(plugin, name=f"test-filter-{len(plugins)}")
-        plugins.append(plugin)
-        return plugin
-
-    yield install
-    for plugin in plugins:
-        plugin_manager().unregister(plugin)
-
 
 def test_a_rejected_description_keeps_the_text_in_the_form(client, host, event_filter):
     plugin = event_filter(Verdict.reject("No forbidden words, please."))

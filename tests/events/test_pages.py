@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+from flask import g
+
 from forum.accounts.models import AnonymousUser
 from forum.db_types import utcnow
 from forum.events import services
@@ -100,8 +103,6 @@ def test_admin_settings_page(client, app):
                                                   "reminder_hours": "6"})
     assert response.status_code == 302
     db.session.expire_all()
-    from flask import g
-
     g.pop("forum_settings", None)
     assert get_setting("events_category_id") == lounge.id
     assert get_setting("events_creators") == "members" and get_setting("events_reminder_hours") == 6
@@ -116,18 +117,12 @@ def test_nav_has_an_events_link(client):
 
 
 def test_upcoming_and_past_lists_walk_every_event_once_with_cursors(client, make_event, app):
-    from datetime import timedelta
-
-    from forum.accounts.models import AnonymousUser
-    from forum.db_types import utcnow
-    from forum.events import services as event_services
-
     created = [make_event(title=f"Meetup number {i}", start_date=future_day(2 + i % 5),
                           end_date=future_day(2 + i % 5)) for i in range(7)]
     seen: list[int] = []
     cursor = None
     while True:
-        page, cursor = event_services.list_upcoming(AnonymousUser(), after=cursor, limit=3)
+        page, cursor = services.list_upcoming(AnonymousUser(), after=cursor, limit=3)
         seen += [e.id for e in page]
         if cursor is None:
             break
@@ -137,10 +132,19 @@ def test_upcoming_and_past_lists_walk_every_event_once_with_cursors(client, make
     past_seen: list[int] = []
     cursor = None
     while True:
-        page, cursor = event_services.list_past(AnonymousUser(), before=cursor, per_page=3, now=later)
+        page, cursor = services.list_past(AnonymousUser(), before=cursor, per_page=3, now=later)
         past_seen += [e.id for e in page]
         if cursor is None:
             break
     assert past_seen == list(reversed(seen))
-    assert client.get("/events?after=garbage").status_code == 200
-    assert client.get("/events/past?before=1_2").status_code == 200
+    assert client.get("/events/past?before=1_2").status_code == 200  # a well-formed position
+
+
+@pytest.mark.parametrize("url", ["/events?after=999999999999999999_1", "/events?after=garbage",
+                                 "/events/past?before=garbage", "/events/past?before=1_99999999999999999999"])
+def test_a_crafted_cursor_is_a_bad_request_not_a_crash(client, make_event, url):
+    make_event()
+    response = client.get(url)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Bad request" in html and "This page link is not valid" in html  # the error page, with why

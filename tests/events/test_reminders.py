@@ -9,6 +9,7 @@ from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.settings import set_setting
 from tests.events.conftest import event_input
+from tests.factories import make_user
 
 
 def kinds(user) -> list[str]:
@@ -110,8 +111,6 @@ def test_cancellation_notifies_attendees(make_event, members, host):
 
 
 def test_notices_are_in_the_recipients_language(make_event, host):
-    from tests.factories import make_user
-
     italian = make_user("giulia", locale="it")
     event = make_event()
     services.rsvp(italian, event, "going")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from forum.accounts.models import AnonymousUser
 from forum.events import services
 from tests.events.conftest import event_input
 from tests.factories import make_category, make_user
@@ -103,8 +104,6 @@ def test_event_visibility(client, host, people, visibility, role):
     response = _page(client, event, people[role])
     assert (response.status_code == 200) is VISIBLE[visibility][role]
     viewer = people[role]
-    from forum.accounts.models import AnonymousUser
-
     listed = event in services.list_upcoming(viewer or AnonymousUser())[0]
     assert listed is VISIBLE[visibility][role]
     ics = client.get(f"/events/{event.id}.ics")

@@ -1,0 +1,251 @@
+"""Writing meetups: create, edit, cancel, and the moderators' approve / refuse of held ones.
+
+Every write goes: permission -> validation -> content filters -> write (the event, its
+judgement through the registered :class:`~forum.accounts.interfaces.JudgementRecorder`, its
+discussion topic) -> commit -> notify and fire hooks. A held meetup has no discussion topic
+until it is approved; a refused one (REJECTED) stays with its creator, who may edit it and so
+send it back to the review queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from forum.accounts.interfaces import JudgedKind, JudgementRecorder
+from forum.accounts.models import User
+from forum.accounts.permissions import posting_block_reason
+from forum.db_types import utcnow
+from forum.discussions import services as discussions
+from forum.discussions.models import Category
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.plugins.manager import fire
+from forum.registry import lookup
+from forum.text import one_line, slugify
+
+from .. import permissions
+from ..models import Event, EventHost, EventState
+from .notices import event_path, notify_followers, notify_member, when_text
+from .rsvps import set_capacity
+from .validation import EventInput, clean_submission, cook_description, judge, record_judgement
+
+Fired = list[tuple[str, dict[str, Any]]]
+
+RESERVED_SLUGS = frozenset({"edit", "attendees"})  # the event's own sub-pages
+# A change of any of these bumps the calendar SEQUENCE and tells everyone who answered.
+TIME_FIELDS = ("timezone", "all_day", "starts_at", "ends_at", "start_date", "end_date")
+PLACE_FIELDS = ("venue", "address", "map_url", "online_url")
+MAX_REASON = 2000
+
+
+def event_slug(title: str) -> str:
+    slug = slugify(title)
+    return f"{slug}-event" if slug in RESERVED_SLUGS else slug
+
+
+def _uid_host() -> str:
+    cfg = current_app.config
+    host = urlsplit(cfg.get("PUBLIC_URL") or "").hostname or (cfg.get("SERVER_NAME") or "").split(":")[0]
+    if not host and has_request_context():
+        host = request.host.split(":")[0]
+    return host or "localhost"
+
+
+def _require_can_post(user: User) -> None:
+    reason = posting_block_reason(user)
+    if reason:
+        raise discussions.PostingBlocked(reason)
+
+
+# --- the discussion topic ----------------------------------------------------------------------
+
+def _topic_body(author: User, event: Event) -> str:
+    """The opening post: a pointer to the event page, which always has the current details."""
+    with force_locale(author.locale or current_app.config["DEFAULT_LOCALE"]):
+        return _("This is the discussion topic of the event. Date, place and RSVP: [event page](%(link)s)",
+                 link=event_path(event))
+
+
+def _open_topic(author: User, event: Event, ip: str | None) -> discussions.PostOutcome:
+    """Create the event's discussion topic and link it both ways, in the caller's transaction;
+    returns the topic's outcome (the caller commits, then fires ``forum_topic_created``)."""
+    try:
+        outcome = discussions.create_topic(author, event.category, event.title, _topic_body(author, event), ip=ip,
+                                           commit=False)
+    except discussions.PostingBlocked:
+        db.session.rollback()
+        raise
+    except PermissionDenied as exc:
+        db.session.rollback()
+        raise ValidationFailed({"category": _("Choose a category you can post in.")}) from exc
+    except ValidationFailed as exc:
+        db.session.rollback()
+        raise ValidationFailed({"title" if "title" in exc.errors else "description": exc.message}) from exc
+    event.topic_id = outcome.post.topic_id
+    return outcome
+
+
+def _topic_opened(outcome: discussions.PostOutcome | None) -> None:
+    if outcome is not None:
+        fire("forum_topic_created", topic=outcome.post.topic, post=outcome.post)
+
+
+# --- create and edit ---------------------------------------------------------------------------
+
+def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Event:
+    if not permissions.can_create_event(author):
+        raise PermissionDenied()
+    _require_can_post(author)
+    values, cohosts = clean_submission(author, data)
+    category: Category = values.pop("category")
+    judged = judge(author, values, category.id, ip)
+    cook_description(values)
+    now = utcnow()
+    event = Event(**values, slug=event_slug(values["title"]), category=category, created_by_id=author.id,
+                  created_at=now, updated_at=now, moderation_reason=judged.reasons,
+                  state=EventState.PENDING if judged.held else EventState.SCHEDULED)
+    event.hosts = [EventHost(user_id=u.id) for u in cohosts]
+    try:
+        db.session.add(event)
+        db.session.flush()
+        event.uid = f"event-{event.id}@{_uid_host()}"
+        record_judgement(event, judged, held=judged.held)
+        opened = None if judged.held else _open_topic(author, event, ip)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    _topic_opened(opened)
+    fire("forum_event_changed", event=event, actor=author, change="created")
+    return event
+
+
+def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None = None) -> Event:
+    """Edit an event. A change of time or place bumps the calendar SEQUENCE and tells everyone
+    who answered; a higher capacity promotes people from the waitlist in order. A refused
+    meetup, once edited, goes back to the review queue."""
+    if not permissions.can_manage_event(editor, event):
+        raise PermissionDenied()
+    if not editor.is_moderator:
+        _require_can_post(editor)
+    if event.is_cancelled:
+        raise ValidationFailed(_("A cancelled event cannot be edited."))
+    values, cohosts = clean_submission(editor, data, event=event)
+    judged = judge(editor, values, event.category_id, ip)
+    cook_description(values)
+    capacity = values.pop("capacity")
+    moved = any(values[k] != getattr(event, k) for k in TIME_FIELDS)
+    relocated = any(values[k] != getattr(event, k) for k in PLACE_FIELDS)
+    for key, value in values.items():
+        setattr(event, key, value)
+    event.slug = event_slug(event.title)
+    event.updated_at = utcnow()
+    held = judged.held and not editor.is_moderator
+    if held or event.state == EventState.REJECTED:
+        event.state = EventState.PENDING
+        event.moderation_reason = judged.reasons
+    record_judgement(event, judged, held=event.state == EventState.PENDING)
+    if moved or relocated:
+        event.sequence += 1
+    wanted = {u.id for u in cohosts}
+    event.hosts = [h for h in event.hosts if h.user_id in wanted] + [
+        EventHost(user_id=uid) for uid in wanted - {h.user_id for h in event.hosts}]
+    db.session.flush()
+    if capacity != event.capacity:
+        set_capacity(event, capacity)
+    if moved or relocated:
+        notify_followers(event, "event_changed", exclude=editor.id, key=f"event-changed:{event.id}:"
+                         f"{event.sequence}", message=lambda e=event: _(
+                             "%(title)s has changed: it is now %(when)s.", title=e.title, when=when_text(e)))
+    db.session.commit()
+    fire("forum_event_changed", event=event, actor=editor, change="updated")
+    return event
+
+
+# --- held meetups: the moderators' decision ----------------------------------------------------
+
+def publish_held_event(moderator: User, event: Event) -> Fired:
+    """A held event goes live and its discussion topic opens, in the caller's transaction
+    (the review queue's decision, or :func:`approve_event`). Returns the events to fire."""
+    if not permissions.can_approve_event(moderator, event):
+        raise PermissionDenied()
+    event.state = EventState.SCHEDULED
+    event.moderation_reason = None
+    event.updated_at = utcnow()
+    fired: Fired = []
+    if event.topic_id is None:
+        # The topic is the creator's when they may still post; otherwise the moderator opens it.
+        author = event.creator if event.creator is not None and not \
+            posting_block_reason(event.creator) else moderator
+        outcome = _open_topic(author, event, None)
+        fired.append(("forum_topic_created", {"topic": outcome.post.topic, "post": outcome.post}))
+    if event.creator is not None and event.created_by_id != moderator.id:
+        title = event.title
+        notify_member(event.creator, event, "event_approved", lambda: _("Your meetup “%(title)s” was approved.",
+                                                                        title=title))
+    fired.append(("forum_event_changed", {"event": event, "actor": moderator, "change": "approved"}))
+    return fired
+
+
+def refuse_held_event(moderator: User, event: Event, reason: str) -> Fired:
+    """A reviewer refuses a held meetup: it stays, unpublished, with the reason; its creator
+    can edit it and send it back. In the caller's transaction; returns the events to fire."""
+    if not permissions.can_approve_event(moderator, event):
+        raise PermissionDenied()
+    reason = one_line(reason, MAX_REASON)
+    event.state = EventState.REJECTED
+    event.moderation_reason = reason or None
+    event.updated_at = utcnow()
+    if event.creator is not None:
+        title = event.title
+        notify_member(event.creator, event, "event_rejected", lambda: _(
+            "Your meetup “%(title)s” was not approved: %(reason)s You can edit it and submit it again.",
+            title=title, reason=reason))
+    return [("forum_event_changed", {"event": event, "actor": moderator, "change": "rejected"})]
+
+
+def approve_event(moderator: User, event: Event) -> None:
+    """Approve a held event from its own page: its review item is closed with it."""
+    try:
+        fired = publish_held_event(moderator, event)
+        lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, moderator, approved=True)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for name, kwargs in fired:
+        fire(name, **kwargs)
+
+
+# --- cancel, close ------------------------------------------------------------------------------
+
+def cancel_event(actor: User, event: Event) -> None:
+    """Cancelled events stay visible (and in calendars, as CANCELLED); answers are kept."""
+    if not permissions.can_manage_event(actor, event):
+        raise PermissionDenied()
+    if event.is_cancelled:
+        return
+    was_held = event.state == EventState.PENDING
+    event.state = EventState.CANCELLED
+    event.cancelled_at = event.updated_at = utcnow()
+    event.sequence += 1
+    if was_held:  # nothing left to review
+        lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, actor, approved=False)
+    notify_followers(event, "event_cancelled", exclude=actor.id, key=f"event-cancelled:{event.id}",
+                     message=lambda e=event: _("%(title)s (%(when)s) is cancelled.", title=e.title,
+                                               when=when_text(e)))
+    db.session.commit()
+    fire("forum_event_changed", event=event, actor=actor, change="cancelled")
+
+
+def set_rsvps_closed(actor: User, event: Event, closed: bool) -> None:
+    if not permissions.can_manage_event(actor, event):
+        raise PermissionDenied()
+    event.rsvps_closed = closed
+    event.updated_at = utcnow()
+    db.session.commit()
