@@ -134,3 +134,7 @@ def test_a_new_members_meetup_waits_for_review_like_their_posts(app, client, mod
     db.session.expire_all()
     meetup = db.session.get(Event, meetup.id)
     assert meetup.state == EventState.SCHEDULED and meetup.topic_id is not None
+    # The moderator approved the meetup: its discussion opens at once, not held a second time.
+    opening = db.session.scalar(select(Post).where(Post.topic_id == meetup.topic_id, Post.post_number == 1))
+    assert opening.state == PostState.PUBLISHED
+    assert _open_items() == []

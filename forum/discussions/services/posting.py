@@ -128,10 +128,12 @@ def _check_official(author: User, official: bool) -> None:
 # --- writes ----------------------------------------------------------------------------------------
 
 def create_topic(author: User, category: Category, title: str, body: str, *, ip: str | None = None,
-                 official: bool = False, commit: bool = True) -> PostOutcome:
+                 official: bool = False, commit: bool = True, reviewed_by: User | None = None) -> PostOutcome:
     """Start a topic. ``commit=False`` leaves the transaction open for a caller that writes
     more with it (a meetup's discussion topic); that caller commits and fires
-    ``forum_topic_created`` itself."""
+    ``forum_topic_created`` itself. ``reviewed_by`` names the moderator who already approved
+    what the topic says (a held meetup they approved): a hold is not applied again, and the
+    verdicts stay in the post's history."""
     if not permissions.can_start_topic(author, category):
         raise PermissionDenied()
     require_can_post(author)
@@ -142,7 +144,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
     language = language_for(author)
     context = FilterContext(kind="topic", category_id=category.id, locale=language, ip=ip)
     verdict, verdicts = _judge(draft, author, context)
-    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
+    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not (reviewed_by is not None and reviewed_by.is_moderator)
     now = utcnow()
     topic = Topic(category=category, user_id=author.id, title=draft.title or title,
                   slug=slugify(draft.title or title), created_at=now, last_posted_at=now,

@@ -71,12 +71,14 @@ def _topic_body(author: User, event: Event) -> str:
                  link=event_path(event))
 
 
-def _open_topic(author: User, event: Event, ip: str | None) -> discussions.PostOutcome:
+def _open_topic(author: User, event: Event, ip: str | None,
+                reviewed_by: User | None = None) -> discussions.PostOutcome:
     """Create the event's discussion topic and link it both ways, in the caller's transaction;
-    returns the topic's outcome (the caller commits, then fires ``forum_topic_created``)."""
+    returns the topic's outcome (the caller commits, then fires ``forum_topic_created``).
+    ``reviewed_by``: the moderator who approved the meetup, so its topic is not held again."""
     try:
         outcome = discussions.create_topic(author, event.category, event.title, _topic_body(author, event), ip=ip,
-                                           commit=False)
+                                           commit=False, reviewed_by=reviewed_by)
     except discussions.PostingBlocked:
         db.session.rollback()
         raise
@@ -182,7 +184,7 @@ def publish_held_event(moderator: User, event: Event) -> Fired:
         # The topic is the creator's when they may still post; otherwise the moderator opens it.
         author = event.creator if event.creator is not None and not \
             posting_block_reason(event.creator) else moderator
-        outcome = _open_topic(author, event, None)
+        outcome = _open_topic(author, event, None, reviewed_by=moderator)
         fired.append(("forum_topic_created", {"topic": outcome.post.topic, "post": outcome.post}))
     if event.creator is not None and event.created_by_id != moderator.id:
         title = event.title
