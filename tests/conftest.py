@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection
 
 from forum import create_app
 from forum.extensions import db
@@ -72,25 +76,57 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path,
+        app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app, in an app context, on a database holding only the default data.
+
+    Each test runs inside one connection-level transaction that is rolled back at the end;
+    ``db.session`` (in the test and in every request) is joined to it through savepoints,
+    so services commit as usual. Tests marked ``committing`` (threads, processes, a served
+    app, the CLI's own connections) get real commits instead and every table is emptied
+    after them.
+    """
     app = make_app(database_url, tmp_path, **app_config)
     with app.app_context():
-        # Plugins loaded by this app may bring tables the first app of the run did not have.
-        tables = frozenset(db.metadata.tables)
-        if database_url not in _schema_ready:
-            db.drop_all()
-            db.create_all()
-            _schema_ready[database_url] = tables
-        elif not tables <= _schema_ready[database_url]:
-            db.create_all()
-            _schema_ready[database_url] = _schema_ready[database_url] | tables
-        from forum.cli import ensure_default_data
+        _prepare_schema(database_url)
+        if request.node.get_closest_marker("committing"):
+            yield from _committing(app)
+        else:
+            with _rolled_back():
+                yield app
+        db.session.remove()
+        db.engine.dispose()
 
-        ensure_default_data()
+
+def _prepare_schema(database_url: str) -> None:
+    # Plugins loaded by this app may bring tables the first app of the run did not have.
+    tables = frozenset(db.metadata.tables)
+    if database_url not in _schema_ready:
+        db.drop_all()
+        db.create_all()
+        _schema_ready[database_url] = tables
+        _seed_default_data()
+    elif not tables <= _schema_ready[database_url]:
+        db.create_all()
+        _schema_ready[database_url] = _schema_ready[database_url] | tables
+
+
+def _seed_default_data() -> None:
+    """The committed starting point of every test (rollback tests return to it by rolling back)."""
+    from forum.cli import ensure_default_data
+
+    ensure_default_data()
+    db.session.remove()
+
+
+def _committing(app: Flask) -> Iterator[Flask]:
+    _seed_default_data()  # idempotent: restores it if a test run was interrupted
+    try:
         yield app
+    finally:
         db.session.remove()
         _empty_tables()
-        db.engine.dispose()
+        _seed_default_data()
 
 
 def _empty_tables() -> None:
@@ -107,6 +143,81 @@ def _empty_tables() -> None:
             conn.execute(text("PRAGMA foreign_keys=ON"))
 
 
+_isolation: dict[str, int | None] = {"thread": None}  # the test's thread while a rollback test runs
+
+
+class _JoinedSession(FsaSession):
+    """A Flask-SQLAlchemy session that always uses the test's connection.
+
+    Flask-SQLAlchemy's ``get_bind`` picks the app's engine from ``db.engines`` and ignores
+    ``bind``; the test's connection must win, for every app (a test may build a second one).
+    """
+
+    def __init__(self, db: Any, **kwargs: Any) -> None:
+        if threading.get_ident() != _isolation["thread"]:
+            raise RuntimeError("a session opened in another thread during a rollback-isolated test: "
+                               "mark the test @pytest.mark.committing")
+        super().__init__(db, **kwargs)
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
+def _emit_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def _rolled_back() -> Iterator[Connection]:
+    """One outer transaction for the whole test; sessions join it through savepoints.
+
+    pysqlite needs SQLAlchemy's recipe for SAVEPOINT to work: its own implicit BEGIN
+    (which skips SELECT and SAVEPOINT) is switched off and BEGIN is emitted on ``begin``.
+    Only this connection is changed; the app's other connections keep the driver's defaults
+    and the WAL/foreign-key pragmas the app sets on connect.
+    """
+    connection = db.engine.connect()
+    driver = connection.connection.driver_connection
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        legacy = driver.isolation_level  # type: ignore[union-attr]
+        driver.isolation_level = None  # type: ignore[union-attr]
+        event.listen(connection, "begin", _emit_begin)
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"class_": _JoinedSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+    _isolation["thread"] = threading.get_ident()
+    try:
+        yield connection
+    finally:
+        db.session.remove()
+        db.session = original
+        _isolation["thread"] = None
+        if outer.is_active:
+            outer.rollback()
+        if sqlite:
+            event.remove(connection, "begin", _emit_begin)
+            driver.isolation_level = legacy  # type: ignore[union-attr]
+        connection.close()
+
+
+def in_rollback_test() -> bool:
+    return _isolation["thread"] is not None
+
+
+def _close_test_savepoint() -> None:
+    """Under rollback isolation the test's session and each request's share one connection:
+    a savepoint the test's session holds open would enclose what the request commits (and a
+    later rollback of the test's session would undo it). With nothing pending, end it first,
+    as the separate transaction it stands for would have ended by the time a browser asks."""
+    if not in_rollback_test() or not has_app_context():
+        return
+    session = db.session.registry()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+
+
 class FormClient(FlaskClient):
     """A test client that sends the CSRF token like a browser would (from a rendered form).
 
@@ -115,6 +226,7 @@ class FormClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        _close_test_savepoint()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's session sees what the request committed
@@ -164,7 +276,8 @@ class QueryCounter:
         return len(self.statements)
 
     def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+        # Transaction control is not a query (savepoints come from rollback isolation).
+        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN")):
             self.statements.append(statement)
 
 

@@ -18,7 +18,7 @@ def make_user(username: str, **fields):
     fields.setdefault("post_count", 20)
     return _make_user(username, **fields)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def register(page, username: str, *, accept: bool) -> None:

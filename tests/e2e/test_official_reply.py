@@ -12,7 +12,7 @@ from tests.e2e.conftest import login
 from tests.factories import make_topic, make_user
 from tests.staff.helpers import general_category, make_staff
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def test_staff_official_reply_seen_by_a_visitor(browser, page, live_server, app):

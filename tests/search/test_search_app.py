@@ -185,6 +185,7 @@ def _post_from_process(database_url: str, index_dir: str, n: int, worker: int) -
             discussions.create_reply(author, topic, f"parallelword{worker} message {i}")
 
 
+@pytest.mark.committing  # other processes write to the database
 def test_concurrent_posting_from_several_processes_loses_nothing(app, database_url):
     make_user("multi")
     make_topic(title="Busy topic for workers", body="start")
