@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -230,6 +230,9 @@ class FormClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's session sees what the request committed
+        if checks.after_request:
+            request = response.request
+            checks.run(checks.after_request, f"after {request.method} {request.full_path.rstrip('?')}")
         return response
 
     def csrf_token(self) -> str:
@@ -265,6 +268,53 @@ def outbox(app: Flask) -> list[Any]:
     box = get_outbox()
     box.clear()
     return box
+
+
+class Checks:
+    """Checks a suite runs after every request of the test client and at the end of every
+    test (inside the test's call, so a failure fails the test itself). Suites register them
+    with an autouse fixture (see tests/discussions/conftest.py)."""
+
+    def __init__(self) -> None:
+        self.after_request: list[Callable[[str], None]] = []
+        self.end_of_test: list[Callable[[str], None]] = []
+
+    @staticmethod
+    def run(which: list[Callable[[str], None]], when: str) -> None:
+        for check in list(which):
+            check(when)
+
+    @contextmanager
+    def registered(self, check: Callable[[str], None]) -> Iterator[None]:
+        self.after_request.append(check)
+        self.end_of_test.append(check)
+        try:
+            yield
+        finally:
+            self.after_request.remove(check)
+            self.end_of_test.remove(check)
+
+
+checks = Checks()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    result = yield  # an exception from the test itself propagates and skips the checks
+    checks.run(checks.end_of_test, "at the end of the test")
+    return result
+
+
+@pytest.fixture
+def counters_ok(app: Flask) -> Callable[[], None]:
+    """``counters_ok()``: every denormalised counter agrees with the rows (tests/invariants.py)."""
+    from tests.invariants import assert_invariants
+
+    def check() -> None:
+        assert_invariants()
+        db.session.expire_all()  # what the test reads next comes from the database
+
+    return check
 
 
 class QueryCounter:

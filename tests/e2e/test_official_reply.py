@@ -9,8 +9,7 @@ import pytest
 
 from forum.staff import services as staff
 from tests.e2e.conftest import login
-from tests.factories import make_topic, make_user
-from tests.staff.helpers import general_category, make_staff
+from tests.factories import general_category, make_staff, make_topic, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 

@@ -8,7 +8,7 @@ from forum.admin.settings import set_setting
 from forum.events import services
 from forum.extensions import db
 from forum.notifications.models import Notification
-from tests.events.conftest import event_input
+from tests.factories import event_input
 
 
 def kinds(user) -> list[str]:

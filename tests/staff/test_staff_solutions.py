@@ -11,8 +11,7 @@ from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.moderation.models import AuditLog
 from forum.staff import services as staff
-from tests.factories import make_reply, make_topic, make_user
-from tests.staff.helpers import general_category, make_staff, support_category
+from tests.factories import general_category, make_reply, make_staff, make_topic, make_user, support_category
 
 
 def solution_of(topic: Topic) -> int | None:
