@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask, has_app_context
@@ -348,11 +348,24 @@ def count_queries(app: Flask) -> Iterator[Any]:
     yield counting
 
 
+def corpora_path() -> Path:
+    """Where the shared corpora are: ``FORUM_CORPORA_DIR``, else ../shared/corpora."""
+    return Path(os.environ.get("FORUM_CORPORA_DIR", CORPORA))
+
+
+def corpora_missing(reason: str) -> NoReturn:
+    """Skip a test that needs the shared corpora; in CI (``CI`` set) fail it instead, so a
+    missing copy of shared/ never turns the corpora tests into silent skips."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI is set, so the corpora tests must run", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture
 def corpora() -> Path:
-    path = Path(os.environ.get("FORUM_CORPORA_DIR", CORPORA))
+    path = corpora_path()
     if not path.is_dir():
-        pytest.skip(f"shared corpora not found at {path} (set FORUM_CORPORA_DIR)")
+        corpora_missing(f"shared corpora not found at {path} (set FORUM_CORPORA_DIR)")
     return path
 
 

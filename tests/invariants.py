@@ -6,7 +6,7 @@ owner of the counters), as ``publish``/``unpublish`` maintain them:
 Topics
   * ``post_count``: the topic's published posts, whatever the topic's own state (hiding an
     opening post hides the topic but leaves its published replies counted).
-  * post numbers are unique within a topic.
+  * post numbers are unique within a topic (the schema's unique constraint says so too).
   * ``highest_post_number``: the highest post number in the topic, counting posts of every
     state. Numbers are never reused (forum/discussions/models.py), so after posts left the
     topic by a split or a merge (recorded in the audit log as ``topic.split``/``topic.merge``
