@@ -38,6 +38,7 @@ def backend() -> str:
 def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     if backend() != "postgresql":
         yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "forum.db")
+        shared_apps.clear()
         return
     base = os.environ.get("FORUM_TEST_POSTGRES_URL", DEFAULT_PG)
     name = f"circolo_test_{worker_id}_{os.getpid()}"  # unique even when two runs share the server
@@ -47,6 +48,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> It
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = base.rsplit("/", 1)[0] + "/" + name
     yield url
+    shared_apps.clear()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -75,27 +77,135 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
+class SharedApps:
+    """Apps reused between rollback-isolated tests with the same configuration.
+
+    Building an app costs about 80 ms (mostly Werkzeug compiling ~120 URL rules), a large
+    share of a typical test. An app is reused only when nothing in it can carry one test's
+    state into the next: the null search backend (an index on disk is not rolled back),
+    rate limiting off (the limiter's storage keeps counts), no path of the test's own in
+    its configuration, and the same ``FORUM_*`` environment. Mail outbox and null index
+    are emptied before each reuse; after each test, an app whose configuration, plugins,
+    extensions, routes, hooks or template globals changed (a test registered a plugin, say)
+    is thrown away rather than handed to the next test.
+    """
+
+    size = 6
+
+    def __init__(self) -> None:
+        self._apps: dict[str, tuple[Flask, str]] = {}
+        self._dir: Path | None = None
+
+    def key(self, database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> str | None:
+        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("FORUM_"))
+        key = repr((database_url, sorted(app_config.items()), env))
+        return None if str(tmp_path) in key else key
+
+    def checkout(self, key: str, database_url: str, tmp_path_factory: pytest.TempPathFactory,
+                 app_config: dict[str, Any]) -> Flask | None:
+        """A clean app for ``key`` (built now if needed), or None if such an app is not shareable."""
+        if key in self._apps:
+            app, _ = self._apps.pop(key)
+            self._apps[key] = (app, _)  # most recently used last
+            _clean_app_state(app)
+            return app
+        if self._dir is None:
+            self._dir = tmp_path_factory.mktemp("shared-app")
+        app = make_app(database_url, self._dir, **app_config)
+        app.test_client_class = FormClient  # as the client fixture sets it
+        if app.config["SEARCH_BACKEND"] != "null" or app.config["RATELIMIT_ENABLED"]:
+            return app  # used once, like an unshared one
+        self._apps[key] = (app, app_fingerprint(app))
+        while len(self._apps) > self.size:
+            self._drop(next(iter(self._apps)))
+        return app
+
+    def is_shared(self, app: Flask) -> bool:
+        return any(shared is app for shared, _ in self._apps.values())
+
+    def checkin(self, app: Flask) -> None:
+        """After a test: keep the app only if the test left it as it was built."""
+        for key, (shared, fingerprint) in list(self._apps.items()):
+            if shared is app and app_fingerprint(app) != fingerprint:
+                self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        app, _ = self._apps.pop(key)
+        with app.app_context():
+            db.engine.dispose()
+
+    def clear(self) -> None:
+        for key in list(self._apps):
+            self._drop(key)
+
+
+shared_apps = SharedApps()
+
+
+def app_fingerprint(app: Flask) -> str:
+    """What a test could change in an app that a rollback does not undo."""
+    pm = app.extensions["forum.plugins"]
+    hooks = {name: repr(getattr(app, name)) for name in (
+        "before_request_funcs", "after_request_funcs", "teardown_request_funcs", "teardown_appcontext_funcs",
+        "template_context_processors", "url_value_preprocessors", "url_default_functions", "error_handler_spec")}
+    return repr([
+        sorted((k, repr(v)) for k, v in app.config.items()),
+        sorted((name, id(plugin)) for name, plugin in pm.list_name_plugin()),
+        sorted((name, id(ext)) for name, ext in app.extensions.items()),
+        sorted(app.view_functions), sorted(app.blueprints), sorted(str(r) for r in app.url_map.iter_rules()),
+        sorted(app.jinja_env.globals), sorted(app.jinja_env.filters), sorted(app.jinja_env.tests),
+        repr(app.jinja_loader), app.test_client_class, hooks,
+    ])
+
+
+def _clean_app_state(app: Flask) -> None:
+    """In-memory state of a reused app that belongs to the previous test, or to the last app
+    built: Flask-Limiter's ``limiter`` is one object for every app of the process, and each
+    ``init_app`` switches it on or off for all of them."""
+    from forum.extensions import limiter
+    from forum.search.index import NullSearchIndex
+
+    limiter.enabled = bool(app.config["RATELIMIT_ENABLED"])
+
+    outbox = getattr(app.extensions.get("forum.mail"), "outbox", None)
+    if outbox is not None:
+        outbox.clear()
+    index = app.extensions.get("forum.search")
+    if isinstance(index, NullSearchIndex):
+        index.clear()
+
+
 @pytest.fixture
-def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path,
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
         app_config: dict[str, Any]) -> Iterator[Flask]:
     """The app, in an app context, on a database holding only the default data.
 
     Each test runs inside one connection-level transaction that is rolled back at the end;
     ``db.session`` (in the test and in every request) is joined to it through savepoints,
     so services commit as usual. Tests marked ``committing`` (threads, processes, a served
-    app, the CLI's own connections) get real commits instead and every table is emptied
-    after them.
+    app, the CLI's own connections) get real commits instead, every table is emptied after
+    them, and they always get an app of their own. Rollback-isolated tests may get an app
+    that earlier tests with the same configuration used (see ``SharedApps``).
     """
-    app = make_app(database_url, tmp_path, **app_config)
+    committing = request.node.get_closest_marker("committing") is not None
+    key = None if committing else shared_apps.key(database_url, tmp_path, app_config)
+    if key is None:
+        app = make_app(database_url, tmp_path, **app_config)
+    else:
+        app = shared_apps.checkout(key, database_url, tmp_path_factory, app_config)
+    shared = shared_apps.is_shared(app)
     with app.app_context():
         _prepare_schema(database_url)
-        if request.node.get_closest_marker("committing"):
+        if committing:
             yield from _committing(app)
         else:
             with _rolled_back():
                 yield app
         db.session.remove()
-        db.engine.dispose()
+        if not shared:
+            db.engine.dispose()
+    if shared:
+        shared_apps.checkin(app)
 
 
 def _prepare_schema(database_url: str) -> None:
