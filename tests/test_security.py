@@ -14,10 +14,10 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 from forum import markup
 from forum.accounts.models import User
 from forum.admin.settings import set_setting
-from forum.discussions.models import Category, Post, PostState
+from forum.discussions.models import Category, PostState
 from forum.extensions import db
 from tests.accounts.helpers import FAST_HASH
-from tests.factories import make_category, make_topic, make_user
+from tests.factories import make_category, make_topic, make_user, opening_post
 
 OUR_SCRIPT = "/theme/js/forum.js"
 
@@ -39,10 +39,6 @@ def dummy_value(name: str, converter: Any, ids: dict[str, int]) -> Any:
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)[0]
     return "x"
-
-
-def topic_first_post_id(topic: Any) -> int:
-    return db.session.scalar(select(Post.id).where(Post.topic_id == topic.id, Post.post_number == 1))
 
 
 def dummy_url(rule: Any, ids: dict[str, int]) -> str:
@@ -83,7 +79,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(client, app):
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     admin = make_user("csrfadmin", role="admin")
     topic = make_topic(author=admin, title="Target topic for forged posts")
-    ids = {"topic_id": topic.id, "post_id": topic_first_post_id(topic), "user_id": admin.id,
+    ids = {"topic_id": topic.id, "post_id": opening_post(topic).id, "user_id": admin.id,
            "category_id": topic.category_id}
     assert db.session.get(Category, ids["category_id"]) is not None  # dummy ids point at real rows
     assert client.login("csrfadmin").status_code == 302
@@ -209,7 +205,7 @@ def planted(app: Any, corpora: Path) -> dict[str, Any]:
         category = make_category(name=vector[:80], slug=f"xss-{n}", description=vector)
         topic = make_topic(author=member, category=category, title=f"Harmless title {n}")
         topic.title = vector[:255]
-        post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+        post = opening_post(topic)
         post.raw = vector
         post.cooked = markup.cook(vector).html
         post.state = PostState.PUBLISHED

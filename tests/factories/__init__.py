@@ -19,6 +19,7 @@ from .discussions import (
     make_category,
     make_reply,
     make_topic,
+    opening_post,
     set_topic_activity,
     support_category,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "make_topic",
     "make_user",
     "make_users",
+    "opening_post",
     "password_hash",
     "set_topic_activity",
     "support_category",

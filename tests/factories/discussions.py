@@ -37,6 +37,13 @@ def make_reply(topic: Topic, author: User | None = None, body: str = "A reply wi
     return discussions.create_reply(author, topic, body).post
 
 
+def opening_post(topic: Topic) -> Post:
+    """The topic's post number 1."""
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    assert post is not None, f"topic {topic.id} has no opening post"
+    return post
+
+
 def category_by_slug(slug: str) -> Category:
     """One of the default categories (``announcements``, ``general``, ``support``)."""
     category = db.session.scalar(select(Category).where(Category.slug == slug))
