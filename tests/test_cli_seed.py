@@ -6,6 +6,7 @@ import hashlib
 import random
 from collections import Counter
 
+import pytest
 from faker import Faker
 from sqlalchemy import select
 
@@ -16,10 +17,12 @@ from forum.discussions.models import Category, Post, Topic
 from forum.extensions import db
 from forum.seed import build_pool, compose, join_html, join_raw
 from tests.conftest import _empty_tables
-from tests.discussions.conftest import counter_mismatches
+from tests.invariants import counter_mismatches
 
 SMALL = ["forum", "seed", "--users", "30", "--topics", "40", "--posts", "300"]
 SECRET_COLUMNS = {"password_hash", "session_token"}  # random on purpose: not part of the data
+
+pytestmark = pytest.mark.committing  # the seeder writes through a connection of its own (db.engine.connect())
 
 
 def _run(runner, *extra: str) -> None:

@@ -10,9 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from forum.discussions.models import Post
 from forum.extensions import db
-from tests.factories import make_topic, make_user
+from tests.factories import make_topic, make_user, opening_post
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +101,7 @@ def test_times_are_shown_in_the_members_time_zone(client):
     topic = make_topic(title="Winter opening hours")
     noon = datetime(2024, 1, 15, 12, 0, tzinfo=UTC)  # winter: Rome is UTC+1
     topic.created_at = noon
-    first = db.session.scalar(db.select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    first = opening_post(topic)
     first.created_at = noon
     db.session.commit()
     url = f"/t/{topic.slug}/{topic.id}"

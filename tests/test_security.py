@@ -13,11 +13,11 @@ from werkzeug.routing import AnyConverter, IntegerConverter
 
 from forum import markup
 from forum.accounts.models import User
-from forum.discussions.models import Category, Post, PostState
+from forum.discussions.models import Category, PostState
 from forum.extensions import db
 from forum.settings import set_setting
 from tests.accounts.helpers import FAST_HASH
-from tests.factories import make_category, make_topic, make_user
+from tests.factories import make_category, make_topic, make_user, opening_post
 
 OUR_SCRIPT = "/theme/js/forum.js"
 
@@ -33,29 +33,34 @@ def post_rules(app: Any) -> list[Any]:
     return sorted((r for r in app.url_map.iter_rules() if "POST" in (r.methods or set())), key=lambda r: r.rule)
 
 
-def dummy_value(converter: Any) -> Any:
+def dummy_value(name: str, converter: Any, ids: dict[str, int]) -> Any:
     if isinstance(converter, IntegerConverter):
-        return 1
+        return ids.get(name, 1)
     if isinstance(converter, AnyConverter):
         return sorted(converter.items)[0]
     return "x"
 
 
-def dummy_url(rule: Any) -> str:
-    values = {name: dummy_value(conv) for name, conv in rule._converters.items()}
+def dummy_url(rule: Any, ids: dict[str, int]) -> str:
+    """The rule's URL with ``ids`` for its integer parts (ids are not 1 under rollback isolation:
+    PostgreSQL sequences are not rolled back)."""
+    values = {name: dummy_value(name, conv, ids) for name, conv in rule._converters.items()}
     built = rule.build(values, append_unknown=False)
     assert built is not None, f"cannot build {rule.rule}"
     return built[1]
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table: a request refused for CSRF must leave all of them alone."""
+    """Every row of every table: a request refused for CSRF must leave all of them alone.
+
+    Read through the test's session: under rollback isolation nothing the test wrote is
+    committed, so another connection would see empty tables (and the check could not fail)."""
     db.session.expire_all()
     rows = {}
-    with db.engine.connect() as conn:
-        for table in db.metadata.sorted_tables:
-            result = conn.execute(select(table).order_by(*table.primary_key.columns or table.columns))
-            rows[table.name] = [tuple(r) for r in result]
+    for table in db.metadata.sorted_tables:
+        result = db.session.execute(select(table).order_by(*table.primary_key.columns or table.columns))
+        rows[table.name] = [tuple(r) for r in result]
+    assert rows["topics"], "the snapshot sees the test's rows"
     return rows
 
 
@@ -74,7 +79,9 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(client, app):
     assert app.config.get("WTF_CSRF_ENABLED", True) is True
     admin = make_user("csrfadmin", role="admin")
     topic = make_topic(author=admin, title="Target topic for forged posts")
-    assert topic.id == 1 and db.session.get(Category, 1) is not None  # dummy ids point at real rows
+    ids = {"topic_id": topic.id, "post_id": opening_post(topic).id, "user_id": admin.id,
+           "category_id": topic.category_id}
+    assert db.session.get(Category, ids["category_id"]) is not None  # dummy ids point at real rows
     assert client.login("csrfadmin").status_code == 302
     rules = post_rules(app)
     paths = {r.rule for r in rules}
@@ -85,7 +92,7 @@ def test_every_post_route_refuses_a_request_without_a_csrf_token(client, app):
     before = snapshot()
     answers = {}
     for rule in rules:
-        url = dummy_url(rule)
+        url = dummy_url(rule, ids)
         response = client.post(url, data=PLAUSIBLE_FORM)
         answers[f"{rule.rule} ({url})"] = response.status_code
     wrong = {route: code for route, code in answers.items() if code != 400}
@@ -198,7 +205,7 @@ def planted(app: Any, corpora: Path) -> dict[str, Any]:
         category = make_category(name=vector[:80], slug=f"xss-{n}", description=vector)
         topic = make_topic(author=member, category=category, title=f"Harmless title {n}")
         topic.title = vector[:255]
-        post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+        post = opening_post(topic)
         post.raw = vector
         post.cooked = markup.cook(vector).html
         post.state = PostState.PUBLISHED

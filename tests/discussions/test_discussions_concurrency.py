@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import User
@@ -20,6 +21,7 @@ THREADS = 6
 REPLIES_EACH = 4
 
 
+@pytest.mark.committing  # threads with their own sessions
 def test_concurrent_replies_get_distinct_consecutive_numbers(app, counters_ok):
     category = make_category("Busy", slug="busy")
     topic = make_topic(make_user(), category, title="Everyone replies at once")

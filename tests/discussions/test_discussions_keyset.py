@@ -11,7 +11,7 @@ from forum import pagination
 from forum.discussions import services
 from forum.discussions.models import Topic
 from forum.extensions import db
-from tests.factories import make_category, make_topic, make_user
+from tests.factories import make_category, make_topic, make_user, set_topic_activity
 
 
 @pytest.fixture
@@ -29,8 +29,7 @@ def _make_topics(category):
     author = make_user()
     topics = [make_topic(author, category, title=f"Topic with a tie {i}") for i in range(len(STAMPS))]
     for topic, stamp in zip(topics, STAMPS, strict=True):
-        db.session.execute(update(Topic).where(Topic.id == topic.id).values(last_posted_at=stamp))
-    db.session.commit()
+        set_topic_activity(topic, stamp)
     return topics
 
 

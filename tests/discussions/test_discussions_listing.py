@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from forum.db_types import utcnow
 from forum.discussions.models import Category, Topic
 from forum.extensions import db
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_reply, make_topic, make_user, set_topic_activity
 
 TOPIC_ID_RE = re.compile(r'data-topic-id="(\d+)"')
 
@@ -120,9 +120,7 @@ def test_staff_only_topic_creation(client):
 
 
 def _set_activity(topic: Topic, minutes_ago: int) -> None:
-    db.session.execute(update(Topic).where(Topic.id == topic.id)
-                       .values(last_posted_at=utcnow() - timedelta(minutes=minutes_ago)))
-    db.session.commit()
+    set_topic_activity(topic, utcnow() - timedelta(minutes=minutes_ago))
 
 
 def test_pinned_first_then_last_activity_and_pins_expire(client):

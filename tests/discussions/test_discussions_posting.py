@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.discussions import counters, services
-from forum.discussions.models import Category, Post, PostRevision, PostState, Topic
+from forum.discussions.models import Category, PostRevision, PostState, Topic
 from forum.extensions import db
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_reply, make_topic, make_user, opening_post
 
 
 def _general() -> Category:
@@ -134,7 +134,7 @@ def test_official_post_history_is_public(client):
 def test_title_edit_on_first_post(client):
     author = make_user("retitler")
     topic = make_topic(author, _general(), title="Old title here")
-    first = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    first = opening_post(topic)
     reply = make_reply(topic, author)
     client.login("retitler")
     edit_page = client.get(f"/posts/{first.id}/edit").get_data(as_text=True)
@@ -208,7 +208,7 @@ def test_withdraw_and_restore(client, counters_ok):
 def test_first_post_cannot_be_withdrawn(client):
     author = make_user("opener")
     topic = make_topic(author, _general(), title="Cannot take this back")
-    first = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    first = opening_post(topic)
     client.login("opener")
     assert f"/posts/{first.id}/withdraw" not in client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert client.post_form(f"/posts/{first.id}/withdraw").status_code == 403
@@ -234,7 +234,7 @@ def test_counters_stay_right_across_create_withdraw_restore_and_moderation(app, 
     counters_ok()
 
     # Moderation hides an opening post: the topic leaves the lists and the counters.
-    first = db.session.scalar(select(Post).where(Post.topic_id == t2.id, Post.post_number == 1))
+    first = opening_post(t2)
     counters.unpublish(first, PostState.HIDDEN, mod, "off-topic")
     db.session.commit()
     counters_ok()

@@ -62,8 +62,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def live_server(app: Any, database_url: str, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[LiveServer]:
-    """The app served on a free port, sharing the test's database (the ``app`` fixture made it)."""
+def live_server(request: pytest.FixtureRequest, app: Any, database_url: str, tmp_path: Path,
+                app_config: dict[str, Any]) -> Iterator[LiveServer]:
+    """The app served on a free port, sharing the test's database (the ``app`` fixture made it).
+
+    Its threads use connections of their own, so the test must see real commits."""
+    if request.node.get_closest_marker("committing") is None:
+        pytest.fail("a test using live_server must be marked @pytest.mark.committing")
     served = make_app(database_url, tmp_path, **{**app_config, "SERVER_NAME": None})
     with LiveServer(served) as server:
         yield server

@@ -12,7 +12,7 @@ from forum.db_types import utcnow
 from tests.e2e.conftest import login
 from tests.factories import make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def logout(page) -> None:  # type: ignore[no-untyped-def]

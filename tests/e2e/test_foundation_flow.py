@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
-from forum.db_types import utcnow
 from tests.e2e.conftest import login, mail_link
-from tests.factories import make_user as _make_user
+from tests.factories import make_established_user as make_user  # spam_guard's new-member checks don't apply
 
-
-def make_user(username: str, **fields):
-    """An established member: spam_guard's new-member checks (form timer) don't apply."""
-    fields.setdefault("created_at", utcnow() - timedelta(days=90))
-    fields.setdefault("post_count", 20)
-    return _make_user(username, **fields)
-
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def register(page, username: str, *, accept: bool) -> None:

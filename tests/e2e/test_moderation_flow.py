@@ -12,7 +12,7 @@ from forum.settings import set_setting
 from tests.e2e.conftest import login
 from tests.factories import make_category, make_reply, make_topic, make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 
 from forum.staff import services as staff
 from tests.e2e.conftest import login
-from tests.factories import make_topic, make_user
-from tests.staff.helpers import general_category, make_staff
+from tests.factories import general_category, make_staff, make_topic, make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def test_staff_official_reply_seen_by_a_visitor(browser, page, live_server, app):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
 def test_home_renders_in_chromium_without_js_errors(page):

@@ -10,7 +10,7 @@ import pytest
 from tests.e2e.conftest import login
 from tests.factories import make_category, make_topic, make_user
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 MESSAGE = "Please do not use that word here."
 

@@ -3,30 +3,14 @@ content filter that holds or refuses meetups mentioning "forbidden"."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
 
-from forum.db_types import utcnow
-from forum.events import services
-from forum.events.services import EventInput
 from forum.plugins import Verdict, hookimpl
 from forum.plugins.manager import plugin_manager
-from tests.factories import make_user
-
-
-def event_input(**overrides: Any) -> EventInput:
-    """A valid submission: 19:00-21:00 Europe/Rome, ten days from now, unless overridden."""
-    day = (utcnow() + timedelta(days=10)).date()
-    values: dict[str, Any] = {
-        "title": "Community meetup in Rome", "description": "We meet for **pizza** and product talk.",
-        "timezone": "Europe/Rome", "start_date": day, "start_time": time(19, 0), "end_date": day,
-        "end_time": time(21, 0), "venue": "Circolo Bar", "address": "Via Roma 1, Roma",
-        "map_url": "https://maps.example.com/?q=via+roma", "online_url": "https://meet.example.com/abc",
-    }
-    values.update(overrides)
-    return EventInput(**values)
+from tests.factories import make_event as _make_event
+from tests.factories import make_user, make_users
 
 
 @pytest.fixture
@@ -36,19 +20,17 @@ def host(app: Any) -> Any:
 
 @pytest.fixture
 def make_event(app: Any, host: Any) -> Any:
+    """``make_event(author=None, **overrides)``: by the host unless told otherwise."""
+
     def factory(author: Any = None, **overrides: Any) -> Any:
-        return services.create_event(author or host, event_input(**overrides))
+        return _make_event(author or host, **overrides)
 
     return factory
 
 
 @pytest.fixture
 def members(app: Any) -> list[Any]:
-    return [make_user(f"member{i}") for i in range(1, 7)]
-
-
-def future_day(days: int) -> date:
-    return (utcnow() + timedelta(days=days)).date()
+    return make_users(6, "member", start=1)
 
 
 @pytest.fixture(autouse=True)

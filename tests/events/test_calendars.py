@@ -11,8 +11,7 @@ from icalendar import Calendar
 
 from forum.events import ics, services
 from forum.extensions import db
-from tests.events.conftest import event_input
-from tests.factories import make_category
+from tests.factories import event_input, make_category
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
+
 from forum.events import services
 from forum.events.models import EventRsvp, RsvpStatus
 from forum.extensions import db
 from tests.conftest import FormClient
+
+pytestmark = pytest.mark.committing  # each thread is a browser with its own session and connection
 
 
 def _browsers(app: Any, usernames: list[str]) -> list[tuple[FormClient, str]]:

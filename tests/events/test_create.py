@@ -15,8 +15,7 @@ from forum.events.models import Event, EventState
 from forum.extensions import db
 from forum.plugins import Verdict
 from forum.settings import set_setting
-from tests.events.conftest import event_input, future_day
-from tests.factories import make_category, make_topic, make_user
+from tests.factories import event_input, future_day, make_category, make_topic, make_user
 
 
 def test_staff_event_gets_a_linked_discussion_topic_in_the_events_category(app, make_event, host):

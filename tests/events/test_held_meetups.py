@@ -22,8 +22,7 @@ from forum.moderation.models import Resolution, ReviewItem, ReviewKind, ReviewRe
 from forum.notifications.models import Notification
 from forum.plugins import Verdict
 from forum.settings import set_setting
-from tests.events.conftest import event_input, future_day
-from tests.factories import make_user
+from tests.factories import event_input, future_day, make_user
 
 REASON = "Please tell people where you meet."
 

@@ -10,8 +10,7 @@ import pytest
 from forum.errors import PermissionDenied
 from forum.events import services
 from forum.extensions import db
-from tests.events.conftest import event_input
-from tests.factories import make_user
+from tests.factories import event_input, make_user
 
 ROLES = ["visitor", "member", "staff_group", "cohost", "creator", "moderator", "admin"]
 MAY_MANAGE = {"visitor": False, "member": False, "staff_group": False, "cohost": True, "creator": True,
@@ -29,8 +28,8 @@ def cast(app, members):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_who_may_edit_cancel_and_manage(client, cast, role, members):
-    event = services.create_event(cast["creator"], event_input(cohosts="member2"))
+def test_who_may_edit_cancel_and_manage(client, cast, make_event, role, members):
+    event = make_event(cast["creator"], cohosts="member2")
     services.rsvp(members[2], event, "going")
     user = cast[role]
     if user is not None:

@@ -13,8 +13,7 @@ from forum.db_types import utcnow
 from forum.events import services
 from forum.extensions import db
 from forum.settings import get_setting
-from tests.events.conftest import future_day
-from tests.factories import make_category, make_user
+from tests.factories import future_day, make_category, make_user
 
 
 def test_upcoming_and_past(client, make_event, host):

@@ -8,8 +8,7 @@ from forum.events import services
 from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.settings import set_setting
-from tests.events.conftest import event_input
-from tests.factories import make_user
+from tests.factories import event_input, make_user
 
 
 def kinds(user) -> list[str]:

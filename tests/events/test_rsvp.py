@@ -12,8 +12,7 @@ from forum.events import services
 from forum.events.models import EventRsvp, RsvpStatus
 from forum.extensions import db
 from forum.notifications.models import Notification
-from tests.events.conftest import event_input
-from tests.factories import make_user
+from tests.factories import event_input, make_user
 
 
 def status_of(event, user) -> str | None:

@@ -6,7 +6,6 @@ import pytest
 
 from forum.accounts.models import AnonymousUser
 from forum.events import services
-from tests.events.conftest import event_input
 from tests.factories import make_category, make_user
 
 ONLINE = "https://meet.example.com/abc"
@@ -97,10 +96,10 @@ VISIBLE = {
 
 @pytest.mark.parametrize("visibility", list(VISIBLE))
 @pytest.mark.parametrize("role", ["visitor", "member", "staff_group", "moderator"])
-def test_event_visibility(client, host, people, visibility, role):
+def test_event_visibility(client, host, make_event, people, visibility, role):
     access = {"members": "members", "staff": "staff"}[visibility]
     category = make_category(f"{visibility} room", read_access=access, topic_access="members")
-    event = services.create_event(host, event_input(visibility=visibility, category_id=category.id))
+    event = make_event(host, visibility=visibility, category_id=category.id)
     response = _page(client, event, people[role])
     assert (response.status_code == 200) is VISIBLE[visibility][role]
     viewer = people[role]
@@ -111,10 +110,9 @@ def test_event_visibility(client, host, people, visibility, role):
     assert event.title not in client.get("/calendar.ics").get_data(as_text=True)
 
 
-def test_cohost_sees_a_restricted_event_it_hosts(client, host, members):
+def test_cohost_sees_a_restricted_event_it_hosts(client, host, make_event, members):
     category = make_category("Staff room", read_access="staff", topic_access="members")
-    event = services.create_event(host, event_input(visibility="staff", category_id=category.id,
-                                                    cohosts="member1"))
+    event = make_event(host, visibility="staff", category_id=category.id, cohosts="member1")
     client.login("member1")
     assert client.get(f"/events/{event.id}/{event.slug}").status_code == 200
     assert event in services.list_upcoming(members[0])[0]

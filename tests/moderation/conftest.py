@@ -1,4 +1,5 @@
-"""Moderation fixtures: people with roles, a category, and a ground-truth counter check."""
+"""Moderation fixtures: people with roles, a category; the counter oracle runs after every
+request and at the end of every test."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from forum.accounts.models import User
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
+from tests.conftest import checks
 from tests.factories import make_category, make_user
-from tests.moderation.helpers import Recorder, counter_mismatches
+from tests.invariants import assert_invariants
+from tests.moderation.helpers import Recorder
 
 
 @pytest.fixture
@@ -35,13 +38,15 @@ def category(app: Any) -> Category:
     return make_category("Help")
 
 
-@pytest.fixture
-def counters_ok(app: Any) -> Callable[[], None]:
-    def check() -> None:
-        wrong = counter_mismatches()
-        assert not wrong, "\n".join(wrong)
-
-    return check
+@pytest.fixture(autouse=True)
+def invariants_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every counter recomputed from the rows (tests/invariants.py) after each request of the
+    test client and at the end of the test, for the tests that use the database."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    with checks.registered(assert_invariants):
+        yield
 
 
 @pytest.fixture

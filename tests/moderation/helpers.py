@@ -7,42 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from forum.accounts.models import User
 from forum.audit import AuditLog
-from forum.discussions.models import Category, Post, PostState, Topic
 from forum.extensions import db
 from forum.plugins import hookimpl
-
-
-def counter_mismatches() -> list[str]:
-    """Every count recomputed from the rows, as publish/unpublish maintain them (a category
-    counts the published posts of all its topics). Last-activity fields are checked where a
-    test moves posts, since hiding a post does not rewind them."""
-    db.session.expire_all()
-    posts = list(db.session.scalars(select(Post)))
-    topics = {t.id: t for t in db.session.scalars(select(Topic))}
-    published = [p for p in posts if p.state == PostState.PUBLISHED]
-    wrong: list[str] = []
-    for t in topics.values():
-        mine = [p for p in published if p.topic_id == t.id]
-        if t.post_count != len(mine):
-            wrong.append(f"topic {t.id} post_count {t.post_count} != {len(mine)}")
-        numbers = [p.post_number for p in posts if p.topic_id == t.id]
-        if len(numbers) != len(set(numbers)):
-            wrong.append(f"topic {t.id} duplicate post numbers")
-        if t.highest_post_number < max(numbers, default=0):
-            wrong.append(f"topic {t.id} highest_post_number {t.highest_post_number} < {max(numbers)}")
-    for c in db.session.scalars(select(Category)):
-        live = [t for t in topics.values() if t.category_id == c.id and t.state == PostState.PUBLISHED]
-        n_posts = sum(1 for p in published if topics[p.topic_id].category_id == c.id)
-        if (c.topic_count, c.post_count) != (len(live), n_posts):
-            wrong.append(f"category {c.slug} {c.topic_count}/{c.post_count} != {len(live)}/{n_posts}")
-    for u in db.session.scalars(select(User)):
-        n_posts = sum(1 for p in published if p.user_id == u.id)
-        n_topics = sum(1 for t in topics.values() if t.user_id == u.id and t.state == PostState.PUBLISHED)
-        if (u.post_count, u.topic_count) != (n_posts, n_topics):
-            wrong.append(f"user {u.username} {u.post_count}/{u.topic_count} != {n_posts}/{n_topics}")
-    return wrong
 
 
 def audit_actions(target_type: str | None = None, target_id: int | None = None) -> list[str]:

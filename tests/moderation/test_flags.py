@@ -13,7 +13,7 @@ from forum.moderation import services
 from forum.moderation.models import Flag, FlagStatus, ReviewKind, ReviewReason
 from forum.notifications.models import Notification
 from forum.settings import set_setting
-from tests.factories import make_reply, make_topic, make_user
+from tests.factories import make_reply, make_topic, make_user, make_users
 from tests.moderation.helpers import audit_actions
 
 
@@ -21,10 +21,6 @@ from tests.moderation.helpers import audit_actions
 def post(app: Any, category: Any) -> Post:
     topic = make_topic(make_user("author"), category)
     return make_reply(topic, make_user("writer"), "A reply some people dislike.")
-
-
-def flaggers(n: int, prefix: str = "f") -> list[Any]:
-    return [make_user(f"{prefix}{i}") for i in range(n)]
 
 
 def messages(user: Any) -> list[str]:
@@ -73,7 +69,7 @@ def test_no_flagging_own_posts_or_when_silenced(app, post, refused):
 def test_k_distinct_members_hide_the_post_until_reviewed(app, client, post, mod, counters_ok):
     set_setting("flags_to_hide", 3)
     db.session.commit()
-    people = flaggers(3)
+    people = make_users(3, "f")
     services.flag_post(people[0], post, "spam")
     services.flag_post(people[1], post, "rude")
     assert post.state == PostState.PUBLISHED
@@ -110,7 +106,7 @@ def test_disagreed_flaggers_weigh_less(app, category, mod):
         services.resolve_flag_item(mod, services.open_item_for_post(earlier.id), "disagree")
     assert services.flagger_weight(serial.id) == 0.5
     post = make_reply(make_topic(make_user(), category), make_user(), "The new target.")
-    good = flaggers(2, "good")
+    good = make_users(2, "good")
     services.flag_post(good[0], post, "spam")
     services.flag_post(good[1], post, "spam")
     services.flag_post(serial, post, "spam")
@@ -134,7 +130,7 @@ def test_weight_never_drops_below_the_floor(app, category, mod):
 
 
 def test_outcomes_agree_and_ignore(app, post, mod):
-    people = flaggers(2)
+    people = make_users(2, "f")
     for person in people:
         services.flag_post(person, post, "spam")
     item = services.open_item_for_post(post.id)

@@ -17,14 +17,8 @@ from forum.moderation import services
 from forum.moderation.models import PostVerdict, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
 from forum.notifications.models import Notification
 from forum.plugins import Verdict, hookimpl
-from forum.settings import set_setting
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import hold_new_members, make_category, make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions, item_ids
-
-
-def hold_new_members(n: int = 1) -> None:
-    set_setting("first_posts_need_approval", n)
-    db.session.commit()
 
 
 def open_item(post: Post) -> ReviewItem:

@@ -13,7 +13,7 @@ from forum.discussions.models import PostState
 from forum.extensions import db
 from forum.search import services as search
 from forum.search.models import PendingReindex
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_reply, make_topic, make_user, opening_post
 
 
 @pytest.fixture
@@ -87,14 +87,10 @@ def test_pending_hidden_and_withdrawn_posts_stay_out_unless_staff_opts_in(client
 def test_edits_and_title_changes_reach_the_index(client):
     author = make_user()
     topic = make_topic(author, title="Old title about kettles", body="first version mentions kettles")
-    post = topic_first_post(topic)
+    post = opening_post(topic)
     discussions.edit_post(author, post, "second version mentions teapots", title="New title about teapots")
     assert titles(client, "kettles") == []
     assert titles(client, "teapots") == ["New title about teapots"]
-
-
-def topic_first_post(topic):
-    return discussions.get_post_by_number(None, topic, 1)
 
 
 def test_filters_in_the_box_and_as_form_controls(client):
@@ -185,6 +181,7 @@ def _post_from_process(database_url: str, index_dir: str, n: int, worker: int) -
             discussions.create_reply(author, topic, f"parallelword{worker} message {i}")
 
 
+@pytest.mark.committing  # other processes write to the database
 def test_concurrent_posting_from_several_processes_loses_nothing(app, database_url):
     make_user("multi")
     make_topic(title="Busy topic for workers", body="start")

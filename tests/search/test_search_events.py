@@ -10,8 +10,7 @@ from forum.events import services as events
 from forum.events.models import EventState
 from forum.extensions import db
 from forum.plugins.manager import fire
-from tests.events.conftest import event_input
-from tests.factories import make_category, make_user
+from tests.factories import event_input, make_category, make_event, make_user
 
 
 @pytest.fixture
@@ -28,11 +27,10 @@ def test_events_are_found_updated_and_stay_private(client, app):
     host = make_user("eventhost", role="moderator")
     private = make_category("Members meetups", read_access="members")
     with app.test_request_context("/"):
-        public = events.create_event(host, event_input(title="Tasting night in Milan",
-                                                       description="Single origin *espresso* tasting with baristas"))
-        members_only = events.create_event(host, event_input(title="Members brunch", visibility="members",
-                                                             category_id=private.id,
-                                                             description="A private espresso brunch"))
+        public = make_event(host, title="Tasting night in Milan",
+                            description="Single origin *espresso* tasting with baristas")
+        members_only = make_event(host, title="Members brunch", visibility="members", category_id=private.id,
+                                  description="A private espresso brunch")
     assert event_titles(client, "tasting") == ["Tasting night in Milan"]
     assert "Members brunch" not in event_titles(client, "brunch")  # visitors never see it
     member = app.test_client()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from forum.discussions import services as discussions
 from forum.extensions import db
 from forum.staff import services as staff
-from tests.factories import make_reply, make_topic, make_user
-from tests.staff.helpers import general_category, group_named, make_staff
+from tests.factories import general_category, group_named, make_reply, make_staff, make_topic, make_user
 
 
 def test_post_shows_primary_badge_title_and_expert_badge(app, client) -> None:

@@ -11,8 +11,7 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.staff import services as staff
 from forum.staff.models import ExpertBadge, StaffGroup, StaffMembership
-from tests.factories import make_user
-from tests.staff.helpers import group_named, make_staff
+from tests.factories import group_named, make_staff, make_user
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from forum.discussions.models import Post, PostRevision, Topic
 from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.staff import services as staff
-from tests.factories import make_reply, make_topic, make_user
-from tests.staff.helpers import general_category, make_staff
+from tests.factories import general_category, make_reply, make_staff, make_topic, make_user
 
 BODY = "Thanks for the report, we are replacing the gasket for free."
 

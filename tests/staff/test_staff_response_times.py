@@ -14,8 +14,7 @@ from forum.discussions.models import PostState, Topic
 from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.staff import services as staff
-from tests.factories import make_reply, make_topic, make_user
-from tests.staff.helpers import general_category, make_staff, support_category
+from tests.factories import general_category, make_reply, make_staff, make_topic, make_user, support_category
 
 NOW = datetime(2024, 6, 30, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)

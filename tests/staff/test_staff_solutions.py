@@ -7,12 +7,19 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.audit import AuditLog
-from forum.discussions.models import Post, Topic
+from forum.discussions.models import Topic
 from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.staff import services as staff
-from tests.factories import make_reply, make_topic, make_user
-from tests.staff.helpers import general_category, make_staff, support_category
+from tests.factories import (
+    general_category,
+    make_reply,
+    make_staff,
+    make_topic,
+    make_user,
+    opening_post,
+    support_category,
+)
 
 
 def solution_of(topic: Topic) -> int | None:
@@ -72,7 +79,7 @@ def test_other_members_are_refused(app, client, question) -> None:
 def test_no_solutions_outside_questions_categories_nor_on_the_opening_post(app, question) -> None:
     topic, _first, _second = question
     asker = topic.author
-    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    opening = opening_post(topic)
     with app.test_request_context():
         with pytest.raises(PermissionDenied):
             staff.mark_solution(asker, opening)

@@ -1,15 +1,15 @@
-"""Helpers for the staff tests: staff members made through the real services."""
+"""Staff members, made through the real staff services."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from forum.accounts.models import User
-from forum.discussions.models import Category
 from forum.extensions import db
 from forum.staff import services as staff
 from forum.staff.models import StaffGroup
-from tests.factories import make_user
+
+from .accounts import make_user
 
 
 def make_staff(username: str | None = None, group: str = "Customer Care", *, title: str | None = None,
@@ -22,11 +22,3 @@ def make_staff(username: str | None = None, group: str = "Customer Care", *, tit
 
 def group_named(name: str) -> StaffGroup:
     return db.session.scalar(db.select(StaffGroup).where(StaffGroup.name == name))
-
-
-def support_category() -> Category:
-    return db.session.scalar(db.select(Category).where(Category.slug == "support"))
-
-
-def general_category() -> Category:
-    return db.session.scalar(db.select(Category).where(Category.slug == "general"))

@@ -1,22 +1,20 @@
-"""Factories: real rows through real services where rules matter, direct inserts elsewhere."""
+"""Members: verified, approved, code of conduct accepted (unless told otherwise)."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any
 
-import pytest
 from werkzeug.security import generate_password_hash
 
 from forum.accounts.models import CodeOfConductAcceptance, User
 from forum.accounts.services import canonical_email, canonical_username, current_coc_version
 from forum.db_types import utcnow
-from forum.discussions import services as discussions
-from forum.discussions.models import Category, Post, Topic
 from forum.extensions import db
 
 PASSWORD = "correct horse battery"
-_seq = itertools.count(1)
+sequence = itertools.count(1)  # shared by every factory: names and slugs never collide
 # Hashing is slow on purpose; tests share one hash of PASSWORD.
 _HASH: dict[str, str] = {}
 
@@ -29,7 +27,7 @@ def password_hash() -> str:
 
 def make_user(username: str | None = None, *, role: str = "member", verified: bool = True,
               accepted: bool = True, staff: bool = False, **fields: Any) -> User:
-    n = next(_seq)
+    n = next(sequence)
     username = username or f"user{n}"
     version = current_coc_version() if accepted else 0
     user = User(username=username, username_canonical=canonical_username(username),
@@ -46,31 +44,15 @@ def make_user(username: str | None = None, *, role: str = "member", verified: bo
     return user
 
 
-def make_category(name: str | None = None, **fields: Any) -> Category:
-    n = next(_seq)
-    name = name or f"Category {n}"
-    category = Category(name=name, slug=fields.pop("slug", f"category-{n}"), position=n, **fields)
-    db.session.add(category)
-    db.session.commit()
-    return category
+def make_users(n: int, prefix: str = "user", *, start: int = 0, **fields: Any) -> list[User]:
+    """``n`` members named ``<prefix><start>``, ``<prefix><start+1>`` …"""
+    return [make_user(f"{prefix}{i}", **fields) for i in range(start, start + n)]
 
 
-def make_topic(author: User | None = None, category: Category | None = None, *, title: str | None = None,
-               body: str = "Hello everyone, this is the first post.") -> Topic:
-    author = author or make_user()
-    category = category or make_category()
-    outcome = discussions.create_topic(author, category, title or f"Topic number {next(_seq)}", body)
-    return outcome.post.topic
-
-
-def make_reply(topic: Topic, author: User | None = None, body: str = "A reply with some words.") -> Post:
-    author = author or make_user()
-    return discussions.create_reply(author, topic, body).post
-
-
-@pytest.fixture
-def factories() -> Any:
-    import types
-
-    return types.SimpleNamespace(user=make_user, category=make_category, topic=make_topic, reply=make_reply,
-                                 password=PASSWORD)
+def make_established_user(username: str | None = None, **fields: Any) -> User:
+    """A member of long standing: new-member checks (spam_guard's form timer, lower rate
+    limits) do not apply. ``post_count`` is the counter, not posts: keep it out of suites
+    that check counters against the rows."""
+    fields.setdefault("created_at", utcnow() - timedelta(days=90))
+    fields.setdefault("post_count", 20)
+    return make_user(username, **fields)
