@@ -276,6 +276,9 @@ def register(data: Registration) -> User:
             raise ValidationFailed({"username": _("This username is taken, or looks too much like one "
                                                   "that is.")}) from exc
         raise EmailAlreadyRegistered() from exc
+    except Exception:
+        db.session.rollback()  # no account without its acceptance and its review item
+        raise
     send_verification_email(user)
     fire("forum_user_registered", user=user)
     return user
@@ -482,12 +485,16 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
     bio = clean_text(bio, multiline=True).strip()
     if len(bio) > 4000:
         raise ValidationFailed({"bio": _("Use at most %(n)d characters.", n=4000)})
-    user.display_name = display_name
-    user.locale = locale or None
-    user.timezone = timezone or None
-    if bio != (user.bio or ""):
-        _judge_bio(user, bio)
-    db.session.commit()
+    try:
+        user.display_name = display_name
+        user.locale = locale or None
+        user.timezone = timezone or None
+        if bio != (user.bio or ""):
+            _judge_bio(user, bio)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # nothing half-saved: the form shows the error with the text kept
+        raise
 
 
 def _judge_bio(user: User, bio: str) -> None:

@@ -22,10 +22,13 @@ Invariants:
 * ``user.post_count``: their published posts (whatever the topic's state);
   ``user.topic_count``: their published topics.
 
-Counters move with SQL-side arithmetic (never read-modify-write in Python), so concurrent
-writers cannot lose an update. Lock order: rows are touched topic -> category -> user, and
-two topics in ascending id order, so two writers never wait on each other in a cycle.
-The caller commits.
+Counters move with SQL-side arithmetic, so concurrent writers cannot lose an update, and
+every decision is taken on locked rows, never on what a request loaded earlier: a post's
+state changes only from the state it still has (``UPDATE ... WHERE state = <expected>``; a
+second moderator acting on the same post gets :class:`StateChanged`), and the topic's state
+and category are read under its row lock. Lock order: post -> topic -> category -> user,
+several topics in ascending id order (split and merge lock them all first), so two writers
+never wait on each other in a cycle. The caller commits.
 """
 
 from __future__ import annotations
@@ -35,12 +38,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Integer, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from forum.accounts.models import User
 from forum.db_types import UTCDateTime, utcnow
+from forum.errors import ValidationFailed
 from forum.extensions import db
 
 from .models import Category, Post, PostState, Topic
@@ -51,6 +56,30 @@ _CATEGORY_COUNTERS = ["topic_count", "post_count", "last_posted_at", "last_topic
 _USER_COUNTERS = ["post_count", "topic_count"]
 _NO_SYNC = {"synchronize_session": False}
 PUBLISHED = PostState.PUBLISHED
+
+
+class StateChanged(ValidationFailed):
+    """Someone else changed the post's state since it was loaded (two moderators at once)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This post was changed by someone else meanwhile. Reload the page and try again."))
+
+
+def _claim_state(post: Post, new_state: str) -> None:
+    """Move the post's row from the state we believe it has to ``new_state``, or fail."""
+    db.session.flush()
+    result = db.session.execute(update(Post).where(Post.id == post.id, Post.state == post.state)
+                                .values(state=new_state), execution_options=_NO_SYNC)
+    if getattr(result, "rowcount", 1) != 1:
+        raise StateChanged()
+    set_committed_value(post, "state", new_state)
+
+
+def _lock_topic(topic_id: int) -> tuple[str, int]:
+    """The topic's state and category as they are now, with its row locked until commit."""
+    state, category_id = db.session.execute(select(Topic.state, Topic.category_id)
+                                            .where(Topic.id == topic_id).with_for_update()).one()
+    return str(state), int(category_id)
 
 
 def _expire(model: Any, pk: int | None, attrs: list[str]) -> None:
@@ -180,15 +209,17 @@ def _category_gains(category_id: int, topic_id: int, *, topics: int, posts: int,
 
 # --- post state --------------------------------------------------------------------------------------
 
-def publish(post: Post) -> None:
-    """Bring a post (and, for an opening post, its topic) into the counters."""
+def publish(post: Post, *, fresh: bool = False) -> None:
+    """Bring a post (and, for an opening post, its topic) into the counters. ``fresh``: a post
+    written just now (it is the newest thing in its topic and category); otherwise (approval,
+    restore) it may be older than what the lists show, and their pointers are recomputed."""
     topic = post.topic
-    db.session.flush()  # new rows get ids; pending ORM changes land before the SQL arithmetic
     if post.state == PUBLISHED:
         return
-    topic_visible = topic.state == PUBLISHED
+    _claim_state(post, PUBLISHED)
+    topic_state, category_id = _lock_topic(topic.id)
+    topic_visible = topic_state == PUBLISHED
     reveals_topic = post.post_number == 1 and not topic_visible
-    post.state = PUBLISHED
     # The latest post is the published one with the highest number: this one, unless a
     # published post after it exists (an approved held reply lands in its place, not last).
     later = exists().where(Post.topic_id == topic.id, Post.state == PUBLISHED,
@@ -206,8 +237,10 @@ def publish(post: Post) -> None:
         .returning(Topic.post_count, Topic.last_posted_at), execution_options=_NO_SYNC).one()
     _expire(Topic, topic.id, _TOPIC_COUNTERS)
     if reveals_topic or topic_visible:
-        _category_gains(topic.category_id, topic.id, topics=1 if reveals_topic else 0,
+        _category_gains(category_id, topic.id, topics=1 if reveals_topic else 0,
                         posts=count if reveals_topic else 1, at=last_at)
+        if not fresh:  # an older post can move the topic's activity back (merged, then approved)
+            _refresh_category_activity(category_id)
     _bump_user(post.user_id, 1, 1 if reveals_topic else 0)
     _note_staff_reply(topic, post)
     if post.is_official:
@@ -219,7 +252,7 @@ def unpublish(post: Post, new_state: PostState, actor: Any | None, reason: str |
     with it). Also moves a never-published post between unpublished states."""
     was_published = post.state == PUBLISHED
     topic = post.topic
-    post.state = new_state
+    _claim_state(post, new_state)
     post.state_changed_at = utcnow()
     post.state_changed_by_id = actor.id if actor else None
     post.state_reason = reason
@@ -228,8 +261,9 @@ def unpublish(post: Post, new_state: PostState, actor: Any | None, reason: str |
             topic.state = new_state  # a held topic follows its opening post (pending -> rejected)
         return
     db.session.flush()
-    hides_topic = post.post_number == 1 and topic.state == PUBLISHED
-    topic_visible = topic.state == PUBLISHED
+    topic_state, category_id = _lock_topic(topic.id)
+    hides_topic = post.post_number == 1 and topic_state == PUBLISHED
+    topic_visible = topic_state == PUBLISHED
     values: dict[str, Any] = {"post_count": Topic.post_count - 1}
     if hides_topic:
         values["state"] = new_state
@@ -242,12 +276,12 @@ def unpublish(post: Post, new_state: PostState, actor: Any | None, reason: str |
         _refresh_topic_activity(topic.id)  # the topic's latest post went: step back one
     _expire(Topic, topic.id, _TOPIC_COUNTERS)
     if hides_topic:
-        _category_add(topic.category_id, topics=-1, posts=-(count + 1))
-        _refresh_category_activity(topic.category_id, only_if_topic=topic.id)
+        _category_add(category_id, topics=-1, posts=-(count + 1))
+        _refresh_category_activity(category_id, only_if_topic=topic.id)
     elif topic_visible:
-        _category_add(topic.category_id, topics=0, posts=-1)
+        _category_add(category_id, topics=0, posts=-1)
         if was_latest:
-            _refresh_category_activity(topic.category_id, only_if_topic=topic.id)
+            _refresh_category_activity(category_id, only_if_topic=topic.id)
     _bump_user(post.user_id, -1, -1 if hides_topic else 0)
     if post.is_official:
         refresh_official_range(topic)
@@ -294,11 +328,11 @@ def _totals(topic_id: int) -> _Totals:
 
 def move_topic(topic: Topic, category: Category) -> None:
     """Move a topic to another category: its counts leave one category and join the other."""
-    old_id = topic.category_id
+    db.session.flush()
+    state, old_id = _lock_topic(topic.id)
     if old_id == category.id:
         return
-    db.session.flush()
-    published = topic.state == PUBLISHED
+    published = state == PUBLISHED
     count = db.session.scalar(select(Topic.post_count).where(Topic.id == topic.id)) or 0
     db.session.execute(update(Topic).where(Topic.id == topic.id).values(category_id=category.id),
                        execution_options=_NO_SYNC)
@@ -321,6 +355,8 @@ def move_posts(posts: Sequence[Post], target: Topic, *, close_empty_source: Post
         return
     db.session.flush()
     touched = sorted({p.topic_id for p in posts} | {target.id})
+    for tid in touched:  # every topic involved is locked before anything is read or written
+        _lock_topic(tid)
     before = {tid: _totals(tid) for tid in touched}
     base = before[target.id].highest + 1
     numbers = {(p.topic_id, p.post_number): base + i for i, p in enumerate(posts)}

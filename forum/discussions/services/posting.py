@@ -156,12 +156,13 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
     db.session.add_all([topic, post])
     try:
         if not held:
-            counters.publish(post)  # moves the post and its topic into the counters
+            counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
         if commit:
             db.session.commit()
     except Exception:
-        db.session.rollback()
+        if commit:  # with commit=False the transaction is the caller's to roll back
+            db.session.rollback()
         raise
     if commit:
         fire("forum_topic_created", topic=topic, post=post)
@@ -188,7 +189,7 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
                     reply_to_post_number=reply_to, state=PostState.PENDING, is_official=official)
         db.session.add(post)
         if not held:
-            counters.publish(post)
+            counters.publish(post, fresh=True)
         _record(post, verdicts, context, held=held)
         db.session.commit()
     except Exception:
@@ -221,31 +222,36 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     changed_title = new_title is not None and draft.title != topic.title
     if draft.raw == post.raw and not changed_title and (official is None or official == post.is_official):
         return PostOutcome(post, verdict, verdicts)
-    revision = PostRevision(post_id=post.id, number=post.edit_count + 1, raw=post.raw, cooked=post.cooked,
-                            title=topic.title if post.post_number == 1 else None, editor_id=editor.id,
-                            reason=(reason or "").strip()[:500] or None, was_official=post.is_official)
-    db.session.add(revision)
-    post.raw = draft.raw
-    post.cooked = cook(draft.raw).html
-    post.cook_version = markup.COOK_VERSION
-    post.edit_count += 1
-    post.edited_at = utcnow()
-    if changed_title and draft.title:
-        topic.title = draft.title
-        topic.slug = slugify(draft.title)
-    if official is not None and official != post.is_official:
-        _check_official(editor, official)
-        post.is_official = official
-        counters.refresh_official_range(topic)
-        _audit_official_change(editor, post, reason)
-    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
-    if held and post.state == PostState.PUBLISHED:
-        counters.set_state(post, PostState.PENDING, editor, verdict.reason)
-    if editor.is_moderator and editor.id != post.user_id:
-        record_action(editor, "post.edit", "post", post.id,
-                      before={"revision": revision.number, "excerpt": revision.raw[:300]},
-                      after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)
-    _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
+    try:
+        revision = PostRevision(post_id=post.id, number=post.edit_count + 1, raw=post.raw, cooked=post.cooked,
+                                title=topic.title if post.post_number == 1 else None, editor_id=editor.id,
+                                reason=(reason or "").strip()[:500] or None, was_official=post.is_official)
+        db.session.add(revision)
+        post.raw = draft.raw
+        post.cooked = cook(draft.raw).html
+        post.cook_version = markup.COOK_VERSION
+        post.edit_count += 1
+        post.edited_at = utcnow()
+        if changed_title and draft.title:
+            topic.title = draft.title
+            topic.slug = slugify(draft.title)
+        if official is not None and official != post.is_official:
+            _check_official(editor, official)
+            post.is_official = official
+            counters.refresh_official_range(topic)
+            _audit_official_change(editor, post, reason)
+        held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
+        if held and post.state == PostState.PUBLISHED:
+            counters.set_state(post, PostState.PENDING, editor, verdict.reason)
+        if editor.is_moderator and editor.id != post.user_id:
+            record_action(editor, "post.edit", "post", post.id,
+                          before={"revision": revision.number, "excerpt": revision.raw[:300]},
+                          after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)
+        _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
+    except Exception:
+        if commit:  # with commit=False the transaction is the caller's to roll back
+            db.session.rollback()
+        raise
     if commit:
         db.session.commit()
         fire("forum_post_edited", post=post, revision=revision)

@@ -246,10 +246,12 @@ class Judged:
         return self.verdict.kind == VerdictKind.REQUIRE_APPROVAL
 
 
-def judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None) -> Judged:
-    """Run the content filters on the title and description (kind "event"), as for a post."""
+def judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None, *, editing: bool = False) -> Judged:
+    """Run the content filters on the title and description, as for a post: kind "event" for a
+    new meetup, kind "edit" (``extra["edits"] == "event"``) for a change to one."""
     draft = Draft(raw=values["description"], title=values["title"])
-    context = FilterContext(kind="event", category_id=category_id, locale=actor.locale, ip=ip)
+    context = FilterContext(kind="edit" if editing else "event", category_id=category_id, locale=actor.locale,
+                            ip=ip, extra={"edits": "event"} if editing else {})
     verdict, verdicts = run_filters("forum_filter_post", draft=draft, author=actor, context=context)
     if verdict.kind == VerdictKind.REJECT:
         raise ValidationFailed({"description": verdict.message or _("This event cannot be published.")})

@@ -80,13 +80,10 @@ def _open_topic(author: User, event: Event, ip: str | None,
         outcome = discussions.create_topic(author, event.category, event.title, _topic_body(author, event), ip=ip,
                                            commit=False, reviewed_by=reviewed_by)
     except discussions.PostingBlocked:
-        db.session.rollback()
-        raise
+        raise  # the caller rolls its transaction back
     except PermissionDenied as exc:
-        db.session.rollback()
         raise ValidationFailed({"category": _("Choose a category you can post in.")}) from exc
     except ValidationFailed as exc:
-        db.session.rollback()
         raise ValidationFailed({"title" if "title" in exc.errors else "description": exc.message}) from exc
     event.topic_id = outcome.post.topic_id
     return outcome
@@ -138,7 +135,7 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     if event.is_cancelled:
         raise ValidationFailed(_("A cancelled event cannot be edited."))
     values, cohosts = clean_submission(editor, data, event=event)
-    judged = judge(editor, values, event.category_id, ip)
+    judged = judge(editor, values, event.category_id, ip, editing=True)
     cook_description(values)
     capacity = values.pop("capacity")
     moved = any(values[k] != getattr(event, k) for k in TIME_FIELDS)
@@ -151,7 +148,11 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     if held or event.state == EventState.REJECTED:
         event.state = EventState.PENDING
         event.moderation_reason = judged.reasons
-    record_judgement(event, judged, held=event.state == EventState.PENDING)
+    try:
+        record_judgement(event, judged, held=event.state == EventState.PENDING)
+    except Exception:
+        db.session.rollback()
+        raise
     if moved or relocated:
         event.sequence += 1
     wanted = {u.id for u in cohosts}
@@ -160,7 +161,7 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     db.session.flush()
     if capacity != event.capacity:
         set_capacity(event, capacity)
-    if moved or relocated:
+    if (moved or relocated) and event.state != EventState.PENDING:  # a held change is announced once approved
         notify_followers(event, "event_changed", exclude=editor.id, key=f"event-changed:{event.id}:"
                          f"{event.sequence}", message=lambda e=event: _(
                              "%(title)s has changed: it is now %(when)s.", title=e.title, when=when_text(e)))

@@ -361,12 +361,18 @@ def bulk_review(actor: User, item_ids: Iterable[int], action: str, reason_key: s
                                     .where(ReviewItem.id.in_(ids))).unique())
     result, events = BulkResult(), []
     for item in items:
+        # Each item in its own savepoint: one that cannot be decided leaves no half-change
+        # behind, and only the decisions that stood are counted and announced.
+        savepoint = db.session.begin_nested()
         try:
             check_actionable(actor, item)
-            events += _approve(actor, item) if action == "approve" else _reject(actor, item, reason_key, text)
+            decided = _approve(actor, item) if action == "approve" else _reject(actor, item, reason_key, text)
+            savepoint.commit()
         except (ValidationFailed, PermissionDenied, NotFound):
+            savepoint.rollback()
             result.skipped += 1
         else:
+            events += decided
             result.done += 1
     result.skipped += len(ids) - len(items)
     commit_and_fire(events)

@@ -71,10 +71,18 @@ def core_verdict(author: Any, context: FilterContext) -> Verdict | None:
 
 
 def _category_hold(context: FilterContext) -> Verdict | None:
+    """Categories that hold topics or replies hold edits of them too (an approved reply must not
+    become something else unreviewed)."""
     category = db.session.get(Category, context.category_id) if context.category_id else None
-    if category is not None and context.kind in ("topic", "event") and category.approve_topics:
+    if category is None:
+        return None
+    kind = context.kind
+    if kind == "edit":
+        edits = context.extra.get("edits")
+        kind = "event" if edits == "event" else ("topic" if context.extra.get("post_number") == 1 else "reply")
+    if kind in ("topic", "event") and category.approve_topics:
         return Verdict.require_approval("category requires approval for new topics", code=CATEGORY)
-    if category is not None and context.kind == "reply" and category.approve_replies:
+    if kind == "reply" and category.approve_replies:
         return Verdict.require_approval("category requires approval for replies", code=CATEGORY)
     return None
 
