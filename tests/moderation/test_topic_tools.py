@@ -110,7 +110,6 @@ def test_split_refuses_the_opening_post(app, mod, member, category, refused):
 
 # The merged-away topic keeps its old last activity (moderation's _recount_topic leaves it when
 # no published post is left) instead of falling back to its own created_at/user_id.
-@pytest.mark.xfail(reason="counter owner bug, issue 9", strict=True)
 def test_merge_appends_posts_and_closes_the_source(app, client, mod, member, category, counters_ok):
     target = make_topic(member, category, title="The main thread")
     make_reply(target, make_user(), "Main reply.")
