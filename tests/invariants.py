@@ -1,6 +1,7 @@
 """One oracle for the denormalised counters: every value recomputed from the rows.
 
-The invariants are those of forum/discussions/counters.py (the one owner of the counters), as ``publish``/``unpublish`` maintain them:
+The invariants are those of forum/discussions/counters.py (the one owner of the counters),
+as ``publish``/``unpublish`` maintain them:
 
 Topics
   * ``post_count``: the topic's published posts, whatever the topic's own state (hiding an

@@ -108,8 +108,8 @@ def test_split_refuses_the_opening_post(app, mod, member, category, refused):
         topic_tools.split_topic(mod, topic, [first.id], "A new title here")
 
 
-# The merged-away topic keeps its old last activity (moderation's _recount_topic leaves it when
-# no published post is left) instead of falling back to its own created_at/user_id.
+# The merged-away topic, left with no post, falls back to its own created_at/user_id (it used to
+# keep its old last activity when moderation recounted it).
 def test_merge_appends_posts_and_closes_the_source(app, client, mod, member, category, counters_ok):
     target = make_topic(member, category, title="The main thread")
     make_reply(target, make_user(), "Main reply.")
