@@ -36,8 +36,10 @@ topic also shows up in its category.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import User
@@ -45,6 +47,7 @@ from forum.audit import AuditLog
 from forum.discussions import integrity
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.extensions import db
+from tests.conftest import checks
 
 PUBLISHED = PostState.PUBLISHED
 POSTS_LEAVE = ("topic.split", "topic.merge")  # audit actions whose target topic loses posts
@@ -144,3 +147,15 @@ def _user_mismatches(topics: list[Any], posts: list[Any], wrong: list[str]) -> N
         if (u.post_count, u.topic_count) != (posts_by[u.id], topics_by[u.id]):
             wrong.append(f"user {u.username} posts/topics {u.post_count}/{u.topic_count} != "
                          f"{posts_by[u.id]}/{topics_by[u.id]}")
+
+
+@pytest.fixture(autouse=True)
+def invariants_checked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every counter recomputed from the rows after each request of the test client and at the
+    end of the test, for the tests that use the database. A suite opts in by importing this
+    fixture into its conftest (discussions, moderation)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    with checks.registered(assert_invariants):
+        yield

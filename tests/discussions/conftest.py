@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import checks
-from tests.invariants import assert_invariants
+from tests.invariants import invariants_checked  # noqa: F401 - autouse: the suite checks counters
 
 TOPIC_ID_RE = re.compile(r'data-topic-id="(\d+)"')
 NEXT_RE = re.compile(r'<a class="button" rel="next" href="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def invariants_checked(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every counter recomputed from the rows (tests/invariants.py) after each request of the
-    test client and at the end of the test, for the tests that use the database."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    with checks.registered(assert_invariants):
-        yield
 
 
 @pytest.fixture

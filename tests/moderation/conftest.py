@@ -12,9 +12,8 @@ import pytest
 from forum.accounts.models import User
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from tests.conftest import checks
 from tests.factories import make_category, make_user
-from tests.invariants import assert_invariants
+from tests.invariants import invariants_checked  # noqa: F401 - autouse: the suite checks counters
 from tests.moderation.helpers import Recorder
 
 
@@ -38,15 +37,6 @@ def category(app: Any) -> Category:
     return make_category("Help")
 
 
-@pytest.fixture(autouse=True)
-def invariants_checked(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every counter recomputed from the rows (tests/invariants.py) after each request of the
-    test client and at the end of the test, for the tests that use the database."""
-    if "app" not in request.fixturenames:
-        yield
-        return
-    with checks.registered(assert_invariants):
-        yield
 
 
 @pytest.fixture
