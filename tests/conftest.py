@@ -333,6 +333,9 @@ class FormClient(FlaskClient):
 
     Each request runs in a fresh app context, as in production: otherwise the test's own
     context (and its ``g``, where Flask-Login caches the user) would leak between requests.
+    Under rollback isolation the request's session is joined to the test's connection, so
+    each sees what the other committed. After every request the checks a suite registered
+    (``checks``) run, e.g. the counter oracle in the discussions and moderation suites.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
