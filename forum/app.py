@@ -45,6 +45,7 @@ from forum.errors import NotFound, PermissionDenied
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 from forum.plugins import manager as plugin_manager
 from forum.plugins.manager import render_slot
+from forum.urls import trusted_hosts
 
 __version__ = "0.1.0"
 
@@ -129,6 +130,8 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search")
     if isinstance(app.config["SUPPORTED_LOCALES"], str):
         app.config["SUPPORTED_LOCALES"] = tuple(app.config["SUPPORTED_LOCALES"].split(","))
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app)
     if int(app.config["PROXIES"]):
         n = int(app.config["PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]

@@ -27,6 +27,7 @@ from forum.plugins.manager import plugin_infos, plugin_manager
 from forum.search.services import rebuild_index
 from forum.seed import seed
 from forum.staff.services import add_member_by_group_name
+from forum.urls import public_base
 
 forum_cli = AppGroup("forum", help="Circolo administration commands.")
 
@@ -160,9 +161,9 @@ def send_reminders_command(now_text: str | None) -> None:
     now = datetime.fromisoformat(now_text) if now_text else None
     if now is not None and now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    # Links in the messages are built with url_for, which needs a request outside of one.
-    base_url = current_app.config.get("PUBLIC_URL") or "http://localhost/"
-    with current_app.test_request_context("/", base_url=base_url):
+    # Site paths in the notices are built with url_for, which needs a request outside of one;
+    # absolute links come from FORUM_PUBLIC_URL either way (forum.urls).
+    with current_app.test_request_context("/", base_url=public_base()):
         click.echo(f"Sent {send_due_reminders(now)} reminder(s).")
 
 

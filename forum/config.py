@@ -46,6 +46,11 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
 
+    # The address members use, e.g. "https://community.example.com". Every absolute link (mail,
+    # calendar files, feeds) is built from it, never from the request's Host, and when set,
+    # requests for any other host are refused (TRUSTED_HOSTS). Unset: http://127.0.0.1:5000.
+    PUBLIC_URL: str | None = None
+
     # Number of reverse proxies in front of the app (nginx: 1). Without it every visitor shares
     # the proxy's IP, so rate limits and audit IPs would be wrong.
     PROXIES = 0

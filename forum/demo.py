@@ -26,6 +26,7 @@ from forum.interfaces import DemoLoader
 from forum.registry import contributions
 from forum.settings import get_setting, register_defaults, set_setting
 from forum.staff.services import add_member_by_group_name
+from forum.urls import public_base
 
 DEMO_MARKER = "demo_loaded"
 
@@ -140,8 +141,7 @@ def load_demo() -> tuple[str, str]:
     integrity.repair(db.session)  # last-activity pointers follow the backdated times
     db.session.commit()
     # Each domain's own demo content (moderation's queue, events' meetups), in domain order.
-    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000/"
-    with current_app.test_request_context("/", base_url=base_url):
+    with current_app.test_request_context("/", base_url=public_base()):
         for loader in contributions(DemoLoader):
             loader(people)
     set_setting(DEMO_MARKER, True)

@@ -66,6 +66,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SEARCH_INDEX_DIR": str(tmp_path / "search"),
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "forum.test",
+        "PUBLIC_URL": "http://forum.test",
     }
     config.update(overrides)
     return create_app(config)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import format_datetime, format_timedelta
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -32,6 +32,7 @@ from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
 from forum.settings import get_setting
 from forum.text import scripts_of, skeleton, strip_invisible
+from forum.urls import external_url
 
 from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
@@ -288,7 +289,7 @@ def _mail_existing_owner(user: User) -> None:
     send_mail(user.email, _("Someone tried to register with your email"),
               _("Somebody (maybe you) tried to create an account on %(site)s with this address, "
                 "which already has one. If it was you, sign in or reset your password: %(url)s",
-                site=community_name(), url=url_for("accounts.reset_request", _external=True)))
+                site=community_name(), url=external_url("accounts.reset_request")))
 
 
 def community_name() -> str:
@@ -358,7 +359,7 @@ def _lifetime(seconds: int) -> str:
 
 
 def send_verification_email(user: User) -> None:
-    link = url_for("accounts.verify_email", token=make_token(user, "verify"), _external=True)
+    link = external_url("accounts.verify_email", token=make_token(user, "verify"))
     send_mail(user.email, _("Confirm your email for %(site)s", site=community_name()),
               _("Hello %(name)s,\n\nconfirm your email address to start posting:\n%(link)s\n\n"
                 "The link works once and expires in %(lifetime)s.", name=user.display_name, link=link,
@@ -435,7 +436,7 @@ def request_password_reset(identifier: str) -> None:
     user = find_by_login(identifier)
     if user is None:
         return
-    link = url_for("accounts.reset_password", token=make_token(user, "reset"), _external=True)
+    link = external_url("accounts.reset_password", token=make_token(user, "reset"))
     send_mail(user.email, _("Reset your password on %(site)s", site=community_name()),
               _("Hello %(name)s,\n\nto choose a new password open:\n%(link)s\n\n"
                 "The link works once and expires in %(lifetime)s. If you did not ask, ignore this "

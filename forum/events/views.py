@@ -19,6 +19,7 @@ from forum.extensions import db, limiter
 from forum.forms import apply_errors
 from forum.i18n import known_timezones, select_timezone
 from forum.settings import all_settings, get_setting
+from forum.urls import external_url
 
 from . import ics, permissions, services
 from .forms import EventForm, EventSettingsForm, RsvpForm
@@ -101,7 +102,7 @@ def topic_event(topic: Any) -> Event | None:
 
 
 def _event_url(event: Event) -> str:
-    return url_for("events.show", event_id=event.id, slug=event.slug, _external=True)
+    return external_url("events.show", event_id=event.id, slug=event.slug)
 
 
 def _back(event: Event) -> Any:
@@ -392,7 +393,7 @@ def my_calendar() -> Any:
             flash(_("Here is your new calendar address. The old one no longer works."), "success")
         return redirect(url_for("events.my_calendar"))
     token = services.feed_token(current_user)
-    feed_url = url_for("events.personal_ics", token=token, _external=True) if token else None
+    feed_url = external_url("events.personal_ics", token=token) if token else None
     return render_template("events/calendar.html", feed_url=feed_url, form=form)
 
 

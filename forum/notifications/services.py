@@ -13,7 +13,7 @@ from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.extensions import db
 from forum.mail import send_mail
-from forum.urls import safe_next
+from forum.urls import public_url, safe_next
 
 from .models import Notification
 
@@ -36,7 +36,7 @@ def notify(user: User, kind: str, message: Callable[[], str] | str, *, url: str 
     db.session.add(Notification(user_id=user.id, kind=kind, message=text, url=safe_next(url, "") or None,
                                 dedupe_key=dedupe_key))
     if subject:
-        link = (current_app.config.get("PUBLIC_URL") or "").rstrip("/") + (url or "")
+        link = public_url(url or "/")
         send_mail(user.email, subject, text + (f"\n\n{link}" if url else ""))
     return True
 

@@ -41,6 +41,12 @@ Reading content:
 * ``is_new_member(author, posts=, days=, context=)``: the shared "new member" test.
 * ``languages()`` / ``language_name(code)``: the languages the community offers.
 
+Links to this site:
+
+* ``public_host()``: this site's host name, from ``FORUM_PUBLIC_URL`` (never the request's
+  ``Host``, which the sender chooses); ``external_url(endpoint, **values)`` /
+  ``public_url(path)``: absolute links for mail, feeds and webhooks.
+
 In :mod:`forum.plugins.community` (it asks the domains, so the domains never import it):
 ``is_admin(user)``, ``require_admin()``, ``categories(viewer)``, ``recent_posts_by(author,
 since)``, ``count_posts_by(author, since)``.
@@ -59,6 +65,7 @@ from forum.db_types import UTCDateTime, utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.forms import ConfirmForm, apply_errors
+from forum.urls import external_url, public_host, public_url
 
 from .content import Links, extract_links, is_new_member, language_name, languages
 from .fields import FORM_FIELD_PREFIX, SETTING_TYPES, SettingField, form_field_name
@@ -89,6 +96,7 @@ __all__ = [
     "audit",
     "combine",
     "db",
+    "external_url",
     "extract_links",
     "form_field_name",
     "hookimpl",
@@ -98,6 +106,8 @@ __all__ = [
     "plugin_setting",
     "plugin_settings",
     "plugin_state",
+    "public_host",
+    "public_url",
     "set_plugin_state",
     "utcnow",
 ]

@@ -26,11 +26,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forum.plugins import SettingField, Verdict, extract_links, hookimpl, plugin_setting
+from forum.plugins import SettingField, Verdict, extract_links, hookimpl, plugin_setting, public_host
 from forum.plugins import is_new_member as shared_is_new_member
 
 __plugin_name__ = _l("Link limits")
@@ -99,10 +98,9 @@ def external_hosts(raw: str) -> tuple[list[str], list[str]]:
 
 
 def _own_host() -> str | None:
-    if has_request_context():
-        return _normalise_domain(request.host)
-    server = current_app.config.get("SERVER_NAME")
-    return _normalise_domain(server) if server else None
+    # From FORUM_PUBLIC_URL: the request's Host is chosen by the sender ("Host: spam-shop.com"
+    # would make every link to spam-shop.com look like our own).
+    return _normalise_domain(public_host())
 
 
 def is_new_member(author: Any, context: Any = None) -> bool:

@@ -31,6 +31,9 @@ class LiveServer:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # As in production: links in mail point at the served address, other hosts are refused.
+        app.config["PUBLIC_URL"] = self.url
+        app.config["TRUSTED_HOSTS"] = ["127.0.0.1"]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:

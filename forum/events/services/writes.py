@@ -10,9 +10,8 @@ send it back to the review queue.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -27,6 +26,7 @@ from forum.extensions import db
 from forum.plugins.manager import fire
 from forum.registry import lookup
 from forum.text import one_line, slugify
+from forum.urls import public_host
 
 from .. import permissions
 from ..models import Event, EventHost, EventState
@@ -49,11 +49,7 @@ def event_slug(title: str) -> str:
 
 
 def _uid_host() -> str:
-    cfg = current_app.config
-    host = urlsplit(cfg.get("PUBLIC_URL") or "").hostname or (cfg.get("SERVER_NAME") or "").split(":")[0]
-    if not host and has_request_context():
-        host = request.host.split(":")[0]
-    return host or "localhost"
+    return public_host()
 
 
 def _require_can_post(user: User) -> None:
