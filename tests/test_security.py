@@ -294,3 +294,53 @@ def test_no_sql_error_from_nul_bytes_in_account_forms(client):
     assert client.get("/u/ma%00rio").status_code in (301, 404)
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT 1")).scalar() == 1
+
+
+# --- no GET changes state -------------------------------------------------------------------------
+
+# Bookkeeping a page view may touch without changing anything a member made or decided.
+GET_MAY_TOUCH = {("users", "last_seen_at")}
+
+
+def without_bookkeeping(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    skipped = {table: [i for i, column in enumerate(db.metadata.tables[table].columns) if (table, column.name)
+                       in GET_MAY_TOUCH] for table in rows}
+    return {table: [tuple(v for i, v in enumerate(row) if i not in skipped[table]) for row in table_rows]
+            for table, table_rows in rows.items()}
+
+
+def test_no_get_request_changes_the_database(client, app):
+    member = make_user("getter")
+    topic = make_topic(author=member, title="A topic with drafts around it")
+    post = opening_post(topic)
+    with app.test_request_context():
+        from forum.discussions.services import save_draft
+        save_draft(member, "topic", None, {"kind": "topic", "key": None, "title": "Kept", "body": "Kept body"})
+        save_draft(member, "reply", topic.id, {"kind": "reply", "key": topic.id, "body": "Kept reply"})
+        save_draft(member, "edit", post.id, {"kind": "edit", "key": post.id, "body": "Kept edit"})
+    ids = {"topic_id": topic.id, "post_id": post.id, "user_id": member.id, "category_id": topic.category_id}
+    client.login("getter")
+    rules = sorted((r for r in app.url_map.iter_rules() if "GET" in (r.methods or set())), key=lambda r: r.rule)
+    assert {"/new-topic", "/t/<slug>/<int:topic_id>", "/posts/<int:post_id>/edit"} <= {r.rule for r in rules}
+    before = without_bookkeeping(snapshot())
+    for rule in rules:
+        client.get(dummy_url(rule, ids))
+        client.get(dummy_url(rule, ids).replace("/x/", f"/{topic.slug}/"))
+    changed = {t for t, rows in without_bookkeeping(snapshot()).items() if rows != before[t]}
+    assert not changed, f"GET requests changed these tables: {changed}"
+
+
+def test_an_image_pointing_at_new_topic_does_not_wipe_the_draft(client, app):
+    make_user("drafter")
+    client.login("drafter")
+    with app.test_request_context():
+        from forum.discussions.services import read_draft, save_draft
+        drafter = User.query.filter_by(username="drafter").one()
+        save_draft(drafter, "topic", None, {"kind": "topic", "key": None, "title": "My draft", "body": "Half"})
+    assert "Half" in client.get("/new-topic").get_data(as_text=True)
+    assert "Half" in client.get("/new-topic").get_data(as_text=True)  # still there: a GET took nothing
+    page = client.get("/new-topic").get_data(as_text=True)
+    assert "Discard draft" in page
+    client.post_form("/drafts/topic/new/discard", {"next": "/new-topic"})
+    with app.test_request_context():
+        assert read_draft(drafter, "topic", None) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
 from forum.forms import ConfirmForm, apply_errors
 from forum.plugins.manager import use_form_extras
+from forum.urls import safe_next
 
 from . import permissions, services
 from .forms import EditPostForm, ReplyForm, TopicForm
@@ -41,8 +42,18 @@ def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> 
     return None
 
 
-def _take_draft(kind: str, key: int | None) -> dict[str, Any] | None:
-    return services.take_draft(current_user, kind, key)
+def _restore_draft(kind: str, key: int | None) -> dict[str, Any] | None:
+    """The member's saved draft for this form (read only: a GET never changes state); the
+    template offers to discard it, and saving the post removes it."""
+    draft = services.read_draft(current_user, kind, key)
+    if draft:
+        g.restored_draft = {"kind": kind, "key": "new" if key is None else str(key)}
+    return draft
+
+
+def _draft_done(kind: str, key: int | None) -> None:
+    """The post is saved: its draft (if one was kept) has done its job."""
+    services.discard_draft(current_user, kind, key)
 
 
 def _page_arg(page: int) -> dict[str, Any]:
@@ -90,7 +101,7 @@ def topic(slug: str, topic_id: int) -> Any:
                                 **_page_arg(page)), 301)
     result = services.topic_page(current_user, t, page)
     form = ReplyForm()
-    draft = _take_draft("reply", t.id)
+    draft = _restore_draft("reply", t.id)
     if draft:
         form.body.data = draft.get("body")
     elif request.args.get("quote", type=int):
@@ -149,6 +160,7 @@ def reply(topic_id: int) -> Any:
         except ValidationFailed as exc:
             apply_errors(form, exc, default_field="body")
         else:
+            _draft_done("reply", t.id)
             if outcome.held:
                 flash(_("Thanks! Your reply is awaiting approval by a moderator."), "info")
             return redirect(url_for("discussions.post_permalink", slug=t.slug, topic_id=t.id,
@@ -190,7 +202,7 @@ def new_topic() -> Any:
 
 
 def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
-    draft = _take_draft("topic", None)
+    draft = _restore_draft("topic", None)
     if draft:
         form.category.data, form.title.data, form.body.data = (
             draft.get("category"), draft.get("title"), draft.get("body"))
@@ -211,6 +223,7 @@ def _create_topic(form: TopicForm, cat: Any) -> Any:
     except ValidationFailed as exc:
         apply_errors(form, exc, default_field="body")
         return None
+    _draft_done("topic", None)
     if outcome.held:
         flash(_("Thanks! Your topic is awaiting approval by a moderator."), "info")
     t = outcome.post.topic
@@ -258,15 +271,28 @@ def edit_post(post_id: int) -> Any:
         except ValidationFailed as exc:
             apply_errors(form, exc, default_field="body")
         else:
+            _draft_done("edit", post.id)
             flash(_("Your changes were saved."), "success")
             return redirect(url_for("discussions.post_permalink", slug=post.topic.slug,
                                     topic_id=post.topic_id, post_number=post.post_number))
-    draft = _take_draft("edit", post.id) if request.method == "GET" else None
+    draft = _restore_draft("edit", post.id) if request.method == "GET" else None
     if draft:
         form.body.data = draft.get("body")
     return render_template("discussions/edit_post.html", form=form, post=post,
                            can_post_official=permissions.can_post_official(current_user)), (
         400 if form.errors else 200)
+
+
+@bp.post("/drafts/<kind>/<key>/discard")
+@login_required
+def discard_draft(kind: str, key: str) -> Any:
+    """Throw away a restored draft (the form then shows what it would without it)."""
+    if kind not in services.DRAFT_KINDS or not (key == "new" or key.isdigit()):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.discard_draft(current_user, kind, None if key == "new" else int(key))
+        flash(_("Draft discarded."), "info")
+    return redirect(safe_next(request.form.get("next"), url_for("discussions.index")))
 
 
 @bp.post("/posts/<int:post_id>/withdraw")

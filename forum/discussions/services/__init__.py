@@ -8,7 +8,7 @@
 Counters are written only by :mod:`forum.discussions.counters`.
 """
 
-from .drafts import save_draft, take_draft
+from .drafts import DRAFT_KINDS, discard_draft, read_draft, save_draft
 from .posting import (
     PostingBlocked,
     PostOutcome,
@@ -46,6 +46,7 @@ from .reads import (
 from .topic_tools import find_topic_ref, lock_topic, merge_topic, move_topic, pin_topic, split_topic, unpin_topic
 
 __all__ = [
+    "DRAFT_KINDS",
     "PostOutcome",
     "PostingBlocked",
     "TopicList",
@@ -56,6 +57,7 @@ __all__ = [
     "create_category",
     "create_reply",
     "create_topic",
+    "discard_draft",
     "edit_post",
     "encode_cursor",
     "find_topic_ref",
@@ -73,12 +75,12 @@ __all__ = [
     "post_load_options",
     "preview",
     "quote_source",
+    "read_draft",
     "require_can_post",
     "restore_withdrawn_post",
     "revisions",
     "save_draft",
     "split_topic",
-    "take_draft",
     "topic_page",
     "unpin_topic",
     "user_posts",

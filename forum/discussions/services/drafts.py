@@ -1,10 +1,15 @@
-"""Drafts kept server-side while a member unblocks themselves (one draft per place)."""
+"""Drafts kept server-side while a member unblocks themselves (one draft per place).
+
+Reading a draft never removes it: a GET must not change state (an image in a post pointing at
+``/new-topic`` would otherwise wipe the draft of everyone who views it). A draft goes away when
+the post it belongs to is saved, or when its author discards it (a POST).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from forum.accounts.models import User
 from forum.extensions import db
@@ -24,15 +29,23 @@ def save_draft(user: User, kind: str, key: int | None, data: dict[str, Any]) -> 
     db.session.commit()
 
 
-def take_draft(user: Any, kind: str, key: int | None) -> dict[str, Any] | None:
-    """The saved draft for this place, removed as it is handed back to the form."""
+DRAFT_KINDS = ("topic", "reply", "edit")
+
+
+def read_draft(user: Any, kind: str, key: int | None) -> dict[str, Any] | None:
+    """The saved draft for this place, if any (read only)."""
     if not user.is_authenticated:
         return None
     draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.kind == kind,
                                                   Draft.key == str(key if key is not None else "new")))
-    if draft is None:
-        return None
-    data = dict(draft.data)
-    db.session.delete(draft)
+    return dict(draft.data) if draft is not None else None
+
+
+def discard_draft(user: Any, kind: str, key: int | None) -> bool:
+    """Remove the member's draft for this place (after the post is saved, or on request)."""
+    if not user.is_authenticated:
+        return False
+    removed = db.session.execute(delete(Draft).where(
+        Draft.user_id == user.id, Draft.kind == kind, Draft.key == str(key if key is not None else "new")))
     db.session.commit()
-    return data
+    return bool(getattr(removed, "rowcount", 0))
