@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import g, has_request_context
@@ -77,16 +78,40 @@ def can_see_post_body(user: Any, post: Post) -> bool:
     return False
 
 
+def outranks(actor: Any, author: Any) -> bool:
+    """The one rank rule of every moderation action (hide, restore, edit, lock, pin, move,
+    split, merge, queue decisions): an actor acts only on content of people of lower rank
+    (member < moderator < admin). Admins act on anything; everyone on their own content;
+    content whose author is gone counts as a member's."""
+    if author is None or actor.is_admin or author.id == actor.id:
+        return True
+    return bool(author.rank < actor.rank)
+
+
+def can_restructure(actor: Any, topics: Iterable[Topic], posts: Iterable[Post] = ()) -> bool:
+    """Topic tools (lock, pin, move, split, merge) touch topics and the posts they carry: the
+    actor must moderate each topic and outrank every author involved."""
+    return all(can_moderate_topic(actor, t) and outranks(actor, t.author) for t in topics) \
+        and all(outranks(actor, p.author) for p in posts)
+
+
+def is_frozen_official(post: Post) -> bool:
+    """An official reply whose author left every staff group: it stays signed (it was said
+    for the brand) but its text is frozen; only moderators may edit or hide it."""
+    return bool(post.is_official and (post.author is None or not post.author.is_staff_member))
+
+
 def can_edit_post(user: Any, post: Post) -> bool:
     if not user.is_authenticated:
         return False
     if post.is_official:
-        # An official reply speaks for the brand: only its author or an admin may change it.
-        return bool(user.is_admin or post.user_id == user.id)
+        # Visitors read it under "Official reply from <brand>": the author may change it only
+        # while still on staff and the topic is open; otherwise it is moderation's (rank rule).
+        if post.topic.is_locked or is_frozen_official(post):
+            return bool(user.is_moderator and outranks(user, post.author))
+        return bool(user.is_admin or (post.user_id == user.id and can_post_official(user)))
     if user.is_moderator:
-        # Moderation rule: a moderator never acts on an admin's post (admins may).
-        author = post.author if post.user_id and post.user_id != user.id else None
-        return bool(user.is_admin or author is None or not author.is_admin)
+        return outranks(user, post.author)
     if post.user_id != user.id or post.state in (PostState.DELETED, PostState.HIDDEN):
         return False
     return not post.topic.is_locked

@@ -1,8 +1,9 @@
 """Who may moderate what: the one place each moderation rule is written.
 
-Role rules: moderators and admins moderate. A moderator never acts on an admin (nor on an
-admin's posts) and never changes roles; a moderator sanctions members only. Admins may act
-on anyone but themselves.
+Role rules: moderators and admins moderate. An actor acts only on content of people of lower
+rank (``forum.discussions.permissions.outranks``: a moderator never on an admin's nor another
+moderator's posts and topics), never changes roles, and sanctions members only. Admins may
+act on anyone but themselves.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from forum.accounts.models import Role
 from forum.accounts.permissions import can_ignore  # noqa: F401 - moderation templates ask mod.perms
 from forum.db_types import utcnow
-from forum.discussions.models import Post, PostState
-from forum.discussions.permissions import can_moderate_topic
+from forum.discussions.models import Post, PostState, Topic
+from forum.discussions.permissions import can_restructure, outranks
 
 
 def can_moderate(user: Any) -> bool:
@@ -53,16 +54,15 @@ def can_change_role(actor: Any, target: Any) -> bool:
 
 
 def can_act_on_post(actor: Any, post: Post) -> bool:
-    """Approve, reject, hide, restore, delete, edit-then-approve. Never on an admin's post
-    unless one is an admin."""
-    if not can_moderate(actor):
-        return False
-    author = post.author
-    return not (author is not None and author.is_admin and not actor.is_admin)
+    """Approve, reject, hide, restore, delete, edit-then-approve, queue decisions: on content of
+    people of lower rank only (the rank rule is discussions' ``outranks``); admins on anything."""
+    return can_moderate(actor) and outranks(actor, post.author)
 
 
-# Topic tools are the structure owner's: discussions writes that rule.
-can_act_on_topic = can_moderate_topic
+def can_act_on_topic(actor: Any, topic: Topic) -> bool:
+    """Topic tools as the page shows them: the topic's author (the services also check every
+    post a split or merge moves)."""
+    return can_restructure(actor, [topic])
 
 
 def can_flag(user: Any, post: Post) -> bool:

@@ -243,7 +243,13 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
         if held and post.state == PostState.PUBLISHED:
             counters.set_state(post, PostState.PENDING, editor, verdict.reason)
-        if editor.is_moderator and editor.id != post.user_id:
+        if revision.was_official:
+            # Visitors read it as the brand's word: every change is on the record, whoever makes it.
+            record_action(editor, "post.official_edit", "post", post.id,
+                          before={"revision": revision.number, "excerpt": revision.raw[:300]},
+                          after={"edit_count": post.edit_count, "excerpt": post.raw[:300],
+                                 "is_official": post.is_official}, reason=revision.reason)
+        elif editor.is_moderator and editor.id != post.user_id:
             record_action(editor, "post.edit", "post", post.id,
                           before={"revision": revision.number, "excerpt": revision.raw[:300]},
                           after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)

@@ -33,8 +33,10 @@ from .posting import clean_title
 Events = list[tuple[str, dict[str, Any]]]
 
 
-def _check(actor: User, topic: Topic) -> None:
-    if not permissions.can_moderate_topic(actor, topic):
+def _check(actor: User, *topics: Topic, posts: Iterable[Post] = ()) -> None:
+    """The rank rule for every tool: each topic touched and every post moved (a split of an
+    admin's reply into a staff-only room is an action on the admin's content)."""
+    if not permissions.can_restructure(actor, topics, posts):
         raise PermissionDenied()
 
 
@@ -107,6 +109,7 @@ def split_topic(actor: User, topic: Topic, post_ids: Iterable[int], title: str,
                                     .order_by(Post.post_number)))
     if not posts or len(posts) != len(ids):
         raise ValidationFailed({"posts": _("Select the replies to move.")})
+    _check(actor, topic, posts=posts)
     if any(p.post_number == 1 for p in posts):
         raise ValidationFailed({"posts": _("The opening post cannot be split off; move the topic instead.")})
     if posts[0].state != PostState.PUBLISHED:
@@ -135,11 +138,11 @@ def split_topic(actor: User, topic: Topic, post_ids: Iterable[int], title: str,
 def merge_topic(actor: User, source: Topic, target: Topic, reason: str = "") -> Topic:
     """Append every post of ``source`` to ``target`` (numbered after its last post); the source
     topic is closed as removed. Post ids do not change, so /p/<id> links keep working."""
-    _check(actor, source)
-    _check(actor, target)
+    _check(actor, source, target)
     if source.id == target.id:
         raise ValidationFailed({"target": _("Choose another topic.")})
     posts = list(db.session.scalars(select(Post).where(Post.topic_id == source.id).order_by(Post.post_number)))
+    _check(actor, source, target, posts=posts)
     old_state = source.state
     base = target.highest_post_number + 1
     counters.move_posts(posts, target, close_empty_source=PostState.DELETED)

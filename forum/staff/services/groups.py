@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from forum.accounts.models import User
 from forum.accounts.services import find_by_username
 from forum.audit import record_action
+from forum.discussions.models import Post
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.text import one_line
@@ -107,7 +108,8 @@ def save_group(admin: User, group: StaffGroup | None, data: dict[str, Any]) -> S
 
 
 def delete_group(admin: User, group: StaffGroup) -> None:
-    """Members lose the badge (and, without another group, their staff status)."""
+    """Members lose the badge (and, without another group, their staff status: their official
+    replies stay signed but frozen, see :func:`remove_member`)."""
     permissions.require_manage_staff(admin)
     users = [m.user for m in group_members(group)]
     snapshot = _group_snapshot(group)
@@ -199,13 +201,24 @@ def get_membership(membership_id: int) -> StaffMembership:
     return membership
 
 
+def _official_reply_count(user: User) -> int:
+    return int(db.session.scalar(select(func.count(Post.id)).where(Post.user_id == user.id,
+                                                                  Post.is_official.is_(True))) or 0)
+
+
 def remove_member(admin: User, membership: StaffMembership) -> None:
+    """Take a member out of a group. Leaving the last group does not unsign their past
+    official replies (they were said for the brand, and stay signed) but freezes them: from
+    then on only moderators and admins may edit or hide them
+    (:func:`forum.discussions.permissions.is_frozen_official`). Nothing is rewritten here: the
+    freeze follows from ``is_staff_member``, so re-joining a group thaws them."""
     permissions.require_manage_staff(admin)
     user, group = membership.user, membership.group
     db.session.delete(membership)
     db.session.flush()
     _sync_staff_flag(user)
-    record_action(admin, "staff.member_remove", "user", user.id, before={"group": group.name})
+    after = {"official_replies_frozen": _official_reply_count(user)} if not user.is_staff_member else None
+    record_action(admin, "staff.member_remove", "user", user.id, before={"group": group.name}, after=after)
     db.session.commit()
 
 
