@@ -38,6 +38,36 @@ def skeleton(text: str) -> str:
     return fold_confusables(text)
 
 
+# Latin-script lookalikes, applied after casefolding (UTS #39 maps by shape: "0" reads as "o",
+# and "1", "I", "l", "i", "|" all read as one vertical stroke). Multi-letter pairs come first.
+LOOKALIKE_SEQUENCES = (("rn", "m"), ("vv", "w"))
+LOOKALIKES = str.maketrans({
+    "0": "o", "1": "l", "i": "l", "|": "l", "!": "l", "ǀ": "l", "ı": "l", "ł": "l", "ɩ": "l",
+    "5": "s", "$": "s", "@": "a", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ħ": "h",
+    "ŀ": "l", "ŧ": "t", "ð": "d", "þ": "p",
+})
+# Separators do not make a name different: "demo-admin", "demo_admin", "demo.admin" and
+# "demoadmin" read as one name.
+SEPARATORS = re.compile(r"[\s._\-·‐‑‒–—―'’]+")
+
+
+def lookalike_skeleton(text: str) -> str:
+    """What a name looks like, for refusing impersonation (UTS #39 style skeleton, compact).
+
+    NFKD, marks stripped ("admín" -> "admin"), invisibles dropped, casefolded, Cyrillic/Greek
+    and digit lookalikes mapped ("dem0", "giuIia"), "rn" read as "m", separators ignored.
+    Stricter than :func:`skeleton` on purpose: it may join two names a careful reader could
+    tell apart (it is only used to refuse a *new* name), never the other way round.
+    """
+    text = unicodedata.normalize("NFKD", strip_invisible(text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = fold_confusables(text.casefold()).translate(LOOKALIKES)
+    text = SEPARATORS.sub("", text)
+    for pair, single in LOOKALIKE_SEQUENCES:
+        text = text.replace(pair, single)
+    return text
+
+
 def scripts_of(text: str) -> set[str]:
     """Scripts of the letters in ``text`` (LATIN, CYRILLIC, GREEK, ...), from Unicode names."""
     found: set[str] = set()

@@ -6,12 +6,15 @@ from flask import Flask
 
 from forum.extensions import login_manager
 
+from . import sessions
 from .models import AnonymousUser
-from .services import load_user
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     login_manager.anonymous_user = AnonymousUser
-    login_manager.user_loader(load_user)
+    # The login id names a sign-in session (accounts.sessions), not just the member.
+    login_manager.id_attribute = "get_login_id"
+    login_manager.user_loader(sessions.load_user)
+    sessions.init_app(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db_types import UTCDateTime, utcnow
 from forum.extensions import db
+from forum.text import lookalike_skeleton
 
 
 class Role(StrEnum):
@@ -28,6 +30,11 @@ PERMANENT = datetime(9999, 12, 31, tzinfo=UTC)
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(16)
+
+
+def _username_skeleton(context: Any) -> str | None:
+    username = context.get_current_parameters().get("username")
+    return lookalike_skeleton(username) if username else None
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -68,11 +75,22 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     is_staff_member: Mapped[bool] = mapped_column(default=False)
     title: Mapped[str | None] = mapped_column(String(64))
     signature_initials: Mapped[str | None] = mapped_column(String(8))
+    # What the name looks like (forum.text.lookalike_skeleton), to refuse "dem0-admin" next to
+    # "demo-admin". Not unique, unlike username_canonical: names that already look alike must
+    # survive the migration that fills it; new ones are refused at validation. Filled from
+    # ``username`` on every insert (the seeder's bulk inserts too).
+    username_skeleton: Mapped[str | None] = mapped_column(String(64), index=True, default=_username_skeleton)
 
     __table_args__ = (Index("ix_users_created_at", "created_at"),)
 
     def get_id(self) -> str:
+        # Per member, not per device: other domains key their rate limits on it.
         return f"{self.id}:{self.session_token}"
+
+    def get_login_id(self) -> str:
+        """What Flask-Login stores (session and remember-me cookie): the sign-in session's
+        token (accounts.sessions sets ``login_token`` when the browser signs in or is loaded)."""
+        return f"{self.id}:{getattr(self, 'login_token', '')}"
 
     @property
     def is_verified(self) -> bool:
@@ -160,3 +178,37 @@ class IgnoredUser(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "ignored_user_id", name="uq_ignored_users"),)
+
+
+class AuthSession(db.Model):  # type: ignore[name-defined,misc]
+    """One signed-in browser (a "device"). The login id in Flask-Login's session and in the
+    remember-me cookie carries this row's random token; only its hash is stored, so a copy of
+    the table signs nobody in. Signing out revokes the row: copied cookies stop working."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "Firefox on Linux": a summary, not the whole header (enough to recognise a device).
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    ip: Mapped[str | None] = mapped_column(String(45))
+    remember: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountThrottle(db.Model):  # type: ignore[name-defined,misc]
+    """A fixed-window counter per account (failed sign-ins, reset mails), in the database so
+    every worker sees the same count. ``key`` is an HMAC of what was counted (never the typed
+    identifier itself: people type passwords into the username box)."""
+
+    __tablename__ = "account_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

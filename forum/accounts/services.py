@@ -37,6 +37,7 @@ from forum.urls import external_url
 from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
 from .models import PERMANENT, CodeOfConduct, CodeOfConductAcceptance, Role, User, new_session_token
+from .sessions import revoke_all_sessions
 
 __all__ = ["current_coc", "current_coc_version", "get_coc", "needs_coc_acceptance"]  # re-exported reads
 
@@ -68,19 +69,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- lookups ---------------------------------------------------------------------------------
-
-def load_user(login_id: str) -> User | None:
-    """Flask-Login's loader: the id carries the session token, so rotating it signs out."""
-    user_id, _sep, token = login_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_token != token:
-        return None
-    if user.suspended_until and user.suspended_until > utcnow():
-        return None
-    return user
-
 
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """User input without control or invisible characters (and without newlines unless multiline)."""
@@ -471,7 +459,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 def _set_password(user: User, new_password: str) -> None:
     validate_password(new_password, username=user.username, email=user.email)
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()  # ends every other session and remember-me cookie
+    # Ends every signed-in device and remember-me cookie (the view signs this browser in again).
+    # The per-member token rotates too: other domains key rate limits on it.
+    user.session_token = new_session_token()
+    revoke_all_sessions(user)
 
 
 def update_profile(user: User, *, display_name: str, bio: str, locale: str | None,

@@ -29,7 +29,7 @@ from forum.plugins.manager import use_form_extras
 from forum.registry import contributions
 from forum.urls import safe_next
 
-from . import ignores, services
+from . import ignores, services, sessions
 from .forms import (
     AcceptCocForm,
     ChangePasswordForm,
@@ -128,13 +128,21 @@ def login() -> Any:
             form.form_errors.append(exc.message)
         else:
             session.clear()  # a fresh session on sign-in: no fixation
+            sessions.start_session(user, remember=bool(form.remember.data), client=_client())
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("discussions.index")))
     return render_template("accounts/login.html", form=form), (400 if form.errors or form.form_errors else 200)
 
 
+def _client() -> sessions.Client:
+    return sessions.Client(user_agent=request.headers.get("User-Agent", ""), ip=request.remote_addr)
+
+
 @bp.post("/logout")
 def logout() -> Any:
+    # Server-side first: a copy of this browser's cookies must stop working too.
+    if current_user.is_authenticated:
+        sessions.end_session(current_user)
     # Clear first: logout_user() leaves a note in the session telling Flask-Login to delete the
     # remember-me cookie, and clearing afterwards would erase it (and sign the member back in).
     session.clear()
@@ -196,6 +204,7 @@ def reset_password(token: str) -> Any:
             apply_errors(form, exc, default_field="password")
         else:
             session.clear()
+            sessions.start_session(user, remember=False, client=_client())
             login_user(user)
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("discussions.index"))
@@ -243,7 +252,8 @@ def _settings_forms(profile_form: ProfileForm | None = None,
     form = profile_form or ProfileForm(obj=current_user)
     form.locale.choices = [("", _("Browser language"))] + list(LOCALE_NAMES.items())
     form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
-    return {"form": form, "password_form": password_form or ChangePasswordForm(prefix="pw")}
+    return {"form": form, "password_form": password_form or ChangePasswordForm(prefix="pw"),
+            "devices": sessions.list_devices(current_user), "device_form": ConfirmForm()}
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -280,10 +290,31 @@ def change_password() -> Any:
             # had one); every other session and cookie now fails.
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
             session.clear()
+            sessions.start_session(user, remember=remembered, client=_client())
             login_user(user, remember=remembered)
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("accounts.settings"))
     return render_template("accounts/settings.html", **_settings_forms(password_form=password_form)), 400
+
+
+@bp.post("/settings/sessions/<int:session_id>/revoke")
+@login_required
+def revoke_session(session_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.revoke_session(current_user._get_current_object(), session_id)
+    flash(_("That device was signed out."), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/settings/sessions/revoke-others")
+@login_required
+def revoke_other_sessions() -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.revoke_other_sessions(current_user._get_current_object())
+    flash(_("You were signed out everywhere else."), "success")
+    return redirect(url_for("accounts.settings"))
 
 
 @bp.route("/code-of-conduct", methods=["GET", "POST"])
