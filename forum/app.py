@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -38,6 +38,7 @@ from forum import (
     settings,
     staff,
     themes,
+    web_security,
 )
 from forum.accounts.code_of_conduct import current_coc_version
 from forum.config import DefaultConfig
@@ -103,7 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     plugin_manager.start(app)
     _init_templates(app)
     _init_errors(app)
-    _init_security_headers(app)
+    web_security.init_app(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -193,23 +194,6 @@ def _current_coc_version() -> int:
     return int(g.coc_version)
 
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-
-def _init_security_headers(app: Flask) -> None:
-    """Cheap browser protections on every answer; a view may set its own value first."""
-
-    @app.after_request
-    def security_headers(response: Any) -> Any:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
-
 def _init_errors(app: Flask) -> None:
     def page(code: int, title: str, message: str) -> Any:
         if request.accept_mimetypes.best == "application/json":
@@ -229,6 +213,12 @@ def _init_errors(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(e: Any) -> Any:
         return page(404, _("Page not found"), _("This page does not exist or is not visible to you."))
+
+    @app.errorhandler(413)
+    def too_large(e: Any) -> Any:
+        limit = max(1, int(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024))
+        return page(413, _("Too large"), _("This request is larger than the %(limit)d MB the site accepts. "
+                                           "Shorten the text and try again.", limit=limit))
 
     @app.errorhandler(429)
     def too_many(e: Any) -> Any:

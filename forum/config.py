@@ -77,6 +77,13 @@ class DefaultConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: no lost drafts after lunch
 
+    # The largest request the site reads (forum/web_security.py): a post is at most
+    # MAX_POST_LENGTH characters, so 2 MiB leaves room for any form and refuses a 150 MB
+    # POST before it is read. Uploads get their own limit on their own route.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_PARTS = 500
+
     POSTS_PER_PAGE = 20
     TOPICS_PER_PAGE = 30
     MAX_POST_LENGTH = 32_000

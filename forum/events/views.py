@@ -23,7 +23,7 @@ from forum.urls import external_url
 
 from . import ics, permissions, services
 from .forms import EventForm, EventSettingsForm, RsvpForm
-from .models import Event, RsvpStatus
+from .models import UNPUBLISHED_STATES, Event, RsvpStatus
 
 bp = Blueprint("events", __name__)
 
@@ -352,7 +352,9 @@ def _ics(body: bytes, filename: str, *, private: bool = False, download: bool = 
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int) -> Any:
     event = services.get_event(current_user, event_id)
-    private = not (event.visibility == "public" and event.category.read_access == "everyone")
+    # Only a published public event in a public category may sit in shared caches.
+    private = not (event.state not in UNPUBLISHED_STATES and event.visibility == "public"
+                   and event.category.read_access == "everyone")
     return _ics(ics.calendar([event], name=event.title, url_of=_event_url), f"event-{event.id}.ics",
                 private=private, download=True)
 

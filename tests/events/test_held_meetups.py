@@ -204,3 +204,11 @@ def test_editing_a_rejected_meetup_sends_it_back_to_the_queue(client, mod, creat
     assert "Secret supper club" in client.get("/review").get_data(as_text=True)
     assert client.post_form(f"/review/{again.id}/approve").status_code == 302
     assert db.session.get(Event, held.id).state == EventState.SCHEDULED
+
+
+def test_a_pending_meetups_calendar_file_is_never_publicly_cacheable(app, client, held, creator):
+    client.login(creator.username)
+    response = client.get(f"/events/{held.id}.ics")
+    assert response.status_code == 200
+    assert "public" not in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
