@@ -30,23 +30,19 @@ from forum.mail import send_mail
 from forum.plugins import Draft, FilterContext, VerdictKind
 from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
-from forum.settings import get_setting
 from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
 from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
+from .lookalikes import RESERVED_USERNAMES, check_display_name, community_name, looks_reserved, looks_taken
 from .models import PERMANENT, CodeOfConduct, CodeOfConductAcceptance, Role, User, new_session_token
 from .sessions import revoke_all_sessions
 
-__all__ = ["current_coc", "current_coc_version", "get_coc", "needs_coc_acceptance"]  # re-exported reads
+__all__ = ["RESERVED_USERNAMES", "community_name", "current_coc", "current_coc_version", "get_coc",  # re-exported
+           "needs_coc_acceptance"]
 
 USERNAME_RE = re.compile(r"^[\w.-]{3,20}$")
-RESERVED_USERNAMES = frozenset({
-    "admin", "administrator", "moderator", "mod", "staff", "support", "system", "root",
-    "circolo", "official", "team", "help", "about", "login", "logout", "register", "new",
-    "settings", "anonymous", "nobody", "null", "undefined", "webmaster", "postmaster", "security",
-})
 # Scripts that are written together in one name (Japanese, Korean); any other mix is refused.
 SCRIPT_FAMILIES = (frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"}), frozenset({"CJK", "HANGUL"}))
 MIN_PASSWORD = 10
@@ -143,9 +139,11 @@ def validate_username(name: str, *, allow_reserved: bool = False) -> str:
         raise ValidationFailed({"username": _("Usernames cannot mix alphabets (for example Latin and "
                                               "Cyrillic letters).")})
     canon = canonical_username(cleaned)
-    if not allow_reserved and is_reserved(canon):
+    if not allow_reserved and (is_reserved(canon) or looks_reserved(cleaned)):
         raise ValidationFailed({"username": _("This username is reserved.")})
-    if db.session.scalar(select(User.id).where(User.username_canonical == canon)):
+    # Two checks: the canonical form is what the unique constraint holds; the lookalike
+    # skeleton also catches "dem0-admin", "demo-admín" and "giuIia" (forum.accounts.lookalikes).
+    if db.session.scalar(select(User.id).where(User.username_canonical == canon)) or looks_taken(cleaned):
         raise ValidationFailed({"username": _("This username is taken, or looks too much like one that "
                                               "is.")})
     return cleaned
@@ -219,6 +217,7 @@ def register(data: Registration) -> User:
     email = validate_email(data.email)
     validate_password(data.password, username=username, email=email)
     display_name = clean_display_name(data.display_name) or username
+    check_display_name(display_name)
 
     verdict, verdicts = run_filters("forum_filter_registration", form_data={
         "username": username, "email": email, "display_name": display_name,
@@ -278,10 +277,6 @@ def _mail_existing_owner(user: User) -> None:
               _("Somebody (maybe you) tried to create an account on %(site)s with this address, "
                 "which already has one. If it was you, sign in or reset your password: %(url)s",
                 site=community_name(), url=external_url("accounts.reset_request")))
-
-
-def community_name() -> str:
-    return get_setting("community_name") or current_app.config["COMMUNITY_NAME"]
 
 
 def create_account(username: str, email: str, password: str, *, role: str = "member",
@@ -470,6 +465,8 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
     display_name = clean_display_name(display_name)
     if not display_name:
         raise ValidationFailed({"display_name": _("Please enter a display name.")})
+    if display_name != user.display_name:  # a name kept from before the rule does not block saving
+        check_display_name(display_name, user)
     if locale and locale not in current_app.config["SUPPORTED_LOCALES"]:
         raise ValidationFailed({"locale": _("Choose a language from the list.")})
     if timezone and timezone not in known_timezones():
