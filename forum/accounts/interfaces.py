@@ -77,3 +77,11 @@ class SuspensionReason(Protocol):
     """Why a member is suspended, for the sign-in page (moderation keeps the sanctions)."""
 
     def __call__(self, user: Any) -> str | None: ...
+
+
+class VisibleActivityCounter(Protocol):
+    """How many published topics and posts ``member`` has where ``viewer`` may read, as
+    ``(topics, posts)`` (discussions provides it). A profile shows these, never the raw
+    counters, which include rooms the viewer cannot enter."""
+
+    def __call__(self, viewer: Any, member: Any) -> tuple[int, int]: ...

@@ -68,6 +68,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The membership application's outcome: "open" (none needed, or approved), "pending",
+    # "rejected" (see accounts.states.Membership). Stored so every permission knows a
+    # member's state from this row alone, without asking the review queue.
+    membership: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
     # An official warning waits for the member's acknowledgement (moderation); denormalised so
     # every page can show the banner without a query.
     warning_pending: Mapped[bool] = mapped_column(default=False)

@@ -10,34 +10,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.db_types import utcnow
 from forum.registry import contributions
 
 from .code_of_conduct import current_coc_version
 from .interfaces import PostingRule
+from .states import MemberState, can_read_as_member, is_active_member, is_silenced, is_suspended, member_state
 
+__all__ = [
+    "MemberState",
+    "can_administer",
+    "can_ignore",
+    "can_read_as_member",
+    "is_active_member",
+    "is_silenced",
+    "is_suspended",
+    "member_state",
+    "posting_block_reason",
+]
 
-def is_silenced(user: Any) -> bool:
-    return bool(user.silenced_until and user.silenced_until > utcnow())
-
-
-def is_suspended(user: Any) -> bool:
-    return bool(user.suspended_until and user.suspended_until > utcnow())
+# The block code each state that may not post answers with (codes predate the states).
+_BLOCK_CODES = {
+    MemberState.VISITOR: "anonymous",
+    MemberState.UNVERIFIED: "unverified",
+    MemberState.SILENCED: "silenced",
+    MemberState.SUSPENDED: "suspended",
+    MemberState.PENDING: "unapproved",
+    MemberState.REJECTED: "unapproved",
+}
 
 
 def posting_block_reason(user: Any) -> str | None:
     """Why ``user`` cannot post anything right now, as a code, or None if they can.
 
-    Codes: "anonymous", "unverified", "silenced", "coc" (must accept the current code of
-    conduct; the draft is kept while they do), "unapproved" (membership not approved yet; the
-    registered posting rules decide whether an unapproved member waits for a moderator).
+    Derived from :func:`member_state`. Codes: "anonymous", "unverified", "silenced",
+    "suspended", "unapproved" (pending or rejected application), "coc" (must accept the
+    current code of conduct; the draft is kept while they do). An active member never
+    approved (an account older than "approve members" mode) is also asked of the registered
+    posting rules, which may answer "unapproved".
     """
-    if not user.is_authenticated:
-        return "anonymous"
-    if not user.is_verified:
+    state = member_state(user)
+    code = _BLOCK_CODES.get(state)
+    if code:
+        return code
+    if not user.is_verified:  # staff skip the member gates, but posting needs a real address
         return "unverified"
-    if is_silenced(user):
-        return "silenced"
     if user.accepted_coc_version < current_coc_version():
         return "coc"
     if user.approved_at is None and not user.is_staff:

@@ -33,6 +33,7 @@ from forum.registry import lookup
 from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
+from . import states
 from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
 from .lookalikes import RESERVED_USERNAMES, check_display_name, community_name, looks_reserved, looks_taken
@@ -507,8 +508,17 @@ def _judge_bio(user: User, bio: str) -> None:
 
 
 def publish_bio(user: User) -> None:
-    """Show the member's current profile text on their page (the caller commits)."""
-    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html if user.bio else ""
+    """Show the member's current profile text on their page (the caller commits).
+
+    Only accounts that are members get public text: an unverified, pending or rejected
+    account keeps its text in ``bio`` (its own settings form shows it) but nothing is
+    published, so throwaway sign-ups cannot use profiles for links. Silenced and suspended
+    members keep the text they had. Call again when the state changes (approval does)."""
+    unapproved = (states.MemberState.UNVERIFIED, states.MemberState.PENDING, states.MemberState.REJECTED)
+    if states.member_state(user) in unapproved or not user.bio:
+        user.bio_html = ""
+        return
+    user.bio_html = markup.cook(user.bio, resolve_users=resolve_usernames).html
 
 
 def set_locale(user: Any, locale: str) -> None:

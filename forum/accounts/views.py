@@ -26,7 +26,7 @@ from forum.extensions import limiter
 from forum.forms import ConfirmForm, apply_errors
 from forum.i18n import LOCALE_NAMES, known_timezones
 from forum.plugins.manager import use_form_extras
-from forum.registry import contributions
+from forum.registry import contributions, lookup
 from forum.urls import safe_next
 
 from . import ignores, services, sessions
@@ -41,7 +41,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from .interfaces import ProfileSection
+from .interfaces import ProfileSection, VisibleActivityCounter
 from .permissions import can_ignore
 
 bp = Blueprint("accounts", __name__)
@@ -220,7 +220,10 @@ def profile(username: str) -> Any:
     sections: dict[str, Any] = {}
     for section in contributions(ProfileSection):
         sections.update(section(current_user, user))
-    return render_template("accounts/profile.html", profile_user=user, **sections)
+    # Only the activity this viewer may read: the raw counters include staff-only rooms.
+    topic_count, post_count = lookup(VisibleActivityCounter)(current_user, user)
+    return render_template("accounts/profile.html", profile_user=user, topic_count=topic_count,
+                           post_count=post_count, **sections)
 
 
 @bp.post("/u/<username>/ignore")

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Flask
 
-from forum.accounts.interfaces import ProfileSection
+from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
 from . import search, services
+from .activity import visible_activity
 from .views import bp
 
 
@@ -22,6 +23,7 @@ def _profile_activity(viewer: Any, member: Any) -> dict[str, Any]:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     contribute(app, ProfileSection, _profile_activity)
+    provide(app, VisibleActivityCounter, visible_activity)
     contribute(app, SearchSource, search.PostSource())
     contribute(app, SearchFeed, search.TopicPosts())
     provide(app, SearchScope, search.CategoryScope())

@@ -8,18 +8,24 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from forum.db_types import utcnow
+from forum.accounts.states import can_read_as_member, is_silenced
 from forum.extensions import db
 
 from .models import Category, Post, PostAccess, PostState, ReadAccess, Topic
 
 
-def can_read_category(user: Any, category: Category) -> bool:
-    if category.read_access == ReadAccess.EVERYONE:
+def _access_allows(user: Any, access: str) -> bool:
+    """Members-only means members in good standing (accounts' member states), not any
+    account: unverified, pending, rejected and suspended accounts read what visitors read."""
+    if access == ReadAccess.EVERYONE:
         return True
-    if category.read_access == ReadAccess.MEMBERS:
-        return bool(user.is_authenticated)
-    return bool(user.is_staff)
+    if access == ReadAccess.MEMBERS:
+        return can_read_as_member(user)
+    return bool(user.is_authenticated and user.is_staff and can_read_as_member(user))
+
+
+def can_read_category(user: Any, category: Category) -> bool:
+    return _access_allows(user, category.read_access)
 
 
 def readable_category_ids(user: Any) -> set[int]:
@@ -28,11 +34,7 @@ def readable_category_ids(user: Any) -> set[int]:
     if has_request_context() and key in g:
         return g.get(key)
     rows = db.session.execute(select(Category.id, Category.read_access)).all()
-    allowed = set()
-    for cid, access in rows:
-        if (access == ReadAccess.EVERYONE or (access == ReadAccess.MEMBERS and user.is_authenticated)
-                or (access == ReadAccess.STAFF and user.is_staff)):
-            allowed.add(cid)
+    allowed = {cid for cid, access in rows if _access_allows(user, access)}
     if has_request_context():
         setattr(g, key, allowed)
     return allowed
@@ -153,7 +155,7 @@ def can_mark_solution(user: Any, topic: Topic, post: Post | None = None) -> bool
     if not user.is_staff:
         if topic.user_id != user.id:
             return False
-        if user.silenced_until and user.silenced_until > utcnow():
+        if is_silenced(user):
             return False
     if post is None:
         return True

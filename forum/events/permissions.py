@@ -1,7 +1,10 @@
 """Who may do what with events: the one place each rule is written.
 
-* Create: staff (``is_staff``) always; everyone who may post when the admin setting
-  ``events_creators`` is ``"members"`` (default ``"staff"``).
+* Create: active staff (``is_staff``) always; active members when the admin setting
+  ``events_creators`` is ``"members"`` (default ``"staff"``). "Active" is accounts' member
+  state: not unverified, pending, rejected, silenced or suspended.
+* RSVP and take a seat: active members only (a silenced member keeps their answers and
+  their place on the waitlist, but is not promoted while silenced).
 * Edit, cancel, manage attendees (capacity, close RSVPs, remove, check in, export): the
   event's hosts (creator and co-hosts) and moderators.
 * See: by the event's visibility (public / members / staff), and the category it lives in;
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.accounts.states import MemberState, can_read_as_member, is_active_member, member_state
 from forum.discussions import permissions as discussions
 from forum.discussions.models import ReadAccess
 from forum.settings import get_setting
@@ -24,11 +28,32 @@ CREATOR_CHOICES = ("staff", "members")
 
 
 def can_create_event(user: Any) -> bool:
-    if not user.is_authenticated:
+    if not is_active_member(user):
         return False
     if user.is_staff:
         return True
     return get_setting("events_creators") == "members"
+
+
+# Why a member state may not RSVP, as a code (the service words it for the member).
+_RSVP_DENIALS = {
+    MemberState.VISITOR: "anonymous",
+    MemberState.UNVERIFIED: "unverified",
+    MemberState.PENDING: "unapproved",
+    MemberState.REJECTED: "unapproved",
+    MemberState.SILENCED: "silenced",
+    MemberState.SUSPENDED: "suspended",
+}
+
+
+def rsvp_denial(user: Any) -> str | None:
+    """Why ``user`` may not answer an event or take a seat, or None if they may."""
+    return _RSVP_DENIALS.get(member_state(user))
+
+
+def can_take_seat(user: Any) -> bool:
+    """A waitlisted member is promoted to a seat only while active."""
+    return rsvp_denial(user) is None
 
 
 def is_host(user: Any, event: Event) -> bool:
@@ -48,8 +73,8 @@ def visibility_allows(user: Any, visibility: str) -> bool:
     if visibility == Visibility.PUBLIC:
         return True
     if visibility == Visibility.MEMBERS:
-        return bool(user.is_authenticated)
-    return bool(user.is_staff)
+        return can_read_as_member(user)
+    return bool(user.is_authenticated and user.is_staff and can_read_as_member(user))
 
 
 def can_see_event(user: Any, event: Event) -> bool:
@@ -76,7 +101,7 @@ def can_see_attendees(user: Any, event: Event) -> bool:
     if event.attendee_visibility == AttendeeVisibility.PUBLIC:
         return True
     if event.attendee_visibility == AttendeeVisibility.MEMBERS:
-        return bool(user.is_authenticated)
+        return can_read_as_member(user)
     return False
 
 

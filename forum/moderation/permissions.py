@@ -12,9 +12,9 @@ from typing import Any
 
 from forum.accounts.models import Role
 from forum.accounts.permissions import can_ignore  # noqa: F401 - moderation templates ask mod.perms
-from forum.db_types import utcnow
+from forum.accounts.states import MemberState, is_active_member, member_state
 from forum.discussions.models import Post, PostState, Topic
-from forum.discussions.permissions import can_restructure, outranks
+from forum.discussions.permissions import can_restructure, can_see_topic, outranks
 
 
 def can_moderate(user: Any) -> bool:
@@ -66,13 +66,15 @@ def can_act_on_topic(actor: Any, topic: Topic) -> bool:
 
 
 def can_flag(user: Any, post: Post) -> bool:
-    if not (user.is_authenticated and user.is_verified):
+    """Active members flag what they can see (not their own posts): an unverified account,
+    an applicant, a silenced or suspended member cannot (flags raise the queue's priority)."""
+    if not is_active_member(user) or post.state != PostState.PUBLISHED or post.user_id == user.id:
         return False
-    if user.silenced_until and user.silenced_until > utcnow():
-        return False
-    return post.state == PostState.PUBLISHED and post.user_id != user.id
+    return can_see_topic(user, post.topic)  # the service is called with ids too: never flag the unseen
 
 
 def can_resubmit(user: Any, post: Post) -> bool:
-    """The author of a rejected post may fix it and send it back to the queue."""
-    return bool(user.is_authenticated and post.user_id == user.id and post.state == PostState.REJECTED)
+    """The author of a rejected post may fix it and send it back to the queue (not while
+    suspended; the posting service still asks whether they may post)."""
+    return bool(user.is_authenticated and member_state(user) != MemberState.SUSPENDED
+                and post.user_id == user.id and post.state == PostState.REJECTED)

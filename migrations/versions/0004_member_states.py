@@ -15,8 +15,21 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('membership', sa.String(length=16), server_default='open', nullable=False))
+    # Until now "pending" was only an open member application in the review queue, and a
+    # rejected applicant left no trace on the account: write both onto the accounts.
+    op.execute(
+        "UPDATE users SET membership = 'pending' WHERE approved_at IS NULL AND id IN ("
+        "SELECT user_id FROM review_items WHERE kind = 'member' AND status = 'open' AND user_id IS NOT NULL)"
+    )
+    op.execute(
+        "UPDATE users SET membership = 'rejected' WHERE approved_at IS NULL AND membership = 'open' AND id IN ("
+        "SELECT user_id FROM review_items WHERE kind = 'member' AND resolution = 'rejected' "
+        "AND user_id IS NOT NULL)"
+    )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('membership')

@@ -56,3 +56,23 @@ def make_established_user(username: str | None = None, **fields: Any) -> User:
     fields.setdefault("created_at", utcnow() - timedelta(days=90))
     fields.setdefault("post_count", 20)
     return make_user(username, **fields)
+
+
+def make_member_in_state(state: str, username: str | None = None, **fields: Any) -> User:
+    """A member in one of accounts' member states ("unverified", "pending", "rejected",
+    "active", "silenced", "suspended"), written straight onto the row: the permission tests
+    need the state, not the story (tests/accounts/test_member_states.py tells the story)."""
+    week = utcnow() + timedelta(days=7)
+    extra: dict[str, Any] = {
+        "unverified": {"verified": False},
+        "pending": {"membership": "pending", "approved_at": None},
+        "rejected": {"membership": "rejected", "approved_at": None},
+        "active": {},
+        "silenced": {"silenced_until": week},
+        "suspended": {"suspended_until": week},
+    }[state]
+    approved_at = extra.pop("approved_at", utcnow())
+    user = make_user(username, **{**extra, **fields})
+    user.approved_at = approved_at
+    db.session.commit()
+    return user

@@ -64,6 +64,14 @@ RSVP_BLOCK_MESSAGES: dict[str, Callable[[], str]] = {
 }
 
 
+# Why this member may not answer (codes from permissions.rsvp_denial).
+MEMBER_DENIAL_MESSAGES: dict[str, Callable[[], str]] = {
+    "unverified": lambda: _("Please confirm your email address first."),
+    "unapproved": lambda: _("Your membership has not been approved, so you cannot answer events."),
+    "silenced": lambda: _("Your account is read-only for now."),
+}
+
+
 def waitlist_position(event: Event, row: EventRsvp | None) -> int | None:
     if row is None or row.status != RsvpStatus.WAITLISTED or row.waitlisted_at is None:
         return None
@@ -86,8 +94,9 @@ def rsvp(user: User, event: Event, status: str) -> RsvpOutcome:
         raise PermissionDenied()
     if not permissions.can_see_event(user, event):
         raise NotFound()
-    if not user.is_verified:
-        raise ValidationFailed(_("Please confirm your email address first."))
+    denial = permissions.rsvp_denial(user)
+    if denial:
+        raise ValidationFailed(MEMBER_DENIAL_MESSAGES.get(denial, MEMBER_DENIAL_MESSAGES["silenced"])())
     if status not in set(ANSWERS):
         raise ValidationFailed(_("Choose going, interested or not going."))
     for _attempt in range(3):
@@ -196,9 +205,13 @@ def promote(event: Event) -> list[EventRsvp]:
             .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.WAITLISTED,
                    EventRsvp.id.not_in(tried) if tried else true())
             .order_by(EventRsvp.waitlisted_at, EventRsvp.id).limit(1).with_for_update(skip_locked=True))
-        if candidate is None or not _take_seat(event):
+        if candidate is None:
             break
         tried.add(candidate.id)
+        if not permissions.can_take_seat(candidate.user):
+            continue  # silenced (or worse): keeps their place in line, is not seated
+        if not _take_seat(event):
+            break
         if not _change_status(candidate, RsvpStatus.WAITLISTED,
                               {"status": RsvpStatus.GOING, "updated_at": utcnow(), "waitlisted_at": None}):
             _release_seat(event)

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.accounts.models import User
+from forum.accounts.services import publish_bio
+from forum.accounts.states import Membership
 from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import NotFound
@@ -38,6 +40,9 @@ def queue_application(user: User, answers: dict[str, str] | None, reason: str | 
                       reason=reason or None, created_at=utcnow(), updated_at=utcnow(),
                       data={"answers": [[q, a] for q, a in (answers or {}).items()]})
     db.session.add(item)
+    # The state lives on the account, so every permission knows it without asking the queue.
+    user.membership = Membership.PENDING
+    publish_bio(user)  # an applicant has no public profile text
     return item
 
 
@@ -51,10 +56,13 @@ def approve_member(actor: User, item: ReviewItem) -> Events:
     user = item.user
     if user is None:
         raise NotFound()
+    before = user.membership
     user.approved_at = utcnow()
+    user.membership = Membership.OPEN
+    publish_bio(user)  # their profile text goes public with their membership
     resolve(item, actor, Resolution.APPROVED)
-    record_action(actor, "user.approve", "user", user.id, before={"approved_at": None},
-                  after={"approved_at": iso(user.approved_at)})
+    record_action(actor, "user.approve", "user", user.id, before={"approved_at": None, "membership": before},
+                  after={"approved_at": iso(user.approved_at), "membership": user.membership})
     notify(user, "application_approved", lambda: _("Welcome! Your membership was approved: you can post now."),
            email_subject=lambda: _("Your membership was approved"))
     return []
@@ -65,8 +73,12 @@ def reject_member(actor: User, item: ReviewItem, reason_key: str, text: str) -> 
     if user is None:
         raise NotFound()
     reason = rejection_text(reason_key, text, user) if (reason_key or text) else ""
+    before = user.membership
+    user.membership = Membership.REJECTED  # the account stays, read-only, with no public profile text
+    publish_bio(user)
     resolve(item, actor, Resolution.REJECTED)
-    record_action(actor, "user.reject", "user", user.id, after={"approved_at": None}, reason=reason or None)
+    record_action(actor, "user.reject", "user", user.id, before={"membership": before},
+                  after={"approved_at": None, "membership": user.membership}, reason=reason or None)
     notify(user, "application_rejected",
            (lambda: _("Your membership application was not accepted: %(reason)s", reason=reason)) if reason
            else (lambda: _("Your membership application was not accepted.")),

@@ -1,0 +1,80 @@
+"""Member states: where an account stands, defined once, read from the User row alone.
+
+Every permission that says "members" means an *active* member: a visitor, an account that
+never verified its address, an applicant waiting for approval, a rejected applicant and a
+suspended member are not members for reading members-only places, flagging, RSVPs or
+publishing profile text. Silenced members keep reading but take no part (no posts, flags,
+RSVPs or seats).
+
+The state is computed from columns of ``users`` (no query): ``email_verified_at``,
+``membership`` (the application's outcome, written by moderation's application services),
+``silenced_until``, ``suspended_until`` and the role / staff flag.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from forum.db_types import utcnow
+
+
+class Membership(StrEnum):
+    """The ``users.membership`` column: the application's outcome."""
+
+    OPEN = "open"          # no application needed, or approved
+    PENDING = "pending"    # an application waits for a moderator
+    REJECTED = "rejected"  # the application was refused (the account stays, read-only)
+
+
+class MemberState(StrEnum):
+    VISITOR = "visitor"        # not signed in
+    UNVERIFIED = "unverified"  # email address never confirmed
+    PENDING = "pending"        # membership waiting for approval
+    REJECTED = "rejected"      # application refused
+    ACTIVE = "active"
+    SILENCED = "silenced"      # read-only for a while (a sanction)
+    SUSPENDED = "suspended"    # may not sign in (a sanction)
+
+
+def is_silenced(user: Any) -> bool:
+    until = getattr(user, "silenced_until", None)
+    return bool(until and until > utcnow())
+
+
+def is_suspended(user: Any) -> bool:
+    until = getattr(user, "suspended_until", None)
+    return bool(until and until > utcnow())
+
+
+def member_state(user: Any) -> MemberState:
+    """Sanctions first (they apply to everyone, staff included; a moderator may silence a
+    staff-group member), then the gates staff skip: staff, moderators and admins speak for
+    the community, so verification and approval never hold them back."""
+    if user is None or not user.is_authenticated:
+        return MemberState.VISITOR
+    membership = getattr(user, "membership", None) or Membership.OPEN
+    staff = bool(user.is_staff)
+    checks = (  # the first that applies is the state
+        (is_suspended(user), MemberState.SUSPENDED),
+        (is_silenced(user), MemberState.SILENCED),
+        (staff, MemberState.ACTIVE),
+        (not user.is_verified, MemberState.UNVERIFIED),
+        (membership == Membership.PENDING, MemberState.PENDING),
+        (membership == Membership.REJECTED, MemberState.REJECTED),
+    )
+    return next((state for applies, state in checks if applies), MemberState.ACTIVE)
+
+
+# States whose holder may read what is for members (a silenced member still reads).
+READING_STATES = frozenset({MemberState.ACTIVE, MemberState.SILENCED})
+
+
+def is_active_member(user: Any) -> bool:
+    """May take part: post, flag, RSVP, host, publish profile text (not silenced)."""
+    return member_state(user) == MemberState.ACTIVE
+
+
+def can_read_as_member(user: Any) -> bool:
+    """May read members-only categories, events and attendee lists."""
+    return member_state(user) in READING_STATES
