@@ -1,0 +1,477 @@
+"""The authorization table: every route × member state × role → what the actor gets.
+
+Every rule of ``app.url_map`` (GET and POST) has a row here, or is listed in ``EXEMPT`` with
+a reason: a new route fails ``test_every_route_is_in_the_table`` until someone writes down who
+may use it. One test per actor builds the world once (factories) and walks the whole table;
+each request runs in a savepoint that is rolled back, so the rows do not disturb each other,
+and the actor's cookies are put back after each one (a POST to /logout must not sign the next
+row out). A mismatch list names every wrong cell at once.
+
+Outcomes (``Expect``):
+  200 / 302 / 400 / 403 / 404   that exact status
+  ok       2xx or 3xx, not a redirect to the sign-in page
+  allowed  the permission check passed: no 401/403/404, no redirect to sign in, no 5xx
+           (a 400 for an incomplete form is allowed: the form was looked at)
+  login    a redirect to the sign-in page
+  denied   403 or 404, or a redirect to the sign-in page
+  effect / none   for the rows with a ``probe``: the write happened / did not happen
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from forum.accounts.models import User
+from forum.accounts.services import current_coc_version
+from forum.db_types import utcnow
+from forum.discussions.models import Category, Post, ReadAccess, Topic
+from forum.events.models import Event, EventRsvp
+from forum.extensions import db
+from forum.moderation import services as moderation
+from forum.moderation.models import Flag, ReviewItem
+from forum.staff.models import ExpertBadge, StaffMembership
+from tests.factories import (
+    future_day,
+    general_category,
+    group_named,
+    make_category,
+    make_event,
+    make_reply,
+    make_staff,
+    make_topic,
+    make_user,
+    opening_post,
+)
+from tests.factories.accounts import make_member_in_state
+
+ACTORS = ["visitor", "unverified", "pending", "rejected", "active", "silenced", "suspended",
+          "staff", "moderator", "admin"]
+SIGNED_OUT = {"visitor", "suspended"}  # a suspended member's session stops working
+READERS = {"active", "silenced", "staff", "moderator", "admin"}      # read members-only places
+PARTICIPANTS = {"active", "staff", "moderator", "admin"}             # post, flag, RSVP
+STAFF = {"staff", "moderator", "admin"}
+MODERATORS = {"moderator", "admin"}
+
+
+# --- the expectations, by access class ------------------------------------------------------------
+
+Expect = dict[str, str]
+
+
+def everyone(outcome: str = "200") -> Expect:
+    return dict.fromkeys(ACTORS, outcome)
+
+
+def signed_in(outcome: str = "200", others: str = "login") -> Expect:
+    return {a: others if a in SIGNED_OUT else outcome for a in ACTORS}
+
+
+def among(allowed: set[str], outcome: str = "200", denied: str = "denied") -> Expect:
+    """``allowed`` get ``outcome``; signed-out actors are sent to sign in; the rest ``denied``."""
+    return {a: outcome if a in allowed else ("login" if a in SIGNED_OUT else denied) for a in ACTORS}
+
+
+def readers(outcome: str = "200", hidden: str = "404") -> Expect:
+    """Members-only content: readers see it, everyone else gets what a visitor gets."""
+    return {a: outcome if a in READERS else hidden for a in ACTORS}
+
+
+def staff_readers(outcome: str = "200", hidden: str = "404") -> Expect:
+    return {a: outcome if a in STAFF else hidden for a in ACTORS}
+
+
+def participants(effect: bool = True) -> Expect:
+    """A write only participants make; the rows have a probe that sees whether it happened."""
+    return {a: ("effect" if effect else "allowed") if a in PARTICIPANTS else "none" for a in ACTORS}
+
+
+def moderators(outcome: str = "allowed") -> Expect:
+    return among(MODERATORS, outcome, "403")
+
+
+def admins(outcome: str = "allowed") -> Expect:
+    return among({"admin"}, outcome, "403")
+
+
+def admin_area(outcome: str = "allowed") -> Expect:
+    """/admin/…: signed-out actors get a 404 (the area does not admit it exists), members a 403."""
+    return {a: outcome if a == "admin" else ("404" if a in SIGNED_OUT else "403") for a in ACTORS}
+
+
+def nobody(denied: str = "denied") -> Expect:
+    """Only the owner of the object may (the owner is not one of the actors)."""
+    return among(set(), "allowed", denied)
+
+
+def but(expect: Expect, **overrides: str) -> Expect:
+    return {**expect, **overrides}
+
+
+@dataclass
+class Row:
+    url: str                               # formatted with the world's values
+    expect: Expect
+    data: dict[str, Any] = field(default_factory=dict)
+    probe: Callable[[dict[str, Any]], int] | None = None  # counts rows the request may write
+
+
+def count(model: Any, *where: Any) -> Callable[[dict[str, Any]], int]:
+    return lambda w: int(db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+def where_world(model: Any, column: str, key: str) -> Callable[[dict[str, Any]], int]:
+    return lambda w: count(model, getattr(model, column) == w[key])(w)
+
+
+ADMIN_GET = admin_area("200")
+MOD_GET = moderators("200")
+
+# (rule, method) -> Row. Keep it in url_map order of prefix, one line per row where possible.
+TABLE: dict[tuple[str, str], Row] = {
+    # discussions: reading
+    ("/", "GET"): Row("/", everyone()),
+    ("/latest", "GET"): Row("/latest", everyone()),
+    ("/c/<slug>", "GET"): Row("/c/{club_slug}", readers()),
+    ("/t/<slug>/<int:topic_id>", "GET"): Row("/t/{club_topic_slug}/{club_topic}", readers()),
+    ("/t/<slug>/<int:topic_id>/<int:post_number>", "GET"): Row(
+        "/t/{staff_topic_slug}/{staff_topic}/1", staff_readers("302")),  # to the post's anchor
+    ("/p/<int:post_id>", "GET"): Row("/p/{club_post}", readers("302")),
+    ("/posts/<int:post_id>/revisions", "GET"): Row("/posts/{public_reply}/revisions",
+                                                   {a: "200" if a in STAFF else "403" for a in ACTORS}),
+    ("/search", "GET"): Row("/search?q=hello", everyone()),
+    # discussions: writing
+    ("/new-topic", "GET"): Row("/new-topic", signed_in()),
+    ("/new-topic", "POST"): Row("/new-topic", participants(),
+                                {"category": "{public_category}", "title": "A table-made topic title",
+                                 "body": "Written by the authorization table."},
+                                probe=count(Topic)),
+    ("/t/<int:topic_id>/reply", "POST"): Row("/t/{public_topic}/reply", participants(),
+                                             {"body": "A reply from the authorization table."},
+                                             probe=count(Post)),
+    ("/preview", "POST"): Row("/preview", signed_in("allowed"), {"body": "**preview**"}),
+    ("/posts/<int:post_id>/edit", "GET"): Row("/posts/{public_reply}/edit", among(MODERATORS, "200", "403")),
+    ("/posts/<int:post_id>/edit", "POST"): Row("/posts/{public_reply}/edit", among(MODERATORS, "allowed", "403"),
+                                               {"body": "Edited by the table."}),
+    ("/posts/<int:post_id>/withdraw", "POST"): Row("/posts/{public_reply}/withdraw", nobody()),
+    ("/posts/<int:post_id>/unwithdraw", "POST"): Row("/posts/{public_reply}/unwithdraw", nobody()),
+    ("/posts/<int:post_id>/solution", "POST"): Row("/posts/{public_reply}/solution", nobody()),
+    # Refused with a flash and a redirect to the topic (nothing to unmark there).
+    ("/t/<int:topic_id>/solution/remove", "POST"): Row("/t/{public_topic}/solution/remove", signed_in("ok")),
+    ("/drafts/<kind>/<key>/discard", "POST"): Row("/drafts/reply/{public_topic}/discard", signed_in("allowed")),
+    # moderation
+    ("/posts/<int:post_id>/flag", "POST"): Row("/posts/{public_reply}/flag", participants(),
+                                               {"reason": "spam"}, probe=count(Flag)),
+    ("/posts/<int:post_id>/resubmit", "GET"): Row("/posts/{public_reply}/resubmit", nobody()),
+    ("/posts/<int:post_id>/resubmit", "POST"): Row("/posts/{public_reply}/resubmit", nobody()),
+    ("/review", "GET"): Row("/review", MOD_GET),
+    ("/review/bulk", "POST"): Row("/review/bulk", moderators()),
+    ("/review/<int:item_id>/approve", "POST"): Row("/review/{item}/approve", moderators()),
+    ("/review/<int:item_id>/claim", "POST"): Row("/review/{item}/claim", moderators()),
+    ("/review/<int:item_id>/release", "POST"): Row("/review/{item}/release",
+                                                                       but(moderators(), moderator="403")),
+    # (only the moderator holding an item, or an admin, releases it)
+    ("/review/<int:item_id>/delete", "POST"): Row("/review/{item}/delete", moderators()),
+    ("/review/<int:item_id>/reject", "POST"): Row("/review/{item}/reject", moderators()),
+    # The item is a member application: there is no post to edit, so moderators get a 404.
+    ("/review/<int:item_id>/edit", "GET"): Row("/review/{item}/edit", moderators("404")),
+    ("/review/<int:item_id>/edit", "POST"): Row("/review/{item}/edit", moderators("404")),
+    ("/review/<int:item_id>/flags/<outcome>", "POST"): Row("/review/{item}/flags/agree", moderators()),
+    ("/moderation/audit", "GET"): Row("/moderation/audit", MOD_GET),
+    ("/moderation/audit.csv", "GET"): Row("/moderation/audit.csv", MOD_GET),
+    ("/moderation/bans", "GET"): Row("/moderation/bans", MOD_GET),
+    ("/moderation/bans", "POST"): Row("/moderation/bans", moderators(),
+                                      {"kind": "ip_range", "value": "198.51.100.0/24"}),
+    ("/moderation/bans/<int:ban_id>/lift", "POST"): Row("/moderation/bans/{ban}/lift", moderators()),
+    ("/moderation/settings", "GET"): Row("/moderation/settings", admins("200")),
+    ("/moderation/settings", "POST"): Row("/moderation/settings", admins()),
+    ("/moderation/me", "GET"): Row("/moderation/me", signed_in()),
+    ("/moderation/warnings/<int:sanction_id>/acknowledge", "POST"): Row(
+        "/moderation/warnings/{warning}/acknowledge", nobody()),
+    ("/moderation/posts/<int:post_id>/delete", "POST"): Row("/moderation/posts/{public_reply}/delete", moderators()),
+    ("/moderation/posts/<int:post_id>/hide", "POST"): Row("/moderation/posts/{public_reply}/hide", moderators()),
+    ("/moderation/posts/<int:post_id>/restore", "POST"): Row("/moderation/posts/{public_reply}/restore",
+                                                             moderators()),
+    **{(f"/moderation/topics/<int:topic_id>/{tool}", "POST"): Row(f"/moderation/topics/{{public_topic}}/{tool}",
+                                                                  moderators())
+       for tool in ("lock", "unlock", "pin", "unpin", "move", "split", "merge")},
+    **{(f"/moderation/users/<username>/{tool}", "POST"): Row(f"/moderation/users/{{author_name}}/{tool}",
+                                                             moderators())
+       for tool in ("note", "silence", "suspend", "unsilence", "unsuspend", "warn")},
+    ("/moderation/users/<username>/role", "POST"): Row("/moderation/users/{author_name}/role", admins(),
+                                                       {"role": "member"}),
+    # accounts
+    ("/u/<username>", "GET"): Row("/u/{author_name}", everyone()),
+    ("/u/<username>/ignore", "POST"): Row("/u/{author_name}/ignore", signed_in("allowed")),
+    ("/u/<username>/unignore", "POST"): Row("/u/{author_name}/unignore", signed_in("allowed")),
+    ("/login", "GET"): Row("/login", everyone("ok")),
+    ("/login", "POST"): Row("/login", everyone("allowed"), {"login": "nobody", "password": "wrong"}),
+    ("/logout", "POST"): Row("/logout", everyone("allowed")),
+    ("/register", "GET"): Row("/register", everyone("ok")),
+    ("/register", "POST"): Row("/register", everyone("allowed")),
+    ("/code-of-conduct", "GET"): Row("/code-of-conduct", everyone()),
+    ("/code-of-conduct", "POST"): Row("/code-of-conduct", signed_in("allowed", "403"),
+                                              {"version": "{coc}", "accept": "y"}),
+    ("/language", "POST"): Row("/language", everyone("allowed"), {"locale": "it"}),
+    ("/settings", "GET"): Row("/settings", signed_in()),
+    ("/settings", "POST"): Row("/settings", signed_in("allowed"), {"display_name": "Renamed"}),
+    ("/settings/password", "POST"): Row("/settings/password", signed_in("allowed")),
+    ("/password/reset", "GET"): Row("/password/reset", everyone("ok")),
+    ("/password/reset", "POST"): Row("/password/reset", everyone("allowed"), {"email": "nobody@example.com"}),
+    ("/password/reset/<token>", "GET"): Row("/password/reset/forged-token", everyone("400")),
+    ("/password/reset/<token>", "POST"): Row("/password/reset/forged-token", everyone("allowed")),
+    ("/verify/<token>", "GET"): Row("/verify/forged-token", everyone("400")),
+    ("/verify/resend", "POST"): Row("/verify/resend", signed_in("allowed")),
+    ("/settings/sessions/<int:session_id>/revoke", "POST"): Row("/settings/sessions/999999/revoke",
+                                                                signed_in("404")),  # not the actor's session
+    ("/settings/sessions/revoke-others", "POST"): Row("/settings/sessions/revoke-others", signed_in("allowed")),
+    ("/notifications", "GET"): Row("/notifications", signed_in()),
+    ("/notifications/read", "POST"): Row("/notifications/read", signed_in("allowed")),
+    # events
+    ("/events", "GET"): Row("/events", everyone()),
+    ("/events/past", "GET"): Row("/events/past", everyone()),
+    ("/events/calendar", "GET"): Row("/events/calendar", signed_in()),
+    ("/events/calendar", "POST"): Row("/events/calendar", signed_in("allowed")),
+    ("/calendar.ics", "GET"): Row("/calendar.ics", everyone()),
+    ("/events/c/<slug>.ics", "GET"): Row("/events/c/{events_slug}.ics", everyone()),
+    ("/events/feed/<token>.ics", "GET"): Row("/events/feed/forged-token.ics", everyone("404")),
+    # Default setting events_creators="staff": members do not create events.
+    ("/events/new", "GET"): Row("/events/new", among(STAFF, "200", "403")),
+    ("/events/new", "POST"): Row("/events/new", but(participants(), active="none"), {
+        "title": "Table meetup", "category": "{events_category}", "timezone": "Europe/Rome",
+        "start_date": "{event_day}", "start_time": "19:00", "end_date": "{event_day}", "end_time": "21:00",
+        "venue": "Bar", "visibility": "public", "attendee_visibility": "hosts"}, probe=count(Event)),
+    ("/events/<int:event_id>", "GET"): Row("/events/{members_event}", readers("301")),
+    ("/events/<int:event_id>/<slug>", "GET"): Row("/events/{members_event}/{members_event_slug}", readers()),
+    ("/events/<int:event_id>.ics", "GET"): Row("/events/{members_event}.ics", readers()),
+    ("/events/<int:event_id>/rsvp", "POST"): Row("/events/{public_event}/rsvp",
+                                                 but(participants(), visitor="login", suspended="login"),
+                                                 {"status": "going"}, probe=count(EventRsvp)),
+    ("/events/<int:event_id>/attendees", "GET"): Row("/events/{public_event}/attendees", MOD_GET),
+    ("/events/<int:event_id>/attendees.csv", "GET"): Row("/events/{public_event}/attendees.csv", MOD_GET),
+    ("/events/<int:event_id>/attendees/<int:user_id>/check-in", "POST"): Row(
+        "/events/{public_event}/attendees/{author}/check-in", moderators("404")),  # not an attendee
+    ("/events/<int:event_id>/attendees/<int:user_id>/remove", "POST"): Row(
+        "/events/{public_event}/attendees/{author}/remove", moderators("404")),
+    ("/events/<int:event_id>/approve", "POST"): Row("/events/{public_event}/approve", moderators("403")),  # not held
+    ("/events/<int:event_id>/cancel", "POST"): Row("/events/{public_event}/cancel", moderators()),
+    ("/events/<int:event_id>/edit", "GET"): Row("/events/{public_event}/edit", MOD_GET),
+    ("/events/<int:event_id>/edit", "POST"): Row("/events/{public_event}/edit", moderators()),
+    ("/events/<int:event_id>/rsvps", "POST"): Row("/events/{public_event}/rsvps", moderators()),
+    ("/admin/events", "GET"): Row("/admin/events", ADMIN_GET),
+    ("/admin/events", "POST"): Row("/admin/events", admin_area()),
+    # staff
+    ("/staff/responses", "GET"): Row("/staff/responses", among(STAFF, "200", "403")),
+    ("/settings/staff", "GET"): Row("/settings/staff", among({"staff"}, "200", "403")),
+    ("/settings/staff", "POST"): Row("/settings/staff", among({"staff"}, "allowed", "403")),
+    ("/admin/staff", "GET"): Row("/admin/staff", ADMIN_GET),
+    ("/admin/staff/members", "GET"): Row("/admin/staff/members", ADMIN_GET),
+    ("/admin/staff/experts", "GET"): Row("/admin/staff/experts", ADMIN_GET),
+    ("/admin/staff/experts", "POST"): Row("/admin/staff/experts", admin_area()),
+    ("/admin/staff/experts/<int:badge_id>/revoke", "POST"): Row("/admin/staff/experts/{badge}/revoke", admin_area()),
+    ("/admin/staff/groups/new", "GET"): Row("/admin/staff/groups/new", ADMIN_GET),
+    ("/admin/staff/groups/new", "POST"): Row("/admin/staff/groups/new", admin_area()),
+    ("/admin/staff/groups/<int:group_id>", "GET"): Row("/admin/staff/groups/{group}", ADMIN_GET),
+    ("/admin/staff/groups/<int:group_id>", "POST"): Row("/admin/staff/groups/{group}", admin_area()),
+    ("/admin/staff/groups/<int:group_id>/delete", "POST"): Row("/admin/staff/groups/{group}/delete", admin_area()),
+    ("/admin/staff/groups/<int:group_id>/members", "POST"): Row("/admin/staff/groups/{group}/members", admin_area()),
+    ("/admin/staff/memberships/<int:membership_id>/primary", "POST"): Row(
+        "/admin/staff/memberships/{membership}/primary", admin_area()),
+    ("/admin/staff/memberships/<int:membership_id>/remove", "POST"): Row(
+        "/admin/staff/memberships/{membership}/remove", admin_area()),
+    # admin
+    ("/admin/", "GET"): Row("/admin/", ADMIN_GET),
+    ("/admin/brand", "GET"): Row("/admin/brand", ADMIN_GET),
+    ("/admin/brand", "POST"): Row("/admin/brand", admin_area()),
+    ("/admin/categories", "GET"): Row("/admin/categories", ADMIN_GET),
+    ("/admin/categories/new", "GET"): Row("/admin/categories/new", ADMIN_GET),
+    ("/admin/categories/new", "POST"): Row("/admin/categories/new", admin_area()),
+    ("/admin/categories/<int:category_id>", "GET"): Row("/admin/categories/{club}", ADMIN_GET),
+    ("/admin/categories/<int:category_id>", "POST"): Row("/admin/categories/{club}", admin_area()),
+    ("/admin/code-of-conduct", "GET"): Row("/admin/code-of-conduct", ADMIN_GET),
+    ("/admin/code-of-conduct", "POST"): Row("/admin/code-of-conduct", admin_area()),
+    ("/admin/code-of-conduct/<int:version>/acceptances", "GET"): Row(
+        "/admin/code-of-conduct/{coc}/acceptances", ADMIN_GET),
+    ("/admin/plugins", "GET"): Row("/admin/plugins", ADMIN_GET),
+    ("/admin/plugins/<plugin_id>/<any(enable, disable):action>", "POST"): Row(
+        "/admin/plugins/word_filter/enable", admin_area()),
+    ("/admin/plugins/<plugin_id>/settings", "GET"): Row("/admin/plugins/word_filter/settings", admin_area("ok")),
+    ("/admin/plugins/<plugin_id>/settings", "POST"): Row("/admin/plugins/word_filter/settings", admin_area()),
+    # the bundled word_filter plugin's admin pages
+    ("/admin/word-filter/", "GET"): Row("/admin/word-filter/", ADMIN_GET),
+    ("/admin/word-filter/new", "GET"): Row("/admin/word-filter/new", ADMIN_GET),
+    ("/admin/word-filter/new", "POST"): Row("/admin/word-filter/new", admin_area()),
+    ("/admin/word-filter/<int:entry_id>", "GET"): Row("/admin/word-filter/{word}", ADMIN_GET),
+    ("/admin/word-filter/<int:entry_id>", "POST"): Row("/admin/word-filter/{word}", admin_area()),
+    ("/admin/word-filter/<int:entry_id>/delete", "POST"): Row("/admin/word-filter/{word}/delete", admin_area()),
+    ("/admin/word-filter/import", "GET"): Row("/admin/word-filter/import", ADMIN_GET),
+    ("/admin/word-filter/import", "POST"): Row("/admin/word-filter/import", admin_area()),
+    ("/admin/word-filter/test", "GET"): Row("/admin/word-filter/test", ADMIN_GET),
+    ("/admin/word-filter/test", "POST"): Row("/admin/word-filter/test", admin_area()),
+    # infrastructure
+    ("/healthz", "GET"): Row("/healthz", everyone()),
+    ("/static/<path:filename>", "GET"): Row("/static/{static_file}", everyone()),
+    ("/theme/<path:filename>", "GET"): Row("/theme/forged.css", everyone("404")),
+}
+
+# Rules deliberately outside the table, with the reason.
+EXEMPT: dict[tuple[str, str], str] = {}
+
+
+# --- coverage ---------------------------------------------------------------------------------------
+
+def url_map_rules(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.rule, method) for rule in app.url_map.iter_rules()
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_is_in_the_table(app):
+    rules = url_map_rules(app)
+    missing = sorted(rules - set(TABLE) - set(EXEMPT))
+    stale = sorted((set(TABLE) | set(EXEMPT)) - rules)
+    assert not missing, f"routes nobody decided the access of (add rows to TABLE): {missing}"
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+    assert not set(TABLE) & set(EXEMPT)
+
+
+# --- the world --------------------------------------------------------------------------------------
+
+def build_world(actor: str) -> dict[str, Any]:
+    """The objects the table's URLs point at, and the actor (last, so nothing it does counts)."""
+    author = make_user("author")
+    boss = make_user("boss", role="admin")
+    moderator = make_user("modesto", role="moderator")
+    public = general_category()
+    club = make_category("Club", slug="club", read_access=ReadAccess.MEMBERS)
+    staff_room = make_category("Staff room", slug="staff-room", read_access=ReadAccess.STAFF)
+    public_topic = make_topic(author, public, title="A public topic for the table")
+    reply = make_reply(public_topic, author, "A public reply anyone may read.")
+    club_topic = make_topic(author, club, title="A members-only topic for the table")
+    staff_topic = make_topic(boss, staff_room, title="A staff-only topic for the table")
+    public_event = make_event(moderator, title="Public table meetup")
+    members_event = make_event(moderator, title="Members table meetup", visibility="members",
+                               category_id=club.id)
+    applicant = make_member_in_state("active", "applicant")
+    item = moderation.queue_application(applicant, {"Why?": "For the table"})
+    db.session.commit()
+    ban = moderation.add_ban(moderator, "email_domain", "spam.example")
+    warning = moderation.warn_user(moderator, author, "Be kind.")
+    staffer = make_staff("staffer")
+    membership = db.session.scalar(select(StaffMembership.id).where(StaffMembership.user_id == staffer.id))
+    badge = ExpertBadge(user_id=author.id, label="Blenders", granted_by_id=boss.id)
+    db.session.add(badge)
+    words = db.metadata.tables["word_filter_words"]  # a bundled plugin's table (loaded under its own namespace)
+    word_id = db.session.execute(words.insert().values(
+        pattern="badword", action="block", is_regex=False, whole_word=True, category_ids=[], locales=[],
+        created_at=utcnow(), updated_at=utcnow(), created_by_id=boss.id).returning(words.c.id)).scalar_one()
+    db.session.commit()
+    events_category = db.session.scalar(select(Category).where(Category.id == public_event.category_id))
+    world = {
+        "author": author.id, "author_name": author.username, "public_category": public.id,
+        "club": club.id, "club_slug": club.slug, "public_topic": public_topic.id,
+        "public_reply": reply.id, "club_topic": club_topic.id, "club_topic_slug": club_topic.slug,
+        "club_post": opening_post(club_topic).id, "staff_topic": staff_topic.id,
+        "staff_topic_slug": staff_topic.slug, "public_event": public_event.id,
+        "members_event": members_event.id, "members_event_slug": members_event.slug,
+        "events_category": public_event.category_id, "events_slug": events_category.slug if events_category else "",
+        "event_day": future_day(20).isoformat(), "item": item.id, "ban": ban.id, "warning": warning.id,
+        "group": group_named("Customer Care").id, "membership": membership, "badge": badge.id,
+        "word": word_id, "coc": current_coc_version(), "static_file": "css/forum.css",
+    }
+    world["actor"] = make_actor(actor)
+    return world
+
+
+def make_actor(actor: str) -> User | None:
+    if actor == "visitor":
+        return None
+    if actor == "staff":
+        return make_staff("actor")
+    if actor in ("moderator", "admin"):
+        return make_user("actor", role=actor)
+    # Suspended: signed in first, suspended after (the cookie stays, the session stops working).
+    return make_member_in_state("active" if actor == "suspended" else actor, "actor")
+
+
+# --- the walk ----------------------------------------------------------------------------------------
+
+def outcome_matches(expected: str, response: Any, effect: bool | None) -> bool:
+    status = response.status_code
+    to_login = status in (301, 302, 303) and "/login" in (response.headers.get("Location") or "")
+    if expected.isdigit():
+        return status == int(expected) and not (to_login and expected != "302")
+    return {
+        "ok": status < 400 and not to_login,
+        "allowed": status < 500 and status not in (401, 403, 404) and not to_login,
+        "login": to_login,
+        "denied": status in (403, 404) or to_login,
+        "effect": bool(effect) and status < 500,
+        "none": effect is False and status < 500,
+    }[expected]
+
+
+def fill(value: Any, world: dict[str, Any]) -> Any:
+    return value.format(**world) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_authorization_table(app, client, actor):
+    static = app.static_folder or ""
+    with app.test_request_context("/"):  # services word their messages
+        world = build_world(actor)
+    assert (static and __import__("os").path.exists(f"{static}/{world['static_file']}")), "pick a real static file"
+    user = world.pop("actor")
+    if user is not None:
+        assert client.login("actor").status_code == 302
+    if actor == "suspended":
+        assert user is not None
+        user.suspended_until = utcnow() + timedelta(days=7)
+        db.session.commit()
+    token = client.csrf_token()
+    cookies = dict(client._cookies)
+    db.session.remove()
+    connection = db.session.get_bind()
+    wrong: list[str] = []
+    for (rule, method), row in TABLE.items():
+        expected = row.expect[actor]
+        url = fill(row.url, world)
+        savepoint = connection.begin_nested()
+        try:
+            before = row.probe(world) if row.probe else None
+            db.session.remove()
+            client._cookies = dict(cookies)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                data = {k: fill(v, world) for k, v in row.data.items()}
+                response = client.post(url, data={"csrf_token": token, **data})
+            effect = (row.probe(world) != before) if row.probe else None
+            if not outcome_matches(expected, response, effect):
+                where = response.headers.get("Location", "")
+                wrong.append(f"{method} {rule} ({url}): expected {expected}, got {response.status_code}"
+                             f"{' -> ' + where if where else ''}{'' if effect is None else f' effect={effect}'}")
+        finally:
+            db.session.remove()
+            savepoint.rollback()
+    assert not wrong, f"{actor}: {len(wrong)} wrong cells:\n" + "\n".join(wrong)
+
+
+def test_the_table_reaches_each_members_only_object(app):
+    """The rows that guard members-only content point at members-only objects."""
+    with app.test_request_context("/"):
+        world = build_world("visitor")
+    club = db.session.get(Category, world["club"])
+    assert club is not None and club.read_access == ReadAccess.MEMBERS
+    staff_topic = db.session.get(Topic, world["staff_topic"])
+    assert staff_topic is not None and staff_topic.category.read_access == ReadAccess.STAFF
+    event = db.session.get(Event, world["members_event"])
+    assert event is not None and event.visibility == "members"
+    assert db.session.get(ReviewItem, world["item"]) is not None
+    assert re.fullmatch(r"\d+", str(world["public_reply"]))
