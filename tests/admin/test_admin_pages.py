@@ -224,7 +224,7 @@ def test_brand_colours_reach_the_page_as_css_custom_properties(admin_client, app
     response = admin_client.post_form("/admin/brand", brand_form(brand_primary="#12ab34", brand_accent="#ABCDEF"))
     assert response.status_code == 302
     page = text(app.test_client().get("/"))
-    style = re.search(r"<style nonce="[^"]+">(.*?)</style>", page, re.S)
+    style = re.search(r'<style nonce="[^"]+">(.*?)</style>', page, re.S)
     assert style is not None
     assert "--brand-primary: #12ab34;" in style.group(1) and "--brand-accent: #ABCDEF;" in style.group(1)
     assert "Caffè Club" in page and "Brew better" in page
