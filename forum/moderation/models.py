@@ -136,7 +136,7 @@ class Flag(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(String(80))
     text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=FlagStatus.OPEN)
-    # The flagger's weight when they flagged (see services.flagger_weight).
+    # The flagger's weight when they flagged (see services.flag_weight).
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from forum.audit import AuditLog
+from forum.db_types import utcnow
 from forum.extensions import db
 from forum.plugins import hookimpl
+from tests.factories import make_reply, make_topic, make_user
 
 
 def audit_actions(target_type: str | None = None, target_id: int | None = None) -> list[str]:
@@ -53,3 +56,14 @@ class Recorder:
     @hookimpl
     def forum_post_restored(self, post: Any, actor: Any) -> None:
         self.events.append(("restored", post.id))
+
+
+def trusted(name: str, category: Any, posts: int = 10) -> Any:
+    """A member of long standing with ``posts`` real published posts (counters stay right):
+    their flags weigh 1.0 (see services.flag_weight)."""
+    user = make_user(name, created_at=utcnow() - timedelta(days=120))
+    topic = make_topic(user, category)
+    for i in range(posts - 1):
+        make_reply(topic, user, f"Helpful reply number {i} from {name}.")
+    db.session.refresh(user)
+    return user

@@ -14,7 +14,7 @@ from forum.moderation.models import Flag, FlagStatus, ReviewKind, ReviewReason
 from forum.notifications.models import Notification
 from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user, make_users
-from tests.moderation.helpers import audit_actions
+from tests.moderation.helpers import audit_actions, trusted
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def test_flagging_queues_the_post_with_reason_and_text(app, post):
     services.flag_post(flagger, post, "other", "Shares a phone number.")
     item = services.open_item_for_post(post.id)
     assert (item.kind, item.reason_code) == (ReviewKind.FLAG, ReviewReason.FLAGS)
-    assert [(f.reason, f.text, f.weight) for f in item.flags] == [("other", "Shares a phone number.", 1.0)]
+    # A brand-new account's flag weighs the minimum (see services.flag_weight).
+    assert [(f.reason, f.text, f.weight) for f in item.flags] == [("other", "Shares a phone number.", 0.25)]
     assert post.state == PostState.PUBLISHED  # one flag does not hide
 
 
@@ -69,7 +70,7 @@ def test_no_flagging_own_posts_or_when_silenced(app, post, refused):
 def test_k_distinct_members_hide_the_post_until_reviewed(app, client, post, mod, counters_ok):
     set_setting("flags_to_hide", 3)
     db.session.commit()
-    people = make_users(3, "f")
+    people = [trusted(f"f{i}", post.topic.category) for i in range(3)]
     services.flag_post(people[0], post, "spam")
     services.flag_post(people[1], post, "rude")
     assert post.state == PostState.PUBLISHED
@@ -98,26 +99,26 @@ def test_k_distinct_members_hide_the_post_until_reviewed(app, client, post, mod,
 def test_disagreed_flaggers_weigh_less(app, category, mod):
     set_setting("flags_to_hide", 3)
     db.session.commit()
-    serial = make_user("serial")
-    # Two earlier flags of "serial" were turned down: weight (0 + 2) / (0 + 2 + 2) = 0.5.
+    serial = trusted("serial", category)
+    # Two earlier flags of "serial" were turned down: weight 1.0 * (0 + 2) / (0 + 2 + 2) = 0.5.
     for _ in range(2):
         earlier = make_reply(make_topic(make_user(), category), make_user(), "An innocent reply.")
         services.flag_post(serial, earlier, "spam")
         services.resolve_flag_item(mod, services.open_item_for_post(earlier.id), "disagree")
-    assert services.flagger_weight(serial.id) == 0.5
+    assert services.flag_weight(serial) == 0.5
     post = make_reply(make_topic(make_user(), category), make_user(), "The new target.")
-    good = make_users(2, "good")
+    good = [trusted(f"good{i}", category) for i in range(2)]
     services.flag_post(good[0], post, "spam")
     services.flag_post(good[1], post, "spam")
     services.flag_post(serial, post, "spam")
     item = services.open_item_for_post(post.id)
     assert item.score == 2.5 and post.state == PostState.PUBLISHED  # 1 + 1 + 0.5 < 3
-    services.flag_post(make_user("third"), post, "spam")
+    services.flag_post(trusted("third", category), post, "spam")
     assert post.state == PostState.HIDDEN  # 3.5 >= 3
     # Agreed flags bring the weight back up: (1 + 2) / (1 + 2 + 2) = 0.6.
     services.resolve_flag_item(mod, item, "agree")
-    assert services.flagger_weight(serial.id) == 0.6
-    assert services.flagger_weight(make_user("newbie").id) == 1.0
+    assert services.flag_weight(serial) == 0.6
+    assert services.flag_weight(make_user("newbie")) == 0.25
 
 
 def test_weight_never_drops_below_the_floor(app, category, mod):
@@ -126,7 +127,7 @@ def test_weight_never_drops_below_the_floor(app, category, mod):
         target = make_reply(make_topic(make_user(), category), make_user(), "An innocent reply.")
         services.flag_post(serial, target, "spam")
         services.resolve_flag_item(mod, services.open_item_for_post(target.id), "disagree")
-    assert services.flagger_weight(serial.id) == services.MIN_FLAG_WEIGHT
+    assert services.flag_weight(serial) == services.MIN_FLAG_WEIGHT
 
 
 def test_outcomes_agree_and_ignore(app, post, mod):
@@ -147,7 +148,8 @@ def test_outcomes_agree_and_ignore(app, post, mod):
     db.session.expire_all()
     assert other.state == PostState.PUBLISHED
     assert db.session.scalar(select(Flag.status).where(Flag.post_id == other.id)) == FlagStatus.IGNORED
-    assert services.flagger_weight(people[0].id) == 1.0  # agreed once, ignored once: (1+2)/(1+2)
+    # A new account, agreed once (earned 0.1), ignored once (counts for nothing): 0.25 + 0.75 * 0.1.
+    assert services.flag_weight(people[0]) == 0.325
 
 
 def test_hide_and_restore_from_the_topic_page(app, client, post, mod, counters_ok, recorder):
@@ -167,7 +169,7 @@ def test_hide_and_restore_from_the_topic_page(app, client, post, mod, counters_o
 def test_restoring_a_flag_hidden_post_tells_the_flaggers(app, post, mod):
     set_setting("flags_to_hide", 1)
     db.session.commit()
-    flagger = make_user("flo")
+    flagger = trusted("flo", post.topic.category)
     services.flag_post(flagger, post, "spam")
     assert post.state == PostState.HIDDEN
     services.restore_post(mod, post)

@@ -19,7 +19,7 @@ from forum.audit import AuditFilters, AuditPage
 from .applications import answers_from_form, application_questions, has_open_application, queue_application
 from .audit_log import audit_csv, audit_page
 from .bans import active_bans, add_ban, lift_ban, normalise_ban, registration_ban
-from .flags import MIN_FLAG_WEIGHT, flag_post, flagged_post_ids, flagger_weight, weight_of
+from .flags import MIN_FLAG_WEIGHT, flag_post, flag_weight, flagged_post_ids
 from .items import open_item_for_post
 from .labels import (
     DURATION_LABELS,
@@ -109,8 +109,8 @@ __all__ = [
     "flag_post",
     "flag_reason_choices",
     "flag_reason_label",
+    "flag_weight",
     "flagged_post_ids",
-    "flagger_weight",
     "get_item",
     "has_open_application",
     "hide_post",
@@ -145,5 +145,4 @@ __all__ = [
     "suspend_user",
     "suspension_reason",
     "warn_user",
-    "weight_of",
 ]

@@ -1,14 +1,23 @@
 """Flags: members report posts; weighted flags hide a post until a moderator reviews it.
 
-Flagger weight (documented for community managers):
+Flag weight (documented for community managers; :func:`flag_weight` is the one place it is
+computed). A flag weighs what its author has earned, between 0.25 and 1.0:
 
-    weight = max(0.2, (agreed + 2) / (agreed + disagreed + 2))
+    earned   = min(1, 0.5 * age + 0.5 * activity + 0.1 * agreed)
+    age      = min(1, account age in days / 60)
+    activity = min(1, published posts / 10)
+    accuracy = (agreed + 2) / (agreed + disagreed + 2)
+    weight   = clamp(0.25 + 0.75 * earned) * accuracy, never below 0.25 nor above 1.0
 
-where ``agreed``/``disagreed`` count the member's earlier flags that moderators upheld or
-turned down (ignored flags count for neither). A newcomer weighs 1.0; each disagreed flag
-lowers the weight, agreed flags raise it back (never above 1.0). A post is hidden until
-reviewed once the weights of its open flags from distinct members add up to the
-``flags_to_hide`` setting (0 turns automatic hiding off).
+``agreed``/``disagreed`` count the member's earlier flags that moderators upheld or turned
+down (ignored flags count for neither); the forum does not track posts read, so activity is
+the member's published posts. Moderators' and admins' flags weigh 1.0. So a brand-new
+account weighs 0.25: three throwaway accounts add up to 0.75, not to a hide.
+
+A post is hidden until reviewed once the weights of its open flags from distinct members add
+up to the ``flags_to_hide`` setting (0 turns automatic hiding off). Content by staff,
+moderators and admins is never hidden by flags: it goes to the review queue, where a
+moderator of higher rank decides.
 """
 
 from __future__ import annotations
@@ -35,11 +44,9 @@ from .items import flaggers_outcome, new_post_item, open_item_for_post, resolve
 from .labels import reason_keys
 from .post_actions import stage_hide, stage_restore
 
-MIN_FLAG_WEIGHT = 0.2
-
-
-def weight_of(agreed: int, disagreed: int) -> float:
-    return round(max(MIN_FLAG_WEIGHT, (agreed + 2) / (agreed + disagreed + 2)), 3)
+MIN_FLAG_WEIGHT = 0.25
+TRUST_DAYS = 60  # account age that earns full marks for age
+TRUST_POSTS = 10  # published posts that earn full marks for activity
 
 
 def resolve_flags(actor: User, item: ReviewItem, outcome: FlagStatus, reason: str | None) -> Events:
@@ -58,14 +65,26 @@ def resolve_flags(actor: User, item: ReviewItem, outcome: FlagStatus, reason: st
     return events
 
 
-def flagger_weight(user_id: int) -> float:
-    """See the module docstring: newcomers 1.0, lower as their flags are turned down."""
+def flag_weight(user: User) -> float:
+    """What one flag of ``user`` weighs: see the module docstring (0.25 .. 1.0)."""
+    if user.is_moderator:
+        return 1.0
     rows = dict(db.session.execute(
-        select(Flag.status, func.count()).where(Flag.user_id == user_id,
+        select(Flag.status, func.count()).where(Flag.user_id == user.id,
                                                 Flag.status.in_([FlagStatus.AGREED, FlagStatus.DISAGREED]))
         .group_by(Flag.status)).all())
     agreed, disagreed = int(rows.get(FlagStatus.AGREED, 0)), int(rows.get(FlagStatus.DISAGREED, 0))
-    return weight_of(agreed, disagreed)
+    age_days = max(0.0, (utcnow() - user.created_at).total_seconds() / 86400) if user.created_at else 0.0
+    earned = min(1.0, 0.5 * min(1.0, age_days / TRUST_DAYS) + 0.5 * min(1.0, (user.post_count or 0) / TRUST_POSTS)
+                 + 0.1 * agreed)
+    accuracy = (agreed + 2) / (agreed + disagreed + 2)
+    weight = (MIN_FLAG_WEIGHT + (1 - MIN_FLAG_WEIGHT) * earned) * accuracy
+    return round(min(1.0, max(MIN_FLAG_WEIGHT, weight)), 3)
+
+
+def hides_by_flags(post: Post) -> bool:
+    """Staff, moderators' and admins' content is never hidden by flags: a moderator reviews it."""
+    return not (post.author is not None and post.author.is_staff)
 
 
 def flag_post(user: User, post: Post, reason: str, text: str = "") -> Flag:
@@ -78,7 +97,7 @@ def flag_post(user: User, post: Post, reason: str, text: str = "") -> Flag:
         raise ValidationFailed({"text": _("Tell the moderators what is wrong.")})
     if db.session.scalar(select(Flag.id).where(Flag.post_id == post.id, Flag.user_id == user.id)):
         raise ValidationFailed(_("You already flagged this post."))
-    weight = flagger_weight(user.id)
+    weight = flag_weight(user)
     item = open_item_for_post(post.id)
     if item is None:
         item = new_post_item(post, ReviewKind.FLAG, ReviewReason.FLAGS, None)
@@ -92,7 +111,8 @@ def flag_post(user: User, post: Post, reason: str, text: str = "") -> Flag:
     item.updated_at = utcnow()
     events: Events = []
     threshold = float(get_setting("flags_to_hide") or 0)
-    if threshold > 0 and item.score >= threshold - 1e-9 and post.state == PostState.PUBLISHED:
+    if threshold > 0 and item.score >= threshold - 1e-9 and post.state == PostState.PUBLISHED \
+            and hides_by_flags(post):
         item.hidden_by_flags = True
         events += stage_hide(None, post, f"flags: {item.score:g} >= {threshold:g}")
     try:

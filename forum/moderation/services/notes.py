@@ -18,7 +18,7 @@ from forum.text import strip_invisible
 
 from .. import permissions
 from ..models import Flag, FlagStatus, Sanction, StaffNote
-from .flags import weight_of
+from .flags import flag_weight
 
 
 def add_staff_note(actor: User, user: User, body: str) -> StaffNote:
@@ -58,4 +58,4 @@ def member_record(viewer: Any, user: User) -> MemberRecord:
                                    .group_by(Flag.status)).all())
     agreed, disagreed = int(rows.get(FlagStatus.AGREED, 0)), int(rows.get(FlagStatus.DISAGREED, 0))
     return MemberRecord(notes=notes, sanctions=sanctions, flags_agreed=agreed, flags_disagreed=disagreed,
-                        weight=weight_of(agreed, disagreed))
+                        weight=flag_weight(user))
