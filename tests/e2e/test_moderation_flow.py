@@ -10,7 +10,7 @@ import pytest
 from forum.extensions import db
 from forum.settings import set_setting
 from tests.e2e.conftest import login
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_established_user, make_reply, make_topic, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
@@ -72,11 +72,13 @@ def test_first_post_is_held_then_approved(browser, page, live_server, app, moder
 def test_flagged_post_is_hidden_then_restored(browser, page, live_server, app, moderation_settings):
     make_user("mona", role="moderator")
     topic = make_topic(make_user("host", role="moderator"), make_category(name="Tea"), title="Green or black?")
-    make_reply(topic, make_user("loud", role="moderator"), "BUY CHEAP WATCHES AT example.test")
+    # A member's post (staff content is never hidden by flags) flagged by two members of long
+    # standing, whose flags weigh 1.0 each (new accounts' flags weigh 0.25).
+    make_reply(topic, make_established_user("loud"), "BUY CHEAP WATCHES AT example.test")
     url = f"/t/{topic.slug}/{topic.id}"
 
     for name in ("ann", "ben"):
-        make_user(name)
+        make_established_user(name)
         flagger = new_page(browser, live_server)
         login(flagger, name)
         flagger.goto(url)
