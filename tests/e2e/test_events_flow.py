@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.db_types import utcnow
 from tests.e2e.conftest import login
@@ -77,7 +78,7 @@ def test_rsvp_until_full_then_waitlist_promotion(browser, page, live_server, app
     carla.reload()
     assert carla.locator(".my-status").get_attribute("data-status") == "going"
     assert "You are going" in carla.locator(".my-status").inner_text()
-    assert carla.locator(".online-link a").is_visible()
+    expect(carla.locator(".online-link a")).to_be_visible()
     # Carla was told about her seat.
     carla.goto("/notifications")
     assert "A seat opened up" in carla.locator(".notifications").inner_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login, mail_link
 from tests.factories import make_established_user as make_user  # spam_guard's new-member checks don't apply
@@ -31,14 +32,14 @@ def test_register_requires_the_code_of_conduct_then_verify_and_post(page, live_s
     assert "version 1" in page.locator("label.check").inner_text()
 
     register(page, "anna", accept=False)
-    assert page.locator(".error").filter(has_text="accept the code of conduct").is_visible()
+    expect(page.locator(".error").filter(has_text="accept the code of conduct")).to_be_visible()
     assert page.input_value("input[name=username]") == "anna"  # nothing typed is lost
 
     page.check("input[name=accept_coc]")
     page.fill("input[name=password]", "a long enough passphrase")
     page.wait_for_timeout(3100)
     page.click("#register-form button[type=submit]")
-    assert page.locator("h1").inner_text() == "Check your email"
+    expect(page.locator("h1")).to_have_text("Check your email")
 
     # Unverified: can sign in and read, cannot post.
     login(page, "anna", "a long enough passphrase")
@@ -47,10 +48,10 @@ def test_register_requires_the_code_of_conduct_then_verify_and_post(page, live_s
     page.fill("input[name=title]", "Hello from a new member")
     page.fill("textarea[name=body]", "My first words here.")
     page.click("button:has-text('Create topic')")
-    assert page.locator(".flash").filter(has_text="confirm your email").is_visible()
+    expect(page.locator(".flash").filter(has_text="confirm your email")).to_be_visible()
 
     page.goto(mail_link(live_server.outbox, "/verify/"))
-    assert page.locator(".flash").filter(has_text="confirmed").is_visible()
+    expect(page.locator(".flash").filter(has_text="confirmed")).to_be_visible()
     if page.locator("input[name=login]").count():  # the link may ask to sign in again
         login(page, "anna", "a long enough passphrase")
 
@@ -116,11 +117,11 @@ def test_new_code_of_conduct_asks_for_acceptance_and_keeps_the_draft(page, app, 
     admin_page.fill("textarea[name=body]", "# Rules v2\n\nBe kind. No spam. Stay on topic, please.")
     admin_page.fill("textarea[name=summary]", "Added: stay on topic.")
     admin_page.click("button:has-text('Publish')")
-    assert admin_page.locator(".flash").filter(has_text="Version 2").is_visible()
+    expect(admin_page.locator(".flash").filter(has_text="Version 2")).to_be_visible()
     admin_ctx.close()
 
     login(page, "carla")
-    assert page.locator(".banner.warning").filter(has_text="code of conduct was updated").is_visible()
+    expect(page.locator(".banner.warning").filter(has_text="code of conduct was updated")).to_be_visible()
     page.goto(f"/t/{topic.slug}/{topic.id}")
     page.fill("#reply textarea[name=body]", "I'll try a Kenyan roast this weekend.")
     page.click("#reply button:has-text('Reply')")

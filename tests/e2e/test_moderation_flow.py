@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.extensions import db
 from forum.settings import set_setting
@@ -49,23 +50,24 @@ def test_first_post_is_held_then_approved(browser, page, live_server, app, moder
     page.fill("textarea[name=body]", "Hello! My very first post here.")
     page.click("#reply button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("text=awaiting approval by a moderator").is_visible()
+    expect(page.locator("text=awaiting approval by a moderator")).to_be_visible()
     held = page.locator("article.post", has_text="My very first post here.")
-    assert held.locator(".tag.state", has_text="Awaiting approval").is_visible()
+    expect(held.locator(".tag.state", has_text="Awaiting approval")).to_be_visible()
 
     moderator = new_page(browser, live_server)
     login(moderator, "mona")
     assert moderator.locator(".review-link .count").inner_text() == "1"
     moderator.click(".review-link")
     item = moderator.locator("article.review-item", has_text="My very first post here.")
-    assert item.is_visible()
+    expect(item).to_be_visible()
     item.get_by_role("button", name="Approve").click()
     moderator.wait_for_load_state()
-    assert moderator.locator("text=Nothing to review").is_visible()
+    expect(moderator.locator("text=Nothing to review")).to_be_visible()
 
     page.reload()
     post = page.locator("article.post", has_text="My very first post here.")
-    assert post.is_visible() and post.locator(".tag.state").count() == 0
+    expect(post).to_be_visible()
+    assert post.locator(".tag.state").count() == 0
     assert page.js_errors == [] and moderator.js_errors == []
 
 
@@ -87,23 +89,23 @@ def test_flagged_post_is_hidden_then_restored(browser, page, live_server, app, m
         post.locator("input[name=reason][value=spam]").check()
         post.get_by_role("button", name="Send to the moderators").click()
         flagger.wait_for_load_state()
-        assert flagger.locator("text=the moderators will look at this post").is_visible()
+        expect(flagger.locator("text=the moderators will look at this post")).to_be_visible()
         assert flagger.js_errors == []
 
     page.goto(url)  # a visitor
     assert page.locator("text=BUY CHEAP WATCHES").count() == 0
-    assert page.locator("text=This post is hidden.").is_visible()
+    expect(page.locator("text=This post is hidden.")).to_be_visible()
 
     moderator = new_page(browser, live_server)
     login(moderator, "mona")
     moderator.goto("/review?kind=flag")
     item = moderator.locator("article.review-item", has_text="BUY CHEAP WATCHES")
-    assert item.locator("text=hidden by flags until reviewed").is_visible()
+    expect(item.locator("text=hidden by flags until reviewed")).to_be_visible()
     item.get_by_role("button", name="Disagree: restore the post").click()
     moderator.wait_for_load_state()
 
     page.reload()
-    assert page.locator("text=BUY CHEAP WATCHES").is_visible()
+    expect(page.locator("text=BUY CHEAP WATCHES")).to_be_visible()
     assert page.js_errors == [] and moderator.js_errors == []
 
 
@@ -140,7 +142,7 @@ def test_an_approved_first_post_edited_into_spam_is_reviewed_again(browser, page
     assert visitor.locator("text=CHEAP WATCHES").count() == 0
     page.goto(url)
     mine = page.locator("article.post", has_text="CHEAP WATCHES")
-    assert mine.locator(".tag.state", has_text="Awaiting approval").is_visible()  # kept, marked held
+    expect(mine.locator(".tag.state", has_text="Awaiting approval")).to_be_visible()  # kept, marked held
     moderator.goto("/review")
-    assert moderator.locator("article.review-item", has_text="CHEAP WATCHES").is_visible()
+    expect(moderator.locator("article.review-item", has_text="CHEAP WATCHES")).to_be_visible()
     assert page.js_errors == [] and moderator.js_errors == [] and visitor.js_errors == []

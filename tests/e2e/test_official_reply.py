@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from forum.staff import services as staff
 from tests.e2e.conftest import login
@@ -49,7 +50,7 @@ def test_staff_official_reply_seen_by_a_visitor(browser, page, live_server, app)
     assert "Giulia Romano" in signature.inner_text()
     assert "Community Manager" in signature.inner_text()
     assert "— GR, Customer Care" in signature.inner_text()
-    assert reply.locator(".official-label").is_visible()
+    expect(reply.locator(".official-label")).to_be_visible()
 
     header_link = visitor.locator(".topic-head a.official-link")
     assert header_link.inner_text().strip().endswith("Official response")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.factories import make_category, make_topic, make_user
@@ -29,7 +30,7 @@ def test_block_entry_shows_its_message_and_keeps_the_text(browser, page, live_se
     page.fill("input[name=message]", MESSAGE)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(re.compile(r".*/admin/word-filter/$"))
-    assert page.locator("table.wf-list code", has_text="blorp").is_visible()
+    expect(page.locator("table.wf-list code", has_text="blorp")).to_be_visible()
 
     page.goto("/admin/word-filter/test")
     page.fill("textarea[name=text]", "Is B.L.O.R.P a word?")
@@ -52,6 +53,6 @@ def test_block_entry_shows_its_message_and_keeps_the_text(browser, page, live_se
     member.fill("textarea[name=body]", text)
     member.click("#reply button[type=submit]")
     member.wait_for_load_state()
-    assert member.locator(f"text={MESSAGE}").is_visible()
+    expect(member.locator(f"text={MESSAGE}")).to_be_visible()
     assert member.locator("textarea[name=body]").input_value() == text
     assert member_errors == [] and page.js_errors == []
