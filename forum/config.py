@@ -45,6 +45,10 @@ class DefaultConfig:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
+    # Mail staged during a request leaves after the answer is sent ("background", one thread per
+    # process), so no page waits on the mail server and timing says nothing about accounts.
+    # "inline" sends at the end of the request (the log sender, tests).
+    MAIL_DELIVERY = "background"
 
     # The address members use, e.g. "https://community.example.com". Every absolute link (mail,
     # calendar files, feeds) is built from it, never from the request's Host, and when set,
@@ -63,6 +67,12 @@ class DefaultConfig:
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POSTING = "6 per minute;120 per hour"
     RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors only; members are not limited
+    # Per account, whatever the IP: this many failed sign-ins within the window lock the account
+    # for LOGIN_LOCK_SECONDS (the owner is mailed once per lock); reset mails per account per hour.
+    LOGIN_FAILURES_BEFORE_LOCK = 10
+    LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+    LOGIN_LOCK_SECONDS = 15 * 60
+    PASSWORD_RESET_MAILS_PER_HOUR = 3
 
     EMAIL_VERIFY_MAX_AGE = 3 * 24 * 3600
     PASSWORD_RESET_MAX_AGE = 2 * 3600
