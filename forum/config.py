@@ -47,7 +47,7 @@ class DefaultConfig:
     MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
     # Mail staged during a request leaves after the answer is sent ("background", one thread per
     # process), so no page waits on the mail server and timing says nothing about accounts.
-    # "inline" sends at the end of the request (the log sender, tests).
+    # "inline" sends at once, inside the request (tests).
     MAIL_DELIVERY = "background"
 
     # The address members use, e.g. "https://community.example.com". Every absolute link (mail,

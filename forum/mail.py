@@ -2,18 +2,29 @@
 
 The log sender is the default (and keeps an outbox in tests), so a fresh install never
 needs a mail server to show a verification link.
+
+Delivery policy: mail never leaves inside the request that asked for it. ``send_mail`` during a
+request stages the message; when the answer is ready (and only if it is not a server error, so
+a failed write mails nobody) the staged messages go to the delivery: with ``MAIL_DELIVERY =
+"background"`` one daemon thread per process talks to the mail server, so no page waits on SMTP
+and answer times say nothing about which accounts exist. ``"inline"`` (tests) and any mail
+outside a request (CLI, jobs) are sent at once. The job queue of the notifications
+work replaces the thread with retries that survive a restart.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 
 log = logging.getLogger("forum.mail")
 
@@ -63,17 +74,83 @@ class SMTPMailSender:
             smtp.send_message(email)
 
 
+class BackgroundDelivery:
+    """One daemon thread that sends what requests staged, started with the first message."""
+
+    def __init__(self, sender: MailSender) -> None:
+        self.sender = sender
+        self._queue: queue.Queue[Message] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, messages: list[Message]) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="forum-mail", daemon=True)
+                self._thread.start()
+                atexit.register(self.drain, 10.0)
+        for message in messages:
+            self._queue.put(message)
+
+    def drain(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until everything submitted was handed to the server."""
+        done = threading.Event()
+
+        def wait_for_queue() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=wait_for_queue, daemon=True).start()
+        done.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            message = self._queue.get()
+            try:
+                _deliver(self.sender, message)
+            finally:
+                self._queue.task_done()
+
+
+def _deliver(sender: MailSender, message: Message) -> None:
+    """Failures are logged, never shown to the visitor (no user enumeration)."""
+    try:
+        sender.send(message)
+    except Exception:
+        log.exception("could not send mail to %s", message.to)
+
+
+_STAGED = "forum_staged_mail"
+
+
 def init_app(app: Flask) -> None:
     sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else LogMailSender()
     app.extensions["forum.mail"] = sender
+    if app.config.get("MAIL_DELIVERY", "background") == "background":
+        app.extensions["forum.mail_delivery"] = BackgroundDelivery(sender)
+
+    @app.after_request
+    def _send_staged_mail(response: Response) -> Response:
+        staged: list[Message] = g.pop(_STAGED, [])
+        if staged and response.status_code < 500:
+            app.extensions["forum.mail_delivery"].submit(staged)
+        return response
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
-    """Send now. Failures are logged, never shown to the visitor (no user enumeration)."""
-    try:
-        current_app.extensions["forum.mail"].send(Message(to=to, subject=subject, body=body))
-    except Exception:
-        log.exception("could not send mail to %s", to)
+    """Send after the current request's answer (see the module's policy), or now outside one."""
+    message = Message(to=to, subject=subject, body=body)
+    if has_request_context() and "forum.mail_delivery" in current_app.extensions:
+        g.setdefault(_STAGED, []).append(message)
+    else:
+        _deliver(current_app.extensions["forum.mail"], message)
+
+
+def drain_mail(timeout: float = 5.0) -> None:
+    """Wait for the background delivery to hand over what was submitted (CLI, tests)."""
+    delivery: BackgroundDelivery | None = current_app.extensions.get("forum.mail_delivery")
+    if delivery is not None:
+        delivery.drain(timeout)
 
 
 def outbox() -> list[Message]:

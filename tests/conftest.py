@@ -67,6 +67,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "forum.test",
         "PUBLIC_URL": "http://forum.test",
+        "MAIL_DELIVERY": "inline",  # the outbox is filled before the request returns
     }
     config.update(overrides)
     return create_app(config)

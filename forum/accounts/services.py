@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import format_datetime, format_timedelta
+from flask_babel import force_locale, format_datetime, format_timedelta, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -33,7 +33,7 @@ from forum.registry import lookup
 from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
-from . import states
+from . import states, throttle
 from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
 from .lookalikes import RESERVED_USERNAMES, check_display_name, community_name, looks_reserved, looks_taken
@@ -389,17 +389,44 @@ def _dummy_hash() -> str:
 
 
 def authenticate(identifier: str, password: str) -> User:
+    """The account, or ValidationFailed with the message to show. Failures count per account
+    (accounts.throttle): names that exist and names that don't answer alike."""
     user = find_by_login(identifier)
-    if user is None:
-        check_password_hash(_dummy_hash(), password)
-        raise ValidationFailed(_("Wrong username/email or password."))
-    if not check_password_hash(user.password_hash, password):
-        raise ValidationFailed(_("Wrong username/email or password."))
+    key = throttle.login_key(user, identifier)
+    if lock := throttle.login_lock(key):
+        raise ValidationFailed(_lock_message(lock))
+    if not check_password_hash(user.password_hash if user else _dummy_hash(), password) or user is None:
+        lock = throttle.record_login_failure(key, user)
+        if lock is None:
+            raise ValidationFailed(_("Wrong username/email or password."))
+        if user is not None and throttle.claim_lock_notice(key):
+            _mail_lock_notice(user)
+        raise ValidationFailed(_lock_message(lock))
     if user.suspended_until and user.suspended_until > utcnow():
         raise ValidationFailed(_suspension_message(user))
+    throttle.clear_login_failures(user)
     user.last_seen_at = utcnow()
     db.session.commit()
     return user
+
+
+def _lock_message(lock: throttle.LoginLock) -> str:
+    return ngettext("Too many failed sign-ins for this account. Try again in %(num)d minute, or reset "
+                    "your password to sign in now.",
+                    "Too many failed sign-ins for this account. Try again in %(num)d minutes, or reset "
+                    "your password to sign in now.", lock.minutes_left)
+
+
+def _mail_lock_notice(user: User) -> None:
+    # In the owner's language: the attacker's browser chose the request's.
+    with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+        link = external_url("accounts.reset_request")
+        send_mail(user.email, _("Sign-in attempts on your %(site)s account", site=community_name()),
+                  _("Hello %(name)s,\n\nsomeone tried to sign in to your account with a wrong password "
+                    "many times, so we paused sign-in for %(minutes)d minutes. If it was you, wait or "
+                    "reset your password:\n%(link)s\n\nIf it was not you, your password held; choosing "
+                    "a longer one makes it safer still.", name=user.display_name,
+                    minutes=int(current_app.config["LOGIN_LOCK_SECONDS"]) // 60, link=link))
 
 
 def _suspension_message(user: User) -> str:
@@ -418,7 +445,7 @@ def _suspension_message(user: User) -> str:
 def request_password_reset(identifier: str) -> None:
     """Mail a reset link if the account exists. The caller shows the same answer either way."""
     user = find_by_login(identifier)
-    if user is None:
+    if user is None or not throttle.allow_reset_mail(user):
         return
     link = external_url("accounts.reset_password", token=make_token(user, "reset"))
     send_mail(user.email, _("Reset your password on %(site)s", site=community_name()),
@@ -436,6 +463,7 @@ def check_reset_token(token: str) -> User:
 def reset_password(token: str, new_password: str) -> User:
     user = check_reset_token(token)
     _set_password(user, new_password)
+    throttle.clear_login_failures(user)
     # Whoever could read the mail could reset: the address is proven, too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
