@@ -356,6 +356,7 @@ def verify_email(token: str) -> User:
     except TokenUsed as exc:
         raise TokenUsed(_("This link was already used: your email address is confirmed.")) from exc
     user.email_verified_at = utcnow()
+    publish_bio(user)  # a confirmed member in an open community gets their profile text shown
     db.session.commit()
     return user
 

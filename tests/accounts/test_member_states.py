@@ -227,6 +227,17 @@ def test_an_unverified_account_saving_its_profile_shows_nothing(app, client):
     assert "cheap-pills" not in client.get("/u/linker").get_data(as_text=True)
 
 
+def test_confirming_the_email_publishes_the_profile_text(app, client, outbox):
+    user = make_member_in_state("unverified", "linker")
+    client.login("linker")
+    client.post_form("/settings", {"display_name": "Linker", "bio": "I repair blenders.", "locale": "", "timezone": ""})
+    client.post_form("/verify/resend", {"next": "/"})
+    link = next(line for m in outbox for line in m.body.splitlines() if "/verify/" in line).strip()
+    client.get(link)
+    db.session.expire_all()
+    assert "repair blenders" in user.bio_html
+
+
 def test_approval_publishes_the_applicants_profile_text(app, mod, ctx):
     user = make_member_in_state("active", "applicant")
     item = moderation.queue_application(user, {"Why?": "Because"})
