@@ -67,6 +67,14 @@ class DefaultConfig:
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POSTING = "6 per minute;120 per hour"
     RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors only; members are not limited
+    # Members' searches, counted per account (RATELIMIT_SEARCH counts visitors per IP).
+    RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"
+    # Bounds on one search's work. Index terms all its prefix* together may expand to (over it,
+    # each prefix keeps its most frequent terms); seconds of matching before the hits found so
+    # far are shown; deepest results page served (each page deeper costs a longer top list).
+    SEARCH_MAX_EXPANSIONS = 64
+    SEARCH_TIME_BUDGET_SECONDS = 0.5
+    SEARCH_MAX_PAGE = 50
     # Per account, whatever the IP: this many failed sign-ins within the window lock the account
     # for LOGIN_LOCK_SECONDS (the owner is mailed once per lock); reset mails per account per hour.
     LOGIN_FAILURES_BEFORE_LOCK = 10

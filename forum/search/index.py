@@ -99,12 +99,24 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """One page of hits; ``total`` counts every permitted match, not just this page."""
+    """One page of hits; ``total`` counts every permitted match, not just this page.
+
+    ``narrowed``: a prefix had more index terms than the query's budget, only its most
+    frequent ones were searched. ``partial``: the search hit its time budget, ``hits`` and
+    ``total`` only cover what was found by then. Either way the page is not the whole answer.
+    """
 
     hits: list[SearchHit]
     total: int
     page: int
     per_page: int
+    narrowed: bool = False
+    partial: bool = False
+
+    @property
+    def incomplete(self) -> bool:
+        """True when the user should be told to refine the search to see everything."""
+        return self.narrowed or self.partial
 
 
 @runtime_checkable

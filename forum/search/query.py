@@ -18,12 +18,15 @@ from forum.search.analysis import WORD_PATTERN, all_stop_words, fold
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
-MAX_PREFIX_EXPANSION = 500
-# A one-letter prefix expands to a large share of the dictionary on any real forum; refuse
-# it up front instead of scanning the term list first.
-MIN_PREFIX_CHARS = 2
+# Planning a prefix looks at this many of its index terms at most (the most frequent of
+# them are kept, see whoosh_backend.expansion): planning stays cheap however broad it is.
+MAX_PREFIX_TERMS_SCANNED = 500
+# One- and two-letter prefixes expand to a large share of the dictionary on any real forum
+# (15-60 terms per language each on the benchmark forum); refuse them up front.
+MIN_PREFIX_CHARS = 3
+DEFAULT_MAX_PAGE = 50
 
-RejectCode = Literal["too_long", "leading_wildcard", "too_many_terms", "empty", "expansion_too_large"]
+RejectCode = Literal["too_long", "leading_wildcard", "too_many_terms", "empty", "prefix_too_short", "page_too_deep"]
 
 
 class QueryRejected(ValueError):
@@ -202,7 +205,7 @@ def _chunk_clause(chunk: str) -> Clause | None:
         return None
     if chunk.endswith("*") and len(words) == 1 and body == words[0]:
         if len(fold(body)) < MIN_PREFIX_CHARS:
-            raise QueryRejected("expansion_too_large", f"Add at least {MIN_PREFIX_CHARS} letters before the *.")
+            raise QueryRejected("prefix_too_short", f"Add at least {MIN_PREFIX_CHARS} letters before the *.")
         return Clause("prefix", body)
     # "e-mail", "wi-fi", "v2.1-beta": several tokens typed as one word match as a phrase.
     return Clause("word" if len(words) == 1 else "phrase", body)
@@ -227,6 +230,11 @@ def _group(items: list[tuple[bool, Clause] | Literal["OR"]], term_count: int) ->
         else:
             groups.append([clause])
     return ParsedText(tuple(tuple(g) for g in groups), tuple(excluded), term_count)
+
+
+def reject_deep_page(max_page: int) -> QueryRejected:
+    """The error for a results page past the cap (each page deeper costs a longer top list)."""
+    return QueryRejected("page_too_deep", f"Only the first {max_page} pages of results can be shown.")
 
 
 def reject_empty() -> QueryRejected:

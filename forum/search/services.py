@@ -52,6 +52,9 @@ def init_app(app: Flask) -> None:
             default_language=app.config["DEFAULT_LOCALE"]
             if app.config["DEFAULT_LOCALE"] in ("en", "it", "fr")
             else "en",
+            max_expansions=int(app.config["SEARCH_MAX_EXPANSIONS"]),
+            time_budget_seconds=float(app.config["SEARCH_TIME_BUDGET_SECONDS"]),
+            max_page=int(app.config["SEARCH_MAX_PAGE"]),
         )
     else:
         backend = NullSearchIndex()

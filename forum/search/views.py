@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,8 +21,23 @@ REJECTION_MESSAGES = {
     "leading_wildcard": lambda: _("A search cannot start with * or ?. Type the beginning of the word."),
     "too_many_terms": lambda: _("Please use at most 12 words."),
     "empty": lambda: _("Type at least one word to search for (very common words are ignored)."),
-    "expansion_too_large": lambda: _("That prefix matches too many words; type a few more letters."),
+    "prefix_too_short": lambda: _("Type at least 3 letters before the *."),
+    "page_too_deep": lambda: _(
+        "Only the first %(pages)d pages of results can be shown. Refine your search to see more.",
+        pages=current_app.config["SEARCH_MAX_PAGE"],
+    ),
 }
+
+
+def too_broad_notice() -> str:
+    """Shown above results that the query's term or time budget cut short."""
+    return _("This search was too broad: showing the first results. Refine your search to see more.")
+
+
+def _member_key() -> str:
+    # Per account, so a member's limit follows them across IPs and members behind one
+    # office or school NAT don't share a single budget.
+    return f"search-member:{current_user.get_id()}"
 
 
 def _tri(value: str | None) -> bool | None:
@@ -30,7 +45,11 @@ def _tri(value: str | None) -> bool | None:
 
 
 @bp.get("/search")
+# Visitors by IP, members by account, each at its own finite limit: every search costs
+# up to SEARCH_TIME_BUDGET_SECONDS of a worker, signed in or not.
 @limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH"], exempt_when=lambda: current_user.is_authenticated)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH_MEMBER"], key_func=_member_key,
+               exempt_when=lambda: not current_user.is_authenticated)
 def search() -> Any:
     form = SearchForm(request.args)
     categories = services.filter_categories(current_user)
@@ -68,6 +87,10 @@ def search() -> Any:
                 ),
             )
             entries = services.entries(result)
+            if result.results.incomplete:
+                # A flash in this very request: base.html shows it above the results (the
+                # results template has no slot of its own for notices).
+                flash(too_broad_notice(), "warning")
         except QueryRejected as exc:
             error = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
     return render_template(

@@ -116,19 +116,25 @@ def test_abusive_queries_get_a_clear_message(client):
         assert message in response.get_data(as_text=True)
 
 
-def test_visitors_are_rate_limited_members_are_not(app, database_url, tmp_path):
+def test_visitors_and_members_are_rate_limited_each_at_their_own_limit(app, database_url, tmp_path):
     from tests.conftest import FormClient, make_app
 
     limited = make_app(database_url, tmp_path, SEARCH_BACKEND="whoosh", RATELIMIT_ENABLED=True,
-                       RATELIMIT_SEARCH="3 per minute")
+                       RATELIMIT_SEARCH="3 per minute", RATELIMIT_SEARCH_MEMBER="5 per minute")
     limited.test_client_class = FormClient
     visitor = limited.test_client()
     codes = [visitor.get("/search?q=coffee").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     make_user("regular")
+    make_user("colleague")
     member = limited.test_client()
     member.login("regular")
-    assert all(member.get("/search?q=coffee").status_code == 200 for _ in range(5))
+    # Same IP as the visitor who ran out: members are counted per account, not per IP.
+    codes = [member.get("/search?q=coffee").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    colleague = limited.test_client()
+    colleague.login("colleague")
+    assert colleague.get("/search?q=coffee").status_code == 200
 
 
 def test_a_failed_index_update_keeps_the_post_and_is_retried(client, app, monkeypatch):

@@ -35,9 +35,10 @@ from forum.search.index import (
     clamp_paging,
     parse_search_text,
 )
-from forum.search.query import reject_empty
+from forum.search.query import DEFAULT_MAX_PAGE, reject_deep_page, reject_empty
 
 from .excerpts import Highlighter
+from .expansion import DEFAULT_MAX_EXPANSIONS, ExpansionPlan
 from .querying import exclusion_query, narrowing_query, permission_sets, text_query
 from .schema import (
     INDEX_NAME,
@@ -50,12 +51,19 @@ from .schema import (
     build_schema,
     document_fields,
 )
+from .time_budget import DEFAULT_TIME_BUDGET_SECONDS, Clock, TimeBudgetCollector, TimeBudgetExceeded
 
 log = logging.getLogger(__name__)
 
 
 class WhooshSearchIndex:
-    """SearchIndex stored in ``directory``; safe to use from several processes and threads."""
+    """SearchIndex stored in ``directory``; safe to use from several processes and threads.
+
+    Every search is bounded: its prefixes share ``max_expansions`` index terms (results
+    come back ``narrowed`` when that dropped terms), collecting stops ``time_budget_seconds``
+    after the search started (results come back ``partial``, with the hits found so far),
+    and pages past ``max_page`` are refused. ``clock`` is there for tests.
+    """
 
     def __init__(
         self,
@@ -63,12 +71,20 @@ class WhooshSearchIndex:
         *,
         default_language: str = "en",
         lock_timeout: float = 30.0,
+        max_expansions: int = DEFAULT_MAX_EXPANSIONS,
+        time_budget_seconds: float = DEFAULT_TIME_BUDGET_SECONDS,
+        max_page: int = DEFAULT_MAX_PAGE,
+        clock: Clock = time.monotonic,
     ) -> None:
         if default_language not in LANGUAGES:
             raise ValueError(f"default_language must be one of {LANGUAGES}")
         self.directory = Path(directory).absolute()
         self.default_language = default_language
         self.lock_timeout = lock_timeout
+        self.max_expansions = max_expansions
+        self.time_budget_seconds = time_budget_seconds
+        self.max_page = max_page
+        self.clock = clock
         self._schema = build_schema()
         self._open_lock = threading.Lock()
         self._ix: FileIndex | None = None
@@ -110,19 +126,23 @@ class WhooshSearchIndex:
             return count
 
     def search(self, query: SearchQuery) -> SearchResults:
+        deadline = self.clock() + self.time_budget_seconds
         parsed = parse_search_text(query)
         page, per_page = clamp_paging(query)
-        empty = SearchResults(hits=[], total=0, page=page, per_page=per_page)
+        if page > self.max_page:
+            raise reject_deep_page(self.max_page)
         with self._searcher() as searcher:
             reader = searcher.reader()
-            text_q = text_query(parsed, query.in_title, reader)
+            plan = ExpansionPlan(parsed, query.in_title, reader, self.max_expansions)
+            empty = SearchResults(hits=[], total=0, page=page, per_page=per_page, narrowed=plan.narrowed)
+            text_q = text_query(parsed, query.in_title, plan)
             narrowing = narrowing_query(query)
             if text_q is None:
                 if parsed.groups and not query.has_filters:
                     raise reject_empty()  # only stop words, e.g. "a"
                 # Filters only: browse them, newest first (no words to rank by).
                 final: wq.Query = wq.Every() if narrowing is None else narrowing
-                excluded = exclusion_query(parsed, query.in_title, reader)
+                excluded = exclusion_query(parsed, query.in_title, plan)
                 if excluded is not None:
                     final = wq.AndNot(final, excluded)
                 newest = True
@@ -130,21 +150,23 @@ class WhooshSearchIndex:
                 # Require() intersects lazily and keeps the text query's scores.
                 final = text_q if narrowing is None else wq.Require(text_q, narrowing)
                 newest = query.sort == "newest"
-            if narrowing is wq.NullQuery:
+            if narrowing is wq.NullQuery or text_q is wq.NullQuery:
                 return empty
             # Category permissions and visibility are applied inside the search as doc-number
             # sets, so totals, pages and excerpts never see a forbidden document.
             allow, mask = permission_sets(searcher, query, self._local.permission_cache)
             if allow is not None and not allow:
                 return empty  # Whoosh treats an empty allow-set as "no filter"
-            results = self._collect(searcher, final, page, per_page, allow, mask, newest)
+            results, partial = self._collect(searcher, final, page, per_page, allow, mask, newest,
+                                             deadline, self.clock)
             total = results.total
             hits: list[SearchHit] = []
             # ResultsPage clamps a too-high page to the last one; we report it as empty.
             if total and results.pagenum == page:
                 words = self._highlighter.words(text_q, reader)
                 hits = [self._hit(hit, words) for hit in results]
-            return SearchResults(hits=hits, total=total, page=page, per_page=per_page)
+            return SearchResults(hits=hits, total=total, page=page, per_page=per_page,
+                                 narrowed=plan.narrowed, partial=partial)
 
     @staticmethod
     def _collect(
@@ -155,7 +177,9 @@ class WhooshSearchIndex:
         allow: set[int] | None,
         mask: set[int],
         newest: bool,
-    ) -> ResultsPage:
+        deadline: float,
+        clock: Clock,
+    ) -> tuple[ResultsPage, bool]:
         """One page of results with an exact total, in a single pass over the matches.
 
         This is ``Searcher.search_page`` with its collector spelled out: its TopCollector
@@ -163,6 +187,9 @@ class WhooshSearchIndex:
         RequireMatcher assertion in Whoosh 2.7.5), or, with ``optimize=False``, still
         prunes matchers below the current top N and under-counts. Scoring every match
         costs less than the recount.
+
+        Returns the page and whether the time budget cut the collection short (then the
+        page and the total only cover the matches found before the deadline).
         """
         limit = page * per_page
         inner: collectors.Collector
@@ -170,9 +197,13 @@ class WhooshSearchIndex:
             inner = collectors.SortingCollector("created_at", limit=limit, reverse=True)
         else:
             inner = collectors.TopCollector(limit, usequality=False, replace=0)
-        collector = collectors.FilterCollector(inner, allow, mask) if allow is not None or mask else inner
-        searcher.search_with_collector(final, collector)
-        return ResultsPage(collector.results(), page, per_page)
+        # Innermost, so the filter's loop over candidates passes through its clock checks.
+        timed = TimeBudgetCollector(inner, deadline, clock)
+        collector = collectors.FilterCollector(timed, allow, mask) if allow is not None or mask else timed
+        # On timeout the hits collected so far are the answer, flagged partial.
+        with suppress(TimeBudgetExceeded):
+            searcher.search_with_collector(final, collector)
+        return ResultsPage(collector.results(), page, per_page), timed.exceeded
 
     # --- maintenance --------------------------------------------------------------------
 

@@ -5,82 +5,102 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from datetime import time as dtime
-from itertools import islice
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from forum.search.analysis import LANGUAGES, analyze, fold, stem
+from forum.search.analysis import LANGUAGES, analyze
 from forum.search.index import SearchQuery
-from forum.search.query import MAX_PREFIX_EXPANSION, MIN_PREFIX_CHARS, Clause, ParsedText, QueryRejected
+from forum.search.query import Clause, ParsedText
 
+from .expansion import ExpansionPlan, Slot, search_field
 from .schema import NO_CATEGORY, PERMISSION_CACHE_SIZE, TITLE_BOOST, term_text
 
 
-def text_query(parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
-    """OR of one query per language, or None when no language has anything to match."""
+def text_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan) -> wq.Query | None:
+    """OR of one query per language, or None when no language has anything to match.
+
+    NullQuery (not None) when there were words but the prefixes matched no index term:
+    that is "nothing found", not "only stop words".
+    """
     branches: list[wq.Query] = []
+    impossible = False
     for lang in LANGUAGES:
         # Matching walks a single field per language: intersecting plain posting lists
         # costs ~30% less CPU than intersecting title-OR-body unions. First posts and
         # other title owners carry their title in body_<lang>; title_<lang> only adds the boost.
-        field = _search_field(lang, in_title)
+        field = search_field(lang, in_title)
         groups: list[wq.Query] = []
         for group in parsed.groups:
-            alternatives = [
-                q for clause in group if (q := clause_query(clause, lang, field, reader)) is not None
-            ]
-            if alternatives:
-                groups.append(_or(alternatives))
-        if not groups:
-            continue  # every word is a stop word in this language
-        branch: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
-        excluded = [
-            q for clause in parsed.excluded if (q := clause_query(clause, lang, field, reader)) is not None
-        ]
-        if excluded:
-            branch = wq.AndNot(branch, _or(excluded))
-        if not in_title:
-            title_words = [
-                q
-                for group in parsed.groups
-                for clause in group
-                if (q := clause_query(clause, lang, f"title_{lang}", reader)) is not None
-            ]
-            if title_words:
-                branch = wq.AndMaybe(branch, _or(title_words))
-        branches.append(branch)
-    return _or(branches) if branches else None
+            alternatives = [q for clause in group if (q := clause_query(clause, lang, field, plan)) is not None]
+            matchable = [q for q in alternatives if q is not wq.NullQuery]
+            if alternatives and not matchable:
+                # Whoosh's And drops NullQuery subqueries, which would make the AND looser:
+                # a group that can't match means this language can't match.
+                impossible = True
+                break
+            if matchable:
+                groups.append(_or(matchable))
+        else:
+            if not groups:
+                continue  # every word is a stop word in this language
+            branches.append(_language_branch(parsed, in_title, lang, field, groups, plan))
+    if branches:
+        return _or(branches)
+    return wq.NullQuery if impossible else None
 
-def exclusion_query(parsed: ParsedText, in_title: bool, reader: Any) -> wq.Query | None:
+
+def _language_branch(parsed: ParsedText, in_title: bool, lang: str, field: str,
+                     groups: list[wq.Query], plan: ExpansionPlan) -> wq.Query:
+    branch: wq.Query = groups[0] if len(groups) == 1 else wq.And(groups)
+    excluded = [
+        q for clause in parsed.excluded
+        if (q := clause_query(clause, lang, field, plan, excluded=True)) not in (None, wq.NullQuery)
+    ]
+    if excluded:
+        branch = wq.AndNot(branch, _or(excluded))
+    if not in_title:
+        title_words = [
+            q
+            for group in parsed.groups
+            for clause in group
+            if (q := clause_query(clause, lang, f"title_{lang}", plan)) not in (None, wq.NullQuery)
+        ]
+        if title_words:
+            branch = wq.AndMaybe(branch, _or(title_words))
+    return branch
+
+
+def exclusion_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan) -> wq.Query | None:
     excluded = [
         q
         for lang in LANGUAGES
         for clause in parsed.excluded
-        if (q := clause_query(clause, lang, _search_field(lang, in_title), reader)) is not None
+        if (q := clause_query(clause, lang, search_field(lang, in_title), plan, excluded=True))
+        not in (None, wq.NullQuery)
     ]
     return _or(excluded) if excluded else None
 
-def clause_query(clause: Clause, lang: str, field: str, reader: Any) -> wq.Query | None:
+
+def clause_query(clause: Clause, lang: str, field: str, plan: ExpansionPlan,
+                 *, excluded: bool = False) -> wq.Query | None:
+    """The clause in one field: None for stop words, NullQuery for a prefix with no terms."""
     boost = TITLE_BOOST if field.startswith("title_") else 1.0
     if clause.kind == "prefix":
-        folded = fold(clause.text)
-        # The typed prefix may run past the stem ("réparati*" vs stem "repar"), so
-        # also try the stem of what was typed.
-        prefixes = {folded}
-        stemmed = stem(lang, folded)
-        if len(stemmed) >= MIN_PREFIX_CHARS:
-            prefixes.add(stemmed)
-        prefixes = {p for p in prefixes if not any(o != p and p.startswith(o) for o in prefixes)}
-        _check_expansion(reader, field, prefixes)
-        return _or([wq.Prefix(field, p, boost=boost) for p in sorted(prefixes)])
-    terms = analyze(lang, clause.text)
-    if not terms:
+        # The terms the budget granted, named one by one: a wq.Prefix would expand again,
+        # to every term, behind the budget's back.
+        terms = plan.terms(Slot(clause, field, excluded))
+        if not terms:
+            return wq.NullQuery
+        return _or([wq.Term(field, term, boost=boost) for term in terms])
+    words = analyze(lang, clause.text)
+    if not words:
         return None
-    if len(terms) == 1:
-        return wq.Term(field, terms[0], boost=boost)
-    return wq.Phrase(field, terms, boost=boost)
+    if len(words) == 1:
+        return wq.Term(field, words[0], boost=boost)
+    return wq.Phrase(field, words, boost=boost)
+
 
 def permission_sets(searcher: Searcher, query: SearchQuery,
                     cache: dict[Any, tuple[set[int] | None, set[int]]]) -> tuple[set[int] | None, set[int]]:
@@ -145,10 +165,6 @@ def narrowing_query(query: SearchQuery) -> wq.Query | None:
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _search_field(lang: str, in_title: bool) -> str:
-    return f"title_{lang}" if in_title else f"body_{lang}"
-
-
 def _or(queries: list[wq.Query]) -> wq.Query:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
@@ -171,11 +187,3 @@ def _doc_numbers(searcher: Searcher, fieldname: str, values: Sequence[Any]) -> s
         numbers.update(searcher.docs_for_query(wq.Term(fieldname, value)))
     return numbers
 
-
-
-def _check_expansion(reader: Any, field: str, prefixes: set[str]) -> None:
-    expanded: set[Any] = set()
-    for prefix in prefixes:
-        expanded.update(islice(reader.expand_prefix(field, prefix), MAX_PREFIX_EXPANSION + 1))
-        if len(expanded) > MAX_PREFIX_EXPANSION:
-            raise QueryRejected("expansion_too_large", "That prefix matches too many words; type a few more letters.")
