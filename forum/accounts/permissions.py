@@ -8,7 +8,10 @@ never by being imported here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from flask_babel import gettext as _
 
 from forum.registry import contributions
 
@@ -25,6 +28,7 @@ __all__ = [
     "is_silenced",
     "is_suspended",
     "member_state",
+    "posting_block_message",
     "posting_block_reason",
 ]
 
@@ -35,7 +39,7 @@ _BLOCK_CODES = {
     MemberState.SILENCED: "silenced",
     MemberState.SUSPENDED: "suspended",
     MemberState.PENDING: "unapproved",
-    MemberState.REJECTED: "unapproved",
+    MemberState.REJECTED: "rejected",
 }
 
 
@@ -43,7 +47,7 @@ def posting_block_reason(user: Any) -> str | None:
     """Why ``user`` cannot post anything right now, as a code, or None if they can.
 
     Derived from :func:`member_state`. Codes: "anonymous", "unverified", "silenced",
-    "suspended", "unapproved" (pending or rejected application), "coc" (must accept the
+    "suspended", "unapproved" (application waiting), "rejected" (application refused), "coc" (must accept the
     current code of conduct; the draft is kept while they do). An active member never
     approved (an account older than "approve members" mode) is also asked of the registered
     posting rules, which may answer "unapproved".
@@ -62,6 +66,22 @@ def posting_block_reason(user: Any) -> str | None:
             if reason:
                 return reason
     return None
+
+
+# What each block code tells the member (topics, replies, events: one wording).
+_BLOCK_MESSAGES: dict[str, Callable[[], str]] = {
+    "unverified": lambda: _("Please confirm your email address before posting. Check your inbox."),
+    "silenced": lambda: _("Your account is read-only for now."),
+    "suspended": lambda: _("Your account is read-only for now."),
+    "unapproved": lambda: _("Your membership is waiting for approval by the moderators."),
+    "rejected": lambda: _("Your membership application was not accepted, so you cannot post."),
+}
+
+
+def posting_block_message(code: str) -> str:
+    """The member-facing sentence for a code of :func:`posting_block_reason` ("anonymous" and
+    "coc" are answered by a redirect instead; unknown codes from plugins read as read-only)."""
+    return _BLOCK_MESSAGES.get(code, _BLOCK_MESSAGES["silenced"])()
 
 
 def can_administer(user: Any) -> bool:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.accounts.permissions import posting_block_message
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
 from forum.forms import ConfirmForm, apply_errors
@@ -23,12 +24,6 @@ bp = Blueprint("discussions", __name__)
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
                               key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
 
-BLOCK_MESSAGES = {
-    "unverified": lambda: _("Please confirm your email address before posting. Check your inbox."),
-    "silenced": lambda: _("Your account is read-only for now."),
-    "unapproved": lambda: _("Your membership is waiting for approval by the moderators."),
-}
-
 
 def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:
     """Keep the draft and send the member where they can unblock themselves."""
@@ -38,7 +33,7 @@ def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> 
         return redirect(url_for("accounts.code_of_conduct", next=back))
     if exc.reason == "anonymous":
         return redirect(url_for("accounts.login", next=back))
-    flash(BLOCK_MESSAGES.get(exc.reason, BLOCK_MESSAGES["silenced"])(), "warning")
+    flash(posting_block_message(exc.reason), "warning")
     return None
 
 

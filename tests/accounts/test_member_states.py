@@ -88,11 +88,21 @@ def test_visitors_are_visitors(app):
 
 
 @pytest.mark.parametrize(("state", "code"), [("unverified", "unverified"), ("pending", "unapproved"),
-                                             ("rejected", "unapproved"), ("silenced", "silenced"),
+                                             ("rejected", "rejected"), ("silenced", "silenced"),
                                              ("active", None)])
 def test_posting_block_reason_keeps_its_codes(app, state, code):
     # Not in "approve members" mode: a rejected applicant could post before (no trace on the row).
     assert posting_block_reason(make_member_in_state(state)) == code
+
+
+def test_a_rejected_applicant_is_told_so_not_to_wait(app, client):
+    topic = make_topic(title="A topic to read")
+    make_member_in_state("rejected", "refused")
+    client.login("refused")
+    reply = client.post_form(f"/t/{topic.id}/reply", {"body": "Let me in."}, follow_redirects=True)
+    page = reply.get_data(as_text=True)
+    assert "application was not accepted" in page
+    assert "waiting for approval" not in page
 
 
 # --- the story: registration, approval, rejection ----------------------------------------------
@@ -126,7 +136,7 @@ def test_a_rejected_applicant_stays_rejected_when_the_mode_is_switched_off(app, 
     db.session.commit()
     db.session.expire_all()
     assert user.membership == "rejected" and member_state(user) == MemberState.REJECTED
-    assert posting_block_reason(user) == "unapproved"
+    assert posting_block_reason(user) == "rejected"  # told the truth, not "waiting for approval"
     members_only = make_category("Club", read_access=ReadAccess.MEMBERS)
     assert not can_read_category(user, members_only)
 
