@@ -163,8 +163,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/posts/<int:post_id>/withdraw", "POST"): Row("/posts/{public_reply}/withdraw", nobody()),
     ("/posts/<int:post_id>/unwithdraw", "POST"): Row("/posts/{public_reply}/unwithdraw", nobody()),
     ("/posts/<int:post_id>/solution", "POST"): Row("/posts/{public_reply}/solution", nobody()),
-    # Refused with a flash and a redirect to the topic (nothing to unmark there).
-    ("/t/<int:topic_id>/solution/remove", "POST"): Row("/t/{public_topic}/solution/remove", signed_in("ok")),
+    # Not a questions category: nobody marks or unmarks (permission is checked before "nothing to do").
+    ("/t/<int:topic_id>/solution/remove", "POST"): Row("/t/{public_topic}/solution/remove", nobody()),
     ("/drafts/<kind>/<key>/discard", "POST"): Row("/drafts/reply/{public_topic}/discard", signed_in("allowed")),
     # moderation
     ("/posts/<int:post_id>/flag", "POST"): Row("/posts/{public_reply}/flag", participants(),

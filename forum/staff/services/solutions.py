@@ -33,10 +33,11 @@ def mark_solution(user: User, post: Post) -> None:
 
 
 def unmark_solution(user: User, topic: Topic) -> None:
-    if topic.solution_post_id is None:
-        return
+    # Permission first: "nothing to unmark" must not answer people who may not unmark at all.
     if not discussion_permissions.can_mark_solution(user, topic):
         raise PermissionDenied()
+    if topic.solution_post_id is None:
+        return
     previous = topic.solution_post_id
     topic.solution_post_id = None
     if user.id != topic.user_id:
