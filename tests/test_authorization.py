@@ -265,6 +265,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/events/<int:event_id>/edit", "GET"): Row("/events/{public_event}/edit", MOD_GET),
     ("/events/<int:event_id>/edit", "POST"): Row("/events/{public_event}/edit", moderators()),
     ("/events/<int:event_id>/rsvps", "POST"): Row("/events/{public_event}/rsvps", moderators()),
+    # Only the invitee answers a co-host invitation; no actor is invited to the public event.
+    ("/events/<int:event_id>/cohost/accept", "POST"): Row("/events/{public_event}/cohost/accept", nobody("403")),
+    ("/events/<int:event_id>/cohost/decline", "POST"): Row("/events/{public_event}/cohost/decline",
+                                                           nobody("403")),
     ("/admin/events", "GET"): Row("/admin/events", ADMIN_GET),
     ("/admin/events", "POST"): Row("/admin/events", admin_area()),
     # staff

@@ -34,6 +34,8 @@ def _load(people: dict[str, User]) -> None:
         capacity=3, cohosts=["emma"],
         description="Tasting of the **new blends**, Q&A with the product team, and *aperitivo*.\n\n"
                     "Degustazione, domande al team prodotto e aperitivo. Dégustation et apéritif."))
+    # Naming Emma only invites her; in the demo she has said yes, so it shows a co-hosted meetup.
+    services.accept_cohost(people["emma"], milan)
     for name in ("marco", "chiara", "oliver", "sophie", "lucas"):  # the last two wait for a seat
         services.rsvp(people[name], milan, "going")
     services.rsvp(people["hannah"], milan, "interested")

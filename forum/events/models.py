@@ -50,6 +50,15 @@ class RsvpStatus(StrEnum):
     REMOVED = "removed"  # a host took the member off the list; they cannot RSVP again
 
 
+class HostState(StrEnum):
+    """A co-host is invited first and becomes a host only by accepting: nobody is made to
+    host (and to have the event in their calendar) without their consent."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"  # kept so the owner sees the answer and re-saving does not re-invite
+
+
 class Event(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "events"
 
@@ -143,21 +152,38 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
         return self.capacity is not None and self.going_count >= self.capacity
 
     @property
+    def cohosts(self) -> list[EventHost]:
+        """The co-hosts who accepted: the only ones shown and treated as hosts."""
+        return [h for h in self.hosts if h.state == HostState.ACCEPTED]
+
+    @property
     def host_ids(self) -> set[int]:
-        ids = {h.user_id for h in self.hosts}
+        ids = {h.user_id for h in self.cohosts}
         if self.created_by_id:
             ids.add(self.created_by_id)
         return ids
 
+    def invitation(self, user_id: int | None) -> EventHost | None:
+        """``user_id``'s co-host row (invited, accepted or declined), if any."""
+        return next((h for h in self.hosts if h.user_id == user_id), None) if user_id else None
+
 
 class EventHost(db.Model):  # type: ignore[name-defined,misc]
-    """A co-host (the creator is a host without a row here)."""
+    """A co-host invitation and its answer (the creator is a host without a row here). Only
+    an ACCEPTED row makes its member a host."""
 
     __tablename__ = "event_hosts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The database default is the least privilege, so a row written without a state is an
+    # invitation, never a host.
+    state: Mapped[str] = mapped_column(String(16), default=HostState.INVITED, server_default=HostState.INVITED.value)
+    # When this round of the invitation was sent: part of its notice's dedupe key, so a
+    # re-invitation after a decline is announced once, and an edit that keeps it never is.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship(back_populates="hosts")
     user: Mapped[User] = relationship()

@@ -6,9 +6,13 @@
 * RSVP and take a seat: active members only (a silenced member keeps their answers and
   their place on the waitlist, but is not promoted while silenced).
 * Edit, cancel, manage attendees (capacity, close RSVPs, remove, check in, export): the
-  event's hosts (creator and co-hosts) and moderators.
+  event's hosts (creator and co-hosts who ACCEPTED) and moderators.
+* Co-hosting is an invitation: the invitee accepts it (active members only: an account that
+  may not post may not take on a host's powers either) or declines it. Any invitee, and any
+  co-host, may decline (stepping down), whatever their state: saying no needs no privilege.
 * See: by the event's visibility (public / members / staff), and the category it lives in;
-  hosts and moderators always. A held (pending) event: its creator and moderators.
+  hosts, open invitees (so they can read what they are asked to host) and moderators always.
+  A held (pending) event: its creator and moderators.
 * Online link: hosts, moderators, people going, and the waitlist when the event allows it.
 * Attendee list: per event (public / members / hosts).
 """
@@ -22,7 +26,7 @@ from forum.discussions import permissions as discussions
 from forum.discussions.models import ReadAccess
 from forum.settings import get_setting
 
-from .models import UNPUBLISHED_STATES, AttendeeVisibility, Event, EventState, RsvpStatus, Visibility
+from .models import UNPUBLISHED_STATES, AttendeeVisibility, Event, EventState, HostState, RsvpStatus, Visibility
 
 CREATOR_CHOICES = ("staff", "members")
 
@@ -60,6 +64,28 @@ def is_host(user: Any, event: Event) -> bool:
     return bool(user.is_authenticated and user.id in event.host_ids)
 
 
+def invitation_state(user: Any, event: Event) -> str | None:
+    """``user``'s co-host invitation on ``event``: invited, accepted, declined, or None."""
+    if not user.is_authenticated:
+        return None
+    row = event.invitation(user.id)
+    return row.state if row is not None else None
+
+
+def is_invited(user: Any, event: Event) -> bool:
+    """An open invitation (not yet answered)."""
+    return invitation_state(user, event) == HostState.INVITED
+
+
+def can_accept_cohost(user: Any, event: Event) -> bool:
+    return bool(is_invited(user, event) and is_active_member(user) and not event.is_cancelled
+                and event.state not in UNPUBLISHED_STATES)
+
+
+def can_decline_cohost(user: Any, event: Event) -> bool:
+    return invitation_state(user, event) in (HostState.INVITED, HostState.ACCEPTED)
+
+
 def can_manage_event(user: Any, event: Event) -> bool:
     return bool(user.is_authenticated and (user.is_moderator or is_host(user, event)))
 
@@ -82,7 +108,7 @@ def can_see_event(user: Any, event: Event) -> bool:
         return True
     if event.state in UNPUBLISHED_STATES:
         return bool(user.is_authenticated and user.id == event.created_by_id)
-    if is_host(user, event):
+    if is_host(user, event) or is_invited(user, event):
         return True
     return visibility_allows(user, event.visibility) and discussions.can_read_category(user, event.category)
 

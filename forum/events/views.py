@@ -23,7 +23,7 @@ from forum.urls import external_url
 
 from . import ics, permissions, services
 from .forms import EventForm, EventSettingsForm, RsvpForm
-from .models import UNPUBLISHED_STATES, Event, RsvpStatus
+from .models import UNPUBLISHED_STATES, Event, HostState, RsvpStatus
 
 bp = Blueprint("events", __name__)
 
@@ -211,7 +211,8 @@ def _fill_form(form: EventForm, event: Event) -> None:
         getattr(form, name).data = getattr(event, name)
     form.rsvp_deadline.data = event.rsvp_deadline.astimezone(event.zone).replace(tzinfo=None) \
         if event.rsvp_deadline else None
-    form.cohosts.data = ", ".join(h.user.username for h in event.hosts)
+    # Declined invitees are left out: saving the form again must not re-invite them.
+    form.cohosts.data = ", ".join(h.user.username for h in event.hosts if h.state != HostState.DECLINED)
 
 
 def _blocked(exc: discussions.PostingBlocked) -> None:
@@ -296,6 +297,32 @@ def close_rsvps(event_id: int) -> Any:
     event = services.get_event(current_user, event_id)
     if _confirmed():
         services.set_rsvps_closed(current_user, event, request.form.get("closed") == "1")
+    return _back(event)
+
+
+# --- co-host invitations: the invitee's answer -------------------------------------------------
+
+@bp.post("/events/<int:event_id>/cohost/accept")
+@login_required
+@rsvp_limit
+def accept_cohost(event_id: int) -> Any:
+    event = services.get_event(current_user, event_id)
+    if not _confirmed():
+        abort(400)
+    services.accept_cohost(current_user, event)
+    flash(_("You are now a co-host of this event."), "success")
+    return _back(event)
+
+
+@bp.post("/events/<int:event_id>/cohost/decline")
+@login_required
+@rsvp_limit
+def decline_cohost(event_id: int) -> Any:
+    event = services.get_event(current_user, event_id)
+    if not _confirmed():
+        abort(400)
+    services.decline_cohost(current_user, event)
+    flash(_("You are not a co-host of this event."), "info")
     return _back(event)
 
 

@@ -12,9 +12,10 @@ from forum.events import services
 from forum.extensions import db
 from tests.factories import event_input, make_user
 
-ROLES = ["visitor", "member", "staff_group", "cohost", "creator", "moderator", "admin"]
-MAY_MANAGE = {"visitor": False, "member": False, "staff_group": False, "cohost": True, "creator": True,
-              "moderator": True, "admin": True}
+ROLES = ["visitor", "member", "staff_group", "invitee", "declined", "cohost", "creator", "moderator", "admin"]
+# A co-host is one who accepted; an open or declined invitation gives no powers.
+MAY_MANAGE = {"visitor": False, "member": False, "staff_group": False, "invitee": False, "declined": False,
+              "cohost": True, "creator": True, "moderator": True, "admin": True}
 
 
 @pytest.fixture
@@ -22,14 +23,17 @@ def cast(app, members):
     creator = make_user("creator", staff=True)
     return {
         "visitor": None, "member": members[0], "staff_group": make_user("brand2", staff=True),
-        "cohost": members[1], "creator": creator, "moderator": make_user("mod2", role="moderator"),
+        "cohost": members[1], "invitee": members[3], "declined": members[4],
+        "creator": creator, "moderator": make_user("mod2", role="moderator"),
         "admin": make_user("boss", role="admin"),
     }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_edit_cancel_and_manage(client, cast, make_event, role, members):
-    event = make_event(cast["creator"], cohosts="member2")
+    event = make_event(cast["creator"], cohosts="member2, member4, member5")
+    services.accept_cohost(cast["cohost"], event)  # a co-host is one who accepted the invitation
+    services.decline_cohost(cast["declined"], event)
     services.rsvp(members[2], event, "going")
     user = cast[role]
     if user is not None:

@@ -13,7 +13,8 @@ ONLINE = "https://meet.example.com/abc"
 
 @pytest.fixture
 def people(app, host, members):
-    """One of each role; the event is created by `host` (a moderator) with member6 as co-host."""
+    """One of each role; the event is created by `host` (a moderator) with member6 as co-host
+    (invited, and accepted: an invitation alone makes nobody a host)."""
     return {
         "visitor": None,
         "member": members[0],
@@ -28,6 +29,7 @@ def people(app, host, members):
 
 def _setup(make_event, people, **overrides):
     event = make_event(capacity=1, cohosts="member6", **overrides)
+    services.accept_cohost(people["cohost"], event)
     services.rsvp(people["going"], event, "going")
     services.rsvp(people["waitlisted"], event, "going")
     return event
@@ -114,6 +116,13 @@ def test_cohost_sees_a_restricted_event_it_hosts(client, host, make_event, membe
     category = make_category("Staff room", read_access="staff", topic_access="members")
     event = make_event(host, visibility="staff", category_id=category.id, cohosts="member1")
     client.login("member1")
+    # The invitee sees what they are asked to host, and so can answer.
     assert client.get(f"/events/{event.id}/{event.slug}").status_code == 200
     assert event in services.list_upcoming(members[0])[0]
     assert event not in services.list_upcoming(members[1])[0]
+    services.accept_cohost(members[0], event)
+    assert client.get(f"/events/{event.id}/{event.slug}").status_code == 200
+    assert event in services.list_upcoming(members[0])[0]
+    services.decline_cohost(members[0], event)  # stepping down: back to an ordinary member
+    assert client.get(f"/events/{event.id}/{event.slug}").status_code == 404
+    assert event not in services.list_upcoming(members[0])[0]

@@ -1,6 +1,7 @@
 """Event rules, split by concern and re-exported here (callers use ``services.create_event``):
 
 * :mod:`.writes`: create, edit, cancel, close RSVPs; approve / refuse held meetups;
+* :mod:`.cohosts`: co-host invitations, accepted or declined by the invitee;
 * :mod:`.validation`: what a host submits (:class:`EventInput`) and the content filters;
 * :mod:`.categories`: the events category and the events admin settings;
 * :mod:`.rsvps`: RSVPs, seats, the waitlist, and the hosts' attendee tools (roster, CSV);
@@ -13,6 +14,7 @@ Lower modules first: times and notices depend on nothing here, writes on almost 
 """
 
 from .categories import category_choices, ensure_events_category, save_settings
+from .cohosts import accept_cohost, decline_cohost
 from .feeds import (
     FEED_PAST_DAYS,
     category_feed_events,
@@ -84,6 +86,7 @@ __all__ = [
     "MonthGrid",
     "Roster",
     "RsvpOutcome",
+    "accept_cohost",
     "approve_event",
     "attendees_csv",
     "cancel_event",
@@ -91,6 +94,7 @@ __all__ = [
     "category_feed_events",
     "clean_https_url",
     "create_event",
+    "decline_cohost",
     "encode_cursor",
     "ensure_events_category",
     "event_for_topic",

@@ -25,7 +25,7 @@ from forum.errors import NotFound
 from forum.extensions import db
 
 from .. import permissions
-from ..models import UNPUBLISHED_STATES, Event, EventFeedKey, EventHost, EventRsvp, RsvpStatus
+from ..models import UNPUBLISHED_STATES, Event, EventFeedKey, EventHost, EventRsvp, HostState, RsvpStatus
 from .reads import listing
 
 # Feeds keep recent past events so calendars do not lose what just happened.
@@ -55,9 +55,10 @@ def category_feed_events(viewer: Any, slug: str) -> tuple[Category, list[Event]]
 
 
 def personal_feed_events(user: User) -> list[Event]:
-    """Events ``user`` is going to or hosts (still visible to them, and published)."""
+    """Events ``user`` is going to or hosts (still visible to them, and published). Co-hosted
+    events only once accepted: an invitation must not put anything in someone's calendar."""
     going = select(EventRsvp.event_id).where(EventRsvp.user_id == user.id, EventRsvp.status == RsvpStatus.GOING)
-    hosted = select(EventHost.event_id).where(EventHost.user_id == user.id)
+    hosted = select(EventHost.event_id).where(EventHost.user_id == user.id, EventHost.state == HostState.ACCEPTED)
     return list(db.session.scalars(listing(user).options(selectinload(Event.hosts)).where(
         Event.ends_at > _feed_window(), Event.state.not_in(UNPUBLISHED_STATES),
         or_(Event.id.in_(going), Event.id.in_(hosted), Event.created_by_id == user.id))

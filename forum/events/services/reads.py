@@ -23,7 +23,7 @@ from forum.errors import NotFound
 from forum.extensions import db
 
 from .. import permissions
-from ..models import UNPUBLISHED_STATES, Event, EventHost, EventRsvp, EventState, RsvpStatus, Visibility
+from ..models import UNPUBLISHED_STATES, Event, EventHost, EventRsvp, EventState, HostState, RsvpStatus, Visibility
 from .rsvps import rsvp_block_reason, waitlist_position
 from .times import local_to_utc
 
@@ -44,7 +44,9 @@ def visible_to(viewer: Any) -> Any:
     cond = and_(Event.state.not_in(UNPUBLISHED_STATES), Event.visibility.in_(allowed), Event.category_id.in_(readable))
     if not viewer.is_authenticated:
         return cond
-    hosted = exists().where(EventHost.event_id == Event.id, EventHost.user_id == viewer.id)
+    # Accepted co-hosts and open invitees, as in can_see_event (a declined invitee is nobody).
+    hosted = exists().where(EventHost.event_id == Event.id, EventHost.user_id == viewer.id,
+                            EventHost.state.in_((HostState.INVITED, HostState.ACCEPTED)))
     return or_(cond, and_(Event.state.not_in(UNPUBLISHED_STATES), hosted), Event.created_by_id == viewer.id)
 
 
@@ -175,6 +177,9 @@ class EventPage:
     can_manage: bool
     can_see_online_link: bool
     rsvp_block: str | None
+    invitation: str | None = None  # the viewer's co-host invitation: invited / accepted / declined
+    can_accept_cohost: bool = False
+    can_decline_cohost: bool = False
 
 
 def event_page(viewer: Any, event: Event) -> EventPage:
@@ -201,4 +206,7 @@ def event_page(viewer: Any, event: Event) -> EventPage:
                      counts=counts, attendees=attendees, topic=topic,
                      can_manage=permissions.can_manage_event(viewer, event),
                      can_see_online_link=permissions.can_see_online_link(viewer, event, status),
-                     rsvp_block=rsvp_block_reason(event))
+                     rsvp_block=rsvp_block_reason(event),
+                     invitation=permissions.invitation_state(viewer, event),
+                     can_accept_cohost=permissions.can_accept_cohost(viewer, event),
+                     can_decline_cohost=permissions.can_decline_cohost(viewer, event))

@@ -29,7 +29,8 @@ from forum.text import one_line, slugify
 from forum.urls import public_host
 
 from .. import permissions
-from ..models import Event, EventHost, EventState
+from ..models import Event, EventState
+from .cohosts import apply_cohosts, notify_invitations, notify_open_invitations
 from .notices import event_path, notify_followers, notify_member, when_text
 from .rsvps import set_capacity
 from .validation import EventInput, clean_submission, cook_description, judge, record_judgement
@@ -104,13 +105,14 @@ def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Ev
     event = Event(**values, slug=event_slug(values["title"]), category=category, created_by_id=author.id,
                   created_at=now, updated_at=now, moderation_reason=judged.reasons,
                   state=EventState.PENDING if judged.held else EventState.SCHEDULED)
-    event.hosts = [EventHost(user_id=u.id) for u in cohosts]
+    invited = apply_cohosts(event, cohosts)  # invitations: nobody hosts until they accept
     try:
         db.session.add(event)
         db.session.flush()
         event.uid = f"event-{event.id}@{_uid_host()}"
         record_judgement(event, judged, held=judged.held)
         opened = None if judged.held else _open_topic(author, event, ip)
+        notify_invitations(event, invited, author)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -151,9 +153,8 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
         raise
     if moved or relocated:
         event.sequence += 1
-    wanted = {u.id for u in cohosts}
-    event.hosts = [h for h in event.hosts if h.user_id in wanted] + [
-        EventHost(user_id=uid) for uid in wanted - {h.user_id for h in event.hosts}]
+    # Only members newly named (or named again after declining) are invited and told.
+    notify_invitations(event, apply_cohosts(event, cohosts), editor)
     db.session.flush()
     if capacity != event.capacity:
         set_capacity(event, capacity)
@@ -183,6 +184,7 @@ def publish_held_event(moderator: User, event: Event) -> Fired:
             posting_block_reason(event.creator) else moderator
         outcome = _open_topic(author, event, None, reviewed_by=moderator)
         fired.append(("forum_topic_created", {"topic": outcome.post.topic, "post": outcome.post}))
+    notify_open_invitations(event)  # held back while the invitees could not open the event
     if event.creator is not None and event.created_by_id != moderator.id:
         title = event.title
         notify_member(event.creator, event, "event_approved", lambda: _("Your meetup “%(title)s” was approved.",
