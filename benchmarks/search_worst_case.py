@@ -32,6 +32,7 @@ PLAIN = "product"  # one of the most frequent words of the seeded English posts
 COMMON = ["pass", "beau", "respons", "import", "haut", "manag", "ver", "part", "recent", "port", "tout",
           "perform"]
 PREFIXES = ["co", "ca", "pr", "ma", "de", "mo", "re", "st", "pa", "so", "in", "di"]
+THREE = ["con", "pro", "par", "per", "pre", "res", "com", "man", "rec", "imp", "por", "ver"]
 QUERIES: list[tuple[str, dict[str, str]]] = [
     ("plain one word", {"q": PLAIN}),
     ("plain two words", {"q": "product recent"}),
@@ -49,6 +50,16 @@ QUERIES: list[tuple[str, dict[str, str]]] = [
     ("deep page of a plain word", {"q": PLAIN, "page": "100000"}),
     ("200 chars of prefixes", {"q": (" OR ".join(p + "*" for p in PREFIXES * 3))[:200]}),
     ("leading wildcard", {"q": "*co"}),
+    # Since the fix two-letter prefixes are refused; these are the broadest accepted ones.
+    ("6 3-letter prefixes OR", {"q": " OR ".join(p + "*" for p in THREE[:6])}),
+    ("12 3-letter prefixes OR", {"q": " OR ".join(p + "*" for p in THREE)}),
+    ("12 3-letter prefixes AND", {"q": " ".join(p + "*" for p in THREE)}),
+    ("6 3-letter OR, newest first", {"q": " OR ".join(p + "*" for p in THREE[:6]) + " order:newest"}),
+    ("6 3-letter OR, in:title", {"q": " OR ".join(p + "*" for p in THREE[:6]) + " in:title"}),
+    ("3-letter prefix + 11 excluded", {"q": "con* " + " ".join("-" + p + "*" for p in THREE[1:])}),
+    ("filter only, 12 excluded 3-letter", {"q": "is:unsolved " + " ".join("-" + p + "*" for p in THREE)}),
+    ("deepest page (50) of a 3-letter prefix", {"q": "con*", "page": "50"}),
+    ("200 chars of 3-letter prefixes", {"q": (" OR ".join(p + "*" for p in THREE * 3))[:200]}),
 ]
 
 
@@ -83,6 +94,9 @@ def main() -> None:
     parser.add_argument("--only", default=None, help="run only the queries whose label contains this")
     parser.add_argument("--json", default=None, help="also write the medians to this file")
     parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="app config override, e.g. SEARCH_TIME_BUDGET_SECONDS=0.2 (repeatable; "
+                             "numbers are parsed as numbers)")
     args = parser.parse_args()
 
     from forum import create_app
@@ -90,7 +104,7 @@ def main() -> None:
     index_dir = Path(args.db).with_suffix(".index")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{args.db}", "SEARCH_BACKEND": "whoosh",
                       "SEARCH_INDEX_DIR": str(index_dir), "SERVER_NAME": "bench.local",
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, **dict(_config_value(item) for item in args.config)})
     build(app, args.posts)
     if args.build_only:
         return
@@ -119,6 +133,16 @@ def main() -> None:
         print(f"{label:40} {median:10.1f} {max(timings[label]):9.1f} {median / plain:8.1f}  {outcome[label]}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+def _config_value(item: str) -> tuple[str, object]:
+    key, _, raw = item.partition("=")
+    for kind in (int, float):
+        try:
+            return key, kind(raw)
+        except ValueError:
+            pass
+    return key, raw
 
 
 def _outcome(status: int, html: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh import collectors
 
-DEFAULT_TIME_BUDGET_SECONDS = 0.5
+DEFAULT_TIME_BUDGET_SECONDS = 0.15
 Clock = Callable[[], float]
 
 
