@@ -11,7 +11,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum.accounts.permissions import can_administer
+from forum.accounts.permissions import can_administer, posting_block_message
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
@@ -32,10 +32,9 @@ posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], m
                               key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
 rsvp_limit = limiter.limit("30 per minute", key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
 
-BLOCK_MESSAGES = {
+# Where events word a posting block their own way; every other code reads as accounts words it.
+EVENT_BLOCK_MESSAGES = {
     "unverified": lambda: _("Please confirm your email address before creating an event."),
-    "silenced": lambda: _("Your account is read-only for now."),
-    "unapproved": lambda: _("Your membership is waiting for approval by the moderators."),
     "coc": lambda: _("Please accept the updated code of conduct first."),
 }
 
@@ -216,7 +215,8 @@ def _fill_form(form: EventForm, event: Event) -> None:
 
 
 def _blocked(exc: discussions.PostingBlocked) -> None:
-    flash(BLOCK_MESSAGES.get(exc.reason, BLOCK_MESSAGES["silenced"])(), "warning")
+    wording = EVENT_BLOCK_MESSAGES.get(exc.reason)
+    flash(wording() if wording else posting_block_message(exc.reason), "warning")
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

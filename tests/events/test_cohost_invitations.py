@@ -101,7 +101,7 @@ def test_the_invitation_is_notified_once_in_the_invitees_language(client, make_e
     event = make_event(cohosts="lucia")
     [notice] = invitations(italian)
     assert notice.url == f"/events/{event.id}/{event.slug}"
-    assert "Hostess invited you to co-host “Community meetup in Rome”" in notice.message
+    assert "Hostess ti ha invitato a co-organizzare «Community meetup in Rome»" in notice.message
     assert any(day in notice.message for day in ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì",
                                                  "sabato", "domenica"))  # the date in Italian
     # Editing the event (even moving it) does not invite her again; only newly named people are.

@@ -31,7 +31,8 @@ from .notices import event_path, notify_member, when_text
 
 def invitation_key(event: Event, row: EventHost) -> str:
     """One notice per event, member and round of the invitation (its ``invited_at``)."""
-    round_ = int(row.invited_at.timestamp()) if row.invited_at else 0
+    # Microseconds: a decline and a new invitation can fall within one second.
+    round_ = int(row.invited_at.timestamp() * 1_000_000) if row.invited_at else 0
     return f"event-cohost-invite:{event.id}:{row.user_id}:{round_}"
 
 
