@@ -87,7 +87,8 @@ def can_decline_cohost(user: Any, event: Event) -> bool:
 
 
 def can_manage_event(user: Any, event: Event) -> bool:
-    return bool(user.is_authenticated and (user.is_moderator or is_host(user, event)))
+    """Moderators, and hosts while they are active members (silenced is read-only for events too)."""
+    return bool(user.is_authenticated and (user.is_moderator or (is_host(user, event) and is_active_member(user))))
 
 
 def can_approve_event(user: Any, event: Event) -> bool:

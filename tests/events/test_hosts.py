@@ -97,3 +97,23 @@ def test_roster_lists_waitlist_in_order(make_event, members, host):
     assert [r.user_id for r in roster.waitlist] == [m.id for m in members[1:4]]
     csv_rows = list(csv.reader(io.StringIO(services.attendees_csv(host, event))))
     assert [(r[0], r[3]) for r in csv_rows[2:]] == [("member2", "1"), ("member3", "2"), ("member4", "3")]
+
+
+@pytest.mark.parametrize("host_role", ["creator", "cohost"])
+def test_a_silenced_host_cannot_manage_until_the_silence_ends(client, cast, make_event, host_role):
+    from datetime import timedelta
+
+    from forum.db_types import utcnow
+
+    event = make_event(cast["creator"], cohosts="member2")
+    services.accept_cohost(cast["cohost"], event)
+    host = cast[host_role]
+    host.silenced_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+    client.login(host.username)
+    assert client.get(f"/events/{event.id}/edit").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.update_event(host, event, event_input(title="Written while silenced"))
+    host.silenced_until = None
+    db.session.commit()
+    assert client.get(f"/events/{event.id}/edit").status_code == 200
