@@ -86,3 +86,39 @@ def test_rsvp_until_full_then_waitlist_promotion(browser, page, live_server, app
     carla.goto(event_url)
     assert "your time" in carla.locator(".event-when").inner_text()
     assert errors == [] and page.js_errors == []
+
+
+def test_a_named_cohost_accepts_the_invitation_before_hosting(browser, page, live_server, app):
+    make_user("organiser", role="moderator")
+    make_user("emma")
+    login(page, "organiser")
+    page.goto("/events/new")
+    day = (utcnow() + timedelta(days=10)).date().isoformat()
+    page.fill("input[name=title]", "Latte art class")
+    page.fill("textarea[name=description]", "Bring your own cup.")
+    page.fill("input[name=start_date]", day)
+    page.fill("input[name=start_time]", "18:00")
+    page.fill("input[name=end_time]", "20:00")
+    page.fill("input[name=venue]", "Caffè Centrale")
+    page.fill("input[name=cohosts]", "emma")
+    page.click("button:has-text('Create event')")
+    page.wait_for_url(re.compile(r".*/events/\d+/latte-art-class$"))
+    event_url = page.url
+    expect(page.locator("[data-cohost=emma]")).to_have_attribute("data-state", "invited")
+    expect(page.locator("p.hosted-by")).not_to_contain_text("Emma")  # not a host until she accepts
+
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    try:
+        emma = context.new_page()
+        login(emma, "emma")
+        emma.goto("/notifications")
+        emma.click("a:has-text('invited you to co-host')")
+        expect(emma.locator("#cohost")).to_contain_text("You are invited to co-host this event.")
+        emma.click("#cohost button:has-text('Accept')")
+        expect(emma.locator(".flash")).to_contain_text("You are now a co-host of this event.")
+        expect(emma.locator("a:has-text('Edit')").first).to_be_visible()  # hosts edit the event
+    finally:
+        context.close()
+    page.goto(event_url)
+    expect(page.locator("[data-cohost=emma]")).to_have_attribute("data-state", "accepted")
+    expect(page.locator("p.hosted-by")).to_contain_text("Emma")
