@@ -113,23 +113,26 @@ class StepClock:
 
 
 def test_time_budget_returns_the_results_found_so_far(tmp_path: Path) -> None:
-    # One read at the start, then one per candidate: 5.5 s lets 5 candidates through.
-    index = WhooshSearchIndex(tmp_path / "ix", time_budget_seconds=5.5, clock=StepClock())
+    # The clock is read once at the start, then once per candidate past the first page's
+    # worth (5 here): a 3.5 s budget lets 3 more through, 8 in all.
+    index = WhooshSearchIndex(tmp_path / "ix", time_budget_seconds=3.5, clock=StepClock())
     index.index([make_doc(n, "espresso grinder") for n in range(1, 31)])
     index.index([make_doc(99, "espresso hidden", visible=False)])  # a mask: FilterCollector path
-    results = index.search(q("espresso"))
+    results = index.search(q("espresso", per_page=5))
     assert results.partial and results.incomplete and not results.narrowed
-    assert 0 < results.total < 30
-    assert len(results.hits) == results.total
+    assert results.total == 8
+    assert len(results.hits) == 5
     assert "post:99" not in ids(results)
     index.close()
 
 
-def test_zero_time_budget_stops_before_the_first_match(tmp_path: Path) -> None:
+def test_zero_time_budget_still_serves_the_first_page(tmp_path: Path) -> None:
     index = WhooshSearchIndex(tmp_path / "ix", time_budget_seconds=0)
-    index.index([make_doc(n, "espresso") for n in range(1, 6)])
-    results = index.search(q("espresso"))
-    assert results.partial and results.total == 0
+    index.index([make_doc(n, "espresso") for n in range(1, 11)])
+    results = index.search(q("espresso", per_page=4))
+    assert results.partial
+    assert results.total == 4 and len(results.hits) == 4
+    assert ids(index.search(q("espresso", per_page=4, page=2))) != []  # its own page's worth
     index.close()
 
 

@@ -60,8 +60,8 @@ class WhooshSearchIndex:
     """SearchIndex stored in ``directory``; safe to use from several processes and threads.
 
     Every search is bounded: its prefixes share ``max_expansions`` index terms (results
-    come back ``narrowed`` when that dropped terms), collecting stops ``time_budget_seconds``
-    after the search started (results come back ``partial``, with the hits found so far),
+    come back ``narrowed`` when that dropped terms), matching stops ``time_budget_seconds``
+    after it started (results come back ``partial``, with the hits found so far),
     and pages past ``max_page`` are refused. ``clock`` is there for tests.
     """
 
@@ -126,7 +126,6 @@ class WhooshSearchIndex:
             return count
 
     def search(self, query: SearchQuery) -> SearchResults:
-        deadline = self.clock() + self.time_budget_seconds
         parsed = parse_search_text(query)
         page, per_page = clamp_paging(query)
         if page > self.max_page:
@@ -157,6 +156,9 @@ class WhooshSearchIndex:
             allow, mask = permission_sets(searcher, query, self._local.permission_cache)
             if allow is not None and not allow:
                 return empty  # Whoosh treats an empty allow-set as "no filter"
+            # The clock starts at the matching, the only step whose cost grows with the index:
+            # opening a fresh searcher after a commit must not eat a query's budget.
+            deadline = self.clock() + self.time_budget_seconds
             results, partial = self._collect(searcher, final, page, per_page, allow, mask, newest,
                                              deadline, self.clock)
             total = results.total
@@ -198,7 +200,7 @@ class WhooshSearchIndex:
         else:
             inner = collectors.TopCollector(limit, usequality=False, replace=0)
         # Innermost, so the filter's loop over candidates passes through its clock checks.
-        timed = TimeBudgetCollector(inner, deadline, clock)
+        timed = TimeBudgetCollector(inner, deadline, clock, min_candidates=limit)
         collector = collectors.FilterCollector(timed, allow, mask) if allow is not None or mask else timed
         # On timeout the hits collected so far are the answer, flagged partial.
         with suppress(TimeBudgetExceeded):

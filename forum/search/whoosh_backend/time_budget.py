@@ -28,18 +28,26 @@ class TimeBudgetCollector(collectors.WrappingCollector):  # type: ignore[misc]
     Place it *inside* a ``FilterCollector``: the filter pulls candidates from ``matches()``
     (so the clock is read for every candidate, masked ones too) and then calls
     ``collect``. After ``TimeBudgetExceeded``, ``results()`` holds the hits found so far.
+
+    The first ``min_candidates`` candidates are never cut: a page's worth of matches costs
+    milliseconds even for a broad query, and without that floor a garbage-collection pause
+    or a preempted worker would turn a cheap search into an empty "too broad" one.
     """
 
-    def __init__(self, child: collectors.Collector, deadline: float, clock: Clock = time.monotonic) -> None:
+    def __init__(self, child: collectors.Collector, deadline: float, clock: Clock = time.monotonic,
+                 min_candidates: int = 0) -> None:
         super().__init__(child)
         self.deadline = deadline
         self.clock = clock
+        self.min_candidates = min_candidates
+        self.candidates = 0
         self.exceeded = False
 
     def matches(self) -> Iterator[int]:
         clock, deadline = self.clock, self.deadline
         for sub_docnum in self.child.matches():
-            if clock() >= deadline:
+            self.candidates += 1
+            if self.candidates > self.min_candidates and clock() >= deadline:
                 self.exceeded = True
                 raise TimeBudgetExceeded
             yield sub_docnum
