@@ -66,7 +66,7 @@ class DefaultConfig:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POSTING = "6 per minute;120 per hour"
-    RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors only; members are not limited
+    RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors, per IP (members: RATELIMIT_SEARCH_MEMBER)
     # Members' searches, counted per account (RATELIMIT_SEARCH counts visitors per IP).
     RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"
     # Bounds on one search's work. Index terms all its prefix* together may expand to (over it,

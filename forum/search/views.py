@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -61,7 +61,7 @@ def search() -> Any:
     ]
     form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
     form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
-    result = error = None
+    result = error = notice = None
     entries: list[services.SearchEntry] = []
     asked = any(
         request.args.get(k)
@@ -88,12 +88,11 @@ def search() -> Any:
             )
             entries = services.entries(result)
             if result.results.incomplete:
-                # A flash in this very request: base.html shows it above the results (the
-                # results template has no slot of its own for notices).
-                flash(too_broad_notice(), "warning")
+                notice = too_broad_notice()
         except QueryRejected as exc:
             error = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
     return render_template(
-        "search/results.html", form=form, result=result, entries=entries, error=error,
+        "search/results.html", form=form, result=result, entries=entries, error=error, notice=notice,
+        max_page=int(current_app.config["SEARCH_MAX_PAGE"]),
         may_include_hidden=services.may_include_hidden(current_user),
     ), (400 if error or form.errors else 200)
