@@ -28,5 +28,7 @@ class EditPostForm(FlaskForm):
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please write a message."))])
     reason = StringField(_l("Reason for the edit (optional)"), validators=[Optional(), Length(max=300)])
     official = BooleanField(_l("Official reply"))
+    # The revision the text was loaded from: a save from an outdated form is refused, not applied.
+    base_revision = HiddenField()
 
 

@@ -246,10 +246,12 @@ def edit_post(post_id: int) -> Any:
     if not permissions.can_edit_post(current_user, post):
         abort(403)
     form = EditPostForm()
+    conflict = False
     if request.method == "GET":
         form.body.data = post.raw
         form.title.data = post.topic.title
         form.official.data = post.is_official
+        form.base_revision.data = str(post.edit_count)
     elif form.validate_on_submit():
         # A tick from someone who may not speak for the brand reaches the service, which refuses it (403).
         official = bool(form.official.data) if (permissions.can_post_official(current_user)
@@ -257,7 +259,13 @@ def edit_post(post_id: int) -> Any:
         try:
             services.edit_post(current_user, post, form.body.data or "",
                                title=form.title.data if post.post_number == 1 else None,
-                               reason=form.reason.data, official=official)
+                               reason=form.reason.data, official=official,
+                               base_revision=_base_revision(form.base_revision.data))
+        except services.EditConflict as exc:
+            # The member's text stays in the form; the next save starts from the current version.
+            conflict = True
+            form.form_errors.append(exc.message)
+            form.base_revision.data = str(exc.current_revision)
         except services.PostingBlocked as exc:
             response = _blocked(exc, {"kind": "edit", "key": post.id, "body": form.body.data},
                                 url_for("discussions.edit_post", post_id=post.id))
@@ -273,9 +281,14 @@ def edit_post(post_id: int) -> Any:
     draft = _restore_draft("edit", post.id) if request.method == "GET" else None
     if draft:
         form.body.data = draft.get("body")
-    return render_template("discussions/edit_post.html", form=form, post=post,
+    return render_template("discussions/edit_post.html", form=form, post=post, conflict=conflict,
                            can_post_official=permissions.can_post_official(current_user)), (
-        400 if form.errors else 200)
+        409 if conflict else 400 if form.errors or form.form_errors else 200)
+
+
+def _base_revision(value: str | None) -> int | None:
+    """The form's revision; None (no check) for a form from before the field existed."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
 
 
 @bp.post("/drafts/<kind>/<key>/discard")

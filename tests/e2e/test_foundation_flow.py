@@ -147,3 +147,28 @@ def test_layout_fits_a_375px_phone(browser, live_server, app):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 375px"
     context.close()
+
+
+def test_two_tabs_editing_one_post_the_second_save_shows_both_texts(page, live_server):
+    make_user("tabby")
+    login(page, "tabby")
+    page.goto("/new-topic")
+    page.select_option("select[name=category]", label="General")
+    page.fill("input[name=title]", "Milk frother settings")
+    page.fill("textarea[name=body]", "Steam for five seconds.")
+    page.click("button:has-text('Create topic')")
+    page.wait_for_url(re.compile(r".*/t/milk-frother-settings/\d+"))
+    edit_url = page.locator(".post a:has-text('Edit')").first.get_attribute("href")
+    second = page.context.new_page()
+    page.goto(edit_url)
+    second.goto(edit_url)
+    page.fill("textarea[name=body]", "Steam for eight seconds.")
+    page.click("button:has-text('Save changes')")
+    expect(page.locator(".flash")).to_contain_text("Your changes were saved")
+    second.fill("textarea[name=body]", "Steam for five seconds, then swirl.")
+    second.click("button:has-text('Save changes')")
+    expect(second.locator(".form-errors")).to_contain_text("Someone changed this post while you were editing it")
+    expect(second.locator(".edit-conflict .cooked")).to_contain_text("Steam for eight seconds.")
+    assert second.input_value("textarea[name=body]") == "Steam for five seconds, then swirl."
+    second.click("button:has-text('Save changes')")  # merged (here: kept) and saved again
+    expect(second.locator(".flash")).to_contain_text("Your changes were saved")

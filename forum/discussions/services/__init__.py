@@ -10,6 +10,7 @@ Counters are written only by :mod:`forum.discussions.counters`.
 
 from .drafts import DRAFT_KINDS, discard_draft, read_draft, save_draft
 from .posting import (
+    EditConflict,
     PostingBlocked,
     PostOutcome,
     clean_body,
@@ -47,6 +48,7 @@ from .topic_tools import find_topic_ref, lock_topic, merge_topic, move_topic, pi
 
 __all__ = [
     "DRAFT_KINDS",
+    "EditConflict",
     "PostOutcome",
     "PostingBlocked",
     "TopicList",

@@ -16,7 +16,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from forum import markup
 from forum.accounts.interfaces import JudgedKind, Judgement, JudgementRecorder
@@ -35,6 +35,16 @@ from forum.text import slugify, strip_invisible
 
 from .. import counters, permissions
 from ..models import Category, Post, PostRevision, PostState, Topic
+
+
+class EditConflict(ValidationFailed):
+    """The post changed since the editor opened it (another tab, a moderator): nothing was
+    saved, so the editor can merge their text with ``current_raw`` and save again."""
+
+    def __init__(self, post: Post) -> None:
+        super().__init__(_("Someone changed this post while you were editing it. Nothing was saved: your "
+                           "text is kept below the current version. Merge the two and save again."))
+        self.current_revision = post.edit_count
 
 
 class PostingBlocked(PermissionDenied):
@@ -200,13 +210,18 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
 
 
 def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
-              reason: str | None = None, official: bool | None = None, commit: bool = True) -> PostOutcome:
+              reason: str | None = None, official: bool | None = None, commit: bool = True,
+              base_revision: int | None = None) -> PostOutcome:
     """Change a post's text (and, for an opening post, the topic title), keeping a revision.
 
     The edit is judged like a new post: when the filters would hold it, a published post goes
     back to the review queue (its previous text stays in the revision). ``commit=False`` lets
     a caller (moderation's edit-then-approve and resubmit) finish its own change in the same
     transaction.
+
+    ``base_revision`` is the ``edit_count`` the editor's form started from: when the post has
+    moved on since, :class:`EditConflict` is raised and nothing changes (no last-writer-wins).
+    The check is a conditional UPDATE, so two saves racing from the same revision cannot both win.
     """
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied()
@@ -223,6 +238,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     if draft.raw == post.raw and not changed_title and (official is None or official == post.is_official):
         return PostOutcome(post, verdict, verdicts)
     try:
+        _claim_next_revision(post, base_revision)
         revision = PostRevision(post_id=post.id, number=post.edit_count + 1, raw=post.raw, cooked=post.cooked,
                                 title=topic.title if post.post_number == 1 else None, editor_id=editor.id,
                                 reason=(reason or "").strip()[:500] or None, was_official=post.is_official)
@@ -262,6 +278,19 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         db.session.commit()
         fire("forum_post_edited", post=post, revision=revision)
     return PostOutcome(post, verdict, verdicts)
+
+
+def _claim_next_revision(post: Post, base_revision: int | None) -> None:
+    """Take revision ``base_revision + 1`` in SQL; a concurrent save that took it first wins and
+    this one raises EditConflict (the ORM's own ``+= 1`` then writes the same number). None: the
+    caller edits whatever is current (moderation's own flows)."""
+    if base_revision is None:
+        return
+    claimed = db.session.execute(
+        update(Post).where(Post.id == post.id, Post.edit_count == base_revision)
+        .values(edit_count=base_revision + 1).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise EditConflict(db.session.get(Post, post.id, populate_existing=True) or post)
 
 
 def _audit_official_change(editor: User, post: Post, reason: str | None) -> None:
