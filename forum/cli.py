@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from flask_migrate import stamp, upgrade
 from sqlalchemy import func, inspect, select
 
+from forum import backup as backups
 from forum.accounts import services as accounts
 from forum.accounts.models import CodeOfConduct, User
 from forum.demo import load_demo
@@ -208,6 +209,38 @@ def reindex_command() -> None:
 
         count = rebuild_index(progress=progress)
     click.echo(f"Indexed {count} documents.")
+
+
+@forum_cli.command("backup")
+@click.argument("archive", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(archive: Path | None) -> None:
+    """Archive an embedded install (SQLite, secret key) consistently while the site runs."""
+    if archive is None:
+        stamp_ = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        archive = Path(current_app.instance_path) / "backups" / f"forum-{stamp_}.tar.gz"
+        archive.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        manifest = backups.backup(archive)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    rows = manifest["rows"]
+    click.echo(f"Backed up {rows.get('posts', 0)} posts and {rows.get('users', 0)} accounts to {archive}")
+
+
+@forum_cli.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the existing database.")
+def restore_command(archive: Path, force: bool) -> None:
+    """Put a `forum backup` archive in place, then rebuild the search index from it."""
+    try:
+        manifest = backups.restore(archive, force=force)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    count = rebuild_index()
+    problems = integrity.check(db.session)
+    click.echo(f"Restored the backup of {manifest['created_at']}; indexed {count} documents; "
+               + ("all counters match the rows." if not problems else f"{len(problems)} counter problem(s): "
+                  "run `forum check --repair`."))
 
 
 @forum_cli.command("check")
