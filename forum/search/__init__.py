@@ -16,6 +16,7 @@ from forum.search.index import (
     SearchIndex,
     SearchQuery,
     SearchResults,
+    SearchUnavailable,
 )
 from forum.search.interfaces import (
     SearchCategory,
@@ -50,6 +51,7 @@ __all__ = [
     "SearchResults",
     "SearchScope",
     "SearchSource",
+    "SearchUnavailable",
     "WhooshSearchIndex",
     "doc_id",
     "parse_query_box",

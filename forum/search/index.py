@@ -16,6 +16,12 @@ from forum.search.query import ParsedText, parse_text, reject_empty
 MAX_PER_PAGE = 100
 
 
+class SearchUnavailable(RuntimeError):
+    """The index cannot be read right now (its directory is missing or broken). Raised by a
+    search, never by a write: writes that fail go to the retry journal. The next search after a
+    short back-off tries again, so search recovers without a restart."""
+
+
 @dataclass(frozen=True)
 class SearchDocument:
     """One searchable item (a post, an event, ...) as the index sees it."""

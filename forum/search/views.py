@@ -12,6 +12,7 @@ from forum.extensions import limiter
 
 from . import services
 from .forms import SearchForm
+from .index import SearchUnavailable
 from .query import QueryRejected
 
 bp = Blueprint("search", __name__)
@@ -62,6 +63,7 @@ def search() -> Any:
     form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
     form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
     result = error = notice = None
+    unavailable = False
     entries: list[services.SearchEntry] = []
     asked = any(
         request.args.get(k)
@@ -91,8 +93,13 @@ def search() -> Any:
                 notice = too_broad_notice()
         except QueryRejected as exc:
             error = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
+        except SearchUnavailable:
+            # The rest of the site is fine; the search form keeps what was typed.
+            unavailable = True
+            error = _("Search is unavailable right now. Please try again in a few minutes.")
+    status = 503 if unavailable else 400 if error or form.errors else 200
     return render_template(
         "search/results.html", form=form, result=result, entries=entries, error=error, notice=notice,
         max_page=int(current_app.config["SEARCH_MAX_PAGE"]),
         may_include_hidden=services.may_include_hidden(current_user),
-    ), (400 if error or form.errors else 200)
+    ), status

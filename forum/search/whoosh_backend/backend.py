@@ -22,6 +22,7 @@ from whoosh import collectors
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, EmptyIndexError, FileIndex, LockError, clean_files
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Hit, ResultsPage, Searcher
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR, SegmentWriter
@@ -32,6 +33,7 @@ from forum.search.index import (
     SearchHit,
     SearchQuery,
     SearchResults,
+    SearchUnavailable,
     clamp_paging,
     parse_search_text,
 )
@@ -54,6 +56,9 @@ from .schema import (
 from .time_budget import DEFAULT_TIME_BUDGET_SECONDS, Clock, TimeBudgetCollector, TimeBudgetExceeded
 
 log = logging.getLogger(__name__)
+
+# After a failed open, searches fail fast for this long before the index is tried again.
+REOPEN_BACKOFF_SECONDS = 1.0
 
 
 class WhooshSearchIndex:
@@ -92,6 +97,10 @@ class WhooshSearchIndex:
         # One searcher per thread: Whoosh searchers aren't meant to be shared by threads.
         self._local = threading.local()
         self._highlighter = Highlighter()
+        # While the index cannot be opened, searches fail fast until this monotonic time, and
+        # the outage is logged once (not once per request).
+        self._retry_open_at = 0.0
+        self._outage_logged = False
 
     # --- SearchIndex ------------------------------------------------------------------
 
@@ -281,6 +290,52 @@ class WhooshSearchIndex:
 
     @contextmanager
     def _searcher(self) -> Iterator[Searcher]:
+        searcher = self._open_searcher()
+        try:
+            yield searcher
+        except (OSError, EmptyIndexError, ReaderClosed) as exc:  # the files went away mid-search
+            self._mark_unavailable(exc)
+            raise SearchUnavailable(f"search index {self.directory} is unavailable") from exc
+
+    def _open_searcher(self) -> Searcher:
+        """This thread's searcher, fresh; SearchUnavailable while the index can't be read.
+
+        A failure never leaves a closed or broken searcher cached: the next call starts from
+        nothing, after ``REOPEN_BACKOFF_SECONDS`` so an outage does not hammer the disk.
+        """
+        if time.monotonic() < self._retry_open_at:
+            raise SearchUnavailable(f"search index {self.directory} is unavailable")
+        try:
+            searcher = self._current_searcher()
+        except (OSError, EmptyIndexError, ReaderClosed) as exc:
+            self._mark_unavailable(exc)
+            raise SearchUnavailable(f"search index {self.directory} is unavailable") from exc
+        if self._outage_logged:
+            log.warning("search index %s can be read again", self.directory)
+            self._outage_logged = False
+        return searcher
+
+    def _mark_unavailable(self, exc: BaseException) -> None:
+        self._drop_searcher()
+        self._retry_open_at = time.monotonic() + REOPEN_BACKOFF_SECONDS
+        if not self._outage_logged:
+            log.warning("search index %s cannot be read (%s); searches answer 'unavailable' until it can",
+                        self.directory, exc)
+            self._outage_logged = True
+
+    def _drop_searcher(self) -> None:
+        searcher = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if searcher is not None:
+            try:
+                searcher.close()
+            except Exception:  # already closed, or its files are gone: nothing to release
+                log.debug("closing a broken searcher failed", exc_info=True)
+
+    def _current_searcher(self) -> Searcher:
+        if self._ix is not None and not self.directory.is_dir():
+            # It existed and went away (moved, unmounted): wait for it, never create an empty one.
+            raise FileNotFoundError(self.directory)
         ix = self._index()
         local = self._local
         searcher: Searcher | None = getattr(local, "searcher", None)
@@ -297,14 +352,15 @@ class WhooshSearchIndex:
                     searcher = ix.searcher()
                     local.permission_cache = {}
                 break
-            except (OSError, EmptyIndexError):
+            except (OSError, EmptyIndexError, ReaderClosed):
                 # A commit in another process replaced the generation we had just listed.
                 searcher = None
+                local.searcher = None
                 if attempt == 2:
                     raise
         local.searcher = searcher
         assert searcher is not None
-        yield searcher
+        return searcher
 
     # --- writing ------------------------------------------------------------------------
 
