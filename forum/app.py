@@ -12,15 +12,18 @@ import logging
 import os
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import (
@@ -38,6 +41,7 @@ from forum import (
     settings,
     staff,
     themes,
+    web_input,
     web_security,
 )
 from forum.accounts.code_of_conduct import current_coc_version
@@ -51,6 +55,10 @@ from forum.urls import trusted_hosts
 __version__ = "0.1.0"
 
 log = logging.getLogger(__name__)
+
+# Words in a driver's OperationalError that mean "not reachable right now", not "wrong statement".
+DATABASE_DOWN_SIGNS = ("connection", "could not connect", "server closed", "database is locked",
+                       "the database system is", "timeout")
 
 # Lowest first. Search comes before the domains that contribute search sources only because
 # it creates the index backend; the registry does not depend on the order.
@@ -95,6 +103,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask("forum", instance_relative_config=True)
+    web_input.init_app(app)  # before any route: it sets the URL converters
     _configure(app, test_config)
     _init_extensions(app)
     settings.init_app(app)
@@ -224,6 +233,28 @@ def _init_errors(app: Flask) -> None:
     def too_many(e: Any) -> Any:
         return page(429, _("Slow down"), _("Too many attempts. Please wait a little and try again."))
 
+    def failure_page(code: int, title: str, message: str) -> Any:
+        # The request may have failed inside the database: roll back first, or the page's own
+        # lookups (code of conduct, settings) raise PendingRollbackError on the failed session.
+        with suppress(Exception):
+            db.session.rollback()
+        try:
+            return page(code, title, message)
+        except Exception:  # the layout needs the database too: a bare page rather than none
+            log.exception("the %d page could not be rendered", code)
+            body = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>"
+            return Response(body, code, mimetype="text/html")
+
     @app.errorhandler(500)
     def server_error(e: Any) -> Any:
-        return page(500, _("Something went wrong"), _("We have logged the error. Please try again later."))
+        return failure_page(500, _("Something went wrong"), _("We have logged the error. Please try again later."))
+
+    @app.errorhandler(OperationalError)
+    def database_unreachable(e: Any) -> Any:
+        # The database is down, restarting or locked: say so (503, retry soon) instead of
+        # "something broke". Other operational errors (a bad statement) are ordinary 500s.
+        if not (e.connection_invalidated or any(sign in str(e.orig).lower() for sign in DATABASE_DOWN_SIGNS)):
+            raise e
+        log.error("database unavailable: %s", e)
+        return failure_page(503, _("Briefly unavailable"),
+                            _("The site is briefly unavailable. Please try again in a minute."))

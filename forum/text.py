@@ -23,6 +23,19 @@ CONFUSABLES = str.maketrans({
 })
 
 
+# C0 and C1 control characters except tab, newline and carriage return, and lone surrogates:
+# nobody types them, PostgreSQL cannot store NUL, and they only ever hide or break text.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def strip_control_chars(text: str) -> str:
+    return CONTROL_CHARS.sub("", text)
+
+
+def has_control_chars(text: str) -> bool:
+    return CONTROL_CHARS.search(text) is not None
+
+
 def strip_invisible(text: str) -> str:
     return INVISIBLE.sub("", text)
 

@@ -1,0 +1,103 @@
+"""What the site accepts from a request before any view sees it: the one place input is cleaned.
+
+Policy:
+
+* **Control characters.** Every form and query-string value has C0 and C1 control characters
+  removed, except tab, newline and carriage return (``forum.text.strip_control_chars``). A NUL
+  cannot be stored by PostgreSQL (it raised ``DataError``, a 500, on every post containing one)
+  and no person types these; removing them here means every field of every form, bundled or
+  plugin, is covered without each form remembering to.
+* **Invalid UTF-8** is decoded by Werkzeug with U+FFFD replacements, so it reaches validation as
+  text and gets the field's normal message.
+* **Numbers.** ``<int:…>`` URL parts and ``request.args.get(..., type=int)`` only yield values an id
+  column (INTEGER) can hold; anything larger is "not found" (URLs) or the default (query
+  parameters). A form field holding such a number (a category id) is "not found" too, from the
+  driver's refusal (SQLite: OverflowError; PostgreSQL: "integer out of range"), never a 500.
+* **Text in URLs** (``<slug>``, ``<username>``) with control characters does not match a route:
+  a 404 instead of a query the database refuses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Request, current_app
+from sqlalchemy.exc import DataError, DBAPIError
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
+
+from forum.extensions import db
+from forum.text import has_control_chars, strip_control_chars
+
+# Ids are INTEGER columns (32-bit on PostgreSQL): nothing larger can name a row.
+INT_MAX = 2**31 - 1
+
+
+class CleanMultiDict(ImmutableMultiDict[str, Any]):
+    """Form and query values with control characters removed; ``get(type=int)`` stays in an id's range."""
+
+    def __init__(self, mapping: Any = None) -> None:
+        if mapping is None:
+            super().__init__()
+            return
+        super().__init__([(strip_control_chars(key) if isinstance(key, str) else key,
+                           strip_control_chars(value) if isinstance(value, str) else value)
+                          for key, value in iter_multi_items(mapping)])
+
+    def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
+        value = super().get(key, default, type)
+        if type is int and isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
+            return default
+        return value
+
+
+class ForumRequest(Request):
+    parameter_storage_class = CleanMultiDict
+
+
+class IntIdConverter(IntegerConverter):
+    """``<int:…>`` that only matches what an id column can hold."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = INT_MAX, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class _NoControlChars:
+    def to_python(self, value: str) -> Any:
+        if has_control_chars(value):
+            raise ValidationError()
+        return super().to_python(value)  # type: ignore[misc]
+
+
+class TextConverter(_NoControlChars, UnicodeConverter):
+    pass
+
+
+class TextPathConverter(_NoControlChars, PathConverter):
+    pass
+
+
+def _number_out_of_range(exc: OverflowError) -> Any:
+    # A form field (a category, an id) held a number no row can have: SQLite's driver refuses to
+    # bind it. Whatever wanted that row does not find it.
+    db.session.rollback()
+    return current_app.handle_user_exception(NotFound())
+
+
+def _database_refused_value(exc: DBAPIError) -> Any:
+    # SQLSTATE 22003, numeric value out of range (by code: psycopg is not installed on SQLite sites).
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == "22003":
+        db.session.rollback()
+        return current_app.handle_user_exception(NotFound())
+    raise exc
+
+
+def init_app(app: Flask) -> None:
+    """Call before any route is added: converters are bound when rules are."""
+    app.request_class = ForumRequest
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, path=TextPathConverter,
+                                  int=IntIdConverter)
+    app.register_error_handler(OverflowError, _number_out_of_range)
+    app.register_error_handler(DataError, _database_refused_value)
