@@ -61,6 +61,12 @@ class DefaultConfig:
 
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # When the storage (Redis) is down, count in this process's memory (the same limits, per
+    # worker) with one warning, and go back to Redis when it answers again: never a 500. Short
+    # socket timeouts so a dead Redis costs each request half a second at most, once.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
