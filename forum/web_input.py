@@ -7,8 +7,8 @@ Policy:
   cannot be stored by PostgreSQL (it raised ``DataError``, a 500, on every post containing one)
   and no person types these; removing them here means every field of every form, bundled or
   plugin, is covered without each form remembering to.
-* **Invalid UTF-8** is decoded by Werkzeug with U+FFFD replacements, so it reaches validation as
-  text and gets the field's normal message.
+* **Invalid UTF-8** in a form or query string is a 400 with a clear message, not text stored with
+  U+FFFD in place of the letters that were meant.
 * **Numbers.** ``<int:…>`` URL parts and ``request.args.get(..., type=int)`` only yield values an id
   column (INTEGER) can hold; anything larger is "not found" (URLs) or the default (query
   parameters). A form field holding such a number (a category id) is "not found" too, from the
@@ -20,11 +20,13 @@ Policy:
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, Request, current_app
+from flask import Flask, Request, current_app, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter, PathConverter, UnicodeConverter, ValidationError
 
 from forum.extensions import db
@@ -52,8 +54,25 @@ class CleanMultiDict(ImmutableMultiDict[str, Any]):
         return value
 
 
+def not_utf8() -> BadRequest:
+    return BadRequest(_("This request is not valid UTF-8 text. Please try again from the page itself."))
+
+
 class ForumRequest(Request):
     parameter_storage_class = CleanMultiDict
+    # Invalid UTF-8 is refused (400) instead of being stored with U+FFFD in place of letters.
+    encoding_errors = "strict"
+
+    def _load_form_data(self) -> None:
+        # Werkzeug drops a form it cannot decode and the page would then say "this form has
+        # expired" (no CSRF token): check the bytes first and say what is wrong. The body is
+        # bounded by MAX_CONTENT_LENGTH, so reading it whole here costs nothing new.
+        if self.mimetype == "application/x-www-form-urlencoded":
+            try:
+                unquote_to_bytes(self.get_data(cache=True).replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                raise not_utf8() from None
+        super()._load_form_data()
 
 
 class IntIdConverter(IntegerConverter):
@@ -94,6 +113,10 @@ def _database_refused_value(exc: DBAPIError) -> Any:
     raise exc
 
 
+def _not_utf8(exc: UnicodeDecodeError) -> Any:
+    return current_app.handle_user_exception(not_utf8())
+
+
 def init_app(app: Flask) -> None:
     """Call before any route is added: converters are bound when rules are."""
     app.request_class = ForumRequest
@@ -101,3 +124,12 @@ def init_app(app: Flask) -> None:
                                   int=IntIdConverter)
     app.register_error_handler(OverflowError, _number_out_of_range)
     app.register_error_handler(DataError, _database_refused_value)
+    app.register_error_handler(UnicodeDecodeError, _not_utf8)
+
+    @app.before_request
+    def _refuse_a_query_that_is_not_utf8() -> None:
+        # Werkzeug would drop the undecodable parameters silently (a search for nothing).
+        try:
+            unquote_to_bytes(request.query_string.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            raise not_utf8() from None
