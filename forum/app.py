@@ -23,7 +23,7 @@ from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum import (
@@ -249,11 +249,16 @@ def _init_errors(app: Flask) -> None:
     def server_error(e: Any) -> Any:
         return failure_page(500, _("Something went wrong"), _("We have logged the error. Please try again later."))
 
-    @app.errorhandler(OperationalError)
-    def database_unreachable(e: Any) -> Any:
+    @app.errorhandler(DBAPIError)  # OperationalError, InterfaceError…: whatever the driver raised
+    def database_unreachable(e: DBAPIError) -> Any:
         # The database is down, restarting or locked: say so (503, retry soon) instead of
-        # "something broke". Other operational errors (a bad statement) are ordinary 500s.
-        if not (e.connection_invalidated or any(sign in str(e.orig).lower() for sign in DATABASE_DOWN_SIGNS)):
+        # "something broke". Other database errors (a bad statement, a constraint) are ordinary
+        # 500s: re-raised, Flask logs them and answers with the 500 page above.
+        # Only the driver's connection-level errors are read for signs: an IntegrityError's text
+        # quotes the member's own values.
+        unreachable = isinstance(e, (OperationalError, InterfaceError)) and any(
+            sign in str(e.orig).lower() for sign in DATABASE_DOWN_SIGNS)
+        if not (e.connection_invalidated or unreachable):
             raise e
         log.error("database unavailable: %s", e)
         return failure_page(503, _("Briefly unavailable"),
