@@ -68,6 +68,8 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SERVER_NAME": "forum.test",
         "PUBLIC_URL": "http://forum.test",
         "MAIL_DELIVERY": "inline",  # the outbox is filled before the request returns
+        # Searches in tests find everything even on a loaded machine (budget tests set their own).
+        "SEARCH_TIME_BUDGET_SECONDS": 30,
     }
     config.update(overrides)
     return create_app(config)

@@ -73,7 +73,9 @@ def index_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def ix(index_dir: Path) -> Iterator[WhooshSearchIndex]:
-    index = WhooshSearchIndex(index_dir)
+    # A budget that never binds here: these tests check what is found, on a machine that may be
+    # busy; the time budget has its own tests with a fake clock (test_search_budget.py).
+    index = WhooshSearchIndex(index_dir, time_budget_seconds=30)
     yield index
     index.close()
 

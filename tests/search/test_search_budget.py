@@ -26,7 +26,7 @@ PREFIXES = ["zap", "zeb", "zic", "zol", "zur"]
 
 @pytest.fixture
 def ix(tmp_path: Path) -> Iterator[WhooshSearchIndex]:
-    index = WhooshSearchIndex(tmp_path / "search-index")
+    index = WhooshSearchIndex(tmp_path / "search-index", time_budget_seconds=30)  # only the term budget binds
     yield index
     index.close()
 
