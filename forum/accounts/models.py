@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db_types import UTCDateTime, utcnow
@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # "light" / "dark"; None follows the device (prefers-color-scheme).
+    color_scheme: Mapped[str | None] = mapped_column(String(8))
     bio: Mapped[str] = mapped_column(Text, default="")
     bio_html: Mapped[str] = mapped_column(Text, default="")
     # Rotated on password change: it is part of the login id, so other sessions and
@@ -148,6 +150,8 @@ class CodeOfConduct(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text, default="")
+    # Other community languages: {"it": {"body": ..., "body_html": ..., "summary": ...}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
@@ -161,6 +165,8 @@ class CodeOfConductAcceptance(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     coc_version: Mapped[int] = mapped_column(ForeignKey("codes_of_conduct.version"))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The language of the text the member read and accepted (None: before translations).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     user: Mapped[User] = relationship()
 

@@ -46,6 +46,8 @@ class Category(db.Model):  # type: ignore[name-defined,misc]
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
     color: Mapped[str] = mapped_column(String(7), default="#3b6ea8")
+    # Other community languages: {"it": {"name": ..., "description": ...}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
     read_access: Mapped[str] = mapped_column(String(16), default=ReadAccess.EVERYONE)
     topic_access: Mapped[str] = mapped_column(String(16), default=PostAccess.MEMBERS)
     # Questions categories let the author or staff mark an accepted answer (issue: staff).
@@ -132,6 +134,8 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     cooked: Mapped[str] = mapped_column(Text)
     cook_version: Mapped[int] = mapped_column(default=1)
     language: Mapped[str] = mapped_column(String(8), default="en")
+    # True when the author chose the language: detection never overrides it on edit.
+    language_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     edit_count: Mapped[int] = mapped_column(default=0)

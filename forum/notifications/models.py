@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db_types import UTCDateTime, utcnow
@@ -17,7 +17,10 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))  # "mention", "reply", "post_rejected", "event_promoted", ...
-    message: Mapped[str] = mapped_column(Text)  # plain text, already translated for the recipient
+    # What happened, rendered in the reader's language when shown (see services.render).
+    params: Mapped[dict | None] = mapped_column(JSON)  # type: ignore[type-arg]
+    # Plain text already translated, for notices from before kinds were rendered at read time.
+    message: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))  # a local path
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
