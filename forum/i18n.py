@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
+from forum import i18n_content
 from forum.extensions import babel
 
 FORUM_DIR = Path(__file__).resolve().parent
@@ -66,3 +67,4 @@ def init_app(app: Flask) -> None:
                    if (Path(d) / p / "translations").is_dir()]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(plugin_dirs))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    i18n_content.init_app(app)  # the ``localized`` template filter: admins' texts in the reader's language

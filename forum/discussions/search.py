@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from forum import markup
 from forum.extensions import db
+from forum.i18n_content import translated
 from forum.plugins import hookimpl
 from forum.search import services as search
 from forum.search.index import SearchDocument
@@ -88,7 +89,7 @@ class PostSource:
     def present(self, obj: Post) -> SearchResult:
         category = obj.topic.category
         return SearchResult(title=obj.topic.title, url=url_for("discussions.post_by_id", post_id=obj.id),
-                            category_name=category.name, category_color=category.color,
+                            category_name=translated(category, "name"), category_color=category.color,
                             category_url=url_for("discussions.category", slug=category.slug))
 
 
@@ -106,10 +107,10 @@ class CategoryScope:
 
     def categories(self, user: Any) -> list[SearchCategory]:
         rows = db.session.execute(
-            select(Category.id, Category.slug, Category.name)
+            select(Category.id, Category.slug, Category.name, Category.translations)
             .where(Category.id.in_(permissions.readable_category_ids(user)))
             .order_by(Category.position, Category.name))
-        return [SearchCategory(id=cid, slug=slug, name=name) for cid, slug, name in rows]
+        return [SearchCategory(id=row.id, slug=row.slug, name=translated(row, "name")) for row in rows]
 
     def allowed_category_ids(self, user: Any) -> frozenset[int]:
         return frozenset(permissions.readable_category_ids(user))

@@ -12,6 +12,7 @@ from forum.accounts.permissions import posting_block_message
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
 from forum.forms import ConfirmForm, apply_errors
+from forum.i18n_content import translated
 from forum.plugins.manager import use_form_extras
 from forum.urls import safe_next
 
@@ -173,7 +174,7 @@ def new_topic() -> Any:
     # Categories where the member may not start topics (e.g. staff-only Announcements) are not offered.
     categories = [c for c in readable if permissions.can_start_topic(current_user, c)]
     form = TopicForm()
-    form.category.choices = [(c.id, c.name) for c in categories]
+    form.category.choices = [(c.id, translated(c, "name")) for c in categories]
     preview_html = None
     if request.method == "GET":
         _prefill_new_topic(form, categories)

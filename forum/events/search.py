@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markup
 from forum.extensions import db
+from forum.i18n_content import translated
 from forum.plugins import hookimpl
 from forum.search import services as search
 from forum.search.index import SearchDocument
@@ -73,7 +74,7 @@ class EventSource:
     def present(self, obj: Event) -> SearchResult:
         category = obj.category
         return SearchResult(title=obj.title, url=url_for("events.show", event_id=obj.id, slug=obj.slug),
-                            tag=_("Event"), category_name=category.name, category_color=category.color,
+                            tag=_("Event"), category_name=translated(category, "name"), category_color=category.color,
                             category_url=url_for("discussions.category", slug=category.slug))
 
 

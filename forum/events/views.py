@@ -18,6 +18,7 @@ from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
 from forum.forms import apply_errors
 from forum.i18n import known_timezones, select_timezone
+from forum.i18n_content import translated
 from forum.settings import all_settings, get_setting
 from forum.urls import external_url
 
@@ -193,7 +194,7 @@ def _form_choices(form: EventForm, event: Event | None) -> None:
     zones = sorted(known_timezones())
     form.timezone.choices = [(z, z.replace("_", " ")) for z in zones]
     if event is None:
-        form.category.choices = [(c.id, c.name) for c in services.category_choices(current_user)]
+        form.category.choices = [(c.id, translated(c, "name")) for c in services.category_choices(current_user)]
 
 
 def _fill_form(form: EventForm, event: Event) -> None:
@@ -396,7 +397,7 @@ def calendar_ics() -> Any:
 @bp.get("/events/c/<slug>.ics")
 def category_ics(slug: str) -> Any:
     category, events = services.category_feed_events(current_user, slug)
-    return _ics(ics.calendar(events, name=category.name, url_of=_event_url), f"{category.slug}.ics",
+    return _ics(ics.calendar(events, name=translated(category, "name"), url_of=_event_url), f"{category.slug}.ics",
                 private=current_user.is_authenticated or category.read_access != "everyone")
 
 
@@ -435,7 +436,7 @@ def admin_settings() -> Any:
         abort(403)
     default = services.ensure_events_category()
     form = EventSettingsForm()
-    form.category_id.choices = [(c.id, c.name) for c in db.session.scalars(
+    form.category_id.choices = [(c.id, translated(c, "name")) for c in db.session.scalars(
         db.select(Category).order_by(Category.position, Category.name))]
     if request.method == "GET":
         form.category_id.data = default.id

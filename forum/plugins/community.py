@@ -25,6 +25,7 @@ from forum.accounts.permissions import can_administer
 from forum.discussions.models import Post
 from forum.discussions.services import visible_categories
 from forum.extensions import db
+from forum.i18n_content import translated
 
 __all__ = ["CategoryInfo", "PostInfo", "categories", "count_posts_by", "is_admin", "recent_posts_by",
            "require_admin"]
@@ -51,7 +52,7 @@ class CategoryInfo:
 def categories(viewer: Any) -> list[CategoryInfo]:
     """The categories ``viewer`` may read, in the order of the category list (an admin sees
     them all): for a plugin's choices and for checking submitted category ids."""
-    return [CategoryInfo(c.id, c.name, c.slug) for c in visible_categories(viewer)]
+    return [CategoryInfo(c.id, translated(c, "name"), c.slug) for c in visible_categories(viewer)]
 
 
 @dataclass(frozen=True)
