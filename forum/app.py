@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -50,7 +51,7 @@ from forum.errors import NotFound, PermissionDenied
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 from forum.plugins import manager as plugin_manager
 from forum.plugins.manager import render_slot
-from forum.urls import trusted_hosts
+from forum.urls import public_base, trusted_hosts
 
 __version__ = "0.1.0"
 
@@ -115,12 +116,31 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_errors(app)
     web_security.init_app(app)
 
+    _startup_banner(app)
+
     @app.get("/healthz")
     def healthz() -> Any:
         db.session.execute(db.text("SELECT 1"))
         return jsonify(status="ok", version=__version__)
 
     return app
+
+
+def _serving() -> bool:
+    """Whether this process is a web server (``flask run``, gunicorn), not a CLI command or tests."""
+    program = Path(sys.argv[0]).name if sys.argv else ""
+    return "gunicorn" in program or (program == "flask" and "run" in sys.argv[1:])
+
+
+def _startup_banner(app: Flask) -> None:
+    """What an operator must know when the server starts: where mail goes, where links point."""
+    if app.testing or not _serving():
+        return
+    lines = [f" * Links in mail and calendars point at {public_base(app)} (FORUM_PUBLIC_URL)"]
+    notice = mail.startup_notice(app)
+    if notice:
+        lines.append(notice)
+    print("\n".join(lines), flush=True)  # the console is the operator's interface here
 
 
 def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:

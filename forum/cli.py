@@ -27,7 +27,7 @@ from forum.markup import cook
 from forum.plugins.manager import plugin_infos, plugin_manager
 from forum.search.services import rebuild_index
 from forum.seed import seed
-from forum.staff.services import add_member_by_group_name
+from forum.staff.services import add_member_by_group_name, group_named, list_groups
 from forum.urls import public_base
 
 forum_cli = AppGroup("forum", help="Circolo administration commands.")
@@ -117,14 +117,20 @@ def init_command() -> None:
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--role", type=click.Choice(["member", "moderator", "admin"]), default="member")
-@click.option("--staff-group", "staff_group", default=None, help="Name of a staff group to join.")
+@click.option("--staff-group", "staff_group", default=None, help="Name of an existing staff group to join.")
+@click.option("--create-group", is_flag=True, help="Create the --staff-group if no group has that name.")
 @click.option("--display-name", default=None)
 def create_user_command(username: str, email: str, password: str, role: str, staff_group: str | None,
-                        display_name: str | None) -> None:
+                        create_group: bool, display_name: str | None) -> None:
     """Create a verified account that has accepted the current code of conduct."""
+    if staff_group and not create_group and group_named(staff_group) is None:
+        # Checked before the account exists, so a typo leaves nothing half made.
+        names = ", ".join(g.name for g, _count in list_groups()) or "none yet"
+        raise click.ClickException(f"No staff group is named {staff_group!r}. Existing groups: {names}. "
+                                   "Check the name, or add --create-group to create it.")
     user = create_user(username, email, password, role=role, display_name=display_name)
     if staff_group:
-        add_member_by_group_name(user, staff_group)
+        add_member_by_group_name(user, staff_group, create=create_group)
     click.echo(f"Created {role} {user.username} (id {user.id}).")
 
 
@@ -146,7 +152,11 @@ def demo_command() -> None:
     username, password = load_demo()
     _reindex_quietly()
     click.echo("")
-    click.echo("Demo community ready at http://127.0.0.1:5000")
+    # The demo does not know which port the server will use: say where links point, and how
+    # to change it, rather than promise an address.
+    click.echo("Demo community ready. Serve it with `flask --app wsgi run` and open "
+               f"{public_base()}")
+    click.echo("  (links in mail point there: set FORUM_PUBLIC_URL if you serve on another address)")
     click.echo(f"  admin login: {username} / {password}")
 
 

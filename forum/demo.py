@@ -124,7 +124,7 @@ def load_demo() -> tuple[str, str]:
         user.title, user.signature_initials = person.title, person.initials
         people[person.username] = user
         if person.staff_group:
-            add_member_by_group_name(user, person.staff_group)
+            add_member_by_group_name(user, person.staff_group, create=True)
     db.session.commit()
 
     categories = {c.slug: c for c in db.session.scalars(select(Category))}

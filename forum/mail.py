@@ -1,7 +1,10 @@
-"""Outgoing mail behind one small interface: a real SMTP sender and a log sender.
+"""Outgoing mail behind one small interface: a real SMTP sender and a console sender.
 
-The log sender is the default (and keeps an outbox in tests), so a fresh install never
-needs a mail server to show a verification link.
+The console sender is the default: with no ``MAIL_SERVER`` every message is printed in full
+to the server's standard output (``flask run``'s terminal, gunicorn's console or journal),
+each link on a line of its own, so a newcomer running the Quickstart can follow the
+verification link. No web page ever shows outgoing mail: it carries reset links. The sender
+also keeps the last messages in ``outbox`` (tests read it).
 
 Delivery policy: mail never leaves inside the request that asked for it. ``send_mail`` during a
 request stages the message; when the answer is ready (and only if it is not a server error, so
@@ -19,10 +22,11 @@ import logging
 import queue
 import smtplib
 import ssl
+import sys
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, Response, current_app, g, has_request_context
 
@@ -40,16 +44,42 @@ class MailSender(Protocol):
     def send(self, message: Message) -> None: ...
 
 
-class LogMailSender:
-    """Writes mail to the log; keeps the last messages in ``outbox`` (tests read it)."""
+CONSOLE_RULE = "-" * 72
 
-    def __init__(self) -> None:
+
+def console_text(message: Message) -> str:
+    """The whole message as the console shows it: headers, then the body, framed by rules."""
+    return "\n".join((
+        CONSOLE_RULE,
+        "Mail not sent (no FORUM_MAIL_SERVER configured); printed here instead:",
+        f"To: {message.to}",
+        f"Subject: {message.subject}",
+        "",
+        message.body.rstrip("\n"),
+        CONSOLE_RULE,
+        "",
+    ))
+
+
+class ConsoleMailSender:
+    """Prints each message to standard output; keeps the last ones in ``outbox`` (tests).
+
+    One ``write`` per message, flushed at once, so a message is never interleaved with the
+    request log and shows up even when the output is a pipe (gunicorn under systemd).
+    """
+
+    def __init__(self, stream: Any = None) -> None:
         self.outbox: list[Message] = []
+        self._stream = stream
+        self._lock = threading.Lock()
 
     def send(self, message: Message) -> None:
         self.outbox.append(message)
         del self.outbox[:-200]
-        log.info("mail to %s: %s\n%s", message.to, message.subject, message.body)
+        stream = self._stream or sys.stdout
+        with self._lock:
+            stream.write(console_text(message))
+            stream.flush()
 
 
 class SMTPMailSender:
@@ -124,7 +154,7 @@ _STAGED = "forum_staged_mail"
 
 
 def init_app(app: Flask) -> None:
-    sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else LogMailSender()
+    sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else ConsoleMailSender()
     app.extensions["forum.mail"] = sender
     if app.config.get("MAIL_DELIVERY", "background") == "background":
         app.extensions["forum.mail_delivery"] = BackgroundDelivery(sender)
@@ -135,6 +165,14 @@ def init_app(app: Flask) -> None:
         if staged and response.status_code < 500:
             app.extensions["forum.mail_delivery"].submit(staged)
         return response
+
+
+def startup_notice(app: Flask) -> str | None:
+    """The line the server prints at start-up when mail goes to the console (None otherwise)."""
+    if app.config.get("MAIL_SERVER"):
+        return None
+    return (" * Mail: no FORUM_MAIL_SERVER is configured, so every message (verification and "
+            "reset links included) is printed to this console.")
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
@@ -155,4 +193,4 @@ def drain_mail(timeout: float = 5.0) -> None:
 
 def outbox() -> list[Message]:
     sender = current_app.extensions["forum.mail"]
-    return sender.outbox if isinstance(sender, LogMailSender) else []
+    return sender.outbox if isinstance(sender, ConsoleMailSender) else []

@@ -15,7 +15,7 @@ from .accounts import make_user
 def make_staff(username: str | None = None, group: str = "Customer Care", *, title: str | None = None,
                initials: str | None = None, **fields: Any) -> User:
     user = make_user(username, title=title, signature_initials=initials, **fields)
-    staff.add_member_by_group_name(user, group)
+    staff.add_member_by_group_name(user, group, create=True)
     db.session.refresh(user)
     return user
 

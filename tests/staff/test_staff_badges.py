@@ -40,7 +40,7 @@ def test_topic_list_shows_last_poster_badge(app, client) -> None:
 def test_profile_shows_every_badge(app, client) -> None:
     admin = make_user(role="admin")
     user = make_staff("emma", "Product", title="Head of Product")
-    staff.add_member_by_group_name(user, "Customer Care")
+    staff.add_member_by_group_name(user, "Customer Care", create=True)
     staff.grant_expert(admin, user, label="Coffee nerd")
     html = client.get("/u/emma").get_data(as_text=True)
     head = html[html.index("profile-head"):html.index("</section>")]
@@ -65,7 +65,7 @@ def _busy_topic(n_posts: int, title: str) -> object:
         else:
             author = make_staff(None, groups[i % len(groups)], title=f"Title {i}")
             if i % 4 == 0:
-                staff.add_member_by_group_name(author, groups[(i + 1) % len(groups)])
+                staff.add_member_by_group_name(author, groups[(i + 1) % len(groups)], create=True)
             discussions.create_reply(author, topic, f"Staff answer number {i}.", official=(kind == 1))
     db.session.expire_all()
     return topic

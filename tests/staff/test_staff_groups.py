@@ -94,7 +94,7 @@ def test_delete_group_clears_staff_status_of_members_in_no_other_group(rctx) -> 
     admin = make_user(role="admin")
     only = make_staff("only", "Temp")
     both = make_staff("both", "Temp")
-    staff.add_member_by_group_name(both, "Product")
+    staff.add_member_by_group_name(both, "Product", create=True)
     staff.delete_group(admin, group_named("Temp"))
     db.session.expire_all()
     assert db.session.get(User, only.id).is_staff_member is False
@@ -104,8 +104,8 @@ def test_delete_group_clears_staff_status_of_members_in_no_other_group(rctx) -> 
 
 def test_add_member_by_group_name_creates_the_group_and_is_idempotent(rctx) -> None:
     user = make_user()
-    first = staff.add_member_by_group_name(user, "Acme Team")
-    again = staff.add_member_by_group_name(user, "acme team")
+    first = staff.add_member_by_group_name(user, "Acme Team", create=True)
+    again = staff.add_member_by_group_name(user, "acme team", create=True)
     assert first.id == again.id
     group = group_named("Acme Team")
     assert group.label == "Acme Team" and group.color.startswith("#")
@@ -113,12 +113,40 @@ def test_add_member_by_group_name_creates_the_group_and_is_idempotent(rctx) -> N
 
 
 def test_cli_create_user_with_staff_group(app, runner) -> None:
+    make_staff(group="Customer Care")
     result = runner.invoke(args=["forum", "create-user", "giuliar", "gr@example.com", "--password",
-                                 "a long enough passphrase 42", "--staff-group", "Customer Care"])
+                                 "a long enough passphrase 42", "--staff-group", "customer care"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "giuliar"))
     assert user.is_staff_member is True
     assert memberships(user) == [("Customer Care", True)]
+
+
+def test_cli_create_user_refuses_an_unknown_staff_group_and_lists_the_groups(app, runner) -> None:
+    make_staff(group="Customer Care")
+    make_staff(group="Product")
+    result = runner.invoke(args=["forum", "create-user", "typo", "typo@example.com", "--password",
+                                 "a long enough passphrase 42", "--staff-group", "Nonexistent"])
+    assert result.exit_code != 0
+    assert "No staff group is named 'Nonexistent'" in result.output
+    assert "Customer Care, Product" in result.output and "--create-group" in result.output
+    # Nothing half made: no account, no group.
+    assert db.session.scalar(select(User).where(User.username == "typo")) is None
+    assert group_named("Nonexistent") is None
+
+
+def test_cli_create_user_creates_the_group_only_when_asked(app, runner) -> None:
+    result = runner.invoke(args=["forum", "create-user", "newgroup", "ng@example.com", "--password",
+                                 "a long enough passphrase 42", "--staff-group", "Support", "--create-group"])
+    assert result.exit_code == 0, result.output
+    assert memberships(db.session.scalar(select(User).where(User.username == "newgroup"))) == [("Support", True)]
+
+
+def test_adding_to_an_unknown_group_by_name_is_refused_without_create(rctx) -> None:
+    with pytest.raises(staff.UnknownGroup) as refused:
+        staff.add_member_by_group_name(make_user(), "Nobody")
+    assert refused.value.names == []
+    assert group_named("Nobody") is None
 
 
 def test_expert_badges_are_granted_and_revoked_by_admins(rctx) -> None:
@@ -213,7 +241,7 @@ def test_staff_settings_title_initials_and_primary(app, client) -> None:
 
     client = app.test_client()
     user = make_staff("gr", "Customer Care", display_name="Giulia Romano")
-    staff.add_member_by_group_name(user, "Product")
+    staff.add_member_by_group_name(user, "Product", create=True)
     client.login("gr")
     assert "Staff signature" in client.get("/settings").get_data(as_text=True)
     product = group_named("Product")

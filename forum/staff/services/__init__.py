@@ -37,6 +37,7 @@ from .experts import (
 )
 from .groups import (
     DEFAULT_GROUP_COLOR,
+    UnknownGroup,
     add_member,
     add_member_by_group_name,
     delete_group,
@@ -44,6 +45,7 @@ from .groups import (
     get_group,
     get_membership,
     group_members,
+    group_named,
     list_groups,
     remove_member,
     save_group,
@@ -72,6 +74,7 @@ __all__ = [
     "Chart",
     "Figures",
     "MemberPage",
+    "UnknownGroup",
     "WeekPoint",
     "accepted_answer",
     "add_member",
@@ -87,6 +90,7 @@ __all__ = [
     "get_membership",
     "grant_expert",
     "group_members",
+    "group_named",
     "initials_for",
     "list_experts",
     "list_groups",

@@ -173,14 +173,32 @@ def _add_membership(group: StaffGroup, user: User, *, primary: bool) -> StaffMem
     return membership
 
 
-def add_member_by_group_name(user: User, name: str) -> StaffMembership:
+class UnknownGroup(ValidationFailed):
+    """No staff group has that name; ``names`` lists the ones that exist."""
+
+    def __init__(self, name: str, names: list[str]) -> None:
+        self.names = names
+        listed = ", ".join(names) if names else _("none yet")
+        super().__init__({"name": _("No staff group is named \"%(name)s\". Existing groups: %(names)s.",
+                                    name=name, names=listed)})
+
+
+def group_named(name: str) -> StaffGroup | None:
+    """The group called ``name`` (case-insensitive), if any."""
+    return db.session.scalar(select(StaffGroup).where(func.lower(StaffGroup.name) == one_line(name)[:64].lower()))
+
+
+def add_member_by_group_name(user: User, name: str, *, create: bool = False) -> StaffMembership:
     """For ``flask forum create-user --staff-group NAME`` and the demo: join the group named
-    ``name``, creating it with default badge settings if it does not exist yet. Idempotent."""
+    ``name``. A missing group is refused (:class:`UnknownGroup`, listing the groups) unless
+    ``create``, so a typo never makes a new group silently. Idempotent."""
     name = one_line(name)[:64]
     if not name:
         raise ValidationFailed({"name": _("Please enter a name.")})
-    group = db.session.scalar(select(StaffGroup).where(func.lower(StaffGroup.name) == name.lower()))
+    group = group_named(name)
     if group is None:
+        if not create:
+            raise UnknownGroup(name, [g.name for g, _count in list_groups()])
         position = (db.session.scalar(select(func.max(StaffGroup.position))) or 0) + 1
         group = StaffGroup(name=name, label=name[:32], color=DEFAULT_GROUP_COLOR, position=position)
         db.session.add(group)
