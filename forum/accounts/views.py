@@ -29,7 +29,7 @@ from forum.plugins.manager import use_form_extras
 from forum.registry import contributions, lookup
 from forum.urls import safe_next
 
-from . import ignores, services, sessions
+from . import ignores, permissions, services, sessions
 from .forms import (
     AcceptCocForm,
     ChangePasswordForm,
@@ -153,15 +153,24 @@ def logout() -> Any:
 @bp.get("/verify/<token>")
 def verify_email(token: str) -> Any:
     try:
-        services.verify_email(token)
+        member = services.verify_email(token)
     except ValidationFailed as exc:
         return render_template("accounts/verify_failed.html", message=exc.message,
                                used=isinstance(exc, services.TokenUsed)), 400
-    if current_user.is_authenticated:
+    # Tell the truth about what comes next: an applicant still waits for the moderators.
+    block = permissions.posting_block_reason(member)
+    signed_in = current_user.is_authenticated and current_user.id == member.id
+    if block in ("unapproved", "rejected", "silenced", "suspended"):
+        flash(_("Thank you, your email address is confirmed.") + " " + permissions.posting_block_message(block),
+              "info")
+    elif not signed_in:
+        flash(_("Thank you, your email address is confirmed. Log in to start posting."), "success")
+        return redirect(url_for("accounts.login"))
+    elif block is None:
         flash(_("Thank you, your email address is confirmed. You can post now."), "success")
-        return redirect(url_for("discussions.index"))
-    flash(_("Thank you, your email address is confirmed. Log in to start posting."), "success")
-    return redirect(url_for("accounts.login"))
+    else:  # "coc": the banner above every page asks them to accept the new version
+        flash(_("Thank you, your email address is confirmed."), "success")
+    return redirect(url_for("discussions.index"))
 
 
 @bp.post("/verify/resend")

@@ -130,3 +130,30 @@ def test_resend_never_redirects_off_site(client):
     client.login("slow")
     response = client.post_form("/verify/resend", {"next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_an_applicant_confirming_the_address_is_told_the_application_waits(client, outbox):
+    from forum.settings import set_setting
+
+    set_setting("approve_members", True)
+    db.session.commit()
+    register(client)
+    client.login("giulia", "violet tram under snow")
+    response = client.get(mail_link(outbox, "/verify/"))
+    assert response.status_code == 302
+    page = text(client.get("/"))
+    assert "your email address is confirmed" in page
+    assert "waiting for approval by the moderators" in page
+    assert "You can post now" not in page
+
+
+def test_an_applicant_confirming_while_signed_out_is_told_the_application_waits(client, outbox):
+    from forum.settings import set_setting
+
+    set_setting("approve_members", True)
+    db.session.commit()
+    register(client)
+    response = client.get(mail_link(outbox, "/verify/"))
+    page = text(client.get(response.headers["Location"]))
+    assert "waiting for approval by the moderators" in page
+    assert "Log in to start posting" not in page
