@@ -418,6 +418,30 @@ class Checks:
 
 checks = Checks()
 
+# A site path standing on its own in a mail body ("see /t/5"): mail is read elsewhere, later, so
+# every link in it must be absolute (built from FORUM_PUBLIC_URL by forum.urls).
+RELATIVE_LINK = re.compile(r"(?:^|[\s(<\"'])(/[a-z][\w\-./?=&%#]*)", re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def mail_links_are_absolute() -> Iterator[None]:
+    """At the end of every test, every mail its app sent has only absolute links."""
+
+    def check(when: str) -> None:
+        if not has_app_context():
+            return
+        from forum.mail import outbox
+
+        for message in outbox():
+            relative = RELATIVE_LINK.findall(message.body)
+            assert not relative, f"relative link(s) {relative} in the mail {message.subject!r}:\n{message.body}"
+
+    checks.end_of_test.append(check)
+    try:
+        yield
+    finally:
+        checks.end_of_test.remove(check)
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
