@@ -64,6 +64,18 @@ def test_latest_walk_visits_every_topic_once_in_order(client, walk):
     assert len(pages) == -(-len(ids) // 4)
 
 
+def test_latest_walk_with_a_pin_shows_it_first_once_and_nothing_is_skipped(client, walk):
+    topics = _make_topics(make_category("Ties3", slug="ties3"))
+    pinned = topics[9]  # an old topic, in the middle of a group of ties
+    db.session.execute(update(Topic).where(Topic.id == pinned.id).values(is_pinned=True))
+    db.session.commit()
+    pages = walk(client, "/latest")
+    seen = [i for page in pages for i in page]
+    assert seen[0] == pinned.id and seen.count(pinned.id) == 1
+    assert seen[1:] == _expected({t.id for t in topics} - {pinned.id})
+    assert len(pages[0]) == 5 and all(len(page) == 4 for page in pages[1:-1])  # the pin comes on top
+
+
 def test_cursor_round_trips_microseconds(app):
     topic = make_topic()
     for stamp in STAMPS:

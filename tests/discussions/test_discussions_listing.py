@@ -158,6 +158,34 @@ def test_pinned_first_then_last_activity_and_pins_expire(client):
     assert order()[:2] in ([old_pinned.id, expired.id], [expired.id, old_pinned.id])
 
 
+def test_latest_shows_live_pins_first_from_every_readable_category(client):
+    """Issue 11: a pinned announcement sat at the bottom of /latest, by its old activity."""
+    news = make_category("News", slug="news")
+    announcement = make_topic(category=news, title="Read me: new opening hours")
+    expired = make_topic(category=news, title="Old pin, now expired")
+    busy = make_topic(category=make_category("Chat", slug="chat2"), title="Busy chat topic")
+    staff_only = make_category("Staff room", slug="staff-room", read_access="staff")
+    secret = make_topic(make_user(role="moderator"), staff_only, title="Pinned for staff only")
+    _set_activity(announcement, 3000)
+    _set_activity(expired, 2000)
+    _set_activity(secret, 1000)
+    _set_activity(busy, 5)
+    for topic, until in ((announcement, utcnow() + timedelta(days=2)), (expired, utcnow() - timedelta(minutes=1)),
+                         (secret, None)):
+        db.session.execute(update(Topic).where(Topic.id == topic.id).values(is_pinned=True, pinned_until=until))
+    db.session.commit()
+    html = client.get("/latest").get_data(as_text=True)
+    ids = [int(i) for i in TOPIC_ID_RE.findall(html)]
+    assert ids[0] == announcement.id  # before busier topics
+    assert ids.index(busy.id) < ids.index(expired.id)  # an expired pin is an ordinary topic again
+    assert secret.id not in ids  # a pin never shows what the reader may not read
+    assert "Pinned" in _row(html, f'data-topic-id="{announcement.id}"')
+    assert "Pinned" not in _row(html, f'data-topic-id="{expired.id}"')
+    # Filters apply to pins too.
+    ids = [int(i) for i in TOPIC_ID_RE.findall(client.get("/latest?official=yes").get_data(as_text=True))]
+    assert announcement.id not in ids
+
+
 def test_latest_lists_topics_across_categories_by_activity(client):
     a = make_topic(category=make_category("One", slug="one"), title="First category topic")
     b = make_topic(category=make_category("Two", slug="two"), title="Second category topic")

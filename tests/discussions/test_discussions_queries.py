@@ -79,3 +79,21 @@ def test_profile_few_vs_many_posts(client, count_queries, viewer):
         make_reply(other, author)
         make_reply(topic, author)
     _assert_same(small, _queries(client, count_queries, "/u/prolific"))
+
+
+def test_latest_finds_pins_through_the_pinned_index_not_a_walk_of_every_topic(client, count_queries):
+    """Pins come first on /latest (issue 11). Finding them must not read the whole forum: on
+    SQLite an ORDER BY in that query made the planner walk ix_topics_activity over every topic."""
+    from sqlalchemy import text
+
+    from forum.extensions import db
+    from tests.conftest import backend
+
+    if backend() != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    make_topic(make_user(), make_category("Plan", slug="plan"), title="A topic to list")
+    _count, statements = _queries(client, count_queries, "/latest")
+    pinned_query = next(s for s in statements if "is_pinned IS 1 AND" in s and "NOT (" not in s)
+    plan = " ".join(str(row[-1]) for row in db.session.execute(
+        text("EXPLAIN QUERY PLAN " + pinned_query.replace("?", "1"))))
+    assert "USING INDEX ix_topics_category_pinned" in plan, plan

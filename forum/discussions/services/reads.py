@@ -6,12 +6,12 @@ post number): no OFFSET anywhere, and a constant number of queries per page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from forum import pagination
@@ -56,6 +56,21 @@ def get_post(user: Any, post_id: int) -> Post:
     return post
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Post numbers between two shown posts that this reader does not see.
+
+    Post numbers are never reused or renumbered (permalinks, quotes and "in reply to #n" name
+    them), so a post held for review, rejected or moved to another topic leaves a gap. The
+    page says so where it is ("1 post hidden"), as Discourse does, instead of jumping from #3
+    to #5 unexplained. ``numbers`` are the missing post numbers: each is an anchor, so a
+    permalink to a post the reader cannot see lands on the marker that explains it."""
+
+    hidden: int   # posts in this topic the reader may not see (held for review, rejected)
+    moved: int    # numbers no longer in this topic (split off to another topic)
+    numbers: tuple[int, ...]
+
+
 @dataclass
 class TopicPage:
     topic: Topic
@@ -63,6 +78,8 @@ class TopicPage:
     page: int
     pages: int
     per_page: int
+    # The page in reading order: posts, and a Gap wherever post numbers are missing.
+    items: list[Post | Gap] = field(default_factory=list)
 
     @property
     def window(self) -> list[int | None]:
@@ -77,21 +94,55 @@ class TopicPage:
         return out
 
 
+def _sees(user: Any, post: Post) -> bool:
+    """Whether the post is on the reader's page at all: held and rejected posts are for their
+    author and moderators (hidden and withdrawn ones show as placeholders to everyone)."""
+    if post.state not in (PostState.PENDING, PostState.REJECTED) or user.is_moderator:
+        return True
+    return bool(user.is_authenticated and post.user_id == user.id)
+
+
+def _with_gaps(posts: list[Post], shown: list[Post], lo: int, hi: int) -> list[Post | Gap]:
+    """``shown`` in order, with a Gap for each run of numbers in ``lo+1 .. hi`` not shown."""
+    present = {p.post_number for p in posts}
+    shown_numbers = {p.post_number for p in shown}
+    by_number = {p.post_number: p for p in shown}
+    items: list[Post | Gap] = []
+    run: list[int] = []
+
+    def close_run() -> None:
+        if run:
+            hidden = sum(1 for n in run if n in present)
+            items.append(Gap(hidden=hidden, moved=len(run) - hidden, numbers=tuple(run)))
+            run.clear()
+
+    for number in range(lo + 1, hi + 1):
+        if number in shown_numbers:
+            close_run()
+            items.append(by_number[number])
+        else:
+            run.append(number)
+    close_run()
+    return items
+
+
 def topic_page(user: Any, topic: Topic, page: int) -> TopicPage:
     """Posts ``(page-1)*n+1 .. page*n`` by post number: an index range, as cheap on page 5,000
-    as on page 1. Held posts show to their author and moderators only."""
+    as on page 1. Held posts show to their author and moderators only; to others the page
+    marks where they are (:class:`Gap`), so the numbering never jumps unexplained."""
     per_page = current_app.config["POSTS_PER_PAGE"]
     pages = max(1, -(-topic.highest_post_number // per_page))
     page = min(max(1, page), pages)
-    lo, hi = (page - 1) * per_page, page * per_page
-    query = (select(Post).options(*post_load_options())
-             .where(Post.topic_id == topic.id, Post.post_number > lo, Post.post_number <= hi))
-    if not user.is_moderator:
-        hidden_states = [PostState.PENDING, PostState.REJECTED]
-        mine = Post.user_id == user.id if user.is_authenticated else false()
-        query = query.where(or_(Post.state.not_in(hidden_states), and_(mine, Post.state.in_(hidden_states))))
-    posts = list(db.session.scalars(query.order_by(Post.post_number)).unique())
-    return TopicPage(topic=topic, posts=posts, page=page, pages=pages, per_page=per_page)
+    lo, hi = (page - 1) * per_page, min(page * per_page, topic.highest_post_number)
+    # One query for the whole range (at most per_page rows): the held posts are read to tell
+    # "hidden" from "moved", and never leave this function.
+    posts = list(db.session.scalars(
+        select(Post).options(*post_load_options())
+        .where(Post.topic_id == topic.id, Post.post_number > lo, Post.post_number <= hi)
+        .order_by(Post.post_number)).unique())
+    shown = [p for p in posts if _sees(user, p)]
+    return TopicPage(topic=topic, posts=shown, page=page, pages=pages, per_page=per_page,
+                     items=_with_gaps(posts, shown, lo, hi))
 
 
 def post_load_options() -> list[Any]:
@@ -133,10 +184,16 @@ def _pinned_at(now: datetime) -> Any:
 
 def list_topics(user: Any, *, category: Category | None = None, cursor: str | None = None,
                 filters: dict[str, Any] | None = None) -> TopicList:
-    """Pinned first (first page of a category only), then by last activity, newest first.
+    """Pinned first (on the first page, of a category and of /latest alike: a pin is an
+    announcement everyone should see first, until its end date), then by last activity,
+    newest first.
 
     Keyset-paginated on (last_posted_at, id): page N costs one index range scan, like page 1,
-    and a walk through "Older topics" meets every topic exactly once, ties included.
+    and a walk through "Older topics" meets every topic exactly once, ties included (pinned
+    topics are left out of the walk, so they never show twice). Two queries on page 1, one on
+    the others, however many topics: the pinned ones are found through
+    ix_topics_category_pinned, one short range per readable category (checked with EXPLAIN
+    QUERY PLAN on SQLite).
     """
     per_page = current_app.config["TOPICS_PER_PAGE"]
     now = utcnow()  # one instant for both queries, so a pin expiring mid-request is not lost
@@ -149,12 +206,12 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
         base = _apply_filter(base, key, value)
     position = pagination.decode_cursor(cursor)
     pinned: list[Topic] = []
-    query = base
-    if category is not None:
-        if position is None:
-            pinned = list(db.session.scalars(base.where(_pinned_at(now))
-                                             .order_by(Topic.last_posted_at.desc(), Topic.id.desc())))
-        query = query.where(~_pinned_at(now))
+    if position is None:
+        # Sorted here, not by the database: with an ORDER BY, SQLite walks ix_topics_activity
+        # through every topic of the forum looking for pins; without it, ix_topics_category_pinned.
+        pinned = sorted(db.session.scalars(base.where(_pinned_at(now))).unique(),
+                        key=lambda t: (t.last_posted_at, t.id), reverse=True)
+    query = base.where(~_pinned_at(now))
     if position is not None:
         at, topic_id = position
         # Written as a range on last_posted_at plus a tie-break, so every database walks the index.
@@ -199,9 +256,16 @@ def revisions(user: Any, post: Post) -> list[PostRevision]:
                                    .where(PostRevision.post_id == post.id).order_by(PostRevision.number)))
 
 
-def quote_source(user: Any, post: Post) -> str:
-    """Markdown that quotes ``post`` into a reply."""
+def quote_parts(user: Any, post: Post) -> tuple[str, str, str]:
+    """The opening tag, the Markdown and the closing tag that quote ``post`` into a reply (the
+    composer wraps a selection of the post in the same tags)."""
     if not permissions.can_see_post_body(user, post) or post.state != PostState.PUBLISHED:
         raise NotFound()
     username = post.author.username if post.author else "?"
-    return f'[quote="{username}, post:{post.post_number}, topic:{post.topic_id}"]\n{post.raw}\n[/quote]\n\n'
+    return f'[quote="{username}, post:{post.post_number}, topic:{post.topic_id}"]', post.raw, "[/quote]"
+
+
+def quote_source(user: Any, post: Post) -> str:
+    """Markdown that quotes ``post`` into a reply."""
+    opening, raw, closing = quote_parts(user, post)
+    return f"{opening}\n{raw}\n{closing}\n\n"
