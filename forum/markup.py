@@ -25,7 +25,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["COOK_VERSION", "Cooked", "cook", "excerpt", "plain_text", "sanitize_html"]
+__all__ = ["COOK_VERSION", "Cooked", "cook", "excerpt", "plain_text", "prose_text", "sanitize_html"]
 
 # Bump whenever the HTML produced for the same source changes, so stored posts can be re-cooked.
 COOK_VERSION: int = 1
@@ -599,6 +599,47 @@ def plain_text(source: str) -> str:
     excerpt of a reply should not open with someone else's.
     """
     return _PlainTextWriter().feed(_MD.parse(source, {})).strip()
+
+
+# Blocks that are not the author's own prose: quotes of others and code.
+_NOT_PROSE_BLOCKS = {"quote_open": "quote_close", "blockquote_open": "blockquote_close"}
+_BARE_URL_RE = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
+
+
+def _prose_inline(children: Sequence[Token] | None) -> str:
+    out: list[str] = []
+    in_autolink = False
+    for token in children or ():
+        if token.type == "link_open" and token.info == "auto":
+            in_autolink = True  # a bare URL, linkified: not words of any language
+        elif token.type == "link_close":
+            in_autolink = False
+        elif token.type in ("text", "text_special") and not in_autolink:
+            out.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        # code spans, mentions, images and raw HTML say nothing about the author's language
+    return "".join(out)
+
+
+def prose_text(source: str) -> str:
+    """The author's own words in ``source``: plain text without code (blocks and spans), quotes
+    (``[quote]`` and ``>``), URLs, mentions, images and raw HTML. What a language detector
+    should read; not for display."""
+    blocks: list[str] = []
+    closing: list[str] = []
+    for token in _MD.parse(source, {}):
+        if closing:
+            if token.type == closing[-1]:
+                closing.pop()
+            elif token.type in _NOT_PROSE_BLOCKS:
+                closing.append(_NOT_PROSE_BLOCKS[token.type])
+            continue
+        if token.type in _NOT_PROSE_BLOCKS:
+            closing.append(_NOT_PROSE_BLOCKS[token.type])
+        elif token.type == "inline":
+            blocks.append(_prose_inline(token.children))
+    return _BARE_URL_RE.sub(" ", "\n".join(block for block in blocks if block.strip())).strip()
 
 
 def excerpt(source: str, length: int = 200) -> str:

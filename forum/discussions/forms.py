@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from forum.i18n import LOCALE_NAMES
+from forum.languages import AUTO_LANGUAGE
 
 
 class TopicForm(FlaskForm):
@@ -28,7 +34,15 @@ class EditPostForm(FlaskForm):
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please write a message."))])
     reason = StringField(_l("Reason for the edit (optional)"), validators=[Optional(), Length(max=300)])
     official = BooleanField(_l("Official reply"))
+    language = SelectField(_l("Language of this post"), default=AUTO_LANGUAGE,
+                           description=_l("Search and watched words use it. It is detected from your text "
+                                          "unless you choose one."))
     # The revision the text was loaded from: a save from an outdated form is refused, not applied.
     base_revision = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = [(AUTO_LANGUAGE, _l("Detect it from the text")), *(
+            (code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"])]
 
 

@@ -252,6 +252,7 @@ def edit_post(post_id: int) -> Any:
         form.body.data = post.raw
         form.title.data = post.topic.title
         form.official.data = post.is_official
+        form.language.data = post.language if post.language_chosen else services.AUTO_LANGUAGE
         form.base_revision.data = str(post.edit_count)
     elif form.validate_on_submit():
         # A tick from someone who may not speak for the brand reaches the service, which refuses it (403).
@@ -260,7 +261,7 @@ def edit_post(post_id: int) -> Any:
         try:
             services.edit_post(current_user, post, form.body.data or "",
                                title=form.title.data if post.post_number == 1 else None,
-                               reason=form.reason.data, official=official,
+                               reason=form.reason.data, official=official, language=form.language.data or None,
                                base_revision=_base_revision(form.base_revision.data))
         except services.EditConflict as exc:
             # The member's text stays in the form; the next save starts from the current version.

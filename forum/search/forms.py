@@ -24,5 +24,6 @@ class SearchForm(FlaskForm):
     solved = SelectField(_l("Solved"), choices=[], validate_choice=False)
     staff_only = BooleanField(_l("Staff posts only"))
     in_title = BooleanField(_l("Search titles only"))
+    language = SelectField(_l("Written in"), choices=[], validate_choice=False)
     sort = SelectField(_l("Sort by"), choices=[], validate_choice=False)
     include_hidden = BooleanField(_l("Include hidden and pending posts"))

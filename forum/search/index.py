@@ -61,6 +61,9 @@ class SearchQuery:
     staff_only: bool = False
     in_title: bool = False  # title words only, opening posts only
     kinds: frozenset[str] | None = None
+    # Only documents in this language ("en" | "it" | "fr"), matched with its stems only. None:
+    # every language, each word matched with every language's stems.
+    language: str | None = None
     sort: Literal["relevance", "newest"] = "relevance"
     page: int = 1
     per_page: int = 20
@@ -77,6 +80,7 @@ class SearchQuery:
             or self.solved is not None
             or self.staff_only
             or self.kinds is not None
+            or self.language is not None
         )
 
 

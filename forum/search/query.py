@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, TypedDict
 
-from forum.search.analysis import WORD_PATTERN, all_stop_words, fold
+from forum.search.analysis import LANGUAGES, WORD_PATTERN, all_stop_words, fold
 
 MAX_QUERY_CHARS = 200
 MAX_TERMS = 12
@@ -52,6 +52,7 @@ class BoxFilters(TypedDict, total=False):
     staff_only: bool
     date_from: date
     date_to: date
+    language: str
     sort: Literal["newest"]
 
 
@@ -61,6 +62,7 @@ _BOX_TOKEN = re.compile(r'"[^"]*(?:"|$)|[^\s"]+')
 _AUTHOR = re.compile(r"@(\w[\w.\-]*)")
 _CATEGORY = re.compile(r"category:([\w\-]+)", re.IGNORECASE)
 _DATE = re.compile(r"(after|before):(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_LANGUAGE = re.compile(r"lang:([a-z]{2})", re.IGNORECASE)
 _FLAGS: dict[str, BoxFilters] = {
     "in:title": {"in_title": True},
     "is:solved": {"solved": True},
@@ -77,8 +79,8 @@ def parse_query_box(text: str) -> tuple[str, BoxFilters]:
     ``@name``, ``category:slug``, ``in:title``, ``is:solved``, ``is:unsolved``,
     ``has:official``, ``is:staff``, ``after:YYYY-MM-DD`` (that day or later),
     ``before:YYYY-MM-DD`` (strictly earlier, so ``after:2024-05-01 before:2024-06-01``
-    is May) and ``order:newest``. Unknown or malformed filters stay in the text; when a
-    filter is repeated the last one wins. Never raises.
+    is May), ``lang:it`` (posts written in that language) and ``order:newest``. Unknown or
+    malformed filters stay in the text; when a filter is repeated the last one wins. Never raises.
     """
     filters: BoxFilters = {}
     kept: list[str] = []
@@ -109,6 +111,8 @@ def _box_filter(token: str) -> BoxFilters | None:
         return {"category": match.group(1).lower()}
     if match := _DATE.fullmatch(token):
         return _date_filter(match.group(1).lower(), match.group(2))
+    if (match := _LANGUAGE.fullmatch(token)) and match.group(1).lower() in LANGUAGES:
+        return {"language": match.group(1).lower()}
     return None
 
 

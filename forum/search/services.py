@@ -27,6 +27,7 @@ from forum import markup
 from forum.extensions import db
 from forum.registry import contributions, lookup
 
+from .analysis import LANGUAGES
 from .index import NullSearchIndex, SearchDocument, SearchHit, SearchIndex, SearchQuery, SearchResults
 from .interfaces import (
     MAX_KIND_LENGTH,
@@ -198,6 +199,7 @@ class SearchRequest:
     solved: bool | None = None
     staff_only: bool = False
     in_title: bool = False
+    language: str | None = None  # only posts written in it; None: every language
     sort: str = "relevance"
     include_hidden: bool = False
     page: int = 1
@@ -245,6 +247,7 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
         solved=box.get("solved", request.solved),
         staff_only=bool(box.get("staff_only") or request.staff_only),
         in_title=bool(box.get("in_title") or request.in_title),
+        language=box.get("language") or (request.language if request.language in LANGUAGES else None),
         sort="newest" if box.get("sort") == "newest" or request.sort == "newest" else "relevance",
         page=max(1, request.page),
         per_page=per_page,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.extensions import limiter
+from forum.i18n import LOCALE_NAMES
 
 from . import services
 from .forms import SearchForm
@@ -62,12 +63,14 @@ def search() -> Any:
     ]
     form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
     form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
+    form.language.choices = [("", _("Any language"))] + [
+        (code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"]]
     result = error = notice = None
     unavailable = False
     entries: list[services.SearchEntry] = []
     asked = any(
         request.args.get(k)
-        for k in ("q", "category", "author", "date_from", "date_to", "has_official", "solved", "staff_only")
+        for k in ("q", "category", "author", "date_from", "date_to", "has_official", "solved", "staff_only", "language")
     )
     if asked and form.validate():
         try:
@@ -83,6 +86,7 @@ def search() -> Any:
                     solved=_tri(form.solved.data),
                     staff_only=bool(form.staff_only.data),
                     in_title=bool(form.in_title.data),
+                    language=form.language.data or None,
                     sort=form.sort.data or "relevance",
                     include_hidden=bool(form.include_hidden.data),
                     page=request.args.get("page", 1, type=int) or 1,

@@ -10,6 +10,7 @@ Counters are written only by :mod:`forum.discussions.counters`.
 
 from .drafts import DRAFT_KINDS, discard_draft, read_draft, save_draft
 from .posting import (
+    AUTO_LANGUAGE,
     EditConflict,
     PostingBlocked,
     PostOutcome,
@@ -19,6 +20,7 @@ from .posting import (
     create_category,
     create_reply,
     create_topic,
+    detect_language,
     edit_post,
     language_for,
     preview,
@@ -47,6 +49,7 @@ from .reads import (
 from .topic_tools import find_topic_ref, lock_topic, merge_topic, move_topic, pin_topic, split_topic, unpin_topic
 
 __all__ = [
+    "AUTO_LANGUAGE",
     "DRAFT_KINDS",
     "EditConflict",
     "PostOutcome",
@@ -59,6 +62,7 @@ __all__ = [
     "create_category",
     "create_reply",
     "create_topic",
+    "detect_language",
     "discard_draft",
     "edit_post",
     "encode_cursor",

@@ -7,6 +7,12 @@ judgement is part of the write: if recording it fails, nothing is stored.
 
 Edits are judged like new posts (``context.kind == "edit"``): an edit the filters would hold
 goes back to the review queue instead of being published.
+
+A post's language is its text's (:mod:`forum.languages` detects it, falling back to the
+author's language), unless the author chose one (``language=``): then ``language_chosen`` is
+set and later edits keep it instead of detecting again (``language=AUTO_LANGUAGE`` hands the
+choice back to detection). The content filters see that language (``FilterContext.locale``),
+and an opening post's language is its topic's.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.languages import AUTO_LANGUAGE, detect_post_language
 from forum.plugins import Draft, FilterContext, Verdict, VerdictKind
 from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
@@ -105,8 +112,32 @@ def require_can_post(user: User) -> None:
         raise PostingBlocked(reason)
 
 
-def language_for(user: User) -> str:
-    return str(user.locale or get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
+def language_for(user: User | None) -> str:
+    """The author's own language: what a post falls back to when its text does not tell."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    locale = user.locale if user is not None else None
+    if locale in supported:
+        return str(locale)
+    return str(get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
+
+
+def detect_language(raw: str, author: User | None, title: str | None = None) -> str:
+    """The language of a post's text (and its topic's title), else its author's language."""
+    return detect_post_language(raw, title=title, fallback=language_for(author),
+                                languages=current_app.config["SUPPORTED_LOCALES"]).language
+
+
+def _chosen_language(language: str) -> str:
+    if language not in current_app.config["SUPPORTED_LOCALES"]:
+        raise ValidationFailed({"language": _("Choose a language from the list.")})
+    return language
+
+
+def _language_of_new(raw: str, author: User, title: str | None, language: str | None) -> tuple[str, bool]:
+    """(language, chosen by the author) of a new post."""
+    if language and language != AUTO_LANGUAGE:
+        return _chosen_language(language), True
+    return detect_language(raw, author, title), False
 
 
 def _judge(draft: Draft, author: User, context: FilterContext) -> tuple[Verdict, list[Verdict]]:
@@ -138,12 +169,13 @@ def _check_official(author: User, official: bool) -> None:
 # --- writes ----------------------------------------------------------------------------------------
 
 def create_topic(author: User, category: Category, title: str, body: str, *, ip: str | None = None,
-                 official: bool = False, commit: bool = True, reviewed_by: User | None = None) -> PostOutcome:
+                 official: bool = False, commit: bool = True, reviewed_by: User | None = None,
+                 language: str | None = None) -> PostOutcome:
     """Start a topic. ``commit=False`` leaves the transaction open for a caller that writes
     more with it (a meetup's discussion topic); that caller commits and fires
     ``forum_topic_created`` itself. ``reviewed_by`` names the moderator who already approved
     what the topic says (a held meetup they approved): a hold is not applied again, and the
-    verdicts stay in the post's history."""
+    verdicts stay in the post's history. ``language``: the author's choice (None: detected)."""
     if not permissions.can_start_topic(author, category):
         raise PermissionDenied()
     require_can_post(author)
@@ -151,7 +183,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
     title = clean_title(title)
     raw = clean_body(body)
     draft = Draft(raw=raw, title=title)
-    language = language_for(author)
+    language, chosen = _language_of_new(raw, author, title, language)
     context = FilterContext(kind="topic", category_id=category.id, locale=language, ip=ip)
     verdict, verdicts = _judge(draft, author, context)
     held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not (reviewed_by is not None and reviewed_by.is_moderator)
@@ -161,8 +193,8 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
                   last_post_user_id=author.id, highest_post_number=1, post_count=0,
                   state=PostState.PENDING, language=language)
     post = Post(topic=topic, user_id=author.id, post_number=1, raw=draft.raw, cooked=cook(draft.raw).html,
-                cook_version=markup.COOK_VERSION, language=language, created_at=now, ip_address=ip,
-                state=PostState.PENDING, is_official=official)
+                cook_version=markup.COOK_VERSION, language=language, language_chosen=chosen, created_at=now,
+                ip_address=ip, state=PostState.PENDING, is_official=official)
     db.session.add_all([topic, post])
     try:
         if not held:
@@ -180,14 +212,14 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
 
 
 def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None = None,
-                 ip: str | None = None, official: bool = False) -> PostOutcome:
+                 ip: str | None = None, official: bool = False, language: str | None = None) -> PostOutcome:
     if not permissions.can_reply(author, topic):
         raise PermissionDenied()
     require_can_post(author)
     _check_official(author, official)
     raw = clean_body(body)
     draft = Draft(raw=raw)
-    language = language_for(author)
+    language, chosen = _language_of_new(raw, author, None, language)
     context = FilterContext(kind="reply", category_id=topic.category_id, topic_id=topic.id,
                             locale=language, ip=ip)
     verdict, verdicts = _judge(draft, author, context)
@@ -195,8 +227,9 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
     try:
         number = counters.take_post_number(topic)
         post = Post(topic=topic, user_id=author.id, post_number=number, raw=draft.raw, cooked=cook(draft.raw).html,
-                    cook_version=markup.COOK_VERSION, language=language, created_at=utcnow(), ip_address=ip,
-                    reply_to_post_number=reply_to, state=PostState.PENDING, is_official=official)
+                    cook_version=markup.COOK_VERSION, language=language, language_chosen=chosen,
+                    created_at=utcnow(), ip_address=ip, reply_to_post_number=reply_to, state=PostState.PENDING,
+                    is_official=official)
         db.session.add(post)
         if not held:
             counters.publish(post, fresh=True)
@@ -211,7 +244,7 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
 
 def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
               reason: str | None = None, official: bool | None = None, commit: bool = True,
-              base_revision: int | None = None) -> PostOutcome:
+              base_revision: int | None = None, language: str | None = None) -> PostOutcome:
     """Change a post's text (and, for an opening post, the topic title), keeping a revision.
 
     The edit is judged like a new post: when the filters would hold it, a published post goes
@@ -222,6 +255,10 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     ``base_revision`` is the ``edit_count`` the editor's form started from: when the post has
     moved on since, :class:`EditConflict` is raised and nothing changes (no last-writer-wins).
     The check is a conditional UPDATE, so two saves racing from the same revision cannot both win.
+
+    ``language``: a language the editor chooses (it sticks across later edits), ``AUTO_LANGUAGE``
+    to detect again, None to keep a chosen language or else detect from the new text. A change
+    of language alone is an edit too: it is judged again (language-scoped filters) and revised.
     """
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied()
@@ -231,11 +268,15 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     topic = post.topic
     new_title = clean_title(title) if title is not None and post.post_number == 1 else None
     draft = Draft(raw=raw, title=new_title)
+    new_language, chosen = _language_of_edit(post, raw, new_title or (topic.title if post.post_number == 1 else None),
+                                             language)
     context = FilterContext(kind="edit", category_id=topic.category_id, topic_id=topic.id,
-                            locale=post.language, extra={"post_number": post.post_number})
+                            locale=new_language, extra={"post_number": post.post_number})
     verdict, verdicts = _judge(draft, editor, context)
     changed_title = new_title is not None and draft.title != topic.title
-    if draft.raw == post.raw and not changed_title and (official is None or official == post.is_official):
+    changed_language = (new_language, chosen) != (post.language, bool(post.language_chosen))
+    if draft.raw == post.raw and not changed_title and not changed_language \
+            and (official is None or official == post.is_official):
         return PostOutcome(post, verdict, verdicts)
     try:
         _claim_next_revision(post, base_revision)
@@ -248,6 +289,9 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         post.cook_version = markup.COOK_VERSION
         post.edit_count += 1
         post.edited_at = utcnow()
+        post.language, post.language_chosen = new_language, chosen
+        if post.post_number == 1:
+            topic.language = new_language
         if changed_title and draft.title:
             topic.title = draft.title
             topic.slug = slugify(draft.title)
@@ -278,6 +322,16 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         db.session.commit()
         fire("forum_post_edited", post=post, revision=revision)
     return PostOutcome(post, verdict, verdicts)
+
+
+def _language_of_edit(post: Post, raw: str, title: str | None, language: str | None) -> tuple[str, bool]:
+    """(language, chosen) of an edited post: the editor's choice, else a choice the author made
+    before, else detected from the new text (falling back to the author's language)."""
+    if language and language != AUTO_LANGUAGE:
+        return _chosen_language(language), True
+    if language is None and post.language_chosen:
+        return post.language, True
+    return detect_language(raw, post.author, title), False
 
 
 def _claim_next_revision(post: Post, base_revision: int | None) -> None:

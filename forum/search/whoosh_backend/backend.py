@@ -41,7 +41,7 @@ from forum.search.query import DEFAULT_MAX_PAGE, reject_deep_page, reject_empty
 
 from .excerpts import Highlighter
 from .expansion import DEFAULT_MAX_EXPANSIONS, ExpansionPlan
-from .querying import exclusion_query, narrowing_query, permission_sets, text_query
+from .querying import exclusion_query, narrowing_query, permission_sets, searched_languages, text_query
 from .schema import (
     INDEX_NAME,
     JOURNAL_DIR,
@@ -141,16 +141,17 @@ class WhooshSearchIndex:
             raise reject_deep_page(self.max_page)
         with self._searcher() as searcher:
             reader = searcher.reader()
-            plan = ExpansionPlan(parsed, query.in_title, reader, self.max_expansions)
+            languages = searched_languages(query)
+            plan = ExpansionPlan(parsed, query.in_title, reader, self.max_expansions, languages)
             empty = SearchResults(hits=[], total=0, page=page, per_page=per_page, narrowed=plan.narrowed)
-            text_q = text_query(parsed, query.in_title, plan)
+            text_q = text_query(parsed, query.in_title, plan, languages)
             narrowing = narrowing_query(query)
             if text_q is None:
                 if parsed.groups and not query.has_filters:
                     raise reject_empty()  # only stop words, e.g. "a"
                 # Filters only: browse them, newest first (no words to rank by).
                 final: wq.Query = wq.Every() if narrowing is None else narrowing
-                excluded = exclusion_query(parsed, query.in_title, plan)
+                excluded = exclusion_query(parsed, query.in_title, plan, languages)
                 if excluded is not None:
                     final = wq.AndNot(final, excluded)
                 newest = True

@@ -11,7 +11,7 @@ then names those terms one by one, so nothing is expanded again behind the budge
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -55,12 +55,13 @@ class ExpansionPlan:
     ``MAX_PREFIX_TERMS_SCANNED`` to look at), i.e. when the results may miss matches.
     """
 
-    def __init__(self, parsed: ParsedText, in_title: bool, reader: Any, max_expansions: int) -> None:
+    def __init__(self, parsed: ParsedText, in_title: bool, reader: Any, max_expansions: int,
+                 languages: Sequence[str] = LANGUAGES) -> None:
         self.max_expansions = max(0, max_expansions)
         self.narrowed = False
         self._reader = reader
         self._granted: dict[Slot, tuple[str, ...]] = {}
-        matching, boosts = _slots(parsed, in_title)
+        matching, boosts = _slots(parsed, in_title, languages)
         candidates = {slot: self._candidates(slot) for slot in [*matching, *boosts]}
         # Matching slots first: a term there decides which documents match, a title-boost
         # term only reorders them, so boosts only get what matching left over.
@@ -107,13 +108,13 @@ class ExpansionPlan:
         return left
 
 
-def _slots(parsed: ParsedText, in_title: bool) -> tuple[list[Slot], list[Slot]]:
-    """(matching slots, title-boost slots) of every prefix clause, in every language field."""
+def _slots(parsed: ParsedText, in_title: bool, languages: Sequence[str]) -> tuple[list[Slot], list[Slot]]:
+    """(matching slots, title-boost slots) of every prefix clause, in each searched language's field."""
     matching: dict[Slot, None] = {}
     boosts: dict[Slot, None] = {}
     positive = [clause for group in parsed.groups for clause in group if clause.kind == "prefix"]
     excluded = [clause for clause in parsed.excluded if clause.kind == "prefix"]
-    for lang in LANGUAGES:
+    for lang in languages:
         field = search_field(lang, in_title)
         _add(matching, (Slot(clause, field) for clause in positive))
         _add(matching, (Slot(clause, field, excluded=True) for clause in excluded))

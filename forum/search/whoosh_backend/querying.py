@@ -18,7 +18,15 @@ from .expansion import ExpansionPlan, Slot, search_field
 from .schema import NO_CATEGORY, PERMISSION_CACHE_SIZE, TITLE_BOOST, term_text
 
 
-def text_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan) -> wq.Query | None:
+def searched_languages(query: SearchQuery) -> tuple[str, ...]:
+    """The languages whose stems a query's words are matched with: all of the community's by
+    default (a member finds an Italian post with an Italian query whatever their own
+    language), only one when the search is restricted to it."""
+    return (query.language,) if query.language in LANGUAGES else LANGUAGES
+
+
+def text_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan,
+               languages: Sequence[str] = LANGUAGES) -> wq.Query | None:
     """OR of one query per language, or None when no language has anything to match.
 
     NullQuery (not None) when there were words but the prefixes matched no index term:
@@ -26,7 +34,7 @@ def text_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan) -> wq.Qu
     """
     branches: list[wq.Query] = []
     impossible = False
-    for lang in LANGUAGES:
+    for lang in languages:
         # Matching walks a single field per language: intersecting plain posting lists
         # costs ~30% less CPU than intersecting title-OR-body unions. First posts and
         # other title owners carry their title in body_<lang>; title_<lang> only adds the boost.
@@ -72,10 +80,11 @@ def _language_branch(parsed: ParsedText, in_title: bool, lang: str, field: str,
     return branch
 
 
-def exclusion_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan) -> wq.Query | None:
+def exclusion_query(parsed: ParsedText, in_title: bool, plan: ExpansionPlan,
+                    languages: Sequence[str] = LANGUAGES) -> wq.Query | None:
     excluded = [
         q
-        for lang in LANGUAGES
+        for lang in languages
         for clause in parsed.excluded
         if (q := clause_query(clause, lang, search_field(lang, in_title), plan, excluded=True))
         not in (None, wq.NullQuery)
@@ -156,6 +165,10 @@ def narrowing_query(query: SearchQuery) -> wq.Query | None:
         parts.append(wq.Term("is_staff_post", True))
     if query.in_title:
         parts.append(wq.Term("is_first_post", True))
+    if query.language is not None:
+        if query.language not in LANGUAGES:
+            return wq.NullQuery
+        parts.append(wq.Term("language", query.language))
     if query.kinds is not None:
         if not query.kinds:
             return wq.NullQuery
