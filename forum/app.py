@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
@@ -35,6 +35,7 @@ from forum import (
     discussions,
     events,
     i18n,
+    live_settings,
     mail,
     moderation,
     notifications,
@@ -103,6 +104,14 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app, fronted by :mod:`forum.live_settings` so a theme or plugin change made by an
+    admin rebuilds it in every worker without a restart."""
+    app = _build_app(test_config)
+    live_settings.install(app, lambda: _build_app(test_config))
+    return app
+
+
+def _build_app(test_config: dict[str, Any] | None) -> Flask:
     app = Flask("forum", instance_relative_config=True)
     web_input.init_app(app)  # before any route: it sets the URL converters
     _configure(app, test_config)
@@ -182,19 +191,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_plugins_and_themes(app: Flask) -> None:
-    disabled: set[str] = set(app.config["DEFAULT_DISABLED_PLUGINS"])
-    active_theme = None
+    shape = live_settings.app_shape({}, app.config)
     # Admin choices live in the database; on a fresh install there is no table yet.
     with app.app_context():
         try:
-            values = settings.all_settings()
-            chosen = values.get("disabled_plugins")
-            disabled = set(app.config["DEFAULT_DISABLED_PLUGINS"] if chosen is None else chosen)
-            active_theme = values.get("theme")
+            shape = live_settings.app_shape(settings.all_settings(), app.config)
         except Exception:  # no schema yet (fresh install): start with defaults
             db.session.rollback()
+    live_settings.record_shape(app, shape)
+    active_theme, disabled = shape
     themes.init_app(app, active_theme)
-    plugin_manager.init_app(app, disabled)
+    plugin_manager.init_app(app, set(disabled))
 
 
 def _init_templates(app: Flask) -> None:
@@ -215,6 +222,8 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.globals["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
+    # Counts in the reader's locale: "1,234" / "1.234" / "1 234".
+    app.jinja_env.filters["number"] = lambda n: format_number(n) if n is not None else ""
 
 
 def _current_coc_version() -> int:

@@ -31,6 +31,9 @@ class DefaultConfig:
     BABEL_DEFAULT_TIMEZONE = "UTC"
 
     THEME = "core"
+    # How often (seconds) each worker looks at the settings version, to apply an admin's theme or
+    # plugin change without a restart (forum/live_settings.py). None: never (a restart applies it).
+    SETTINGS_CHECK_SECONDS: float | None = 1.0
     THEME_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "themes"),)
     PLUGIN_DIRS: tuple[str, ...] = (str(PROJECT_ROOT / "plugins"),)
     SAFE_MODE = False

@@ -9,6 +9,11 @@ Reads cost one query per request (cached on ``g``); writes are staged in the cal
 transaction (:func:`set_setting` never commits), so a settings change and its audit entry
 land together.
 
+Every write also moves the **settings version** (one row, SQL arithmetic, in the same
+transaction). It is how a worker tells cheaply that something it built from the settings is
+stale: the theme and the enabled plugins (``forum/live_settings.py`` rebuilds the app without
+a restart), and later cached pages.
+
 Keys that belong to a family (one per plugin: ``plugin:<id>``) are registered as a prefix
 with :func:`register_prefix`; their default is the prefix's default.
 """
@@ -19,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.db_types import UTCDateTime, utcnow
@@ -36,6 +41,15 @@ class Setting(db.Model):  # type: ignore[name-defined,misc]
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SettingsVersion(db.Model):  # type: ignore[name-defined,misc]
+    """One row (id 1): a number that moves with every settings write."""
+
+    __tablename__ = "settings_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
 
 
 class UnknownSetting(KeyError):
@@ -120,7 +134,22 @@ def set_setting(key: str, value: Any) -> None:
         db.session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    bump_version()
     forget_cached()
+
+
+def bump_version() -> None:
+    """Move the settings version in the caller's transaction (the row is made if missing)."""
+    moved = db.session.execute(update(SettingsVersion).where(SettingsVersion.id == 1)
+                               .values(version=SettingsVersion.version + 1))
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        db.session.add(SettingsVersion(id=1, version=1))
+        db.session.flush()
+
+
+def current_version() -> int:
+    """The settings version now in the database (0 before the first write)."""
+    return int(db.session.scalar(select(SettingsVersion.version).where(SettingsVersion.id == 1)) or 0)
 
 
 def forget_cached() -> None:

@@ -70,6 +70,9 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "MAIL_DELIVERY": "inline",  # the outbox is filled before the request returns
         # Searches in tests find everything even on a loaded machine (budget tests set their own).
         "SEARCH_TIME_BUDGET_SECONDS": 30,
+        # No settings-version query on a timer: query counts must not depend on the clock
+        # (tests/web/test_live_settings.py turns it on).
+        "SETTINGS_CHECK_SECONDS": None,
     }
     config.update(overrides)
     return create_app(config)

@@ -9,9 +9,9 @@ from forum.registry import contribute, contributions
 
 from . import plugins_views, views  # noqa: F401 - the modules that declare bp's routes
 from .blueprint import bp
-from .interfaces import AdminSection
+from .interfaces import AdminFigure, AdminSection
 
-__all__ = ["AdminSection", "init_app"]
+__all__ = ["AdminFigure", "AdminSection", "init_app"]
 
 
 def init_app(app: Flask) -> None:

@@ -61,7 +61,8 @@ def plugins() -> Any:
     schemas = current_app.extensions.get("forum.plugin_schemas", {})
     return render_template("admin/plugins.html", plugins=infos, disabled=disabled, schemas=schemas,
                            links=admin_links(), safe_mode=current_app.extensions.get("forum.safe_mode"),
-                           toggle_form=ConfirmForm())
+                           toggle_form=ConfirmForm(),
+                           applies_live=current_app.config.get("SETTINGS_CHECK_SECONDS") is not None)
 
 
 @bp.post("/plugins/<plugin_id>/<any(enable, disable):action>")
@@ -70,9 +71,9 @@ def plugin_toggle(plugin_id: str, action: str) -> Any:
         abort(400)
     plugin_settings.set_plugin_enabled(current_user, plugin_id, enabled=action == "enable")
     if action == "enable":
-        flash(_("%(id)s will be enabled when the server restarts.", id=plugin_id), "success")
+        flash(_("%(id)s is enabled.", id=plugin_id), "success")
     else:
-        flash(_("%(id)s will be disabled when the server restarts.", id=plugin_id), "success")
+        flash(_("%(id)s is disabled.", id=plugin_id), "success")
     return redirect(url_for("admin.plugins"))
 
 

@@ -11,12 +11,16 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.accounts.permissions import can_administer
+from forum.audit import record_action
 from forum.discussions import services as discussions
 from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.settings import set_setting
+from forum.registry import contributions
+from forum.settings import get_setting, set_setting
 from forum.text import slugify
+
+from .interfaces import AdminFigure
 
 CATEGORY_FIELDS = ("name", "description", "color", "position", "read_access", "topic_access",
                    "is_questions", "approve_topics", "approve_replies")
@@ -74,7 +78,9 @@ def create_category(admin: User, data: dict[str, Any]) -> Category:
     return discussions.create_category(admin, slug=data.get("slug") or None, **fields)
 
 
-def save_brand(admin: User, data: dict[str, Any]) -> None:
+def save_brand(admin: User, data: dict[str, Any]) -> set[str]:
+    """Store the brand settings; the keys that changed (audited). A new theme reaches every
+    worker within seconds (forum.live_settings)."""
     if not can_administer(admin):
         raise PermissionDenied()
     values = {k: (data.get(k) or "").strip() for k in BRAND_FIELDS if k in data}
@@ -89,6 +95,19 @@ def save_brand(admin: User, data: dict[str, Any]) -> None:
         errors["logo_url"] = _("Use an https:// address or a path on this site.")
     if errors:
         raise ValidationFailed(errors)
-    for key, value in values.items():
-        set_setting(key, value or None)
+    before = {key: get_setting(key) for key in values}
+    changed = {key: value or None for key, value in values.items() if (before[key] or None) != (value or None)}
+    for key, value in changed.items():
+        set_setting(key, value)
+    if changed:
+        record_action(admin, "settings.brand", "settings", None,
+                      before={k: before[k] for k in changed}, after=changed)
     db.session.commit()
+    return set(changed)
+
+
+def overview_figures(admin: User) -> list[tuple[AdminFigure, int]]:
+    """The numbers of the admin overview, with their values now (one query each at most)."""
+    if not can_administer(admin):
+        raise PermissionDenied()
+    return [(figure, int(figure.count(admin))) for figure in contributions(AdminFigure)]

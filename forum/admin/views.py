@@ -23,7 +23,7 @@ from .forms import BrandForm, CategoryForm
 
 @bp.get("/")
 def dashboard() -> Any:
-    return render_template("admin/dashboard.html")
+    return render_template("admin/dashboard.html", figures=services.overview_figures(current_user))
 
 
 @bp.route("/code-of-conduct", methods=["GET", "POST"])
@@ -89,10 +89,11 @@ def brand() -> Any:
     form.theme.choices = [("", _("Default"))] + [(t.id, t.name) for t in themes.values()]
     if form.validate_on_submit():
         try:
-            services.save_brand(current_user, {k: v for k, v in form.data.items() if k != "csrf_token"})
+            changed = services.save_brand(current_user, {k: v for k, v in form.data.items() if k != "csrf_token"})
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            flash(_("Saved. A theme change applies after the server restarts."), "success")
+            flash(_("Saved. The new theme is now shown to everyone.") if "theme" in changed else _("Saved."),
+                  "success")
             return redirect(url_for("admin.brand"))
     return render_template("admin/brand.html", form=form), (400 if form.errors else 200)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
+from forum.admin.interfaces import AdminFigure
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
 from . import search, services
-from .activity import visible_activity
+from .activity import posts_in_last_days, visible_activity
 from .views import bp
 
 
@@ -28,3 +30,5 @@ def init_app(app: Flask) -> None:
     contribute(app, SearchFeed, search.TopicPosts())
     provide(app, SearchScope, search.CategoryScope())
     register_core(app, search, "discussions.search")
+    contribute(app, AdminFigure, AdminFigure(_l("Posts"), lambda viewer: posts_in_last_days(7),
+                                             "discussions.latest", hint=_l("last 7 days")))

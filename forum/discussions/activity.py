@@ -9,10 +9,12 @@ denormalised numbers.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from forum.db_types import utcnow
 from forum.extensions import db
 
 from .models import Post, PostState, Topic
@@ -33,3 +35,9 @@ def visible_activity(viewer: Any, member: Any) -> tuple[int, int]:
                     Topic.category_id.in_(readable)).scalar_subquery())
     row = db.session.execute(select(topics, posts)).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def posts_in_last_days(days: int) -> int:
+    """Published posts written in the last ``days`` days, everywhere (the admin overview)."""
+    return int(db.session.scalar(select(func.count()).select_from(Post).where(
+        Post.state == PostState.PUBLISHED, Post.created_at >= utcnow() - timedelta(days=days))) or 0)

@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from forum import settings
 from forum.accounts.interfaces import JudgementRecorder, PostingRule, SuspensionReason
-from forum.admin.interfaces import AdminSection
+from forum.admin.interfaces import AdminFigure, AdminSection
 from forum.discussions.interfaces import PostsMovedListener
 from forum.extensions import db
 from forum.interfaces import DemoLoader
@@ -61,3 +61,9 @@ def init_app(app: Flask) -> None:
         "moderation.settings", _l("Moderation"),
         _l("approval of new members and first posts, flags, reasons, registration bans, audit log")))
     contribute(app, DemoLoader, load_demo_queue)
+    contribute(app, AdminFigure, AdminFigure(
+        _l("In the review queue"), lambda viewer: sum(services.queue_counts(viewer).values()),
+        "moderation.queue", hint=_l("posts, members and events waiting"), needs_action=True))
+    contribute(app, AdminFigure, AdminFigure(
+        _l("Flags to review"), lambda viewer: services.queue_counts(viewer).get("flag", 0),
+        "moderation.queue", {"kind": "flag"}, hint=_l("posts members reported"), needs_action=True))

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import settings
-from forum.admin.interfaces import AdminSection
+from forum.admin.interfaces import AdminFigure, AdminSection
 from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
 from forum.registry import contribute
 
@@ -32,3 +32,9 @@ def init_app(app: Flask) -> None:
     contribute(app, AdminSection, AdminSection(
         "staff.responses", _l("Staff response times"),
         _l("topics awaiting a staff response, median and 90th percentile times")))
+    contribute(app, AdminFigure, AdminFigure(
+        _l("New members"), lambda viewer: services.new_member_count(services.NEW_MEMBER_DAYS),
+        "staff.members", {"show": "new"}, hint=_l("last 7 days")))
+    contribute(app, AdminFigure, AdminFigure(
+        _l("Awaiting a staff answer"), services.awaiting_staff_count, "staff.responses",
+        hint=_l("members' topics no staff member answered"), needs_action=True))

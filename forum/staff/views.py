@@ -172,7 +172,7 @@ def revoke_expert(badge_id: int) -> Any:
 @admin_only
 def members() -> Any:
     show = request.args.get("show", "all")
-    show = show if show in ("all", "staff", "experts") else "all"
+    show = show if show in ("all", "staff", "experts", "new") else "all"
     page = services.member_list(current_user, show=show, after=request.args.get("after") or None)
     return render_template("staff/admin_members.html", page=page, show=show)
 

@@ -254,3 +254,46 @@ def test_the_brand_service_checks_its_rules_too(app):
         assert set(refused.value.errors) == {"logo_url", "brand_primary"}
         with pytest.raises(PermissionDenied):
             services.save_brand(member, {"community_name": "Mine now"})
+
+
+# --- the overview: today's figures --------------------------------------------------------------
+
+FIGURE = re.compile(r'<li class="figure( needs-action)?">\s*<a href="([^"]+)">\s*<span class="figure-value">([^<]+)</span>\s*'
+                    r'<span class="figure-label">([^<]+)</span>')
+
+
+def figures(page: str) -> dict[str, tuple[str, str, bool]]:
+    """label -> (value, link, needs action)."""
+    return {html.unescape(label): (value, html.unescape(link), bool(flag))
+            for flag, link, value, label in FIGURE.findall(page)}
+
+
+def test_the_overview_shows_the_numbers_that_matter_today_with_links_to_act(admin_client, count_queries):
+    from datetime import timedelta
+
+    from forum.db_types import utcnow
+    from forum.moderation.services import flag_post
+    from tests.factories import opening_post, support_category
+
+    member = make_user("asker", created_at=utcnow() - timedelta(days=30))
+    make_user("fresh")  # joined today
+    topic = make_topic(author=member, category=support_category(), title="My grinder is jammed")
+    old = make_topic(author=member, title="An old topic")
+    opening_post(old).created_at = utcnow() - timedelta(days=10)
+    flag_post(make_user("reporter"), opening_post(topic), "spam")
+    db.session.commit()
+
+    with count_queries() as queries:
+        page = text(admin_client.get("/admin/"))
+    shown = figures(page)
+    assert shown["In the review queue"] == ("1", "/review", True)
+    assert shown["Flags to review"] == ("1", "/review?kind=flag", True)
+    assert shown["New members"][0:2] == ("3", "/admin/staff/members?show=new")  # boss, fresh, reporter
+    assert shown["Posts"] == ("1", "/latest", False)  # the old topic's post is 10 days old
+    assert shown["Awaiting a staff answer"][0:2] == ("2", "/staff/responses")
+    assert queries.count <= 12  # one query per figure at most, whatever the forum's size
+
+    # Each link leads somewhere that acts on the number.
+    assert "My grinder is jammed" in text(admin_client.get("/staff/responses"))
+    members = text(admin_client.get("/admin/staff/members?show=new"))
+    assert "@fresh" in members and "@asker" not in members

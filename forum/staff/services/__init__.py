@@ -28,11 +28,13 @@ from .badges import (
 from .chart import Bar, Chart, build_chart
 from .experts import (
     DEFAULT_EXPERT_LABEL,
+    NEW_MEMBER_DAYS,
     MemberPage,
     get_expert_badge,
     grant_expert,
     list_experts,
     member_list,
+    new_member_count,
     revoke_expert,
 )
 from .groups import (
@@ -56,6 +58,7 @@ from .responses import (
     AwaitingPage,
     Figures,
     WeekPoint,
+    awaiting_staff_count,
     awaiting_staff_response,
     response_figures,
     response_target_hours,
@@ -69,6 +72,7 @@ from .solutions import accepted_answer, mark_solution, unmark_solution
 __all__ = [
     "DEFAULT_EXPERT_LABEL",
     "DEFAULT_GROUP_COLOR",
+    "NEW_MEMBER_DAYS",
     "AwaitingPage",
     "Bar",
     "Chart",
@@ -79,6 +83,7 @@ __all__ = [
     "accepted_answer",
     "add_member",
     "add_member_by_group_name",
+    "awaiting_staff_count",
     "awaiting_staff_response",
     "badge_load_options",
     "build_chart",
@@ -97,6 +102,7 @@ __all__ = [
     "mark_solution",
     "member_list",
     "memberships_of",
+    "new_member_count",
     "post_author_badges_option",
     "post_author_experts_option",
     "primary_group",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
 from forum.audit import record_action
+from forum.db_types import utcnow
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.text import one_line
@@ -19,6 +21,8 @@ from ..models import ExpertBadge
 from .badges import badge_load_options
 
 DEFAULT_EXPERT_LABEL = "Expert"
+# "New" on the admin's member list and overview: joined within this many days.
+NEW_MEMBER_DAYS = 7
 
 # --- expert badges ------------------------------------------------------------------------------
 
@@ -79,9 +83,17 @@ def member_list(viewer: User, *, show: str = "all", after: str | None = None,
         query = query.where(User.is_staff_member.is_(True))
     elif show == "experts":
         query = query.where(User.id.in_(select(ExpertBadge.user_id)))
+    elif show == "new":
+        query = query.where(User.created_at >= utcnow() - timedelta(days=NEW_MEMBER_DAYS))
     if after:
         query = query.where(User.username_canonical > after)
     rows = list(db.session.scalars(query.order_by(User.username_canonical).limit(per_page + 1)))
     next_cursor = rows[per_page - 1].username_canonical if len(rows) > per_page else None
     return MemberPage(users=rows[:per_page], next_cursor=next_cursor)
 
+
+
+def new_member_count(days: int = NEW_MEMBER_DAYS) -> int:
+    """Accounts made in the last ``days`` days (the admin overview's figure)."""
+    return int(db.session.scalar(select(func.count()).select_from(User)
+                                 .where(User.created_at >= utcnow() - timedelta(days=days))) or 0)

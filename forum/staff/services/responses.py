@@ -93,6 +93,14 @@ def awaiting_staff_response(viewer: Any, *, category_id: int | None = None, curs
     return AwaitingPage(topics=page.items, next_cursor=page.next_cursor)
 
 
+def awaiting_staff_count(viewer: Any) -> int:
+    """How many topics :func:`awaiting_staff_response` lists for ``viewer`` (one query)."""
+    if not permissions.can_view_response_times(viewer):
+        raise PermissionDenied()
+    return int(db.session.scalar(select(func.count()).select_from(Topic).where(
+        Topic.first_staff_reply_at.is_(None), *_awaiting_scope(viewer, None))) or 0)
+
+
 @dataclass
 class Figures:
     """Staff response figures for topics started in the last ``days`` days."""
