@@ -19,8 +19,9 @@ request): picking one never queries.
 
 Templates use the ``localized`` filter, registered once by :func:`init_app`:
 ``{{ category|localized("name") }}`` for a row's field, ``{{ value|localized }}`` for a
-localized value. The reader's language is the request's interface language
-(:func:`reader_language`); outside a request, the community's default language.
+localized value (a language as last argument overrides the reader's). The reader's language
+is the request's interface language (:func:`reader_language`); outside a request, the
+community's default language.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from forum.settings import get_setting
 __all__ = [
     "Localized",
     "clean_translations",
+    "community_languages",
     "default_language",
     "localize",
     "make_localized",
@@ -155,10 +157,10 @@ def make_localized(texts: Mapping[str, str | None]) -> Localized:
 
 # --- templates ------------------------------------------------------------------------------------
 
-def _localized_filter(value: Any, field: str | None = None) -> str:
+def _localized_filter(value: Any, field: str | None = None, locale: str | None = None) -> str:
     if field is None:
-        return localize(value)
-    return translated(value, field)
+        return localize(value, locale)
+    return translated(value, field, locale)
 
 
 def init_app(app: Flask) -> None:

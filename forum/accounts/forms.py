@@ -44,6 +44,7 @@ class RegisterForm(FlaskForm):
                              description=_l("At least 10 characters. A few unrelated words work well."),
                              render_kw={"autocomplete": "new-password"})
     coc_version = HiddenField()
+    coc_language = HiddenField()  # the language the page showed the code of conduct in
     accept_coc = BooleanField(validators=[DataRequired(_l("You need to accept the code of conduct to join."))])
 
 
@@ -100,6 +101,7 @@ class ProfileForm(FlaskForm):
 
 class AcceptCocForm(FlaskForm):
     version = HiddenField()
+    language = HiddenField()  # the language the page showed it in
     accept = BooleanField(validators=[DataRequired(_l("Tick the box to accept the code of conduct."))])
 
 

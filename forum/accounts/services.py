@@ -16,14 +16,13 @@ from flask import current_app
 from flask_babel import force_locale, format_datetime, format_timedelta, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum import markup
 from forum.db_types import utcnow
-from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.i18n import known_timezones
 from forum.mail import send_mail
@@ -34,14 +33,28 @@ from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
 from . import states, throttle
-from .code_of_conduct import current_coc, current_coc_version, get_coc, needs_coc_acceptance
+from .code_of_conduct import (
+    AcceptancePage,
+    accept_coc,
+    coc_acceptances,
+    coc_languages,
+    coc_versions_with_counts,
+    current_coc,
+    current_coc_version,
+    get_coc,
+    needs_coc_acceptance,
+    publish_coc,
+    reading_language,
+    record_acceptance,
+)
 from .interfaces import JudgedKind, Judgement, JudgementRecorder, SuspensionReason
 from .lookalikes import RESERVED_USERNAMES, check_display_name, community_name, looks_reserved, looks_taken
-from .models import PERMANENT, CodeOfConduct, CodeOfConductAcceptance, Role, User, new_session_token
+from .models import PERMANENT, CodeOfConductAcceptance, Role, User, new_session_token
 from .sessions import revoke_all_sessions
 
-__all__ = ["RESERVED_USERNAMES", "community_name", "current_coc", "current_coc_version", "get_coc",  # re-exported
-           "needs_coc_acceptance"]
+__all__ = ["RESERVED_USERNAMES", "AcceptancePage", "accept_coc", "coc_acceptances",  # re-exported
+           "coc_languages", "coc_versions_with_counts", "community_name", "current_coc", "current_coc_version",
+           "get_coc", "needs_coc_acceptance", "publish_coc", "reading_language"]
 
 USERNAME_RE = re.compile(r"^[\w.-]{3,20}$")
 # Scripts that are written together in one name (Japanese, Korean); any other mix is refused.
@@ -190,6 +203,7 @@ class Registration:
     display_name: str
     accepted_coc_version: int
     locale: str | None = None
+    coc_language: str | None = None  # the language the code of conduct was shown in
     timezone: str | None = None
     ip: str | None = None
     answers: dict[str, str] | None = None
@@ -251,7 +265,7 @@ def register(data: Registration) -> User:
     db.session.add(user)
     try:
         db.session.flush()
-        db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=current.version))
+        record_acceptance(user, current, data.coc_language)
         # Part of the write: a held applicant is never left without a review item.
         lookup(JudgementRecorder).record(Judgement(
             kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
@@ -561,87 +575,3 @@ def get_user_or_404(username: str) -> User:
     if user is None:
         raise NotFound()
     return user
-
-
-# --- code of conduct ---------------------------------------------------------------------------
-
-def publish_coc(admin: User, body: str, summary: str) -> CodeOfConduct:
-    if not admin.is_admin:
-        raise PermissionDenied()
-    body = clean_text(body, multiline=True).strip()
-    summary = clean_text(summary, multiline=True).strip()
-    errors = {}
-    if len(body) < 20:
-        errors["body"] = _("The code of conduct needs some text (20 characters at least).")
-    if not summary:
-        errors["summary"] = _("Tell members what changed.")
-    if errors:
-        raise ValidationFailed(errors)
-    version = current_coc_version() + 1
-    coc = CodeOfConduct(version=version, body=body, body_html=markup.cook(body).html,
-                        summary=summary, published_by_id=admin.id)
-    db.session.add(coc)
-    try:
-        db.session.flush()
-        # The admin who publishes it accepts it.
-        db.session.add(CodeOfConductAcceptance(user_id=admin.id, coc_version=version))
-        admin.accepted_coc_version = version
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise ValidationFailed({"": _("Another admin published a version at the same moment. Check the "
-                                      "list of versions and try again.")}) from exc
-    return coc
-
-
-def accept_coc(user: User, version: int) -> None:
-    if version != current_coc_version():
-        raise ValidationFailed({"accept": _("A newer code of conduct was published; please read it.")})
-    exists = db.session.scalar(select(CodeOfConductAcceptance.id).where(
-        CodeOfConductAcceptance.user_id == user.id, CodeOfConductAcceptance.coc_version == version))
-    if not exists:
-        db.session.add(CodeOfConductAcceptance(user_id=user.id, coc_version=version))
-    user.accepted_coc_version = max(user.accepted_coc_version, version)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A double click raced us to the same row: the acceptance is stored either way.
-        db.session.rollback()
-
-
-@dataclass(frozen=True)
-class AcceptancePage:
-    coc: CodeOfConduct
-    rows: list[CodeOfConductAcceptance]
-    page: int
-    has_more: bool
-    accepted: int
-    members: int
-
-
-def coc_acceptances(admin: Any, version: int, *, page: int = 1, per_page: int = 100) -> AcceptancePage:
-    """Who accepted ``version``, newest first, one page at a time (admins only)."""
-    if not admin.is_authenticated or not admin.is_admin:
-        raise PermissionDenied()
-    coc = get_coc(version)
-    page = max(1, page)
-    query = (select(CodeOfConductAcceptance).options(joinedload(CodeOfConductAcceptance.user))
-             .where(CodeOfConductAcceptance.coc_version == version)
-             .order_by(CodeOfConductAcceptance.accepted_at.desc(), CodeOfConductAcceptance.id.desc())
-             .offset((page - 1) * per_page).limit(per_page + 1))
-    rows = list(db.session.scalars(query))
-    accepted = db.session.scalar(select(func.count()).select_from(CodeOfConductAcceptance)
-                                 .where(CodeOfConductAcceptance.coc_version == version)) or 0
-    members = db.session.scalar(select(func.count()).select_from(User)) or 0
-    return AcceptancePage(coc=coc, rows=rows[:per_page], page=page, has_more=len(rows) > per_page,
-                          accepted=accepted, members=members)
-
-
-def coc_versions_with_counts() -> list[tuple[CodeOfConduct, int]]:
-    counts = (select(CodeOfConductAcceptance.coc_version, func.count().label("n"))
-              .group_by(CodeOfConductAcceptance.coc_version).subquery())
-    rows = db.session.execute(
-        select(CodeOfConduct, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.coc_version == CodeOfConduct.version)
-        .order_by(CodeOfConduct.version.desc()))
-    return [(coc, int(n)) for coc, n in rows]

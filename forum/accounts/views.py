@@ -82,7 +82,8 @@ def register() -> Any:
             services.register(services.Registration(
                 username=form.username.data or "", email=form.email.data or "",
                 password=form.password.data or "", display_name=form.display_name.data or "",
-                accepted_coc_version=_int(form.coc_version.data), locale=_locale_cookie(),
+                accepted_coc_version=_int(form.coc_version.data), coc_language=form.coc_language.data or None,
+                locale=_locale_cookie(),
                 timezone=_tz_cookie(), ip=request.remote_addr, answers=_application_answers()))
         except services.EmailAlreadyRegistered:
             # Same page as a success: the owner got a mail, a stranger learns nothing.
@@ -95,6 +96,7 @@ def register() -> Any:
             return render_template("accounts/check_email.html", email=form.email.data)
     if coc is not None:
         form.coc_version.data = str(coc.version)
+        form.coc_language.data = services.reading_language(coc)
     return render_template("accounts/register.html", form=form, coc=coc), (400 if form.errors else 200)
 
 
@@ -341,13 +343,14 @@ def code_of_conduct() -> Any:
             abort(403)
         if form.validate_on_submit():
             try:
-                services.accept_coc(current_user, _int(form.version.data))
+                services.accept_coc(current_user, _int(form.version.data), form.language.data or None)
             except ValidationFailed as exc:
                 form.form_errors.append(exc.message)
             else:
                 flash(_("Thank you for accepting the code of conduct."), "success")
                 return redirect(next_url or url_for("discussions.index"))
     form.version.data = str(coc.version)
+    form.language.data = services.reading_language(coc)
     return render_template("accounts/code_of_conduct.html", coc=coc, form=form, next_url=next_url,
                            needs_acceptance=services.needs_coc_acceptance(current_user)), (
         400 if form.errors or form.form_errors else 200)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from forum.accounts.forms import no_control, stripped
+from forum.accounts.forms import PublishCocForm, no_control, stripped
+from forum.forms import with_translations
 
 from .services import COLOUR_PATTERN, LOGO_PATTERN
 
@@ -36,6 +39,30 @@ class CategoryForm(FlaskForm):
     is_questions = BooleanField(_l("Questions and answers: a reply can be marked as the solution"))
     approve_topics = BooleanField(_l("Hold new topics for approval"))
     approve_replies = BooleanField(_l("Hold replies for approval"))
+
+
+CATEGORY_TRANSLATED = ("name", "description")
+
+
+def category_form_class(languages: Iterable[str]) -> type[FlaskForm]:
+    """The category form with the name and description in each of ``languages`` (optional)."""
+    return with_translations(CategoryForm, {
+        "name": lambda: StringField(_l("Name"), filters=[stripped], validators=[
+            Optional(), Length(max=80, message=_l("Use at most 80 characters."))]),
+        "description": lambda: TextAreaField(_l("Description"), filters=[no_control], validators=[
+            Optional(), Length(max=1000, message=_l("Use at most 1000 characters."))]),
+    }, languages)
+
+
+COC_TRANSLATED = ("body", "summary")
+
+
+def coc_form_class(languages: Iterable[str]) -> type[FlaskForm]:
+    """The form publishing a code of conduct, with its text in each of ``languages`` (optional)."""
+    return with_translations(PublishCocForm, {
+        "body": lambda: TextAreaField(_l("Code of conduct (Markdown)"), filters=[no_control], validators=[Optional()]),
+        "summary": lambda: TextAreaField(_l("Summary of changes"), filters=[no_control], validators=[Optional()]),
+    }, languages)
 
 
 class BrandForm(FlaskForm):

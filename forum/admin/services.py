@@ -16,6 +16,7 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n_content import clean_translations
 from forum.registry import contributions
 from forum.settings import get_setting, set_setting
 from forum.text import slugify
@@ -23,7 +24,7 @@ from forum.text import slugify
 from .interfaces import AdminFigure
 
 CATEGORY_FIELDS = ("name", "description", "color", "position", "read_access", "topic_access",
-                   "is_questions", "approve_topics", "approve_replies")
+                   "is_questions", "approve_topics", "approve_replies", "translations")
 COLOUR_PATTERN = r"^(#[0-9a-fA-F]{6})?$"
 # https:// addresses, or a path on this site ("/static/logo.svg"); not "//host" nor "/\\host",
 # which browsers read as another site.
@@ -49,6 +50,15 @@ def clean_category_data(data: dict[str, Any]) -> dict[str, Any]:
         errors["read_access"] = _("Choose an option from the list.")
     if data.get("topic_access") not in {a.value for a in PostAccess}:
         errors["topic_access"] = _("Choose an option from the list.")
+    # The name and description in other community languages: {"it": {"name": ..., "description": ...}}.
+    translations = clean_translations({code: {"name": " ".join(str(entry.get("name") or "").split()),
+                                              "description": str(entry.get("description") or "")}
+                                       for code, entry in (data.get("translations") or {}).items()},
+                                      ("name", "description"))
+    for code, entry in translations.items():
+        if len(entry.get("name", "")) > 80:
+            errors[f"name__{code}"] = _("Use at most 80 characters.")
+    clean["translations"] = translations if "translations" in data else None  # absent: keep them
     if errors:
         raise ValidationFailed(errors)
     return clean

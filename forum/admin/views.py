@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from forum.accounts import services as accounts
-from forum.accounts.forms import PublishCocForm
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db
-from forum.forms import apply_errors
+from forum.forms import apply_errors, fill_translations, read_translations
+from forum.i18n_content import community_languages
 from forum.settings import all_settings
 
 from . import services
 from .blueprint import bp
-from .forms import BrandForm, CategoryForm
+from .forms import CATEGORY_TRANSLATED, COC_TRANSLATED, BrandForm, category_form_class, coc_form_class
 
 
 @bp.get("/")
@@ -28,19 +28,25 @@ def dashboard() -> Any:
 
 @bp.route("/code-of-conduct", methods=["GET", "POST"])
 def code_of_conduct() -> Any:
-    form = PublishCocForm()
+    languages = community_languages()[1:]  # the default language's text is the form's own fields
+    form = coc_form_class(languages)()
     current = accounts.current_coc()
     if request.method == "GET" and current:
         form.body.data = current.body
+        # The texts to start the next version from; summaries describe one change, never reused.
+        fill_translations(form, {code: {"body": entry.get("body")} for code, entry in current.translations.items()},
+                          ("body",), languages)
     if form.validate_on_submit():
         try:
-            coc = accounts.publish_coc(current_user, form.body.data or "", form.summary.data or "")
+            coc = accounts.publish_coc(current_user, form.body.data or "", form.summary.data or "",
+                                       read_translations(form, COC_TRANSLATED, languages))
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             flash(_("Version %(n)d is published. Members will be asked to accept it.", n=coc.version), "success")
             return redirect(url_for("admin.code_of_conduct"))
-    return render_template("admin/code_of_conduct.html", form=form,
+    return render_template("admin/code_of_conduct.html", form=form, translation_languages=languages,
+                           coc_languages=accounts.coc_languages,
                            versions=accounts.coc_versions_with_counts()), (400 if form.errors else 200)
 
 
@@ -63,9 +69,13 @@ def category_form(category_id: int | None = None) -> Any:
     category = db.session.get(Category, category_id) if category_id else None
     if category_id and category is None:
         abort(404)
-    form = CategoryForm(obj=category)
+    languages = community_languages()[1:]  # the default language's text is the form's own fields
+    form = category_form_class(languages)(obj=category)
+    if request.method == "GET" and category is not None:
+        fill_translations(form, category.translations, CATEGORY_TRANSLATED, languages)
     if form.validate_on_submit():
-        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        data = {k: v for k, v in form.data.items() if k != "csrf_token" and "__" not in k}
+        data["translations"] = read_translations(form, CATEGORY_TRANSLATED, languages)
         try:
             if category is None:
                 services.create_category(current_user, data)
@@ -76,7 +86,8 @@ def category_form(category_id: int | None = None) -> Any:
         else:
             flash(_("The category was saved."), "success")
             return redirect(url_for("admin.categories"))
-    return render_template("admin/category_form.html", form=form, category=category), (
+    return render_template("admin/category_form.html", form=form, category=category,
+                           translation_languages=languages), (
         400 if form.errors else 200)
 
 

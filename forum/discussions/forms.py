@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.i18n import LOCALE_NAMES
@@ -42,7 +43,7 @@ class EditPostForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.language.choices = [(AUTO_LANGUAGE, _l("Detect it from the text")), *(
-            (code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"])]
+        self.language.choices = [SelectChoice(AUTO_LANGUAGE, _l("Detect it from the text")), *(
+            SelectChoice(code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"])]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from forum.extensions import limiter
 from forum.i18n import LOCALE_NAMES
@@ -63,8 +64,8 @@ def search() -> Any:
     ]
     form.solved.choices = [("", _("Any")), ("yes", _("Solved")), ("no", _("Unsolved"))]
     form.sort.choices = [("relevance", _("Relevance")), ("newest", _("Newest first"))]
-    form.language.choices = [("", _("Any language"))] + [
-        (code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"]]
+    form.language.choices = [SelectChoice("", _("Any language")), *(
+        SelectChoice(code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"])]
     result = error = notice = None
     unavailable = False
     entries: list[services.SearchEntry] = []
