@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import current_coc_version
 from forum.db_types import utcnow
-from forum.discussions.models import Category, Post, ReadAccess, Topic
+from forum.discussions.models import Category, Draft, Post, ReadAccess, Topic
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation import services as moderation
@@ -166,6 +166,12 @@ TABLE: dict[tuple[str, str], Row] = {
     # Not a questions category: nobody marks or unmarks (permission is checked before "nothing to do").
     ("/t/<int:topic_id>/solution/remove", "POST"): Row("/t/{public_topic}/solution/remove", nobody()),
     ("/drafts/<kind>/<key>/discard", "POST"): Row("/drafts/reply/{public_topic}/discard", signed_in("allowed")),
+    # The composer's autosave: any signed-in reader keeps a draft where they may reply (a member
+    # who cannot post yet keeps what they wrote for later).
+    ("/drafts/<kind>/<key>", "POST"): Row("/drafts/reply/{public_topic}", {
+        a: "none" if a in SIGNED_OUT else "effect" for a in ACTORS}, {"body": "A draft from the table."},
+        probe=count(Draft)),
+    ("/posts/<int:post_id>/quote", "GET"): Row("/posts/{public_reply}/quote", signed_in()),
     # moderation
     ("/posts/<int:post_id>/flag", "POST"): Row("/posts/{public_reply}/flag", participants(),
                                                {"reason": "spam"}, probe=count(Flag)),

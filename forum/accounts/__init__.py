@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum.audit import AuditVocabulary
 from forum.extensions import login_manager
+from forum.registry import contribute
 
-from . import sessions
+from . import audit_vocabulary, sessions
 from .models import AnonymousUser
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     login_manager.anonymous_user = AnonymousUser
     # The login id names a sign-in session (accounts.sessions), not just the member.
     login_manager.id_attribute = "get_login_id"

@@ -9,18 +9,30 @@ never by being imported here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from markupsafe import escape
 
 from forum.registry import contributions
 
 from .code_of_conduct import current_coc_version
 from .interfaces import PostingRule
-from .states import MemberState, can_read_as_member, is_active_member, is_silenced, is_suspended, member_state
+from .states import (
+    MemberState,
+    can_read_as_member,
+    is_active_member,
+    is_silenced,
+    is_suspended,
+    member_state,
+    state_ends_at,
+)
 
 __all__ = [
     "MemberState",
+    "PostingBlock",
     "can_administer",
     "can_ignore",
     "can_read_as_member",
@@ -28,6 +40,7 @@ __all__ = [
     "is_silenced",
     "is_suspended",
     "member_state",
+    "posting_block",
     "posting_block_message",
     "posting_block_reason",
 ]
@@ -68,6 +81,26 @@ def posting_block_reason(user: Any) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class PostingBlock:
+    """Why ``user`` cannot post right now, to say so up front (before they write)."""
+
+    reason: str               # a code of :func:`posting_block_reason`
+    until: datetime | None    # when it lifts by itself (a silence or suspension ends), else None
+
+    @property
+    def lets_member_write(self) -> bool:
+        """The member lifts it in one step when they post (accepting the new code of conduct,
+        their text kept meanwhile): the form stays, with a word that it will be asked."""
+        return self.reason == "coc"
+
+
+def posting_block(user: Any) -> PostingBlock | None:
+    """:func:`posting_block_reason` with the time the block ends, or None if ``user`` may post."""
+    reason = posting_block_reason(user)
+    return PostingBlock(reason, state_ends_at(user)) if reason else None
+
+
 # What each block code tells the member (topics, replies, events: one wording).
 _BLOCK_MESSAGES: dict[str, Callable[[], str]] = {
     "unverified": lambda: _("Please confirm your email address before posting. Check your inbox."),
@@ -75,12 +108,25 @@ _BLOCK_MESSAGES: dict[str, Callable[[], str]] = {
     "suspended": lambda: _("Your account is read-only for now."),
     "unapproved": lambda: _("Your membership is waiting for approval by the moderators."),
     "rejected": lambda: _("Your membership application was not accepted, so you cannot post."),
+    "coc": lambda: _("The code of conduct was updated: you will be asked to accept it before you post. "
+                     "What you write is kept."),
+}
+# ... and with the end of the block, for states that end by themselves. Called without
+# arguments so the date (already formatted, e.g. a <time> element) is put in escaped.
+_BLOCK_MESSAGES_UNTIL: dict[str, Callable[[], str]] = {
+    "silenced": lambda: _("You are read-only until %(date)s."),
+    "suspended": lambda: _("Your account is suspended until %(date)s."),
 }
 
 
-def posting_block_message(code: str) -> str:
-    """The member-facing sentence for a code of :func:`posting_block_reason` ("anonymous" and
-    "coc" are answered by a redirect instead; unknown codes from plugins read as read-only)."""
+def posting_block_message(code: str, until: str | None = None) -> str:
+    """The member-facing sentence for a code of :func:`posting_block_reason` ("anonymous" is
+    answered by a redirect instead; unknown codes from plugins read as read-only).
+
+    ``until``: the block's end already formatted for the reader (plain text is escaped, Markup
+    such as a ``<time>`` element is kept); the answer is then Markup."""
+    if until is not None and code in _BLOCK_MESSAGES_UNTIL:
+        return escape(_BLOCK_MESSAGES_UNTIL[code]()) % {"date": until}  # escape() answers Markup
     return _BLOCK_MESSAGES.get(code, _BLOCK_MESSAGES["silenced"])()
 
 

@@ -13,6 +13,7 @@ The state is computed from columns of ``users`` (no query): ``email_verified_at`
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -64,6 +65,17 @@ def member_state(user: Any) -> MemberState:
         (membership == Membership.REJECTED, MemberState.REJECTED),
     )
     return next((state for applies, state in checks if applies), MemberState.ACTIVE)
+
+
+def state_ends_at(user: Any) -> datetime | None:
+    """When the member's current state lifts by itself (a silence or a suspension runs out),
+    or None: the other states last until someone acts (verifying, approving, accepting)."""
+    state = member_state(user)
+    if state == MemberState.SUSPENDED:
+        return getattr(user, "suspended_until", None)
+    if state == MemberState.SILENCED:
+        return getattr(user, "silenced_until", None)
+    return None
 
 
 # States whose holder may read what is for members (a silenced member still reads).

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from forum.audit import AuditVocabulary
 from forum.registry import contribute, contributions
 
-from . import plugins_views, views  # noqa: F401 - the modules that declare bp's routes
+from . import audit_vocabulary, plugins_views, views  # noqa: F401 - the modules that declare bp's routes
 from .blueprint import bp
 from .interfaces import AdminFigure, AdminSection
 
@@ -16,6 +17,7 @@ __all__ = ["AdminFigure", "AdminSection", "init_app"]
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, AdminSection, AdminSection("admin.plugins", _l("Plugins"),
                                                _l("enable or disable plugins, change their settings")))
     app.add_template_global(lambda: contributions(AdminSection), "admin_sections")

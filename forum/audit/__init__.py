@@ -6,6 +6,8 @@ on moderation. Browsing it (``/moderation/audit``) is moderation's page.
 """
 
 from forum.audit.models import AuditLog
+from forum.audit.presenting import AuditRow, AuditVocabulary, TargetName, present
 from forum.audit.services import AuditFilters, AuditPage, audit_csv, audit_page, record_action
 
-__all__ = ["AuditFilters", "AuditLog", "AuditPage", "audit_csv", "audit_page", "record_action"]
+__all__ = ["AuditFilters", "AuditLog", "AuditPage", "AuditRow", "AuditVocabulary", "TargetName", "audit_csv",
+           "audit_page", "present", "record_action"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -58,6 +58,7 @@ class AuditPage:
     entries: list[AuditLog]
     next_before: int | None
     unknown_actor: bool = False
+    rows: list[Any] = field(default_factory=list)  # the entries in words (presenting.present), when asked
 
 
 def _audit_query(filters: AuditFilters) -> Any:

@@ -9,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
 from forum.admin.interfaces import AdminFigure
+from forum.audit import AuditVocabulary
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import search, services
+from . import audit_vocabulary, search, services
 from .activity import posts_in_last_days, visible_activity
 from .views import bp
 
@@ -24,6 +25,7 @@ def _profile_activity(viewer: Any, member: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, ProfileSection, _profile_activity)
     provide(app, VisibleActivityCounter, visible_activity)
     contribute(app, SearchSource, search.PostSource())

@@ -8,6 +8,7 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import select
 
+from forum.accounts.permissions import PostingBlock, posting_block
 from forum.accounts.states import can_read_as_member, is_silenced
 from forum.extensions import db
 
@@ -56,6 +57,20 @@ def can_reply(user: Any, topic: Topic) -> bool:
     if topic.is_locked:
         return bool(user.is_moderator)
     return True
+
+
+def writing_block(user: Any) -> PostingBlock | None:
+    """What stops a signed-in member from posting right now, to say it before they write (the
+    reply box and the new-topic page show it in place of the form). Accounts' one rule
+    (:func:`forum.accounts.permissions.posting_block`); None for visitors, who are asked to
+    sign in instead."""
+    return posting_block(user) if user.is_authenticated else None
+
+
+def can_quote(user: Any, post: Post) -> bool:
+    """Quote a post into a reply: a published post the member reads, in a topic they may answer."""
+    return (post.state == PostState.PUBLISHED and can_see_post_body(user, post)
+            and can_reply(user, post.topic))
 
 
 def can_see_topic(user: Any, topic: Topic) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -100,21 +100,34 @@ def topic(slug: str, topic_id: int) -> Any:
     draft = _restore_draft("reply", t.id)
     if draft:
         form.body.data = draft.get("body")
-    elif request.args.get("quote", type=int):
+    if request.args.get("quote", type=int):
+        # Quote without JavaScript is this link. The quote goes after the saved draft (which
+        # the composer's autosave keeps), so quotes add up instead of replacing the text.
         try:
             quoted = services.get_post(current_user, request.args.get("quote", 0, type=int))
-            form.body.data = services.quote_source(current_user, quoted)
+            quote = services.quote_source(current_user, quoted)
         except NotFound:
             pass
         else:
+            form.body.data = _after(form.body.data, quote)
             if quoted.topic_id == t.id:
                 form.reply_to.data = str(quoted.post_number)
     return _render_topic(t, result, form)
 
 
+def _after(text: str | None, addition: str) -> str:
+    """``addition`` after ``text``, with a blank line between (Markdown blocks stay apart)."""
+    text = (text or "").rstrip()
+    return f"{text}\n\n{addition}" if text else addition
+
+
 def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm) -> str:
+    can_reply = permissions.can_reply(current_user, t)
+    block = permissions.writing_block(current_user)
     return render_template("discussions/topic.html", topic=t, page=result, form=form,
-                           can_reply=permissions.can_reply(current_user, t),
+                           can_reply=can_reply, block=block, block_message=posting_block_message,
+                           # The reply box and Quote links: not for a member who could not send them.
+                           can_write=can_reply and (block is None or block.lets_member_write),
                            can_post_official=permissions.can_post_official(current_user),
                            perms=permissions, action_form=ConfirmForm())
 
@@ -192,8 +205,11 @@ def new_topic() -> Any:
             response = _create_topic(form, cat)
             if response is not None:
                 return response
+    block = permissions.writing_block(current_user)  # said up front, with the form's text kept
     return render_template("discussions/new_topic.html", form=form, preview_html=preview_html,
                            can_post_official=permissions.can_post_official(current_user),
+                           block=block, block_message=posting_block_message,
+                           can_write=bool(categories) and (block is None or block.lets_member_write),
                            no_categories=not categories), (400 if form.errors else 200)
 
 
@@ -303,6 +319,46 @@ def discard_draft(kind: str, key: str) -> Any:
         services.discard_draft(current_user, kind, None if key == "new" else int(key))
         flash(_("Draft discarded."), "info")
     return redirect(safe_next(request.form.get("next"), url_for("discussions.index")))
+
+
+# Autosave runs every few seconds while a member types (composer.js, debounced): per account,
+# with room for a long writing session, and far below what would let one account fill the disk.
+autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=lambda: f"draft:{current_user.get_id()}")
+
+
+@bp.post("/drafts/<kind>/<key>")
+@login_required
+@autosave_limit
+def autosave_draft(kind: str, key: str) -> Any:
+    """The composer's autosave: ``reply/<topic id>`` or ``topic/new``. Answers JSON
+    ``{"saved": bool, "message": str}``: 200 (saved, or removed because the form is empty),
+    400 with the reason (too long: the text stays in the browser), 403/404 like the form."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or key.isdigit()):
+        abort(404)
+    topic_id = None if key == "new" else int(key)
+    if topic_id is not None and not permissions.can_reply(current_user, services.get_topic(current_user, topic_id)):
+        abort(403)
+    try:
+        kept = services.autosave_draft(current_user, kind, topic_id, request.form.to_dict())
+    except ValidationFailed as exc:
+        return jsonify(saved=False, message=exc.message), 400
+    return jsonify(saved=kept, message=_("Draft saved") if kept else "")
+
+
+@bp.get("/posts/<int:post_id>/quote")
+@login_required
+def quote_post(post_id: int) -> Any:
+    """What the composer inserts for Quote (the no-JavaScript link reloads the topic instead):
+    ``{"markdown": the whole post quoted, "open": "[quote=…]", "close": "[/quote]"}``; the
+    composer wraps a selection of the post's text in ``open``/``close`` instead."""
+    post = services.get_post(current_user, post_id)
+    if not permissions.can_quote(current_user, post):
+        abort(404 if not permissions.can_see_post_body(current_user, post) else 403)
+    opening, _raw, closing = services.quote_parts(current_user, post)
+    return jsonify(markdown=services.quote_source(current_user, post), open=opening, close=closing,
+                   post_number=post.post_number)
 
 
 @bp.post("/posts/<int:post_id>/withdraw")

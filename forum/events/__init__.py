@@ -7,13 +7,14 @@ from flask_babel import lazy_gettext as _l
 
 from forum import settings
 from forum.admin.interfaces import AdminSection
+from forum.audit import AuditVocabulary
 from forum.interfaces import DemoLoader
 from forum.moderation.interfaces import ReviewSubject
 from forum.plugins.manager import register_core
 from forum.registry import contribute
 from forum.search.interfaces import SearchSource
 
-from . import search
+from . import audit_vocabulary, search
 from .demo import load_demo_events
 from .review import HeldEvents
 from .views import bp
@@ -30,6 +31,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     settings.register_defaults(app, DEFAULTS)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, AdminSection, AdminSection("events.admin_settings", _l("Events"),
                                                _l("events category, who can create events, reminders")))
     contribute(app, DemoLoader, load_demo_events)

@@ -17,13 +17,14 @@ from sqlalchemy import update
 from forum import settings
 from forum.accounts.interfaces import JudgementRecorder, PostingRule, SuspensionReason
 from forum.admin.interfaces import AdminFigure, AdminSection
+from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostsMovedListener
 from forum.extensions import db
 from forum.interfaces import DemoLoader
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
-from . import hooks, services
+from . import audit_vocabulary, hooks, services
 from .demo import load_demo_queue
 from .models import ReviewItem
 from .views import bp
@@ -52,6 +53,7 @@ class _ReviewItemsFollowPosts:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     settings.register_defaults(app, services.DEFAULTS)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     register_core(app, hooks, "moderation")
     provide(app, JudgementRecorder, services.ModerationRecorder())
     provide(app, SuspensionReason, services.suspension_reason)

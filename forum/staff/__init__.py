@@ -7,10 +7,11 @@ from flask_babel import lazy_gettext as _l
 
 from forum import settings
 from forum.admin.interfaces import AdminFigure, AdminSection
+from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
 from forum.registry import contribute
 
-from . import services
+from . import audit_vocabulary, services
 from .views import bp
 
 DEFAULTS = {
@@ -22,6 +23,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     settings.register_defaults(app, DEFAULTS)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     # Badges ride along with the posts and topic lists that show them: no query per author.
     contribute(app, PostLoadOption, services.post_author_badges_option)
     contribute(app, PostLoadOption, services.post_author_experts_option)

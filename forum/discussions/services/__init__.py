@@ -3,12 +3,12 @@
 * :mod:`.posting`: topics, replies, edits, withdrawals, categories (the judged writes);
 * :mod:`.reads`: category and topic pages, listings, profiles' activity, revisions;
 * :mod:`.topic_tools`: lock, pin, move, split, merge;
-* :mod:`.drafts`: drafts kept while a member unblocks themselves.
+* :mod:`.drafts`: drafts: the composer's autosave, and text kept while a member unblocks themselves.
 
 Counters are written only by :mod:`forum.discussions.counters`.
 """
 
-from .drafts import DRAFT_KINDS, discard_draft, read_draft, save_draft
+from .drafts import AUTOSAVE_KINDS, DRAFT_KINDS, autosave_draft, discard_draft, read_draft, save_draft
 from .posting import (
     AUTO_LANGUAGE,
     EditConflict,
@@ -29,6 +29,7 @@ from .posting import (
     withdraw_post,
 )
 from .reads import (
+    Gap,
     TopicList,
     TopicPage,
     encode_cursor,
@@ -39,6 +40,7 @@ from .reads import (
     list_topics,
     page_of_post,
     post_load_options,
+    quote_parts,
     quote_source,
     revisions,
     topic_page,
@@ -49,13 +51,16 @@ from .reads import (
 from .topic_tools import find_topic_ref, lock_topic, merge_topic, move_topic, pin_topic, split_topic, unpin_topic
 
 __all__ = [
+    "AUTOSAVE_KINDS",
     "AUTO_LANGUAGE",
     "DRAFT_KINDS",
     "EditConflict",
+    "Gap",
     "PostOutcome",
     "PostingBlocked",
     "TopicList",
     "TopicPage",
+    "autosave_draft",
     "clean_body",
     "clean_title",
     "cook",
@@ -80,6 +85,7 @@ __all__ = [
     "pin_topic",
     "post_load_options",
     "preview",
+    "quote_parts",
     "quote_source",
     "read_draft",
     "require_can_post",
