@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Field,
     HiddenField,
     IntegerField,
     RadioField,
@@ -16,6 +20,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from forum.forms import with_translations
 
 
 class ActionForm(FlaskForm):
@@ -116,3 +122,17 @@ class SettingsForm(FlaskForm):
                        "shown as written."))
     claim_minutes = IntegerField(_l("A claim on a queue item lasts (minutes)"),
                                  validators=[NumberRange(1, 1000)])
+
+
+def settings_form_class(languages: Iterable[str]) -> type[FlaskForm]:
+    """The settings form with the lists' lines in each of ``languages`` (optional, line by line)."""
+    hint = _l("One line per line above, in the same order. An empty line shows the text above; built-in "
+              "keys (spam, off_topic…) are translated for you.")
+    def lines(label: Any) -> Callable[[], Field]:
+        return lambda: TextAreaField(label, validators=[Optional()], description=hint)
+
+    return with_translations(SettingsForm, {
+        "application_questions": lines(_l("Application questions")),
+        "flag_reasons": lines(_l("Flag reasons")),
+        "rejection_reasons": lines(_l("Canned rejection reasons")),
+    }, languages)

@@ -37,7 +37,8 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
-from forum.forms import apply_errors
+from forum.forms import apply_errors, read_translations, translation_field
+from forum.i18n_content import community_languages
 from forum.pagination import decode_id
 from forum.urls import safe_next
 
@@ -56,8 +57,8 @@ from .forms import (
     ResubmitForm,
     RoleForm,
     SanctionForm,
-    SettingsForm,
     SplitForm,
+    settings_form_class,
 )
 from .models import ReviewKind, ReviewReason, SanctionKind
 
@@ -140,7 +141,7 @@ class TemplateHelpers:
         return services.member_record(current_user, user)
 
     def questions(self) -> list[str]:
-        return services.application_questions()
+        return services.application_question_labels()
 
     def claimer(self, item: Any) -> int | None:
         return services.active_claimer_id(item)
@@ -647,15 +648,27 @@ def settings() -> Any:
     if not permissions.can_manage_settings(current_user):
         abort(403)
     values = services.moderation_settings()
-    form = SettingsForm(data={**values, **{k: "\n".join(values.get(k) or []) for k in (
-        "flag_reasons", "rejection_reasons", "application_questions")}} if request.method == "GET" else None)
+    languages = community_languages()[1:]  # the default language's lines are the form's own fields
+    form = settings_form_class(languages)(data=_settings_form_data(values, languages)
+                                          if request.method == "GET" else None)
     if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token" and "__" not in k}
+        data["translations"] = read_translations(form, services.LIST_KEYS, languages)
         try:
-            services.save_settings(current_user, {k: v for k, v in form.data.items() if k != "csrf_token"})
+            services.save_settings(current_user, data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             flash(_("Moderation settings saved."), "success")
             return redirect(url_for("moderation.settings"))
-    return render_template("moderation/settings.html", form=form), (400 if form.errors else 200)
+    return render_template("moderation/settings.html", form=form, translation_languages=languages), (
+        400 if form.errors else 200)
+
+
+def _settings_form_data(values: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
+    data = dict(values)
+    for key in services.LIST_KEYS:
+        data[key], translated = services.translation_lines(key)
+        data.update({translation_field(key, code): translated.get(code, "") for code in languages})
+    return data
 

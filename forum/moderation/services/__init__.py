@@ -24,6 +24,7 @@ from .items import open_item_for_post
 from .labels import (
     DURATION_LABELS,
     DURATIONS,
+    application_question_labels,
     flag_reason_choices,
     flag_reason_label,
     rejection_reason_choices,
@@ -69,13 +70,14 @@ from .sanctions import (
     suspension_reason,
     warn_user,
 )
-from .settings import DEFAULTS, moderation_settings, moderator_categories, save_settings
+from .settings import DEFAULTS, LIST_KEYS, moderation_settings, moderator_categories, save_settings, translation_lines
 from .verdicts import ModerationRecorder, core_registration_verdict, core_verdict, is_new_member
 
 __all__ = [
     "DEFAULTS",
     "DURATIONS",
     "DURATION_LABELS",
+    "LIST_KEYS",
     "MIN_FLAG_WEIGHT",
     "QUEUE_PAGE_SIZE",
     "AuditFilters",
@@ -93,6 +95,7 @@ __all__ = [
     "add_ban",
     "add_staff_note",
     "answers_from_form",
+    "application_question_labels",
     "application_questions",
     "approve_item",
     "audit_csv",
@@ -144,5 +147,6 @@ __all__ = [
     "silence_user",
     "suspend_user",
     "suspension_reason",
+    "translation_lines",
     "warn_user",
 ]

@@ -16,16 +16,16 @@ from forum.db_types import utcnow
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.notifications.services import notify
-from forum.settings import get_setting
 
 from ..models import Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
 from .common import Events, clean, iso
 from .items import resolve
-from .labels import rejection_text
+from .labels import reason_keys, rejection_text
 
 
 def application_questions() -> list[str]:
-    return [q for q in (get_setting("application_questions") or []) if isinstance(q, str) and q.strip()]
+    """The questions' keys (their default-language text): answers are stored under them."""
+    return reason_keys("application_questions")
 
 
 def answers_from_form(form: Mapping[str, Any]) -> dict[str, str]:

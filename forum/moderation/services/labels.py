@@ -1,4 +1,12 @@
-"""Labels the moderators and members read, and the admin-editable reason lists."""
+"""Labels the moderators and members read, and the admin-editable reason lists.
+
+The lists (``flag_reasons``, ``rejection_reasons``, ``application_questions``) hold entries of
+two kinds: a built-in key (``"spam"``), whose label is translated by gettext, or the admin's
+own text, a localized value (:mod:`forum.i18n_content`): a plain string in the default
+language, or ``{"en": ..., "it": ..., "fr": ...}`` once translated. An entry's **key** (what a
+flag or a stored answer records) is its built-in key or its default-language text; its
+**label** is read in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from forum.accounts.models import User
 from forum.errors import ValidationFailed
+from forum.i18n_content import Localized, default_language, localize, variants
 from forum.settings import get_setting
 
 from ..models import ReviewKind, ReviewReason
@@ -67,26 +76,64 @@ DURATION_LABELS = {
 AGES = {"1h": timedelta(hours=1), "1d": timedelta(days=1), "7d": timedelta(days=7)}
 
 
+BUILTIN_ENTRIES: dict[str, dict[str, Any]] = {
+    "flag_reasons": FLAG_REASONS, "rejection_reasons": REJECTION_REASONS, "application_questions": {}}
+
+
+def entry_key(entry: Localized) -> str:
+    """An entry's stable key: itself for a plain string, else its default-language text."""
+    if isinstance(entry, str):
+        return entry.strip()
+    found = variants(entry)
+    return found.get(default_language()) or next(iter(found.values()), "")
+
+
+def list_entries(setting: str) -> list[tuple[str, Localized]]:
+    """(key, entry) for every usable entry of a reason or question list."""
+    return [(key, entry) for entry in (get_setting(setting) or [])
+            if isinstance(entry, str | dict) and (key := entry_key(entry))]
+
+
 def reason_keys(setting: str) -> list[str]:
-    return [key for key in (get_setting(setting) or []) if isinstance(key, str) and key.strip()]
+    return [key for key, _entry in list_entries(setting)]
 
 
-def _reason_choices(setting: str, builtins: dict[str, Any]) -> list[tuple[str, str]]:
-    """(key, label) per configured entry: a built-in key gets its translated label, any other
-    line is the admin's own wording and is its own key."""
-    return [(key, str(builtins[key]) if key in builtins else key) for key in reason_keys(setting)]
+def entry_label(setting: str, key: str, locale: str | None = None) -> str:
+    """What the reader (or ``locale``) reads for ``key``: a built-in's translation, the admin's
+    text in that language (else the default language's), or the key itself when unknown."""
+    builtins = BUILTIN_ENTRIES[setting]
+    if key in builtins:
+        if locale is None:
+            return str(builtins[key])
+        with force_locale(locale):
+            return str(builtins[key])
+    for known, entry in list_entries(setting):
+        if known == key:
+            return localize(entry, locale)
+    return key
+
+
+def _reason_choices(setting: str) -> list[tuple[str, str]]:
+    """(key, label) per configured entry, labels in the reader's language."""
+    builtins = BUILTIN_ENTRIES[setting]
+    return [(key, str(builtins[key]) if key in builtins else localize(entry)) for key, entry in list_entries(setting)]
 
 
 def flag_reason_choices() -> list[tuple[str, str]]:
-    return _reason_choices("flag_reasons", FLAG_REASONS)
+    return _reason_choices("flag_reasons")
 
 
 def rejection_reason_choices() -> list[tuple[str, str]]:
-    return _reason_choices("rejection_reasons", REJECTION_REASONS)
+    return _reason_choices("rejection_reasons")
+
+
+def application_question_labels() -> list[str]:
+    """The application questions in the reader's language, in the order of their keys."""
+    return [label for _key, label in _reason_choices("application_questions")]
 
 
 def flag_reason_label(key: str) -> str:
-    return str(FLAG_REASONS[key]) if key in FLAG_REASONS else key
+    return entry_label("flag_reasons", key)
 
 
 def review_reason_label(code: str) -> str:
@@ -101,12 +148,8 @@ def rejection_text(reason_key: str, text: str, author: User | None) -> str:
     """The reason the author reads, in the AUTHOR's language when it is a canned one."""
     written = clean(text)
     if reason_key in reason_keys("rejection_reasons"):
-        if reason_key in REJECTION_REASONS:
-            locale = (author.locale if author else None) or current_app.config["DEFAULT_LOCALE"]
-            with force_locale(locale):
-                canned = str(REJECTION_REASONS[reason_key])
-        else:
-            canned = reason_key
+        locale = (author.locale if author else None) or current_app.config["DEFAULT_LOCALE"]
+        canned = entry_label("rejection_reasons", reason_key, locale)
         return f"{canned} {written}".strip() if written else canned
     if not written:
         raise ValidationFailed({"reason": _("Choose a reason or write one for the author.")})

@@ -1,4 +1,9 @@
-"""Moderation settings (admins) and the category list moderators pick from."""
+"""Moderation settings (admins) and the category list moderators pick from.
+
+The reason and question lists are edited as one textarea per language: the default
+language's lines are the entries (their keys), each other language's lines translate them
+line by line (an empty line keeps the default text; built-in keys are translated by gettext).
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,12 @@ from forum.audit import record_action
 from forum.discussions.models import Category
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n_content import Localized, community_languages, default_language, make_localized, variants
 from forum.settings import get_setting, set_setting
 
 from .. import permissions
 from .common import clean
+from .labels import BUILTIN_ENTRIES, entry_key
 
 # The keys moderation owns, with their defaults (registered from moderation's init_app).
 DEFAULTS: dict[str, Any] = {
@@ -32,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
 
 
 SETTING_KEYS = tuple(DEFAULTS)
+LIST_KEYS = ("flag_reasons", "rejection_reasons", "application_questions")
+MAX_ENTRIES = 30
 
 
 def moderation_settings() -> dict[str, Any]:
@@ -52,10 +61,13 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
                                            lo=1 if key == "claim_minutes" else 0)})
         chosen[key] = number
     chosen["approve_members"] = bool(values.get("approve_members"))
-    for key in ("flag_reasons", "rejection_reasons", "application_questions"):
+    translations = values.get("translations") or {}
+    for key in LIST_KEYS:
         raw = values.get(key) or []
         lines = raw.splitlines() if isinstance(raw, str) else list(raw)
-        chosen[key] = [clean(line, 300) for line in lines if clean(line, 300)][:30]
+        entries = [clean(line, 300) for line in lines if clean(line, 300)][:MAX_ENTRIES]
+        chosen[key] = _localized_entries(key, entries, {code: (entry or {}).get(key) for code, entry in
+                                                        translations.items()})
     if not chosen["flag_reasons"]:
         raise ValidationFailed({"flag_reasons": _("Keep at least one reason.")})
     before = moderation_settings()
@@ -67,6 +79,40 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     record_action(actor, "settings.moderation", "settings", None,
                   before={k: before.get(k) for k in changed}, after=changed)
     db.session.commit()
+
+
+def _localized_entries(key: str, entries: list[str], translated: dict[str, Any]) -> list[Localized]:
+    """The default language's entries, each with its line from every other language's text."""
+    default = default_language()
+    others = [code for code in community_languages() if code != default]
+    lines = {code: _raw_lines(translated.get(code)) for code in others}
+    result: list[Localized] = []
+    for index, entry in enumerate(entries):
+        if entry in BUILTIN_ENTRIES[key]:
+            result.append(entry)  # translated by gettext
+            continue
+        texts = {code: clean(lines[code][index], 300) if index < len(lines[code]) else "" for code in others}
+        result.append(make_localized({default: entry, **{c: t for c, t in texts.items() if t != entry}}))
+    return result
+
+
+def _raw_lines(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return value.splitlines()
+    return [str(line) for line in value] if isinstance(value, list) else []
+
+
+def translation_lines(key: str) -> tuple[str, dict[str, str]]:
+    """A list as the settings form shows it: the default language's lines, and per other
+    language the aligned lines (a built-in key repeats as is; a missing translation is empty)."""
+    default = default_language()
+    others = [code for code in community_languages() if code != default]
+    entries = [entry for entry in (get_setting(key) or []) if isinstance(entry, str | dict) and entry_key(entry)]
+    keys = [entry_key(entry) for entry in entries]
+    per_language = {code: "\n".join(
+        key_ if key_ in BUILTIN_ENTRIES[key] else variants(entry).get(code, "")
+        for key_, entry in zip(keys, entries, strict=True)) for code in others}
+    return "\n".join(keys), per_language
 
 
 def moderator_categories(user: Any) -> list[Category]:

@@ -1,0 +1,89 @@
+"""Application questions and canned reasons per community language: the admin writes them
+line by line per language, members read them in their own language (else the default's)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.accounts.services import current_coc_version
+from forum.extensions import db
+from forum.moderation import services
+from forum.moderation.models import Flag, ReviewItem, ReviewKind
+from forum.moderation.services.labels import rejection_text
+from forum.settings import get_setting
+from tests.factories import make_category, make_topic, make_user, opening_post
+
+SETTINGS = {
+    "first_posts_need_approval": "0", "flags_to_hide": "3", "claim_minutes": "30", "approve_members": "y",
+    "application_questions": "Which machine do you own?\nHow did you find us?",
+    "application_questions__it": "Quale macchina possiedi?\n",
+    "application_questions__fr": "Quelle machine avez-vous ?\nComment nous avez-vous trouvés ?",
+    "flag_reasons": "spam\nBroken link\nother",
+    "flag_reasons__it": "spam\nLink non funzionante\nother",
+    "flag_reasons__fr": "spam\nLien cassé\n",
+    "rejection_reasons": "duplicate\nPlease write in one of the community's languages.",
+    "rejection_reasons__fr": "duplicate\nÉcrivez dans une des langues de la communauté, s'il vous plaît.",
+}
+
+
+def _save(client, admin) -> None:
+    client.login(admin.username)
+    response = client.post_form("/moderation/settings", SETTINGS)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.post_form("/logout")
+
+
+def test_the_lists_are_stored_per_language_and_shown_back_aligned(app, client, admin):
+    _save(client, admin)
+    assert get_setting("flag_reasons") == [
+        "spam", {"en": "Broken link", "it": "Link non funzionante", "fr": "Lien cassé"}, "other"]
+    assert get_setting("application_questions") == [
+        {"en": "Which machine do you own?", "it": "Quale macchina possiedi?", "fr": "Quelle machine avez-vous ?"},
+        {"en": "How did you find us?", "fr": "Comment nous avez-vous trouvés ?"}]
+    # Keys stay the default language's text: flags and stored answers keep working.
+    assert services.application_questions() == ["Which machine do you own?", "How did you find us?"]
+    client.login(admin.username)
+    page = client.get("/moderation/settings").get_data(as_text=True)
+    assert "Quale macchina possiedi?\n</textarea>" in page  # the untranslated line stays empty
+    assert "spam\nLien cassé\nother</textarea>" in page  # built-in keys repeat as they are
+
+
+def test_an_applicant_reads_the_questions_in_their_language(app, client, admin):
+    _save(client, admin)
+    client.set_cookie("locale", "it", domain="forum.test")
+    page = client.get("/register").get_data(as_text=True)
+    assert "Quale macchina possiedi?" in page
+    assert "How did you find us?" in page  # no Italian for this one: the default text
+    client.post_form("/register", {
+        "username": "giulia", "display_name": "Giulia", "email": "giulia@example.org",
+        "password": "a-much-Longer-pass-phrase-9", "coc_version": str(current_coc_version()), "accept_coc": "y",
+        "answer_0": "Una Barista Pro", "answer_1": "Da un amico"})
+    item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == ReviewKind.MEMBER))
+    # Stored under the questions' keys, so moderators read them whatever the applicant's language.
+    assert item.data["answers"] == [["Which machine do you own?", "Una Barista Pro"],
+                                    ["How did you find us?", "Da un amico"]]
+
+
+def test_members_flag_with_reasons_in_their_language(app, client, admin):
+    _save(client, admin)
+    topic = make_topic(make_user(), make_category(), title="Un link", body="Guardate qui, è tutto spiegato.")
+    make_user("claire", locale="fr")
+    client.login("claire")
+    page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
+    assert 'value="Broken link" required> Lien cassé</label>' in page and "> Broken link</label>" not in page
+    assert 'value="spam" required> Spam</label>' in page  # built-in: gettext's French is "Spam" too
+    post = opening_post(topic)
+    assert client.post_form(f"/posts/{post.id}/flag", {"reason": "Broken link"}).status_code == 302
+    flag = db.session.scalar(select(Flag).where(Flag.post_id == post.id))
+    assert flag is not None and flag.reason == "Broken link"  # the key, whatever the flagger's language
+    assert services.flag_reason_label("Broken link") == "Broken link"  # outside a request: the default language
+
+
+def test_a_canned_rejection_reason_reaches_the_author_in_their_language(app, client, admin):
+    _save(client, admin)
+    claire, emma, giulia = make_user("claire", locale="fr"), make_user("emma", locale="en"), make_user("g", locale="it")
+    key = "Please write in one of the community's languages."
+    assert rejection_text(key, "", claire) == "Écrivez dans une des langues de la communauté, s'il vous plaît."
+    assert rejection_text(key, "", emma) == key
+    assert rejection_text(key, "Grazie.", giulia) == f"{key} Grazie."  # no Italian: the default text
+    assert rejection_text("duplicate", "", claire) == "Ce sujet a déjà été abordé dans une autre discussion."
