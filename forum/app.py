@@ -107,7 +107,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The app, fronted by :mod:`forum.live_settings` so a theme or plugin change made by an
     admin rebuilds it in every worker without a restart."""
     app = _build_app(test_config)
-    live_settings.install(app, lambda: _build_app(test_config))
+    # The new app takes the running one's configuration as it is now (values set at run time
+    # included), so only what the database says changes.
+    live_settings.install(app, lambda current: _build_app(dict(current.config)))
     return app
 
 

@@ -57,7 +57,7 @@ def record_shape(app: Flask, shape: Shape) -> None:
 class LiveSettings:
     """The WSGI callable of the process: serves the current app, rebuilds it when its shape changed."""
 
-    def __init__(self, app: Flask, rebuild: Callable[[], Flask], interval: float) -> None:
+    def __init__(self, app: Flask, rebuild: Callable[[Flask], Flask], interval: float) -> None:
         self.current = app
         self._serve: Callable[..., Iterable[bytes]] = app.wsgi_app
         self._rebuild = rebuild
@@ -89,7 +89,7 @@ class LiveSettings:
             self._seen_version = version
             if stored == app.extensions.get(SHAPE):
                 return False
-            self._switch_to(self._rebuild(), old=app)
+            self._switch_to(self._rebuild(app), old=app)
             log.info("theme or plugins changed (settings version %d): the app was rebuilt", version)
             return True
         except Exception:  # the database is away, or the new app failed: keep serving the old one
@@ -104,8 +104,9 @@ class LiveSettings:
             db.engine.dispose()  # idle connections go now; ones still checked out close when returned
 
 
-def install(app: Flask, rebuild: Callable[[], Flask]) -> None:
-    """Put :class:`LiveSettings` in front of ``app`` (unless SETTINGS_CHECK_SECONDS is None)."""
+def install(app: Flask, rebuild: Callable[[Flask], Flask]) -> None:
+    """Put :class:`LiveSettings` in front of ``app`` (unless SETTINGS_CHECK_SECONDS is None);
+    ``rebuild(current)`` builds a new app like ``current`` from what the database says now."""
     interval = app.config.get("SETTINGS_CHECK_SECONDS")
     if interval is None:
         return

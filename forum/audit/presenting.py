@@ -138,8 +138,8 @@ def _changes(entry: AuditLog, names: dict[str, dict[int, TargetName]], vocabular
         kind = vocabulary.id_type(key)
         old = _text(before[key], kind, names) if before is not None and key in before else None
         new = _text(after[key], kind, names) if after is not None and key in after else None
-        if old == new and old is not None:
-            continue  # context the entry kept for reference, not a change
+        if old == new:
+            old = None  # context the entry kept for reference (which plugin, which group): no arrow
         label = vocabulary.fields.get(key) or key.removesuffix("_id").replace("_", " ")
         changes.append(Change(str(label), old, new))
     return changes
