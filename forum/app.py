@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
-from flask_babel import format_datetime, format_number, get_locale
+from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
@@ -31,6 +31,7 @@ from forum import (
     accounts,
     admin,
     cli,
+    dates,
     demo,
     discussions,
     events,
@@ -221,7 +222,7 @@ def _init_templates(app: Flask) -> None:
             "current_coc_version": _current_coc_version(),
         }
 
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = dates.datetime_filter  # the one time format (macros/ui.html: time)
     app.jinja_env.globals["isoformat"] = lambda d: d.isoformat() if d else ""
     app.jinja_env.filters["reject_keys"] = lambda d, *keys: {k: v for k, v in d.items() if k not in keys}
     # Counts in the reader's locale: "1,234" / "1.234" / "1 234".

@@ -12,12 +12,15 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader
 from werkzeug.security import safe_join
+
+from forum import colors
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +140,53 @@ def theme_stylesheets() -> list[str]:
     return sheets
 
 
+# The surfaces text sits on in each scheme (page, cards, official replies, notices, warnings):
+# the same values as forum/static/css/forum.css (a test keeps them equal). Brand shades are
+# derived against all of them.
+LIGHT_SURFACES = ("#f6f7f9", "#ffffff", "#eef6ff", "#e6f0fb", "#fff4d6")
+DARK_SURFACES = ("#14171b", "#1d2126", "#14263b", "#132a44", "#3a300f")
+DEFAULT_PRIMARY = "#2f5d8a"
+DEFAULT_ACCENT = "#d9822b"
+# A little above WCAG AA's 4.5:1, so the shades still pass on a theme's slightly different page
+# colour and after the browser's own rounding.
+BRAND_TEXT_CONTRAST = 4.6
+
+
+@lru_cache(maxsize=64)
+def brand_palette(primary: str, accent: str) -> dict[str, str]:
+    """CSS custom properties for two validated #rrggbb brand colours.
+
+    Admins may pick any colour, so what text needs is derived: ``--brand-primary-text`` (links,
+    labels) is the primary colour darkened or lightened just enough to read on every surface of
+    each scheme (``light-dark()`` picks the one for the page's scheme), and ``--on-brand-*`` is
+    black or white, whichever reads on the colour used as a fill (buttons, counters)."""
+    light = colors.readable_on(primary, LIGHT_SURFACES, BRAND_TEXT_CONTRAST)
+    dark = colors.readable_on(primary, DARK_SURFACES, BRAND_TEXT_CONTRAST)
+    return {
+        "--brand-primary": primary,
+        "--brand-accent": accent,
+        "--brand-primary-text": f"light-dark({light}, {dark})",
+        "--on-brand-primary": colors.text_on(primary),
+        "--on-brand-accent": colors.text_on(accent),
+    }
+
+
 def brand_css(settings: dict[str, Any]) -> str:
     """Brand colours as CSS custom properties. Only validated #rrggbb values get through,
-    so an admin setting can never inject CSS."""
+    so an admin setting can never inject CSS. With no brand colour chosen (by an admin or the
+    theme) nothing is emitted: forum.css carries the palette of the default colours."""
     defaults: dict[str, Any] = {}
     for theme in reversed(current_app.extensions["forum.theme_chain"]):
         defaults.update(theme.defaults)
-    props = {
-        "--brand-primary": settings.get("brand_primary") or defaults.get("primary"),
-        "--brand-accent": settings.get("brand_accent") or defaults.get("accent"),
-    }
-    lines = [f"{k}: {v};" for k, v in props.items() if isinstance(v, str) and HEX_COLOUR.match(v)]
-    return ":root{" + "".join(lines) + "}" if lines else ""
+
+    def pick(key: str) -> str | None:
+        for value in (settings.get(f"brand_{key}"), defaults.get(key)):
+            if isinstance(value, str) and HEX_COLOUR.match(value):
+                return value
+        return None
+
+    primary, accent = pick("primary"), pick("accent")
+    if primary is None and accent is None:
+        return ""
+    palette = brand_palette(primary or DEFAULT_PRIMARY, accent or DEFAULT_ACCENT)
+    return ":root{" + "".join(f"{k}: {v};" for k, v in palette.items()) + "}"

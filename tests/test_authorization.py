@@ -226,6 +226,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/code-of-conduct", "POST"): Row("/code-of-conduct", signed_in("allowed", "403"),
                                               {"version": "{coc}", "accept": "y"}),
     ("/language", "POST"): Row("/language", everyone("allowed"), {"locale": "it"}),
+    ("/color-scheme", "POST"): Row("/color-scheme", everyone("allowed"), {"scheme": "dark"}),
     ("/settings", "GET"): Row("/settings", signed_in()),
     ("/settings", "POST"): Row("/settings", signed_in("allowed"), {"display_name": "Renamed"}),
     ("/settings/password", "POST"): Row("/settings/password", signed_in("allowed")),

@@ -92,7 +92,8 @@ def test_the_switcher_marks_the_current_language(client):
 
 
 def time_text(page: str, iso: str) -> str:
-    match = re.search(rf'<time datetime="{re.escape(iso)}">([^<]+)</time>', page)
+    """The exact date and time shown for ``iso`` (the time macro's tooltip)."""
+    match = re.search(rf'<time datetime="{re.escape(iso)}" title="([^"]+)">[^<]+</time>', page)
     assert match, f"no <time datetime={iso}> on the page"
     return match.group(1)
 

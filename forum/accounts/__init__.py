@@ -8,7 +8,7 @@ from forum.audit import AuditVocabulary
 from forum.extensions import login_manager
 from forum.registry import contribute
 
-from . import audit_vocabulary, sessions
+from . import audit_vocabulary, preferences, sessions
 from .models import AnonymousUser
 from .views import bp
 
@@ -21,3 +21,4 @@ def init_app(app: Flask) -> None:
     login_manager.id_attribute = "get_login_id"
     login_manager.user_loader(sessions.load_user)
     sessions.init_app(app)
+    preferences.init_app(app)  # color_scheme() for base.html

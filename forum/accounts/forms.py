@@ -97,6 +97,7 @@ class ProfileForm(FlaskForm):
                         description=_l("Markdown is supported."))
     locale = SelectField(_l("Language"), choices=[], validate_choice=False)
     timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
+    color_scheme = SelectField(_l("Colour scheme"), choices=[], validate_choice=False)
 
 
 class AcceptCocForm(FlaskForm):
@@ -121,5 +122,10 @@ class ResendVerificationForm(FlaskForm):
 
 class LanguageForm(FlaskForm):
     locale = HiddenField()
+    next = HiddenField()
+
+
+class ColorSchemeForm(FlaskForm):
+    scheme = HiddenField()
     next = HiddenField()
 

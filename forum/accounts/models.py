@@ -137,6 +137,7 @@ class AnonymousUser(AnonymousUserMixin):
     accepted_coc_version = 0
     locale = None
     timezone = None
+    color_scheme = None
     rank = -1
 
 

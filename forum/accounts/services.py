@@ -32,7 +32,7 @@ from forum.registry import lookup
 from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
-from . import states, throttle
+from . import preferences, states, throttle
 from .code_of_conduct import (
     AcceptancePage,
     accept_coc,
@@ -505,7 +505,7 @@ def _set_password(user: User, new_password: str) -> None:
 
 
 def update_profile(user: User, *, display_name: str, bio: str, locale: str | None,
-                   timezone: str | None) -> None:
+                   timezone: str | None, color_scheme: str | None) -> None:
     display_name = clean_display_name(display_name)
     if not display_name:
         raise ValidationFailed({"display_name": _("Please enter a display name.")})
@@ -515,6 +515,8 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
         raise ValidationFailed({"locale": _("Choose a language from the list.")})
     if timezone and timezone not in known_timezones():
         raise ValidationFailed({"timezone": _("Choose a time zone from the list.")})
+    if color_scheme not in (None, *preferences.COLOR_SCHEMES):
+        raise ValidationFailed({"color_scheme": _("Choose a colour scheme from the list.")})
     bio = clean_text(bio, multiline=True).strip()
     if len(bio) > 4000:
         raise ValidationFailed({"bio": _("Use at most %(n)d characters.", n=4000)})
@@ -522,6 +524,7 @@ def update_profile(user: User, *, display_name: str, bio: str, locale: str | Non
         user.display_name = display_name
         user.locale = locale or None
         user.timezone = timezone or None
+        user.color_scheme = color_scheme
         if bio != (user.bio or ""):
             _judge_bio(user, bio)
         db.session.commit()

@@ -29,10 +29,11 @@ from forum.plugins.manager import use_form_extras
 from forum.registry import contributions, lookup
 from forum.urls import safe_next
 
-from . import ignores, permissions, services, sessions
+from . import ignores, permissions, preferences, services, sessions
 from .forms import (
     AcceptCocForm,
     ChangePasswordForm,
+    ColorSchemeForm,
     LanguageForm,
     LoginForm,
     ProfileForm,
@@ -266,6 +267,7 @@ def _settings_forms(profile_form: ProfileForm | None = None,
     form = profile_form or ProfileForm(obj=current_user)
     form.locale.choices = [("", _("Browser language"))] + list(LOCALE_NAMES.items())
     form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
+    form.color_scheme.choices = [("", _("Same as the device")), ("light", _("Light")), ("dark", _("Dark"))]
     return {"form": form, "password_form": password_form or ChangePasswordForm(prefix="pw"),
             "devices": sessions.list_devices(current_user), "device_form": ConfirmForm()}
 
@@ -279,7 +281,8 @@ def settings() -> Any:
         try:
             services.update_profile(current_user, display_name=form.display_name.data or "",
                                     bio=form.bio.data or "", locale=form.locale.data or None,
-                                    timezone=form.timezone.data or None)
+                                    timezone=form.timezone.data or None,
+                                    color_scheme=form.color_scheme.data or None)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -365,4 +368,25 @@ def set_language() -> Any:
         response.set_cookie("locale", locale, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
         services.set_locale(current_user, locale)
+    return response
+
+
+@bp.post("/color-scheme")
+def set_color_scheme() -> Any:
+    """The footer's light / dark / system switch, for visitors and members alike (a POST, like
+    the language switch: a GET never changes state)."""
+    form = ColorSchemeForm()
+    response = make_response(redirect(safe_next(form.next.data, url_for("discussions.index"))))
+    if not form.validate_on_submit():
+        return response
+    try:
+        scheme = preferences.normalize(form.scheme.data)
+    except ValueError:
+        return response
+    if scheme is None:
+        response.delete_cookie(preferences.SCHEME_COOKIE)
+    else:
+        response.set_cookie(preferences.SCHEME_COOKIE, scheme, max_age=365 * 24 * 3600, samesite="Lax",
+                            httponly=True, secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    preferences.set_color_scheme(current_user, scheme)
     return response

@@ -15,6 +15,27 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
+  // Code blocks and tables wider than the post scroll inside it (forum.css): make each box
+  // that actually scrolls a tab stop, so keyboard users can scroll it with the arrow keys.
+  function focusableScrollers(root) {
+    root.querySelectorAll(".cooked pre, .cooked table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.hasAttribute("data-scroller")) {
+        box.removeAttribute("tabindex");
+      }
+      box.setAttribute("data-scroller", "");
+    });
+  }
+  focusableScrollers(document);
+  var resizing;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { focusableScrollers(document); }, 200);
+  });
+  // Previews and other fragments added later (composer.js) announce themselves with this event.
+  document.addEventListener("circolo:content", function (event) { focusableScrollers(event.target); });
+
   // Live preview for the reply box: posts the text to /preview, which returns cooked HTML
   // rendered by the same sanitising pipeline as a saved post.
   document.querySelectorAll("form[data-preview]").forEach(function (form) {
@@ -28,7 +49,10 @@
       body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
       fetch(form.getAttribute("data-preview"), { method: "POST", body: body, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : ""; })
-        .then(function (html) { target.innerHTML = html; target.hidden = false; });
+        .then(function (html) {
+          target.innerHTML = html; target.hidden = false;
+          target.dispatchEvent(new CustomEvent("circolo:content", { bubbles: true }));
+        });
     });
   });
 })();
