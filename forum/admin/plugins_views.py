@@ -5,6 +5,7 @@ Routes on the admin blueprint, so every one is behind its ``require_admin`` chec
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,8 +16,10 @@ from wtforms import BooleanField, Field, SelectField, StringField, TextAreaField
 
 from forum.errors import ValidationFailed
 from forum.forms import ConfirmForm, apply_errors
+from forum.i18n_content import community_languages
 from forum.plugins import SettingField
 from forum.plugins import settings as plugin_settings
+from forum.plugins import store as plugin_store
 from forum.plugins.manager import admin_links
 
 from .blueprint import bp
@@ -45,12 +48,15 @@ def settings_form(fields: list[SettingField], values: dict[str, Any] | None) -> 
 
     for setting in fields:
         setattr(PluginSettingsForm, setting.key, _field_for(setting))
+        for _code, key in plugin_store.translations_of(setting):  # a text members read, per language
+            setattr(PluginSettingsForm, key, _field_for(replace(setting, key=key, help="")))
     if values is None:
         return PluginSettingsForm()
     data = {}
     for setting in fields:
         value = values.get(setting.key)
         data[setting.key] = "\n".join(value) if setting.type == "lines" and isinstance(value, list) else value
+        data.update({key: values.get(key) or "" for _code, key in plugin_store.translations_of(setting)})
     return PluginSettingsForm(data=data)
 
 
@@ -86,7 +92,8 @@ def plugin_settings_page(plugin_id: str) -> Any:
     form = settings_form(fields, plugin_settings.get_plugin_settings(plugin_id)
                          if request.method == "GET" else None)
     if request.method == "POST" and form.validate_on_submit():
-        data = {f.key: form[f.key].data for f in fields}
+        data = {key: form[key].data for f in fields
+                for key in (f.key, *(k for _code, k in plugin_store.translations_of(f)))}
         try:
             plugin_settings.save_plugin_settings(current_user, plugin_id, data)
         except ValidationFailed as exc:
@@ -94,6 +101,7 @@ def plugin_settings_page(plugin_id: str) -> Any:
         else:
             flash(_("The settings of %(name)s were saved.", name=info.name), "success")
             return redirect(url_for("admin.plugin_settings_page", plugin_id=plugin_id))
-    return render_template("admin/plugins_settings.html", plugin=info, form=form, fields=fields), (
+    return render_template("admin/plugins_settings.html", plugin=info, form=form, fields=fields,
+                           translation_languages=community_languages()[1:]), (
         400 if form.errors else 200)
 

@@ -17,7 +17,8 @@ Hooks and content filters:
 Settings, state, forms:
 
 * ``SettingField`` + ``plugin_setting(id, key)`` / ``plugin_settings(id)``: settings the
-  admin UI renders as a form.
+  admin UI renders as a form; ``localized_plugin_setting(id, key)`` reads a
+  ``translatable=True`` text in the reader's language.
 * ``plugin_state(id, default)`` / ``set_plugin_state(id, value)``: one JSON value of internal
   state per plugin (a cache version, a last-run time), staged in the current transaction.
 * ``form_field_name(id, name)``: names for extra inputs a plugin adds to core forms.
@@ -39,7 +40,12 @@ Reading content:
 * ``extract_links(markdown)`` -> ``Links(links, images)``: the URLs the rendered text links
   to and shows (code blocks excluded), through the core's own Markdown pipeline.
 * ``is_new_member(author, posts=, days=, context=)``: the shared "new member" test.
-* ``languages()`` / ``language_name(code)``: the languages the community offers.
+* ``languages()`` / ``language_name(code)``: the languages the community offers;
+  ``default_language()``: the one admins' untranslated texts are in.
+* ``localized(value, locale=None)``: an admin-written text with per-language variants
+  (``"text"`` or ``{"en": ..., "it": ...}``) in the reader's language (``reader_language()``),
+  with the core's fallback. ``context.locale`` in a content filter is the language the text is
+  **written in** (detected from it, or chosen by its author), not the author's interface language.
 
 Links to this site:
 
@@ -67,9 +73,19 @@ from forum.extensions import db
 from forum.forms import ConfirmForm, apply_errors
 from forum.urls import external_url, public_host, public_url
 
-from .content import Links, extract_links, is_new_member, language_name, languages
+from .content import (
+    Links,
+    default_language,
+    extract_links,
+    is_new_member,
+    language_name,
+    languages,
+    localized,
+    reader_language,
+)
 from .fields import FORM_FIELD_PREFIX, SETTING_TYPES, SettingField, form_field_name
 from .store import audit, set_plugin_state
+from .store import get_localized_plugin_setting as localized_plugin_setting
 from .store import get_plugin_setting as plugin_setting
 from .store import get_plugin_settings as plugin_settings
 from .store import get_plugin_state as plugin_state
@@ -96,6 +112,7 @@ __all__ = [
     "audit",
     "combine",
     "db",
+    "default_language",
     "external_url",
     "extract_links",
     "form_field_name",
@@ -103,11 +120,14 @@ __all__ = [
     "is_new_member",
     "language_name",
     "languages",
+    "localized",
+    "localized_plugin_setting",
     "plugin_setting",
     "plugin_settings",
     "plugin_state",
     "public_host",
     "public_url",
+    "reader_language",
     "set_plugin_state",
     "utcnow",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app
 
-from forum import markup
+from forum import i18n_content, markup
 from forum.db_types import utcnow
 from forum.i18n import LOCALE_NAMES
 
@@ -76,3 +76,23 @@ def language_name(code: str) -> str:
 def languages() -> list[tuple[str, str]]:
     """The languages this community offers, as (code, name) pairs, for choices."""
     return [(code, language_name(code)) for code in current_app.config["SUPPORTED_LOCALES"]]
+
+
+def default_language() -> str:
+    """The community's default language: the one admins' untranslated texts are written in."""
+    return i18n_content.default_language()
+
+
+def reader_language() -> str:
+    """The interface language of the person the current request is for (e.g. the author being
+    told why their post was refused); the default language outside a request.
+
+    Not the language a post is written in: that is ``context.locale`` in content filters."""
+    return i18n_content.reader_language()
+
+
+def localized(value: Any, locale: str | None = None) -> str:
+    """An admin's text in ``locale`` (the reader's language by default), with the core's fallback
+    (that language's text, else the default language's, else any): ``value`` is a plain string
+    (the default language's text) or ``{"en": ..., "it": ..., "fr": ...}``."""
+    return i18n_content.localize(value, locale)

@@ -20,6 +20,11 @@ class SettingField:
     * ``lines``: a list of strings, one per line in a text box (blank lines dropped).
 
     ``label`` and ``help`` may be lazy translations (``lazy_gettext``).
+
+    ``translatable=True`` (``string`` and ``text``): a text members read, so the admin may write
+    it in each community language. The admin UI adds one optional field per other language,
+    stored as ``"<key>__<language>"``; read it in the reader's language, with the core's
+    fallback to the default language's text, with ``localized_plugin_setting(id, key)``.
     """
 
     key: str
@@ -31,6 +36,12 @@ class SettingField:
     min: int | None = None
     max: int | None = None
     required: bool = False
+    translatable: bool = False
+
+
+def translation_key(key: str, language: str) -> str:
+    """Where a translatable setting's text in ``language`` is stored (``"block_message__it"``)."""
+    return f"{key}__{language}"
 
 
 # Extra inputs a plugin adds to a core form (``forum_tpl_form_fields``) are named

@@ -6,26 +6,28 @@ settings key ``plugin:<id>`` as one JSON object, so reading them costs nothing e
 settings are loaded once per request. A plugin's own state (e.g. a cache version) is one JSON
 value under ``plugin_state:<id>``. Staff actions a plugin performs go to the one audit log.
 
-On the ground floor (imports only :mod:`forum.settings`, :mod:`forum.audit` and
-:mod:`forum.errors`): the manager and every plugin use it. The admin actions that change settings are in
-:mod:`forum.plugins.settings`.
+On the ground floor (imports only :mod:`forum.settings`, :mod:`forum.audit`,
+:mod:`forum.i18n_content` and :mod:`forum.errors`): the manager and every plugin use it. The
+admin actions that change settings are in :mod:`forum.plugins.settings`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pluggy
 from flask import Flask, current_app
 from flask_babel import gettext as _
 
+from forum import i18n_content
 from forum.audit import record_action
 from forum.errors import ValidationFailed
 from forum.settings import get_setting, register_prefix, set_setting
 
-from .fields import SETTING_TYPES, SettingField
+from .fields import SETTING_TYPES, SettingField, translation_key
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,16 @@ def get_plugin_settings(plugin_id: str) -> dict[str, Any]:
     values = {f.key: f.default for f in schema(plugin_id)}
     values.update(stored_settings(plugin_id))
     return values
+
+
+def get_localized_plugin_setting(plugin_id: str, key: str, locale: str | None = None) -> str:
+    """A translatable text setting in ``locale`` (the reader's language by default), else the
+    default language's text (see ``SettingField.translatable``)."""
+    stored = stored_settings(plugin_id)
+    texts = {i18n_content.default_language(): str(get_plugin_setting(plugin_id, key) or "")}
+    texts.update({code: str(stored.get(translation_key(key, code)) or "")
+                  for code in i18n_content.community_languages()[1:]})
+    return i18n_content.localize(texts, locale)
 
 
 def get_plugin_setting(plugin_id: str, key: str, default: Any = None) -> Any:
@@ -187,6 +199,13 @@ def coerce(field: SettingField, raw: Any) -> Any:
     return _COERCE[field.type](field, raw)
 
 
+def translations_of(field: SettingField) -> list[tuple[str, str]]:
+    """(language, stored key) of a translatable setting's other-language texts (none otherwise)."""
+    if not field.translatable or field.type not in ("string", "text"):
+        return []
+    return [(code, translation_key(field.key, code)) for code in i18n_content.community_languages()[1:]]
+
+
 def validate(fields: list[SettingField], data: Mapping[str, Any]) -> dict[str, Any]:
     """Every field of the schema, coerced; raises ValidationFailed naming each bad field."""
     values: dict[str, Any] = {}
@@ -196,6 +215,11 @@ def validate(fields: list[SettingField], data: Mapping[str, Any]) -> dict[str, A
             values[f.key] = coerce(f, data.get(f.key))
         except ValueError as exc:
             errors[f.key] = str(exc)
+        for _code, key in translations_of(f):  # optional: empty shows the default language's text
+            try:
+                values[key] = coerce(replace(f, key=key, required=False, min=None), data.get(key))
+            except ValueError as exc:
+                errors[key] = str(exc)
     if errors:
         raise ValidationFailed(errors)
     return values

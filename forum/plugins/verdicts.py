@@ -82,6 +82,8 @@ class FilterContext:
     kind: str  # "topic" | "reply" | "edit" | "event" | "profile" | "signature"
     category_id: int | None = None
     topic_id: int | None = None
+    # The language the text is written in (posts: detected from it or chosen by the author),
+    # not the author's interface language.
     locale: str | None = None
     ip: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)

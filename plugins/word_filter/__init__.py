@@ -36,7 +36,7 @@ def forum_gather_settings_schema() -> list[SettingField]:
     return [
         SettingField("leetspeak", _l("Match leetspeak (“5p4m” counts as “spam”)"), type="bool", default=True),
         SettingField("block_message", _l("Message for “block” entries that have none of their own"),
-                     type="string", default="", max=300,
+                     type="string", default="", max=300, translatable=True,
                      help=_l("Empty: “Your text contains “…”, which is not allowed here.”")),
     ]
 

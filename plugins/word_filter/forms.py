@@ -38,6 +38,20 @@ class EntryForm(FlaskForm):
                                   description=_l("None selected: every language."))
 
 
+_ENTRY_FORMS: dict[tuple[str, ...], type[EntryForm]] = {}
+
+
+def entry_form_class(languages: tuple[str, ...]) -> type[EntryForm]:
+    """The entry form with the "block" message in each of ``languages`` (optional), as
+    ``message__<language>`` fields; built once per language list."""
+    if languages not in _ENTRY_FORMS:
+        fields = {f"message__{code}": StringField(_l("Message to the author (for “Block”)"),
+                                                  validators=[Optional(), Length(max=500)])
+                  for code in languages}
+        _ENTRY_FORMS[languages] = type("EntryForm", (EntryForm,), fields)
+    return _ENTRY_FORMS[languages]
+
+
 class ImportForm(FlaskForm):
     locale = SelectField(_l("Apply the entries to members writing in"), validate_choice=False)
     text = TextAreaField(_l("List"), validators=[DataRequired()],

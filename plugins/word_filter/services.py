@@ -28,7 +28,10 @@ from forum.plugins import (
     audit,
     combine,
     db,
+    default_language,
     languages,
+    localized,
+    localized_plugin_setting,
     plugin_setting,
     plugin_state,
     set_plugin_state,
@@ -123,7 +126,7 @@ def verdicts_for(matcher: Matcher, draft: Draft, category_id: int | None, locale
     blocks = [h for h in hits if h.word.action is Action.BLOCK]
     if blocks:
         first = blocks[0]
-        message = (first.word.message or plugin_setting(PLUGIN_ID, "block_message")
+        message = (block_message(first.word)
                    or _("Your text contains “%(word)s”, which is not allowed here. Please change it.",
                         word=first.text))
         return [Verdict.reject(message, reason=_("Blocked word: %(words)s", words=_quoted(blocks)),
@@ -144,6 +147,16 @@ def verdicts_for(matcher: Matcher, draft: Draft, category_id: int | None, locale
         verdicts.append(Verdict.rewrite(new_raw, reason=_("Censored: %(words)s", words=_quoted(changed)),
                                         code=Action.CENSOR.value))
     return verdicts, hits
+
+
+def block_message(word: WatchedWord) -> str:
+    """What the author of a blocked text reads, in their own language: the entry's message,
+    else the plugin's "block" message, each in that language or else the default one's ("" when
+    the admin wrote neither: the caller names the word)."""
+    own = {default_language(): word.message or "", **dict(word.messages)}
+    if any(own.values()):
+        return localized(own)
+    return localized_plugin_setting(PLUGIN_ID, "block_message")
 
 
 def judge(draft: Draft, context: Any) -> list[Verdict] | None:
@@ -256,6 +269,12 @@ def _clean(admin: Any, data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed({"replacement": _("Use at most %(n)d characters.", n=200)})
     if message and len(message) > 500:
         raise ValidationFailed({"message": _("Use at most %(n)d characters.", n=500)})
+    message_translations = {code: text for code, raw in (data.get("message_translations") or {}).items()
+                            if code in _supported_locales() and code != default_language()
+                            and (text := str(raw or "").strip())} if action is Action.BLOCK else {}
+    for code, text in message_translations.items():
+        if len(text) > 500:
+            raise ValidationFailed({f"message__{code}": _("Use at most %(n)d characters.", n=500)})
     category_ids = sorted({int(c) for c in data.get("category_ids") or []})
     if set(category_ids) - {c.id for c in categories(admin)}:
         raise ValidationFailed({"category_ids": _("Choose categories from the list.")})
@@ -265,6 +284,7 @@ def _clean(admin: Any, data: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {"pattern": pattern, "action": action.value,
                                "replacement": replacement if action is Action.REPLACE else None,
                                "message": message if action is Action.BLOCK else None,
+                               "message_translations": message_translations,
                                "is_regex": bool(data.get("is_regex")), "whole_word": bool(data.get("whole_word")),
                                "category_ids": category_ids, "locales": locales}
     word = WatchedWord(pattern=pattern, action=action, replacement=cleaned["replacement"],

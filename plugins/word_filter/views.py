@@ -8,11 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.plugins import ConfirmForm, ValidationFailed, apply_errors, language_name, languages
+from forum.plugins import ConfirmForm, ValidationFailed, apply_errors, default_language, language_name, languages
 from forum.plugins.community import CategoryInfo, categories, require_admin
 
 from . import services
-from .forms import ACTION_LABELS, EntryForm, ImportForm, TrialForm, choices
+from .forms import ACTION_LABELS, ImportForm, TrialForm, choices, entry_form_class
 from .matcher import available_starter_lists
 
 bp = Blueprint("word_filter", __name__, url_prefix="/admin/word-filter", template_folder="templates")
@@ -39,18 +39,25 @@ def index() -> Any:
 @bp.route("/<int:entry_id>", methods=["GET", "POST"])
 def entry_form(entry_id: int | None = None) -> Any:
     entry = services.get_entry(entry_id) if entry_id else None
-    form = EntryForm(obj=entry)
+    others = tuple(code for code, _name in languages() if code != default_language())
+    form = entry_form_class(others)(obj=entry)
     form.category_ids.choices = choices([(c.id, c.name) for c in _categories()])
     form.locales.choices = choices(languages())
+    if request.method == "GET" and entry is not None:
+        for code in others:
+            form[f"message__{code}"].data = (entry.message_translations or {}).get(code, "")
     if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token" and "__" not in k}
+        data["message_translations"] = {code: form[f"message__{code}"].data for code in others}
         try:
-            services.save_entry(current_user, entry, {k: v for k, v in form.data.items() if k != "csrf_token"})
+            services.save_entry(current_user, entry, data)
         except ValidationFailed as exc:
             apply_errors(form, exc, default_field="pattern")
         else:
             flash(_("The watched word was saved."), "success")
             return redirect(url_for("word_filter.index"))
-    return render_template("word_filter/form.html", form=form, entry=entry), (400 if form.errors else 200)
+    return render_template("word_filter/form.html", form=form, entry=entry, translation_languages=others), (
+        400 if form.errors else 200)
 
 
 @bp.post("/<int:entry_id>/delete")

@@ -35,7 +35,9 @@ class WatchedWord:
     pattern: str
     action: Action
     replacement: str | None = None  # for REPLACE
-    message: str | None = None  # for BLOCK: shown to the author
+    message: str | None = None  # for BLOCK: shown to the author (the community's default language)
+    # The message in other languages, as sorted (language, text) pairs (hashable).
+    messages: tuple[tuple[str, str], ...] = ()
     is_regex: bool = False
     whole_word: bool = True
     categories: frozenset[int] = frozenset()  # empty = all categories
