@@ -41,14 +41,11 @@ def test_register_requires_the_code_of_conduct_then_verify_and_post(page, live_s
     page.click("#register-form button[type=submit]")
     expect(page.locator("h1")).to_have_text("Check your email")
 
-    # Unverified: can sign in and read, cannot post.
+    # Unverified: can sign in and read, cannot post, and is told so before writing anything.
     login(page, "anna", "a long enough passphrase")
     page.goto("/new-topic")
-    page.select_option("select[name=category]", label="General")
-    page.fill("input[name=title]", "Hello from a new member")
-    page.fill("textarea[name=body]", "My first words here.")
-    page.click("button:has-text('Create topic')")
-    expect(page.locator(".flash").filter(has_text="confirm your email")).to_be_visible()
+    expect(page.locator(".posting-blocked").filter(has_text="confirm your email")).to_be_visible()
+    expect(page.locator("input[name=title]")).to_have_count(0)
 
     page.goto(mail_link(live_server.outbox, "/verify/"))
     expect(page.locator(".flash").filter(has_text="confirmed")).to_be_visible()
@@ -83,9 +80,9 @@ def test_reply_quote_edit_and_history(page, app):
     reply = page.locator("#p2")
     assert "oily" in reply.locator(".cooked").inner_text()
 
-    # Quote the first post into the reply box.
+    # Quote the first post into the reply box (in place, by the composer script).
     page.locator("#p1 a:has-text('Quote')").click()
-    assert page.input_value("#reply textarea[name=body]").startswith('[quote="bruno, post:1, topic:')
+    expect(page.locator("#reply textarea[name=body]")).to_have_value(re.compile(r'^\[quote="bruno, post:1, topic:'))
 
     # Edit the reply: the change shows, with an "edited" link to the history.
     reply.locator("a:has-text('Edit')").click()
