@@ -10,6 +10,7 @@ from forum.admin.interfaces import AdminSection
 from forum.audit import AuditVocabulary
 from forum.interfaces import DemoLoader
 from forum.moderation.interfaces import ReviewSubject
+from forum.notifications import register_kinds
 from forum.plugins.manager import register_core
 from forum.registry import contribute
 from forum.search.interfaces import SearchSource
@@ -17,6 +18,7 @@ from forum.search.interfaces import SearchSource
 from . import audit_vocabulary, search
 from .demo import load_demo_events
 from .review import HeldEvents
+from .services.notices import KINDS as NOTIFICATION_KINDS
 from .views import bp
 
 DEFAULTS = {
@@ -31,6 +33,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     settings.register_defaults(app, DEFAULTS)
+    register_kinds(app, *NOTIFICATION_KINDS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, AdminSection, AdminSection("events.admin_settings", _l("Events"),
                                                _l("events category, who can create events, reminders")))

@@ -21,12 +21,14 @@ from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostsMovedListener
 from forum.extensions import db
 from forum.interfaces import DemoLoader
+from forum.notifications import register_kinds
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
 from . import audit_vocabulary, hooks, services
 from .demo import load_demo_queue
 from .models import ReviewItem
+from .services.notices import KINDS as NOTIFICATION_KINDS
 from .views import bp
 
 
@@ -55,6 +57,7 @@ def init_app(app: Flask) -> None:
     settings.register_defaults(app, services.DEFAULTS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     register_core(app, hooks, "moderation")
+    register_kinds(app, *NOTIFICATION_KINDS)
     provide(app, JudgementRecorder, services.ModerationRecorder())
     provide(app, SuspensionReason, services.suspension_reason)
     contribute(app, PostingRule, _waiting_for_approval)

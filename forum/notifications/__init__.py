@@ -1,11 +1,28 @@
-"""Notifications: in-app notices, mailed when asked, in the recipient's language."""
+"""Notifications: in-app notices, mailed when their kind says so, rendered for whoever reads them.
+
+Public API (domains import these; notifications imports no domain above accounts):
+
+* :func:`~.kinds.register_kinds`, :class:`~.kinds.NotificationKind`: a domain's kinds,
+  registered from its ``init_app``;
+* :func:`~.services.notify`: stage a notice (kind + JSON parameters), mail it if the kind has
+  a subject;
+* :func:`~.rendering.render` (template filter ``notification_text``), :func:`~.rendering.reading_as`,
+  :func:`~.rendering.format_instant`: the sentence for the current reader.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from .kinds import NotificationKind, UnknownNotificationKind, register_kinds
+from .rendering import format_instant, reading_as, render
+from .services import notify
 from .views import bp
+
+__all__ = ["NotificationKind", "UnknownNotificationKind", "format_instant", "init_app", "notify",
+           "reading_as", "register_kinds", "render"]
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_filter(render, "notification_text")  # {{ n|notification_text }}: escaped text

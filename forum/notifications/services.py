@@ -1,12 +1,17 @@
-"""Notify members: an in-app notification, optionally mailed, in the recipient's language."""
+"""Notify members: an in-app notice, mailed when its kind has a subject.
+
+A notification stores its kind and its parameters, never a sentence: it is rendered when read
+(:func:`forum.notifications.rendering.render`, in the reader's language and zone) and when
+mailed (in the recipient's). See :mod:`forum.notifications.kinds`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, g, has_request_context
-from flask_babel import force_locale
+from flask import g, has_request_context
 from sqlalchemy import func, select, update
 
 from forum.accounts.models import User
@@ -15,29 +20,49 @@ from forum.extensions import db
 from forum.mail import send_mail
 from forum.urls import public_url, safe_next
 
+from .kinds import NotificationKind, get_kind
 from .models import Notification
+from .rendering import reading_as
 
 
-def notify(user: User, kind: str, message: Callable[[], str] | str, *, url: str | None = None,
-           email_subject: Callable[[], str] | str | None = None, dedupe_key: str | None = None) -> bool:
-    """Stage a notification for ``user`` (the caller commits). Returns False when ``dedupe_key``
-    was already used for this user, so retries and cron re-runs never notify twice.
+def checked_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``params`` as they will be read back from the JSON column; anything that would not come
+    back the same (a datetime, a tuple, a non-string key, NaN) is a programming error."""
+    values = dict(params or {})
+    try:
+        text = json.dumps(values, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"notification params must be JSON values (dates as ISO strings): {exc}") from exc
+    stored: dict[str, Any] = json.loads(text)
+    if stored != values:
+        raise TypeError("notification params must read back unchanged from JSON "
+                        f"(string keys, lists rather than tuples): {values!r}")
+    return stored
 
-    Pass ``message`` (and ``email_subject``) as zero-argument callables of gettext so the text
-    is translated in the RECIPIENT's language, not the actor's.
+
+def notify(user: User, kind: str | NotificationKind, params: Mapping[str, Any] | None = None, *,
+           url: str | None = None, dedupe_key: str | None = None) -> bool:
+    """Stage a notification of ``kind`` for ``user`` (the caller commits). Returns False when
+    ``dedupe_key`` was already used for this user, so retries and cron re-runs never notify twice.
+
+    When the kind has a mail subject, the mail is rendered now in the RECIPIENT's language and
+    time zone (not the actor's), with the absolute link on its own line.
     """
+    spec = get_kind(kind)  # an unknown kind fails loudly, before anything is staged
+    values = checked_params(params)
     if dedupe_key and db.session.scalar(select(Notification.id).where(
             Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)):
         return False
-    locale = user.locale or current_app.config["DEFAULT_LOCALE"]
-    with force_locale(locale):
-        text = message() if callable(message) else message
-        subject = email_subject() if callable(email_subject) else email_subject
-    db.session.add(Notification(user_id=user.id, kind=kind, message=text, url=safe_next(url, "") or None,
-                                dedupe_key=dedupe_key))
-    if subject:
-        link = public_url(url or "/")
-        send_mail(user.email, subject, text + (f"\n\n{link}" if url else ""))
+    path = safe_next(url, "") or None  # a local path only: mail makes it absolute
+    mail: tuple[str, str] | None = None
+    if spec.subject is not None:
+        with reading_as(user):
+            mail = spec.subject(values), spec.message(values)
+    db.session.add(Notification(user_id=user.id, kind=spec.name, params=values, message=None,
+                                url=path, dedupe_key=dedupe_key))
+    if mail is not None:
+        subject, text = mail
+        send_mail(user.email, subject, text + (f"\n\n{public_url(path)}" if path else ""))
     return True
 
 
@@ -55,6 +80,7 @@ def unread_count(user: Any) -> int:
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
+    """The latest notices (one query: rendering them needs nothing more)."""
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
                                    .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
 

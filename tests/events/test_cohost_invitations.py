@@ -20,6 +20,7 @@ from forum.notifications.models import Notification
 from forum.plugins import Verdict
 from tests.factories import event_input, future_day, make_user
 from tests.factories.accounts import make_member_in_state
+from tests.notifications.helpers import texts
 
 
 def invitations(user: Any, kind: str = "event_cohost_invited") -> list[Notification]:
@@ -84,7 +85,7 @@ def test_declining_does_not_make_them_host_and_is_kept_for_the_owner(client, mak
     client.login(host.username)
     html = page(client, event)
     assert 'data-cohost="member1" data-state="declined"' in html
-    assert [n.message for n in invitations(host, "event_cohost_answered")] == [
+    assert texts(host, "event_cohost_answered") == [
         "Member1 will not co-host “Community meetup in Rome”."]
 
 
@@ -101,8 +102,9 @@ def test_the_invitation_is_notified_once_in_the_invitees_language(client, make_e
     event = make_event(cohosts="lucia")
     [notice] = invitations(italian)
     assert notice.url == f"/events/{event.id}/{event.slug}"
-    assert "Hostess ti ha invitato a co-organizzare «Community meetup in Rome»" in notice.message
-    assert any(day in notice.message for day in ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì",
+    [message] = texts(italian)
+    assert "Hostess ti ha invitato a co-organizzare «Community meetup in Rome»" in message
+    assert any(day in message for day in ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì",
                                                  "sabato", "domenica"))  # the date in Italian
     # Editing the event (even moving it) does not invite her again; only newly named people are.
     day = future_day(12)
@@ -202,7 +204,7 @@ def test_a_held_meetup_invites_once_it_is_approved(app, client, event_filter, me
     with pytest.raises(PermissionDenied):
         services.accept_cohost(members[0], event)
     services.approve_event(make_user("mona", role="moderator"), event)
-    [notice] = invitations(members[0])
-    assert notice.message.startswith("Nuova invited you to co-host")
+    [notice] = texts(members[0], "event_cohost_invited")
+    assert notice.startswith("Nuova invited you to co-host")
     services.accept_cohost(members[0], db.session.get(Event, event.id))
     assert state_of(event, members[0]) == HostState.ACCEPTED

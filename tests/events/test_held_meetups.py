@@ -19,10 +19,10 @@ from forum.events import services
 from forum.events.models import Event, EventState
 from forum.extensions import db
 from forum.moderation.models import Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
-from forum.notifications.models import Notification
 from forum.plugins import Verdict
 from forum.settings import set_setting
 from tests.factories import event_input, future_day, make_user
+from tests.notifications.helpers import texts
 
 REASON = "Please tell people where you meet."
 
@@ -71,8 +71,7 @@ def reject_from_queue(client: Any, mod: Any, event: Event) -> ReviewItem:
 
 
 def notices(user: Any, kind: str) -> list[str]:
-    return list(db.session.scalars(select(Notification.message).where(Notification.user_id == user.id,
-                                                                     Notification.kind == kind)))
+    return texts(user, kind)
 
 
 @pytest.mark.parametrize("cause", ["filter", "new_member"])

@@ -9,6 +9,7 @@ from forum.extensions import db
 from forum.notifications.models import Notification
 from forum.settings import set_setting
 from tests.factories import event_input, make_user
+from tests.notifications.helpers import texts
 
 
 def kinds(user) -> list[str]:
@@ -114,6 +115,6 @@ def test_notices_are_in_the_recipients_language(make_event, host):
     event = make_event()
     services.rsvp(italian, event, "going")
     services.cancel_event(host, event)
-    message = db.session.scalar(db.select(Notification.message).where(Notification.user_id == italian.id))
+    [message] = texts(italian)
     assert "annullat" in message  # "... è annullato"
     assert "19:00" in message and "Europe/Rome" in message

@@ -11,10 +11,10 @@ from forum.discussions.models import Post, PostState
 from forum.extensions import db
 from forum.moderation import services
 from forum.moderation.models import Flag, FlagStatus, ReviewKind, ReviewReason
-from forum.notifications.models import Notification
 from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user, make_users
 from tests.moderation.helpers import audit_actions, trusted
+from tests.notifications.helpers import texts
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def post(app: Any, category: Any) -> Post:
 
 
 def messages(user: Any) -> list[str]:
-    return list(db.session.scalars(select(Notification.message).where(Notification.user_id == user.id)))
+    return texts(user)
 
 
 def test_flagging_queues_the_post_with_reason_and_text(app, post):

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.moderation.models import ReviewItem, ReviewKind, ReviewStatus
-from forum.notifications.models import Notification
 from forum.settings import set_setting
+from tests.notifications.helpers import texts
 
 
 def _save_bio(client, bio: str):
@@ -60,8 +60,8 @@ def test_a_rejected_bio_stays_with_the_member_and_off_the_page(app, client, memb
     db.session.expire_all()
     user = db.session.get(User, member.id)
     assert user.bio == "Buy followers at https://spam.example" and user.bio_html == ""
-    notice = db.session.scalar(select(Notification.message).where(Notification.user_id == member.id))
-    assert notice and "not approved" in notice
+    [notice] = texts(member)
+    assert "not approved" in notice
 
 
 def test_a_regular_members_bio_is_published_at_once(app, client, member):

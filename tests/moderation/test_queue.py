@@ -15,10 +15,10 @@ from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.moderation import services
 from forum.moderation.models import PostVerdict, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
-from forum.notifications.models import Notification
 from forum.plugins import Verdict, hookimpl
 from tests.factories import hold_new_members, make_category, make_reply, make_topic, make_user
 from tests.moderation.helpers import audit_actions, item_ids
+from tests.notifications.helpers import texts
 
 
 def open_item(post: Post) -> ReviewItem:
@@ -28,8 +28,7 @@ def open_item(post: Post) -> ReviewItem:
 
 
 def notifications_of(user: Any) -> list[str]:
-    return list(db.session.scalars(select(Notification.message).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id)))
+    return texts(user)
 
 
 # --- what puts things in the queue --------------------------------------------------------------

@@ -15,9 +15,9 @@ from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.moderation import services
 from forum.moderation.models import Sanction, SanctionKind, StaffNote
-from forum.notifications.models import Notification
 from tests.factories import make_topic, make_user
 from tests.moderation.helpers import audit_actions
+from tests.notifications.helpers import texts
 
 
 def test_a_warning_must_be_acknowledged_before_posting(app, client, member, mod, category):
@@ -25,7 +25,7 @@ def test_a_warning_must_be_acknowledged_before_posting(app, client, member, mod,
     db.session.expire_all()
     assert member.warning_pending
     assert audit_actions("user", member.id) == ["user.warn"]
-    note = db.session.scalar(select(Notification.message).where(Notification.user_id == member.id))
+    [note] = texts(member)
     assert "official warning" in note
 
     topic = make_topic(mod, category)

@@ -16,17 +16,15 @@ round, notified once).
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied
 from forum.extensions import db
-from forum.notifications.services import notify
 
 from .. import permissions
 from ..models import UNPUBLISHED_STATES, Event, EventHost, HostState
-from .notices import event_path, notify_member, when_text
+from . import notices
+from .notices import notify_member
 
 
 def invitation_key(event: Event, row: EventHost) -> str:
@@ -71,22 +69,14 @@ def notify_invitations(event: Event, rows: list[EventHost], inviter: User | None
     (:func:`notify_open_invitations`). The dedupe key makes a second call a no-op."""
     if event.state in UNPUBLISHED_STATES:
         return 0
+    # None: the inviter's account is gone (the notice then names nobody).
     name = (inviter.display_name or inviter.username) if inviter is not None else None
-    title = event.title
-
-    def message(e: Event = event) -> str:
-        if name is None:  # the inviter's account is gone
-            return _("You are invited to co-host “%(title)s” (%(when)s). Accept or decline on the event page.",
-                     title=e.title, when=when_text(e))
-        return _("%(name)s invited you to co-host “%(title)s” (%(when)s). Accept or decline on the event page.",
-                 name=name, title=e.title, when=when_text(e))
-
     sent = 0
     for row in rows:
         if row.state != HostState.INVITED:
             continue
-        sent += notify_member(row.user, event, "event_cohost_invited", message, key=invitation_key(event, row),
-                              subject=lambda: _("Co-host invitation: %(title)s", title=title))
+        sent += notify_member(row.user, event, notices.COHOST_INVITED, {"name": name},
+                              key=invitation_key(event, row))
     return sent
 
 
@@ -117,13 +107,9 @@ def _answer(user: User, event: Event, state: HostState) -> None:
     creator = event.creator
     if creator is not None and creator.id != user.id and was != state:
         # The owner hears the answer once per round of the invitation.
-        name, title = user.display_name or user.username, event.title
-        message = (lambda: _("%(name)s accepted to co-host “%(title)s”.", name=name, title=title)) \
-            if state == HostState.ACCEPTED else \
-            (lambda: _("%(name)s will not co-host “%(title)s”.", name=name, title=title))
-        # In-app only: an answer needs no mail of its own.
-        notify(creator, "event_cohost_answered", message, url=event_path(event),
-               dedupe_key=f"{invitation_key(event, row)}:{state.value}")
+        notify_member(creator, event, notices.COHOST_ANSWERED,
+                      {"name": user.display_name or user.username, "accepted": state == HostState.ACCEPTED},
+                      key=f"{invitation_key(event, row)}:{state.value}")
     try:
         db.session.commit()
     except Exception:

@@ -26,7 +26,8 @@ from forum.extensions import db
 
 from .. import permissions
 from ..models import Event, EventRsvp, EventState, RsvpStatus
-from .notices import notify_member, when_text
+from . import notices
+from .notices import notify_member
 
 ANSWERS = (RsvpStatus.GOING, RsvpStatus.INTERESTED, RsvpStatus.NOT_GOING)
 CSV_HEADER = ("username", "display_name", "status", "waitlist_position", "answered_at (UTC)",
@@ -218,8 +219,7 @@ def promote(event: Event) -> list[EventRsvp]:
             continue
         promoted.append(candidate)
     for row in promoted:
-        notify_member(row.user, event, "event_promoted", lambda e=event: _(
-            "A seat opened up: you are now going to %(title)s (%(when)s).", title=e.title, when=when_text(e)))
+        notify_member(row.user, event, notices.PROMOTED)
     return promoted
 
 
@@ -279,8 +279,7 @@ def remove_attendee(actor: User, event: Event, user_id: int) -> None:
     if old == RsvpStatus.GOING:
         _release_seat(event)
         promote(event)
-    notify_member(row.user, event, "event_removed", lambda e=event: _(
-        "A host removed you from the attendees of %(title)s.", title=e.title))
+    notify_member(row.user, event, notices.REMOVED)
     db.session.commit()
 
 

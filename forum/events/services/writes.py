@@ -30,8 +30,9 @@ from forum.urls import public_host
 
 from .. import permissions
 from ..models import Event, EventState
+from . import notices
 from .cohosts import apply_cohosts, notify_invitations, notify_open_invitations
-from .notices import event_path, notify_followers, notify_member, when_text
+from .notices import event_path, notify_followers, notify_member
 from .rsvps import set_capacity
 from .validation import EventInput, clean_submission, cook_description, judge, record_judgement
 
@@ -159,9 +160,7 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     if capacity != event.capacity:
         set_capacity(event, capacity)
     if (moved or relocated) and event.state != EventState.PENDING:  # a held change is announced once approved
-        notify_followers(event, "event_changed", exclude=editor.id, key=f"event-changed:{event.id}:"
-                         f"{event.sequence}", message=lambda e=event: _(
-                             "%(title)s has changed: it is now %(when)s.", title=e.title, when=when_text(e)))
+        notify_followers(event, notices.CHANGED, exclude=editor.id, key=f"event-changed:{event.id}:{event.sequence}")
     db.session.commit()
     fire("forum_event_changed", event=event, actor=editor, change="updated")
     return event
@@ -186,9 +185,7 @@ def publish_held_event(moderator: User, event: Event) -> Fired:
         fired.append(("forum_topic_created", {"topic": outcome.post.topic, "post": outcome.post}))
     notify_open_invitations(event)  # held back while the invitees could not open the event
     if event.creator is not None and event.created_by_id != moderator.id:
-        title = event.title
-        notify_member(event.creator, event, "event_approved", lambda: _("Your meetup “%(title)s” was approved.",
-                                                                        title=title))
+        notify_member(event.creator, event, notices.APPROVED)
     fired.append(("forum_event_changed", {"event": event, "actor": moderator, "change": "approved"}))
     return fired
 
@@ -203,10 +200,7 @@ def refuse_held_event(moderator: User, event: Event, reason: str) -> Fired:
     event.moderation_reason = reason or None
     event.updated_at = utcnow()
     if event.creator is not None:
-        title = event.title
-        notify_member(event.creator, event, "event_rejected", lambda: _(
-            "Your meetup “%(title)s” was not approved: %(reason)s You can edit it and submit it again.",
-            title=title, reason=reason))
+        notify_member(event.creator, event, notices.REJECTED, {"reason": reason})
     return [("forum_event_changed", {"event": event, "actor": moderator, "change": "rejected"})]
 
 
@@ -237,9 +231,7 @@ def cancel_event(actor: User, event: Event) -> None:
     event.sequence += 1
     if was_held:  # nothing left to review
         lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, actor, approved=False)
-    notify_followers(event, "event_cancelled", exclude=actor.id, key=f"event-cancelled:{event.id}",
-                     message=lambda e=event: _("%(title)s (%(when)s) is cancelled.", title=e.title,
-                                               when=when_text(e)))
+    notify_followers(event, notices.CANCELLED, exclude=actor.id, key=f"event-cancelled:{event.id}")
     db.session.commit()
     fire("forum_event_changed", event=event, actor=actor, change="cancelled")
 

@@ -6,6 +6,7 @@
 * :mod:`.post_actions`: hide, restore, remove from the topic page;
 * :mod:`.sanctions`: warnings, silence, suspension, roles;
 * :mod:`.applications`, :mod:`.profiles`: held members and held profile text;
+* :mod:`.notices`: the notification kinds moderation registers (rendered when read);
 * :mod:`.bans`, :mod:`.notes`, :mod:`.settings`, :mod:`.audit_log`, :mod:`.labels`.
 
 Every staff action is ONE function: permission check (``permissions``), validation, state

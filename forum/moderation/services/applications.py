@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.accounts.models import User
@@ -15,9 +14,10 @@ from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.notifications.services import notify
+from forum.notifications import notify
 
 from ..models import Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
+from . import notices
 from .common import Events, clean, iso
 from .items import resolve
 from .labels import reason_keys, rejection_text
@@ -63,8 +63,7 @@ def approve_member(actor: User, item: ReviewItem) -> Events:
     resolve(item, actor, Resolution.APPROVED)
     record_action(actor, "user.approve", "user", user.id, before={"approved_at": None, "membership": before},
                   after={"approved_at": iso(user.approved_at), "membership": user.membership})
-    notify(user, "application_approved", lambda: _("Welcome! Your membership was approved: you can post now."),
-           email_subject=lambda: _("Your membership was approved"))
+    notify(user, notices.APPLICATION_APPROVED)
     return []
 
 
@@ -79,8 +78,5 @@ def reject_member(actor: User, item: ReviewItem, reason_key: str, text: str) -> 
     resolve(item, actor, Resolution.REJECTED)
     record_action(actor, "user.reject", "user", user.id, before={"membership": before},
                   after={"approved_at": None, "membership": user.membership}, reason=reason or None)
-    notify(user, "application_rejected",
-           (lambda: _("Your membership application was not accepted: %(reason)s", reason=reason)) if reason
-           else (lambda: _("Your membership application was not accepted.")),
-           email_subject=lambda: _("About your membership application"))
+    notify(user, notices.APPLICATION_REJECTED, notices.rejection_params(reason, reason_key, text))
     return []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import force_locale
 
-from forum.accounts.models import PERMANENT
 from forum.discussions.models import Post
 from forum.extensions import db
 from forum.plugins.manager import fire
@@ -49,12 +48,6 @@ def stored(text: Callable[[], str]) -> str:
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def fmt_until(value: datetime | None) -> str:
-    if value is None or value >= PERMANENT:
-        return ""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def fire_all(events: Events) -> None:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.discussions.models import Post
 from forum.extensions import db
-from forum.notifications.services import notify
+from forum.notifications import notify
 
 from ..models import FlagStatus, Resolution, ReviewItem, ReviewKind, ReviewStatus
+from . import notices
 from .common import MAX_REASON, post_url
 
 
@@ -54,22 +52,14 @@ def flaggers_outcome(item: ReviewItem, actor: User | None, status: FlagStatus) -
     now = utcnow()
     post = item.post
     title = topic_title(post) if post else ""
-    messages: dict[FlagStatus, Callable[[], str]] = {
-        FlagStatus.AGREED: lambda: _("Thanks: the moderators agreed with your flag on “%(title)s” and acted "
-                                     "on it.", title=title),
-        FlagStatus.DISAGREED: lambda: _("The moderators reviewed your flag on “%(title)s” and decided the "
-                                        "post can stay.", title=title),
-        FlagStatus.IGNORED: lambda: _("The moderators reviewed your flag on “%(title)s” and took no action.",
-                                      title=title),
-    }
     for flag in item.flags:
         if flag.status != FlagStatus.OPEN:
             continue
         flag.status, flag.resolved_at = status, now
         flag.resolved_by_id = actor.id if actor else None
         if flag.user is not None:
-            notify(flag.user, "flag_outcome", messages[status], url=post_url(post) if post else None,
-                   dedupe_key=f"flag:{flag.id}")
+            notify(flag.user, notices.FLAG_OUTCOME, {"title": title, "outcome": str(status.value)},
+                   url=post_url(post) if post else None, dedupe_key=f"flag:{flag.id}")
 
 
 def close_items_for_post(actor: User, post: Post, resolution: Resolution) -> None:

@@ -4,8 +4,6 @@ transaction; the public ones check permission, resolve the post's open item and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask_babel import gettext as _
 
 from forum.accounts.models import User
@@ -13,10 +11,11 @@ from forum.audit import record_action
 from forum.discussions import counters
 from forum.discussions.models import Post, PostState
 from forum.errors import PermissionDenied, ValidationFailed
-from forum.notifications.services import notify
+from forum.notifications import notify
 
 from .. import permissions
 from ..models import Resolution
+from . import notices
 from .common import Events, clean, commit_and_fire, post_url, stored
 from .items import close_items_for_post, topic_title
 
@@ -27,12 +26,8 @@ def stage_hide(actor: User | None, post: Post, reason: str) -> Events:
     record_action(actor, "post.hide", "post", post.id, before=before, after={"state": post.state},
                   reason=reason)
     if post.author is not None:
-        title = topic_title(post)
-        by_staff: Callable[[], str] = lambda: _("Your post in “%(title)s” was hidden by the moderators: "  # noqa: E731
-                                                "%(reason)s", title=title, reason=reason)
-        by_flags: Callable[[], str] = lambda: _("Your post in “%(title)s” was hidden after flags from the "  # noqa: E731
-                                                "community, until a moderator reviews it.", title=title)
-        notify(post.author, "post_hidden", by_staff if actor else by_flags, url=post_url(post))
+        notify(post.author, notices.POST_HIDDEN, {"title": topic_title(post), "reason": reason,
+                                                  "by_flags": actor is None}, url=post_url(post))
     return [("forum_post_hidden", {"post": post, "actor": actor, "reason": reason})]
 
 
@@ -76,10 +71,8 @@ def stage_delete(actor: User, post: Post, reason: str) -> Events:
     record_action(actor, "post.delete", "post", post.id, before=before, after={"state": post.state},
                   reason=reason)
     if post.author is not None and post.user_id != actor.id:
-        title = topic_title(post)
-        notify(post.author, "post_removed",
-               lambda: _("Your post in “%(title)s” was removed by a moderator: %(reason)s", title=title,
-                         reason=reason), url=post_url(post))
+        notify(post.author, notices.POST_REMOVED, {"title": topic_title(post), "reason": reason},
+               url=post_url(post))
     return [("forum_post_deleted", {"post": post, "actor": actor})]
 
 

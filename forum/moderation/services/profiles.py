@@ -6,15 +6,14 @@ decision; approving shows it on their page, rejecting keeps the last approved te
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from forum.accounts import services as accounts
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.errors import NotFound
-from forum.notifications.services import notify
+from forum.notifications import notify
 
 from ..models import Resolution, ReviewItem
+from . import notices
 from .common import Events, url
 from .items import resolve
 from .labels import rejection_text
@@ -38,7 +37,6 @@ def reject_profile(actor: User, item: ReviewItem, reason_key: str, text: str) ->
     resolve(item, actor, Resolution.REJECTED)
     record_action(actor, "profile.reject", "user", user.id, before={"bio": ((item.data or {}).get("bio") or "")[:300]},
                   reason=reason)
-    notify(user, "profile_rejected",
-           lambda: _("Your profile text was not approved: %(reason)s Your text is kept in your settings: you "
-                     "can edit it.", reason=reason), url=url("accounts.settings", "/settings"))
+    notify(user, notices.PROFILE_REJECTED, notices.rejection_params(reason, reason_key, text),
+           url=url("accounts.settings", "/settings"))
     return []

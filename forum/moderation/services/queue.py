@@ -29,13 +29,14 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Post, PostState
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.notifications.services import notify
+from forum.notifications import notify
 from forum.registry import contributions
 from forum.settings import get_setting
 
 from .. import permissions
 from ..interfaces import ReviewSubject
 from ..models import Flag, FlagStatus, Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
+from . import notices
 from .applications import approve_member, reject_member
 from .common import Events, clean, commit_and_fire, iso, post_url, stored
 from .flags import resolve_flags
@@ -249,10 +250,8 @@ def approve_post(actor: User, item: ReviewItem, *, edited: bool = False) -> Even
     record_action(actor, "post.approve", "post", post.id, before=before,
                   after={"state": post.state, "edited": edited})
     if post.author is not None and post.user_id != actor.id:
-        title = topic_title(post)
-        notify(post.author, "post_approved",
-               (lambda: _("A moderator edited and approved your post in “%(title)s”.", title=title)) if edited
-               else (lambda: _("Your post in “%(title)s” was approved.", title=title)), url=post_url(post))
+        notify(post.author, notices.POST_APPROVED, {"title": topic_title(post), "edited": edited},
+               url=post_url(post))
     return [("forum_post_approved", {"post": post, "actor": actor})]
 
 
@@ -269,10 +268,9 @@ def reject_post(actor: User, item: ReviewItem, reason_key: str, text: str) -> Ev
     record_action(actor, "post.reject", "post", post.id, before=before, after={"state": post.state},
                   reason=reason)
     if post.author is not None:
-        title = topic_title(post)
-        notify(post.author, "post_rejected",
-               lambda: _("Your post in “%(title)s” was not approved: %(reason)s Your text is kept: you can "
-                         "edit it and submit it again.", title=title, reason=reason), url=post_url(post))
+        notify(post.author, notices.POST_REJECTED,
+               {"title": topic_title(post), **notices.rejection_params(reason, reason_key, text)},
+               url=post_url(post))
     return [("forum_post_rejected", {"post": post, "actor": actor, "reason": reason})]
 
 

@@ -16,11 +16,12 @@ from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.notifications.services import notify
+from forum.notifications import notify
 
 from .. import permissions
 from ..models import Sanction, SanctionKind
-from .common import clean, fmt_until, iso, url
+from . import notices
+from .common import clean, iso, url
 from .labels import DURATIONS
 
 
@@ -52,9 +53,7 @@ def warn_user(actor: User, user: User, reason: str, note: str = "") -> Sanction:
     user.warning_pending = True
     db.session.flush()
     record_action(actor, "user.warn", "user", user.id, after={"sanction": sanction.id}, reason=reason)
-    notify(user, "warning", lambda: _("You received an official warning from the moderators: %(reason)s",
-                                      reason=reason), url=url("moderation.my_status", "/moderation/me"),
-           email_subject=lambda: _("An official warning from the moderators"))
+    notify(user, notices.WARNING, {"reason": reason}, url=url("moderation.my_status", "/moderation/me"))
     db.session.commit()
     return sanction
 
@@ -86,9 +85,8 @@ def silence_user(actor: User, user: User, duration: timedelta, reason: str, note
     db.session.flush()
     record_action(actor, "user.silence", "user", user.id, before=before,
                   after={"silenced_until": iso(until), "sanction": sanction.id}, reason=reason)
-    when = fmt_until(until)
-    notify(user, "silenced", lambda: _("Your account is read-only until %(date)s: %(reason)s", date=when,
-                                       reason=reason), url=url("moderation.my_status", "/moderation/me"))
+    notify(user, notices.SILENCED, {"until": iso(until), "reason": reason},
+           url=url("moderation.my_status", "/moderation/me"))
     db.session.commit()
     return sanction
 
@@ -107,10 +105,8 @@ def suspend_user(actor: User, user: User, duration: timedelta | None, reason: st
     db.session.flush()
     record_action(actor, "user.suspend", "user", user.id, before=before,
                   after={"suspended_until": iso(until), "sanction": sanction.id}, reason=reason)
-    when = fmt_until(until)
-    message = ((lambda: _("Your account is suspended until %(date)s: %(reason)s", date=when, reason=reason))
-               if when else (lambda: _("Your account is suspended: %(reason)s", reason=reason)))
-    notify(user, "suspended", message, email_subject=lambda: _("Your account was suspended"))
+    # A permanent suspension has no end to show.
+    notify(user, notices.SUSPENDED, {"until": iso(until) if duration is not None else None, "reason": reason})
     db.session.commit()
     return sanction
 
@@ -132,7 +128,7 @@ def lift_silence(actor: User, user: User, reason: str = "") -> None:
     _lift(actor, user, SanctionKind.SILENCE, reason)
     record_action(actor, "user.unsilence", "user", user.id, before=before, after={"silenced_until": None},
                   reason=clean(reason) or None)
-    notify(user, "unsilenced", lambda: _("You can post again."))
+    notify(user, notices.UNSILENCED)
     db.session.commit()
 
 
@@ -145,8 +141,7 @@ def lift_suspension(actor: User, user: User, reason: str = "") -> None:
     _lift(actor, user, SanctionKind.SUSPEND, reason)
     record_action(actor, "user.unsuspend", "user", user.id, before=before, after={"suspended_until": None},
                   reason=clean(reason) or None)
-    notify(user, "unsuspended", lambda: _("Your suspension was lifted: welcome back."),
-           email_subject=lambda: _("Your suspension was lifted"))
+    notify(user, notices.UNSUSPENDED)
     db.session.commit()
 
 

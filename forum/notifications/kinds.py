@@ -1,0 +1,80 @@
+"""Notification kinds: what each notice says, rendered when it is read, not when it is created.
+
+A notification row stores its kind's name and the kind's parameters (JSON); the sentence is
+produced by the kind's ``message`` renderer in whatever language and time zone are current
+(the reader's page, or the recipient's mail: :func:`forum.notifications.rendering.reading_as`).
+So a member who switches language reads every old notice in the new one.
+
+Each domain registers its own kinds from its ``init_app`` (:func:`register_kinds`); there is
+no central list that every domain edits. Registering a name twice is a start-up error;
+notifying with a name nobody registered is a programming error (:class:`UnknownNotificationKind`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+_KEY = "forum.notification_kinds"
+MAX_NAME = 40  # notifications.kind is String(40)
+
+# What a renderer receives: the parameters stored with the notification (JSON values only).
+Params = Mapping[str, Any]
+
+
+class UnknownNotificationKind(LookupError):
+    """No domain registered this kind (a typo, or the kind's domain did not start)."""
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """One kind of notice.
+
+    ``message(params)`` renders the sentence in the CURRENT locale and time zone (never bind a
+    language at creation). ``subject(params)`` renders the mail subject; ``None`` means the
+    kind is in-app only. Renderers are functions of ``params`` and of what is cached for the
+    request (settings): never a query per notice (the page renders a list from one query).
+    """
+
+    name: str
+    message: Callable[[Params], str]
+    subject: Callable[[Params], str] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or len(self.name) > MAX_NAME:
+            raise ValueError(f"a notification kind's name has 1 to {MAX_NAME} characters: {self.name!r}")
+
+
+def _kinds(app: Flask) -> dict[str, NotificationKind]:
+    return app.extensions.setdefault(_KEY, {})  # type: ignore[no-any-return]
+
+
+def register_kinds(app: Flask, *kinds: NotificationKind) -> None:
+    """Register a domain's kinds (from its ``init_app``)."""
+    known = _kinds(app)
+    for kind in kinds:
+        if kind.name in known:
+            raise RuntimeError(f"notification kind {kind.name!r} is already registered")
+        known[kind.name] = kind
+
+
+def find_kind(name: str, app: Flask | None = None) -> NotificationKind | None:
+    """The registered kind, or None (a stored row whose domain or plugin is gone)."""
+    return _kinds(app or current_app).get(name)
+
+
+def get_kind(kind: str | NotificationKind, app: Flask | None = None) -> NotificationKind:
+    """The registered kind for a name (or a kind object); unknown names raise."""
+    name = kind.name if isinstance(kind, NotificationKind) else kind
+    found = find_kind(name, app)
+    if found is None:
+        raise UnknownNotificationKind(f"no notification kind {name!r} was registered")
+    return found
+
+
+def registered_kinds(app: Flask | None = None) -> list[NotificationKind]:
+    """Every registered kind, in registration order (a copy)."""
+    return list(_kinds(app or current_app).values())
