@@ -19,6 +19,8 @@ from typing import Any
 
 from forum.db_types import utcnow
 
+from .models import PERMANENT
+
 
 class Membership(StrEnum):
     """The ``users.membership`` column: the application's outcome."""
@@ -69,13 +71,12 @@ def member_state(user: Any) -> MemberState:
 
 def state_ends_at(user: Any) -> datetime | None:
     """When the member's current state lifts by itself (a silence or a suspension runs out),
-    or None: the other states last until someone acts (verifying, approving, accepting)."""
+    or None: the other states last until someone acts (verifying, approving, accepting), and
+    a suspension for good (``PERMANENT``) has no end to tell."""
     state = member_state(user)
-    if state == MemberState.SUSPENDED:
-        return getattr(user, "suspended_until", None)
-    if state == MemberState.SILENCED:
-        return getattr(user, "silenced_until", None)
-    return None
+    until = {MemberState.SUSPENDED: getattr(user, "suspended_until", None),
+             MemberState.SILENCED: getattr(user, "silenced_until", None)}.get(state)
+    return until if until is not None and until < PERMANENT else None
 
 
 # States whose holder may read what is for members (a silenced member still reads).

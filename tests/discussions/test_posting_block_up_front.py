@@ -116,3 +116,17 @@ def test_each_post_body_carries_its_language(client, topic):
     db.session.commit()
     page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert '<article class="post' in page and '<div class="cooked" lang="it">' in page
+
+
+def test_block_ends_are_told_only_when_they_end_by_themselves(app):
+    from forum.accounts.models import PERMANENT
+    from forum.accounts.permissions import posting_block
+
+    silenced = make_member_in_state("silenced")
+    block = posting_block(silenced)
+    assert block is not None and block.reason == "silenced" and block.until == silenced.silenced_until
+    pending = posting_block(make_member_in_state("pending"))
+    assert pending is not None and pending.reason == "unapproved" and pending.until is None
+    for_good = make_member_in_state("suspended", suspended_until=PERMANENT)
+    assert posting_block(for_good).until is None  # "until 31 Dec 9999" would be a lie
+    assert posting_block(make_user()) is None
