@@ -57,8 +57,9 @@ def test_the_same_post_tagged_english_is_not_found_by_italian_stems(client):
 def test_a_reply_by_an_english_member_in_french_is_indexed_in_french(client):
     topic = make_topic(make_user(), make_category(), title="Machine bruyante",
                        body="Ma machine fait un bruit terrible depuis le détartrage de la semaine dernière.")
-    reply = discussions.create_reply(make_user("emma", locale="en"), topic,
-                                     "Les réparations de la pompe sont rapides chez le revendeur, j'ai attendu deux jours.").post
+    reply = discussions.create_reply(
+        make_user("emma", locale="en"), topic,
+        "Les réparations de la pompe sont rapides chez le revendeur, j'ai attendu deux jours.").post
     assert reply.language == "fr"
     assert titles(client, "réparation pompes") == ["Machine bruyante"]
 
@@ -66,7 +67,8 @@ def test_a_reply_by_an_english_member_in_french_is_indexed_in_french(client):
 def test_the_language_filter_restricts_to_posts_written_in_it(client):
     writer = make_user("writer", locale="en")
     cat = make_category()
-    make_topic(writer, cat, title="Espresso en italien", body="Il caffè espresso della mattina è il più buono di tutti.")
+    make_topic(writer, cat, title="Espresso en italien",
+               body="Il caffè espresso della mattina è il più buono di tutti.")
     make_topic(writer, cat, title="Espresso en français", body="Le café espresso du matin est le meilleur de tous.")
     make_topic(writer, cat, title="Espresso in English", body="The morning espresso coffee is the best of all of them.")
     assert sorted(titles(client, "espresso")) == ["Espresso en français", "Espresso en italien", "Espresso in English"]
