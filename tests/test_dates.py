@@ -76,7 +76,8 @@ def test_the_time_macro_shows_relative_text_with_the_exact_time_in_the_tooltip(a
 
 
 def test_the_time_macro_shows_an_old_time_as_a_date_and_can_show_the_exact_time(app, ctx):
-    template = app.jinja_env.from_string('{% from "macros/ui.html" import time %}{{ time(t) }}|{{ time(t, relative=false) }}')
+    template = app.jinja_env.from_string(
+        '{% from "macros/ui.html" import time %}{{ time(t) }}|{{ time(t, relative=false) }}')
     old, exact = template.render(t=datetime(2025, 1, 2, 9, 30, tzinfo=UTC)).split("|")
     assert ">Jan 2, 2025</time>" in old and 'title="Jan 2, 2025, 10:30\u202fAM"' in old
     assert ">Jan 2, 2025, 10:30\u202fAM</time>" in exact

@@ -99,7 +99,7 @@ def test_a_colour_that_already_reads_is_kept_and_others_keep_their_hue():
     assert brand_palette("#2f5d8a", "#d9822b")["--brand-primary-text"].startswith("light-dark(#2f5d8a, ")
     dark = re.search(r", (#\w{6})\)", brand_palette("#2f5d8a", "#d9822b")["--brand-primary-text"]).group(1)
     assert dark != "#2f5d8a" and relative_luminance(dark) > relative_luminance("#2f5d8a")  # lighter
-    r, g, b = parse_hex(dark)
+    r, _, b = parse_hex(dark)
     assert b > r  # still a blue, not a grey
 
 

@@ -68,7 +68,8 @@ def test_member_settings_offer_the_scheme_and_save_it(client):
                                               "timezone": ""})
     assert response.status_code == 302
     assert user("mario").color_scheme == "dark" and html_scheme(client) == "dark"
-    assert re.search(r'<option (selected value="dark"|value="dark" selected)', client.get("/settings").get_data(as_text=True))
+    settings_page = client.get("/settings").get_data(as_text=True)
+    assert re.search(r'<option (selected value="dark"|value="dark" selected)', settings_page)
     client.post_form("/settings", {"display_name": "Mario", "color_scheme": "", "locale": "", "timezone": ""})
     assert user("mario").color_scheme is None and html_scheme(client) is None
 

@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits
 
 
 def logout(page) -> None:  # type: ignore[no-untyped-def]
-    page.click("header .user-nav button:has-text('Log out')")
+    page.click("header .user-menu > summary")  # "Log out" sits in the header's menu
+    page.click("header .user-menu button:has-text('Log out')")
     page.wait_for_load_state()
 
 
