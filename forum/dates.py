@@ -12,7 +12,7 @@ few minutes is off by those minutes at most; the tooltip keeps the exact time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from babel.dates import format_date, format_skeleton, format_time
 from babel.units import format_unit
@@ -34,11 +34,12 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def absolute(value: datetime, kind: str = "datetime") -> str:
+def absolute(value: datetime, kind: str = "datetime", zone: tzinfo | None = None) -> str:
     """The locale's medium date, with its short time for "datetime" ("Mar 4, 2026, 3:07 PM",
-    "4 mar 2026, 15:07", "4 mars 2026, 15:07"), in the viewer's zone; "month": "Mar 2026"."""
-    locale, zone = get_locale(), get_timezone()
-    local = _aware(value).astimezone(zone)
+    "4 mar 2026, 15:07", "4 mars 2026, 15:07"), in ``zone`` (default: the viewer's);
+    "month": "Mar 2026". Code that formats for someone else (mail) passes their zone."""
+    locale = get_locale()
+    local = _aware(value).astimezone(zone or get_timezone())
     if kind == "month":
         return format_skeleton("yMMM", local, locale=locale)
     day = format_date(local, "medium", locale=locale)
