@@ -248,7 +248,7 @@ def test_a_pinned_announcement_leads_latest(browser, live_server, app, viewport)
 
 @pytest.mark.parametrize("locale, expected", [
     ("en", "You are read-only until "), ("it", "Sei in sola lettura fino al 12 dic"),
-    ("fr", "Vous êtes en lecture seule jusqu'au 12 déc"),
+    ("fr", "Vous êtes en lecture seule jusqu’au 12 déc"),
 ])
 def test_a_silenced_member_is_told_up_front_and_keeps_the_draft(browser, live_server, app, locale, expected):
     """Before: the reply box and "New topic" looked usable; the member learned on submit."""
