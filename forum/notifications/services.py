@@ -46,7 +46,8 @@ def notify(user: User, kind: str | NotificationKind, params: Mapping[str, Any] |
     ``dedupe_key`` was already used for this user, so retries and cron re-runs never notify twice.
 
     When the kind has a mail subject, the mail is rendered now in the RECIPIENT's language and
-    time zone (not the actor's), with the absolute link on its own line.
+    time zone (not the actor's), with the absolute link on its own line. Parameters the kind's
+    renderers cannot read raise here (a programming error), like an unknown kind.
     """
     spec = get_kind(kind)  # an unknown kind fails loudly, before anything is staged
     values = checked_params(params)
@@ -54,14 +55,14 @@ def notify(user: User, kind: str | NotificationKind, params: Mapping[str, Any] |
             Notification.user_id == user.id, Notification.dedupe_key == dedupe_key)):
         return False
     path = safe_next(url, "") or None  # a local path only: mail makes it absolute
-    mail: tuple[str, str] | None = None
-    if spec.subject is not None:
-        with reading_as(user):
-            mail = spec.subject(values), spec.message(values)
+    # Rendered once now even when not mailed: parameters the kind cannot read fail here, in the
+    # caller's test, rather than as a neutral sentence on the member's page later.
+    with reading_as(user):
+        text = spec.message(values)
+        subject = spec.subject(values) if spec.subject is not None else None
     db.session.add(Notification(user_id=user.id, kind=spec.name, params=values, message=None,
                                 url=path, dedupe_key=dedupe_key))
-    if mail is not None:
-        subject, text = mail
+    if subject is not None:
         send_mail(user.email, subject, text + (f"\n\n{public_url(path)}" if path else ""))
     return True
 

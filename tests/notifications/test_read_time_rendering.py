@@ -252,6 +252,14 @@ def test_params_must_read_back_unchanged_from_json(app, params):
     assert notices(member) == []
 
 
+def test_parameters_the_kind_cannot_read_fail_at_notify_time(app):
+    member = make_user("mario")
+    with pytest.raises(KeyError):
+        notify(member, moderation_notices.SILENCED, {"reason": "no end date given"})  # in-app only, still checked
+    db.session.commit()
+    assert notices(member) == []
+
+
 def test_an_unknown_kind_is_a_programming_error(app):
     member = make_user("mario")
     with pytest.raises(UnknownNotificationKind):
