@@ -202,6 +202,9 @@ def test_the_header_is_one_short_row_at_every_width_in_every_language(browser, l
         expect(page.locator(".menu-primary a").first).to_be_visible()
         if account:
             expect(page.locator(".menu-account button[type=submit]")).to_be_visible()  # log out
+        else:  # on a phone "Log in" moves into the menu; "Join" stays in the row
+            expect(page.locator(".menu-login a")).to_be_visible()
+            expect(page.locator("a.join-link")).to_be_visible()
         page.context.close()
 
 
