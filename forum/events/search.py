@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import markup
+from forum.discussions.services import detect_language
 from forum.extensions import db
 from forum.i18n_content import translated
 from forum.plugins import hookimpl
@@ -37,7 +38,8 @@ def document_for_event(event: Event) -> SearchDocument:
         event_id=event.id, category_id=event.category_id, author_id=event.created_by_id,
         author_username=creator.username if creator else "", title=event.title,
         body=markup.plain_text(event.description) + ("\n" + place if place else ""),
-        language=creator.locale if creator and creator.locale else current_app.config["DEFAULT_LOCALE"],
+        # Indexed with the stems of the language it is written in (detected, as for posts).
+        language=detect_language(event.description, creator, event.title),
         created_at=event.created_at, is_first_post=True, is_staff_post=bool(creator and creator.is_staff),
         topic_has_official=False, topic_solved=False, visible=event.state not in UNPUBLISHED_STATES)
 

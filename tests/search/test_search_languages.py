@@ -12,10 +12,11 @@ import pytest
 
 from forum.discussions import services as discussions
 from forum.search import WhooshSearchIndex
+from forum.search import services as search
 from forum.search.query import parse_query_box, parse_text
 from forum.search.whoosh_backend.expansion import ExpansionPlan
 from forum.search.whoosh_backend.querying import text_query
-from tests.factories import make_category, make_topic, make_user, opening_post
+from tests.factories import make_category, make_event, make_topic, make_user, opening_post
 from tests.search.test_engine import found, make_doc
 
 
@@ -135,3 +136,27 @@ def test_a_language_filter_plans_prefixes_in_that_language_only(ix: WhooshSearch
     # The same shared budget bounds both; one language has it all to itself.
     assert everywhere.term_count <= 64 and italian.term_count <= 64
     assert found(ix, "zap*", language="it") == {"post:2", "post:5", "post:8"}
+
+
+def test_a_meetup_is_indexed_in_the_language_it_is_written_in(client, app):
+    host = make_user("host", role="moderator", locale="en")
+    with app.test_request_context("/"):
+        make_event(host, title="Serata di degustazione a Milano",
+                   description="Degustazioni guidate dei caffè monorigine con i nostri baristi, su prenotazione.")
+
+    def meetups(**params: str) -> list[str]:
+        html = client.get("/search", query_string=params).get_data(as_text=True)
+        return re.findall(r'<span class="tag">Event</span> <a href="/events/\d+/[^"]+">(.*?)</a>', html)
+
+    assert meetups(q="degustazione caffe", language="it") == ["Serata di degustazione a Milano"]
+    assert meetups(q="degustazione", language="en") == []
+
+
+def test_a_rebuilt_index_keeps_each_posts_stored_language(client):
+    author = make_user("emma", locale="en")
+    topic = make_topic(author, make_category(), title="Pompa rumorosa",
+                       body="La pompa della macchina fa un rumore strano quando scalda l'acqua per il vapore.")
+    discussions.edit_post(author, opening_post(topic), opening_post(topic).raw, title=topic.title, language="fr")
+    search.rebuild_index()
+    assert titles(client, "pompa", language="fr") == ["Pompa rumorosa"]
+    assert titles(client, "pompa", language="it") == []

@@ -24,7 +24,7 @@ from forum.accounts.models import User
 from forum.accounts.services import canonical_username, resolve_usernames
 from forum.discussions import permissions as discussion_permissions
 from forum.discussions.models import Category
-from forum.discussions.services import clean_title
+from forum.discussions.services import clean_title, detect_language
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.plugins import Draft, FilterContext, Verdict, VerdictKind
@@ -250,7 +250,9 @@ def judge(actor: User, values: dict[str, Any], category_id: int, ip: str | None,
     """Run the content filters on the title and description, as for a post: kind "event" for a
     new meetup, kind "edit" (``extra["edits"] == "event"``) for a change to one."""
     draft = Draft(raw=values["description"], title=values["title"])
-    context = FilterContext(kind="edit" if editing else "event", category_id=category_id, locale=actor.locale,
+    # The language the meetup is written in, as for a post (watched words scoped to it apply).
+    language = detect_language(values["description"], actor, values["title"])
+    context = FilterContext(kind="edit" if editing else "event", category_id=category_id, locale=language,
                             ip=ip, extra={"edits": "event"} if editing else {})
     verdict, verdicts = run_filters("forum_filter_post", draft=draft, author=actor, context=context)
     if verdict.kind == VerdictKind.REJECT:
