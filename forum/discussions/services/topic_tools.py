@@ -121,7 +121,7 @@ def split_topic(actor: User, topic: Topic, post_ids: Iterable[int], title: str,
     # Not counted until its posts arrive: counters.move_posts brings it into the counters.
     new = Topic(category=category, user_id=first.user_id, title=title, slug=slugify(title),
                 created_at=first.created_at, last_posted_at=first.created_at, last_post_user_id=first.user_id,
-                highest_post_number=0, post_count=0, state=PostState.PENDING, language=topic.language)
+                highest_post_number=0, post_count=0, state=PostState.PENDING, language=first.language)
     db.session.add(new)
     db.session.flush()
     old_numbers = [p.post_number for p in posts]
