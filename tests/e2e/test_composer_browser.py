@@ -201,6 +201,15 @@ def test_the_new_topic_form_autosaves_and_restores(page, live_server, app):
     assert page.input_value("input[name=title]") == "Home roasting on a popcorn machine"
     assert page.input_value("textarea[name=body]") == "Has anyone tried it?"
     assert page.locator("select[name=category] option:checked").inner_text() == "Roasting"
+    # A preview right after typing (before the next autosave) keeps the latest words in the draft.
+    page.locator("textarea[name=body]").press("End")
+    page.locator("textarea[name=body]").type(" Mine smokes a lot.")
+    page.click("button[name=preview]")
+    expect(page.locator(".preview-block")).to_contain_text("Mine smokes a lot.")
+    page.goto("/latest")
+    page.goto("/new-topic")
+    assert page.input_value("textarea[name=body]") == "Has anyone tried it? Mine smokes a lot."
+    assert page.js_errors == []
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])

@@ -114,6 +114,10 @@
   // on its way could land after that and bring the draft back: wait for it, then send.
   Composer.prototype.beforeSend = function (event, form) {
     if (event.defaultPrevented) { return; }
+    if (event.submitter && event.submitter.name === "preview") {
+      this.flushOnLeave();  // a preview keeps the draft: keep its latest words too
+      return;
+    }
     window.clearTimeout(this.timer);
     this.stopped = true;
     if (!this.inflight) { return; }
