@@ -13,6 +13,8 @@ import pytest
 from flask import Response
 from playwright.sync_api import expect
 
+from forum.discussions.models import Topic
+from forum.extensions import db
 from tests.e2e.conftest import login
 from tests.factories import (
     general_category,
@@ -56,7 +58,10 @@ def new_page(browser: Any, live_server: Any, viewport: dict[str, int], locale: s
     context = browser.new_context(base_url=live_server.url, locale=locale, timezone_id="Europe/Rome",
                                   viewport=viewport, **kw)
     context.set_default_timeout(10_000)
-    return context.new_page()
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    return page
 
 
 def assert_fits(page: Any) -> None:
@@ -85,41 +90,43 @@ def test_wide_posts_scroll_inside_their_column_on_a_phone(browser, live_server, 
     live_server.app.add_url_rule("/test-wide.png", "test_wide_png",
                                  lambda: Response(wide_png(), mimetype="image/png"))
     image = f"{live_server.url}/test-wide.png"
-    hold_new_members(1)
-    topic = make_topic(make_established_user("wendy"), general_category(), title="Wide things on phones",
-                       body=wide_body(image))
-    make_reply(topic, make_user("nico"), body=wide_body(image))  # a first post: held for review
+    make_established_user("wendy")
     make_user("mona", role="moderator")
 
+    # A member writes the wide post on a phone: the preview, then the topic, fit the screen.
     page = new_page(browser, live_server, PHONE)
-    page.goto(f"/t/{topic.slug}/{topic.id}")
-    assert_fits(page)
-    assert_scrolls_inside(page, "#p1 .cooked pre")
-    assert_scrolls_inside(page, "#p1 .cooked table")
-    assert_image_fits(page, "#p1")
-    # The long word and URL wrap inside the post.
-    post = page.locator("#p1 .cooked")
-    assert post.evaluate("e => e.scrollWidth <= e.clientWidth")
-
-    page.goto("/search?q=zanzibarword")
-    expect(page.locator(".search-hit").first).to_be_visible()
-    assert_fits(page)
-
     login(page, "wendy")
     page.goto("/new-topic")
-    page.fill("input[name=title]", "A preview of wide things")
+    page.select_option("select[name=category]", label="General")
+    page.fill("input[name=title]", "Wide things on phones")
     page.fill("textarea[name=body]", wide_body(image))
     page.click("button[name=preview]")
     expect(page.locator(".preview-block pre")).to_be_visible()
     assert_fits(page)
     assert_scrolls_inside(page, ".preview-block pre")
-    # The reply box's live preview (script) on the topic page.
-    page.goto(f"/t/{topic.slug}/{topic.id}")
+    page.click("#topic-form button[type=submit]:not([name])")
+    page.wait_for_url(re.compile(r".*/t/wide-things-on-phones/\d+"))
+    assert_fits(page)
+    assert_scrolls_inside(page, "#p1 .cooked pre")
+    assert_scrolls_inside(page, "#p1 .cooked table")
+    assert_image_fits(page, "#p1")
+    # The long word and URL wrap inside the post.
+    assert page.locator("#p1 .cooked").evaluate("e => e.scrollWidth <= e.clientWidth")
+    # The reply box's live preview (script).
     page.fill("#reply textarea[name=body]", wide_body(image))
     page.click("#reply .js-preview")
     expect(page.locator("#reply .preview pre")).to_be_visible()
     assert_fits(page)
 
+    visitor = new_page(browser, live_server, PHONE)
+    visitor.goto("/search?q=zanzibarword")
+    expect(visitor.locator(".search-hit").first).to_be_visible()
+    assert_fits(visitor)
+
+    # A newcomer's wide reply waits in the review queue, which fits too.
+    hold_new_members(1)
+    topic_id = int(re.search(r"/t/[^/]+/(\d+)", page.url).group(1))
+    make_reply(db.session.get(Topic, topic_id), make_user("nico"), body=wide_body(image))
     moderator = new_page(browser, live_server, PHONE)
     login(moderator, "mona")
     moderator.goto("/review")
@@ -220,6 +227,22 @@ def test_the_menu_opens_without_javascript(browser, live_server, app):
     expect(page.locator("a.join-link")).to_be_visible()
 
 
+def test_the_menu_closes_like_a_menu_with_javascript(browser, live_server, app):
+    make_user("wendy")
+    page = new_page(browser, live_server, DESKTOP)
+    login(page, "wendy")
+    menu = page.locator("details.user-menu")
+    page.click(".user-menu > summary")
+    expect(menu).to_have_attribute("open", "")
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(page.locator(".user-menu > summary")).to_be_focused()
+    page.click(".user-menu > summary")
+    page.click("main h1")
+    expect(menu).not_to_have_attribute("open", "")
+    assert page.js_errors == []
+
+
 def test_counts_in_lists_say_what_they_count_on_a_phone(browser, live_server, app):
     topic = make_topic(make_established_user("wendy"), general_category(), title="Counting replies")
     for n in range(3):
@@ -248,7 +271,6 @@ def test_counts_in_lists_say_what_they_count_on_a_phone(browser, live_server, ap
 def test_icons_are_drawn_as_svg_with_names(browser, live_server, app):
     topic = make_topic(make_established_user("wendy"), general_category(), title="Pinned news")
     topic.is_pinned = topic.is_locked = True
-    from forum.extensions import db
     db.session.commit()
     page = new_page(browser, live_server, DESKTOP)
     login(page, "wendy")

@@ -15,6 +15,21 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
+  // The header menu is a <details>, so it opens without script; with script it also closes,
+  // as menus do, on a click elsewhere or on Escape (focus goes back to its button).
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+
   // Code blocks and tables wider than the post scroll inside it (forum.css): make each box
   // that actually scrolls a tab stop, so keyboard users can scroll it with the arrow keys.
   function focusableScrollers(root) {
