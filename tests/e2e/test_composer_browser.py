@@ -288,3 +288,35 @@ def test_a_silenced_member_is_told_up_front_and_keeps_the_draft(browser, live_se
         page.context.close()
     db.session.expire_all()
     assert db.session.scalar(select(Draft).where(Draft.user_id == member.id)) is not None  # never lost
+
+
+def test_the_new_parts_pass_axe_in_light_and_dark(browser, live_server, app):
+    """The hidden-post marker, the posting-block notice with its read-only draft, the draft status
+    and "Discard draft": no serious or critical axe finding, in either colour scheme."""
+    from tests.e2e.test_accessibility_browser import AXE, violations
+
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm ci` in the repository root (see package.json)")
+    source = AXE.read_text(encoding="utf-8")
+    topic = conversation()
+    held = make_reply(topic, make_user("newbie"), "Waiting for a moderator.")
+    db.session.execute(update(Post).where(Post.id == held.id).values(state=PostState.PENDING))
+    member = make_member_in_state("silenced", "quiet")
+    db.session.add(Draft(user_id=member.id, kind="reply", key=str(topic.id),
+                         data={"kind": "reply", "key": topic.id, "body": "Kept for later."}))
+    db.session.commit()
+    make_user("writer")
+    problems: list[str] = []
+    for scheme in ("light", "dark"):
+        for who in ("quiet", "writer"):
+            context = browser.new_context(base_url=live_server.url, color_scheme=scheme, viewport=DESKTOP)
+            page = context.new_page()
+            login(page, who)
+            page.goto(f"/t/{topic.slug}/{topic.id}/3")  # the marker is the target
+            if who == "writer":
+                page.locator("#reply textarea[name=body]").type("A few words.")
+                expect(page.locator("#reply [data-draft-status]")).to_have_text("Draft saved", timeout=8000)
+            problems += [f"{scheme} {who}: {v['id']} ({v['impact']}) {v['help']} {v['nodes']}"
+                         for v in violations(page, source)]
+            context.close()
+    assert not problems, "\n".join(problems)
