@@ -24,7 +24,8 @@ def _row(html: str, marker: str) -> str:
 
 
 def _nums(row: str) -> list[int]:
-    return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', row)]
+    """The counts of a row: each cell's number (the stat macro's short form)."""
+    return [int(n) for n in re.findall(r'<td class="num">.*?<span class="stat-short"[^>]*>(\d+)</span>', row)]
 
 
 def test_home_lists_categories_with_description_counts_and_latest_activity(client):
