@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from forum.dates import absolute
 from forum.registry import contributions
 
 from .models import AuditLog
@@ -165,7 +165,7 @@ def _scalar(value: Any) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, str) and ISO_TIME.match(value):
         try:
-            return format_datetime(datetime.fromisoformat(value), "medium")
+            return absolute(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)

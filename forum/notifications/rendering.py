@@ -17,11 +17,11 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import force_locale, get_locale, get_timezone
+from flask_babel import force_locale, get_timezone
 from flask_babel import gettext as _
 
+from forum.dates import absolute
 from forum.i18n import known_timezones
 
 from .kinds import find_kind
@@ -81,11 +81,7 @@ def format_instant(value: str) -> str:
     if moment.tzinfo is None:  # stored from a naive UTC value
         moment = moment.replace(tzinfo=UTC)
     zone = reader_zone()
-    local = moment.astimezone(zone)
-    locale = get_locale()
-    day = format_date(local, "medium", locale=locale)
-    pattern = locale.datetime_formats.get("medium", "{1} {0}") if locale else "{1} {0}"
-    text = str(pattern).format(format_time(local, "short", locale=locale), day)
+    text = absolute(moment, zone=zone)
     reader = _reader.get()
     if reader is not None and reader.name_zone:
         text = f"{text} ({getattr(zone, 'key', None) or zone})"
