@@ -8,7 +8,8 @@ merges them at run time, so packages never edit one shared file.
 * update: extract the package's strings, merge them into its it/fr catalogs (existing
   translations kept, new ones empty), then compile.
 * compile: write every .mo from its .po (run after editing a .po by hand).
-* check: exit 1 listing strings with no it/fr translation, or .mo files older than their .po.
+* check: exit 1 listing strings with no it/fr translation, .mo files older than their .po, or
+  a string two packages translate differently (see :func:`conflicts`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
@@ -26,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FORUM = ROOT / "forum"
 LOCALES = ("it", "fr")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3),
+            "lazy_pgettext": ((1, "c"), 2), "_lp": ((1, "c"), 2)}
 JINJA = ("jinja2", {"extensions": "jinja2.ext.i18n", "silent": "false"})
 
 
@@ -131,6 +134,35 @@ def missing(package: str) -> list[str]:
     return problems
 
 
+def conflicts() -> list[str]:
+    """Strings (msgid and context) that two packages translate differently in one language.
+
+    Flask-Babel merges every package's catalog into one: the same msgid translated two ways
+    means one package's wording silently wins on the other's page (the Italian reply button
+    read "Risposta", the review queue's noun, instead of "Rispondi"). Same meaning: use the
+    same words. Different meaning (a noun and a verb): give one a context, ``pgettext``.
+    """
+    seen: dict[tuple[str, str | None, str], dict[str, Any]] = {}
+    for package in packages():
+        for locale in LOCALES:
+            path = po_path(package, locale)
+            if not path.exists():
+                continue
+            with path.open("rb") as f:
+                catalog = read_po(f, locale=locale)
+            for msg in catalog:
+                if msg.id and msg.string:
+                    msgid = msg.id if isinstance(msg.id, str) else msg.id[0]
+                    seen.setdefault((locale, msg.context, msgid), {})[package] = msg.string
+    problems = []
+    for (locale, context, msgid), by_package in sorted(seen.items(), key=lambda kv: (kv[0][0], kv[0][1] or "",
+                                                                                      kv[0][2])):
+        if len({str(v) for v in by_package.values()}) > 1:
+            ways = "; ".join(f"{p}: {v!r}" for p, v in sorted(by_package.items()))
+            problems.append(f"{locale}: {msgid!r}{f' (context {context!r})' if context else ''} -> {ways}")
+    return problems
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("update", "compile", "check"):
         print(__doc__)
@@ -143,8 +175,8 @@ def main(argv: list[str]) -> int:
         for p in targets:
             compile_package(p)
     else:
-        problems = [line for p in targets for line in missing(p)]
-        print("\n".join(problems) or "all strings translated")
+        problems = [line for p in targets for line in missing(p)] + conflicts()
+        print("\n".join(problems) or "all strings translated, each one way")
         return 1 if problems else 0
     return 0
 

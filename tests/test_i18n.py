@@ -144,3 +144,20 @@ def test_every_string_is_translated_and_compiled(package):
     """One test per catalog package; the failure lists exactly which strings lack it/fr."""
     problems = I18N.missing(package)
     assert not problems, f"{len(problems)} translation problems in {package!r}:\n" + "\n".join(problems)
+
+
+def test_no_string_is_translated_two_ways_by_two_packages():
+    """The catalogs are merged at run time: a msgid two packages translate differently shows
+    one package's wording on the other's pages (the reply button said "Risposta")."""
+    problems = I18N.conflicts()
+    assert not problems, "translated two ways (unify them, or give one a pgettext context):\n" + "\n".join(problems)
+
+
+def test_the_italian_and_french_reply_buttons_say_the_verb(client):
+    member = make_user("rosa", locale="it")
+    topic = make_topic(member)
+    client.login("rosa")
+    assert ">Rispondi</button>" in text(client.get(f"/t/{topic.slug}/{topic.id}"))
+    member.locale = "fr"
+    db.session.commit()
+    assert ">Répondre</button>" in text(client.get(f"/t/{topic.slug}/{topic.id}"))

@@ -17,6 +17,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from forum.accounts.models import User
 from forum.errors import ValidationFailed
@@ -59,7 +60,7 @@ REVIEW_KINDS = {
 }
 REVIEW_KIND_ONE = {
     ReviewKind.TOPIC: _l("New topic"),
-    ReviewKind.REPLY: _l("Reply"),
+    ReviewKind.REPLY: _lp("review item", "Reply"),  # a noun here; the reply button says the verb
     ReviewKind.FLAG: _l("Flagged post"),
     ReviewKind.MEMBER: _l("Application"),
     ReviewKind.EVENT: _l("Meetup"),
