@@ -258,8 +258,8 @@ def test_the_brand_service_checks_its_rules_too(app):
 
 # --- the overview: today's figures --------------------------------------------------------------
 
-FIGURE = re.compile(r'<li class="figure( needs-action)?">\s*<a href="([^"]+)">\s*<span class="figure-value">([^<]+)</span>\s*'
-                    r'<span class="figure-label">([^<]+)</span>')
+FIGURE = re.compile(r'<li class="figure( needs-action)?">\s*<a href="([^"]+)">\s*'
+                    r'<span class="figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)</span>')
 
 
 def figures(page: str) -> dict[str, tuple[str, str, bool]]:
