@@ -100,6 +100,20 @@ THREADS: list[tuple[str, str, str, str, list[tuple[str, str, bool]]]] = [
 ]
 
 
+# The starter categories in the community's other languages: members read them in theirs.
+CATEGORY_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "announcements": {"it": {"name": "Annunci", "description": "Le novità dal team."},
+                      "fr": {"name": "Annonces", "description": "Les nouvelles de l’équipe."}},
+    "general": {"it": {"name": "Generale", "description": "Parla di tutto ciò che riguarda i nostri prodotti."},
+                "fr": {"name": "Général", "description": "Parlez de tout ce qui touche à nos produits."}},
+    "support": {"it": {"name": "Assistenza", "description": "Fai una domanda e segna la risposta che l’ha risolta."},
+                "fr": {"name": "Assistance", "description": "Posez vos questions et marquez la réponse qui a "
+                                                             "résolu le problème."}},
+    "events": {"it": {"name": "Eventi", "description": "Gli incontri e le loro discussioni."},
+               "fr": {"name": "Événements", "description": "Les rencontres et leurs sujets."}},
+}
+
+
 def load_demo() -> tuple[str, str]:
     """Create the demo community once; return the admin's username and a fresh password."""
     password = secrets.token_urlsafe(9)
@@ -144,6 +158,8 @@ def load_demo() -> tuple[str, str]:
     with current_app.test_request_context("/", base_url=public_base()):
         for loader in contributions(DemoLoader):
             loader(people)
+    for category in db.session.scalars(select(Category).where(Category.slug.in_(CATEGORY_TRANSLATIONS))):
+        category.translations = {**CATEGORY_TRANSLATIONS[category.slug], **(category.translations or {})}
     set_setting(DEMO_MARKER, True)
     db.session.commit()
     return admin.username, password

@@ -30,6 +30,11 @@ def test_demo_builds_a_multilingual_community_with_staff_queue_and_events(runner
     assert {i.kind for i in db.session.scalars(select(ReviewItem))} >= {"reply", "flag"}
     assert db.session.scalar(select(func.count()).select_from(User).where(User.is_staff_member.is_(True))) >= 3
     assert db.session.scalar(select(func.count()).select_from(Post).where(Post.is_official.is_(True))) >= 2
+    # Members read the starter categories in their language.
+    from forum.discussions.models import Category
+    support = db.session.scalar(select(Category).where(Category.slug == "support"))
+    assert support.translations["it"]["name"] == "Assistenza" and support.translations["fr"]["name"] == "Assistance"
+    assert "Assistenza" in client.get("/", headers={"Accept-Language": "it"}).get_data(as_text=True)
     # The printed password works.
     response = client.post_form("/login", {"login": login.group(1), "password": login.group(2)})
     assert response.status_code == 302 and "/login" not in response.location

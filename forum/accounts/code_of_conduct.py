@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum import markup
+from forum.audit import record_action
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import clean_translations, community_languages, default_language, shown_language
@@ -111,6 +112,8 @@ def publish_coc(admin: User, body: str, summary: str,
         # The admin who publishes it accepts it, in the language they wrote it in.
         db.session.add(CodeOfConductAcceptance(user_id=admin.id, coc_version=version, language=default_language()))
         admin.accepted_coc_version = version
+        record_action(admin, "coc.publish", "coc", version,
+                      after={"summary": summary[:300], "languages": [default_language(), *sorted(stored)]})
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

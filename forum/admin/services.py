@@ -72,10 +72,16 @@ def update_category(admin: User, category: Category, data: dict[str, Any]) -> Ca
     clash = db.session.scalar(select(Category.id).where(Category.slug == slug, Category.id != category.id))
     if clash:
         raise ValidationFailed({"slug": _("Another category already uses this address.")})
+    before = discussions.category_snapshot(category)
     category.slug = slug
     for key in CATEGORY_FIELDS:
         if key in data and data[key] is not None:
             setattr(category, key, data[key])
+    after = discussions.category_snapshot(category)
+    if after != before:
+        changed = [key for key in after if after[key] != before[key]]
+        record_action(admin, "category.update", "category", category.id,
+                      before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     db.session.commit()
     return category
 
@@ -120,4 +126,6 @@ def overview_figures(admin: User) -> list[tuple[AdminFigure, int]]:
     """The numbers of the admin overview, with their values now (one query each at most)."""
     if not can_administer(admin):
         raise PermissionDenied()
-    return [(figure, int(figure.count(admin))) for figure in contributions(AdminFigure)]
+    figures = [(figure, int(figure.count(admin))) for figure in contributions(AdminFigure)]
+    # What needs someone today comes first.
+    return sorted(figures, key=lambda item: not (item[0].needs_action and item[1]))

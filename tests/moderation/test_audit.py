@@ -140,3 +140,23 @@ def test_the_audit_log_reads_in_the_moderators_language(app, client, mod, member
     client.login("mona")
     html = client.get("/moderation/audit").get_data(as_text=True)
     assert "Ha ammonito un membro" in html
+
+
+def test_admins_changes_to_categories_and_the_code_of_conduct_are_audited(app, client):
+    from forum.accounts import services as accounts
+    from forum.admin import services as admin_services
+
+    admin = make_user("ada", role="admin")
+    category = admin_services.create_category(admin, {"name": "Espresso machines", "read_access": "everyone",
+                                                      "topic_access": "members"})
+    admin_services.update_category(admin, category, {"name": "Espresso machines", "read_access": "members",
+                                                     "topic_access": "members"})
+    accounts.publish_coc(admin, "Be kind. Stay on topic. No order numbers in public.", "No order numbers.")
+    entries = {e.action: e for e in db.session.scalars(select(AuditLog).where(AuditLog.actor_id == admin.id))}
+    assert set(entries) == {"category.create", "category.update", "coc.publish"}
+    assert entries["category.update"].before == {"read_access": "everyone"}
+    assert entries["category.update"].after == {"read_access": "members"}
+    client.login("ada")
+    html = client.get("/moderation/audit").get_data(as_text=True)
+    assert "Created a category" in html and "Changed a category" in html and "Published the code of conduct" in html
+    assert "<del>everyone</del> → <ins>members</ins>" in html and "Code of conduct, version 2" in html

@@ -397,5 +397,16 @@ def create_category(admin: User, *, name: str, slug: str | None = None, descript
     category = Category(name=name, slug=slug, description=description.strip(), read_access=read_access,
                         topic_access=topic_access, position=position, **flags)
     db.session.add(category)
+    db.session.flush()
+    record_action(admin, "category.create", "category", category.id, after=category_snapshot(category))
     db.session.commit()
     return category
+
+
+def category_snapshot(category: Category) -> dict[str, Any]:
+    """What the audit log keeps of a category before and after an admin's change."""
+    return {"name": category.name, "slug": category.slug, "description": category.description[:300],
+            "read_access": category.read_access, "topic_access": category.topic_access,
+            "is_questions": category.is_questions, "approve_topics": category.approve_topics,
+            "approve_replies": category.approve_replies, "color": category.color, "position": category.position,
+            "translations": sorted((category.translations or {}).keys())}
