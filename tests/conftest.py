@@ -423,7 +423,7 @@ checks = Checks()
 
 # A site path standing on its own in a mail body ("see /t/5"): mail is read elsewhere, later, so
 # every link in it must be absolute (built from FORUM_PUBLIC_URL by forum.urls).
-RELATIVE_LINK = re.compile(r"(?:^|[\s(<\"'])(/[a-z][\w\-./?=&%#]*)", re.MULTILINE)
+RELATIVE_LINK = re.compile(r"(?:^|[\s(\"'])(/[a-z][\w\-./?=&%#]*)", re.MULTILINE)
 
 
 @pytest.fixture(autouse=True)
