@@ -110,15 +110,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = _build_app(test_config)
     # The new app takes the running one's configuration as it is now (values set at run time
     # included), so only what the database says changes.
-    live_settings.install(app, lambda current: _build_app(dict(current.config)))
+    live_settings.install(app, lambda current: _build_app(dict(current.config), previous=current))
     return app
 
 
-def _build_app(test_config: dict[str, Any] | None) -> Flask:
+def _build_app(test_config: dict[str, Any] | None, previous: Flask | None = None) -> Flask:
+    """Build the app. ``previous``: the app this one replaces in a running process (a theme or
+    plugin change), whose process-wide state carries over: rate-limit counts, the mail thread."""
     app = Flask("forum", instance_relative_config=True)
     web_input.init_app(app)  # before any route: it sets the URL converters
     _configure(app, test_config)
-    _init_extensions(app)
+    _init_extensions(app, previous)
     settings.init_app(app)
     _init_plugins_and_themes(app)
     for init_domain in DOMAINS:
@@ -128,7 +130,8 @@ def _build_app(test_config: dict[str, Any] | None) -> Flask:
     _init_errors(app)
     web_security.init_app(app)
 
-    _startup_banner(app)
+    if previous is None:
+        _startup_banner(app)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -179,18 +182,27 @@ def _configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)  # type: ignore[method-assign]
 
 
-def _init_extensions(app: Flask) -> None:
+# Flask-Limiter's one process-wide limiter makes a new storage at each init_app: a rebuilt app
+# keeps the counts (an admin's theme change must not reset everyone's sign-in attempts).
+_LIMITER_STATE = ("_storage", "_limiter", "_fallback_storage", "_fallback_limiter")
+
+
+def _init_extensions(app: Flask, previous: Flask | None = None) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    kept = {name: getattr(limiter, name) for name in _LIMITER_STATE if hasattr(limiter, name)}
     limiter.init_app(app)
+    if previous is not None:
+        for name, value in kept.items():
+            setattr(limiter, name, value)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     i18n.init_app(app)
-    mail.init_app(app)
+    mail.init_app(app, previous)
 
 
 def _init_plugins_and_themes(app: Flask) -> None:

@@ -64,6 +64,7 @@ class LiveSettings:
         self._interval = interval
         self._next_check = 0.0
         self._seen_version: int | None = None
+        self._failures = 0
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -86,14 +87,18 @@ class LiveSettings:
                 if version == self._seen_version:
                     return False
                 stored = app_shape(all_settings(), app.config)
-            self._seen_version = version
-            if stored == app.extensions.get(SHAPE):
-                return False
-            self._switch_to(self._rebuild(app), old=app)
-            log.info("theme or plugins changed (settings version %d): the app was rebuilt", version)
-            return True
+            if stored != app.extensions.get(SHAPE):
+                self._switch_to(self._rebuild(app), old=app)
+                log.info("theme or plugins changed (settings version %d): the app was rebuilt", version)
+            # Only now: a failed look or build is tried again, never taken as seen.
+            self._seen_version, self._failures = version, 0
+            return self.current is not app
         except Exception:  # the database is away, or the new app failed: keep serving the old one
-            log.exception("could not apply the new settings; still serving the previous ones")
+            self._failures += 1
+            # Try again, backing off (2 s, 4 s … at most a minute) so a broken build is not redone per request.
+            self._next_check = time.monotonic() + max(self._interval, min(60.0, 2.0 ** self._failures))
+            log.exception("could not apply the new settings (attempt %d); still serving the previous ones",
+                          self._failures)
             return False
         finally:
             self._lock.release()

@@ -153,11 +153,18 @@ def _deliver(sender: MailSender, message: Message) -> None:
 _STAGED = "forum_staged_mail"
 
 
-def init_app(app: Flask) -> None:
-    sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else ConsoleMailSender()
-    app.extensions["forum.mail"] = sender
-    if app.config.get("MAIL_DELIVERY", "background") == "background":
-        app.extensions["forum.mail_delivery"] = BackgroundDelivery(sender)
+def init_app(app: Flask, previous: Flask | None = None) -> None:
+    """``previous``: the app this one replaces in the same process; its sender and delivery
+    thread carry over (one thread per process, mail it still holds is not lost)."""
+    if previous is not None and "forum.mail" in previous.extensions:
+        app.extensions["forum.mail"] = previous.extensions["forum.mail"]
+        if "forum.mail_delivery" in previous.extensions:
+            app.extensions["forum.mail_delivery"] = previous.extensions["forum.mail_delivery"]
+    else:
+        sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else ConsoleMailSender()
+        app.extensions["forum.mail"] = sender
+        if app.config.get("MAIL_DELIVERY", "background") == "background":
+            app.extensions["forum.mail_delivery"] = BackgroundDelivery(sender)
 
     @app.after_request
     def _send_staged_mail(response: Response) -> Response:

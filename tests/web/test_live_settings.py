@@ -134,3 +134,52 @@ def test_a_reply_posted_on_the_old_app_is_kept_while_the_new_one_is_built(app, c
     page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert "Written while the theme changed." in page and TERRACOTTA_CSS in page
     assert reply.id
+
+
+def test_a_failed_rebuild_is_tried_again_later_not_taken_as_done(app, database_url, tmp_path, monkeypatch):
+    flaky = make_app(database_url, tmp_path / "flaky", SETTINGS_CHECK_SECONDS=0)
+    watcher = switcher(flaky)
+    try:
+        real_rebuild, calls = watcher._rebuild, []
+
+        def rebuild_failing_once(current: Any) -> Any:
+            calls.append(current)
+            if len(calls) == 1:
+                raise RuntimeError("database busy")
+            return real_rebuild(current)
+
+        watcher._rebuild = rebuild_failing_once
+        set_setting("theme", "terracotta")
+        db.session.commit()
+        assert watcher.check() is False and len(calls) == 1
+        assert watcher.current is flaky  # failed: still serving the old app
+        client = flaky.test_client()
+        assert TERRACOTTA_CSS not in client.get("/").get_data(as_text=True)
+        assert len(calls) == 1  # backing off: the next request did not build again
+        watcher._next_check = 0.0  # the back-off elapsed
+        assert TERRACOTTA_CSS in client.get("/").get_data(as_text=True)  # tried again, and done
+        assert len(calls) == 2 and watcher.current is not flaky
+    finally:
+        with switcher(flaky).current.app_context():
+            db.engine.dispose()
+
+
+def test_rate_limits_and_the_mail_thread_survive_a_rebuild(app, database_url, tmp_path):
+    limited = make_app(database_url, tmp_path / "limited", SETTINGS_CHECK_SECONDS=0, RATELIMIT_ENABLED=True,
+                       RATELIMIT_LOGIN="2 per minute", MAIL_DELIVERY="background")
+    watcher = switcher(limited)
+    limited.test_client_class = FormClient
+    try:
+        client = limited.test_client()
+        answers = [client.post_form("/login", {"login": "nobody", "password": "x"}).status_code for _ in range(3)]
+        assert answers[-1] == 429
+        delivery = limited.extensions["forum.mail_delivery"]
+        set_setting("theme", "terracotta")
+        db.session.commit()
+        assert watcher.check() is True
+        assert watcher.current.extensions["forum.mail_delivery"] is delivery  # one mail thread per process
+        # Changing the theme did not give anyone their attempts back.
+        assert client.post_form("/login", {"login": "nobody", "password": "x"}).status_code == 429
+    finally:
+        with switcher(limited).current.app_context():
+            db.engine.dispose()
