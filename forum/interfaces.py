@@ -1,8 +1,17 @@
 """App-wide extension points that no single domain owns (domain protocols live in each
-domain's ``interfaces.py``). Contributions are made with :mod:`forum.registry`."""
+domain's ``interfaces.py``). Contributions are made with :mod:`forum.registry`.
+
+The admin area's are here, on the ground floor, because every domain contributes to them and
+the admin package sits above them all: a domain contributes an :class:`AdminSection` (its
+admin page, listed on the dashboard and in the admin navigation in registration order) and
+:class:`AdminFigure` s (the numbers that matter today at the top of the admin overview, each
+linking to the page where someone acts on it). No template lists the domains.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -12,3 +21,23 @@ class DemoLoader(Protocol):
     request context, with the demo people by username."""
 
     def __call__(self, people: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    endpoint: str     # the page's endpoint, e.g. "events.admin_settings"
+    label: Any        # a lazy translation (``lazy_gettext``)
+    description: Any  # one line for the dashboard (lazy translation)
+
+
+@dataclass(frozen=True)
+class AdminFigure:
+    """One number on the admin overview. ``count(viewer)`` answers in one query (or from the
+    request's cache); a figure that needs someone when it is not zero sets ``needs_action``."""
+
+    label: Any                    # lazy translation, e.g. "In the review queue"
+    count: Callable[[Any], int]
+    endpoint: str                 # where to act on it
+    url_values: dict[str, Any] = field(default_factory=dict)
+    hint: Any = ""                # lazy translation, e.g. "last 7 days"
+    needs_action: bool = False

@@ -6,11 +6,11 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum.audit import AuditVocabulary
+from forum.interfaces import AdminFigure, AdminSection
 from forum.registry import contribute, contributions
 
 from . import audit_vocabulary, plugins_views, views  # noqa: F401 - the modules that declare bp's routes
 from .blueprint import bp
-from .interfaces import AdminFigure, AdminSection
 
 __all__ = ["AdminFigure", "AdminSection", "init_app"]
 

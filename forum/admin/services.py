@@ -17,11 +17,10 @@ from forum.discussions.models import Category, PostAccess, ReadAccess
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import clean_translations
+from forum.interfaces import AdminFigure
 from forum.registry import contributions
 from forum.settings import get_setting, set_setting
 from forum.text import slugify
-
-from .interfaces import AdminFigure
 
 CATEGORY_FIELDS = ("name", "description", "color", "position", "read_access", "topic_access",
                    "is_questions", "approve_topics", "approve_replies", "translations")
@@ -73,13 +72,16 @@ def update_category(admin: User, category: Category, data: dict[str, Any]) -> Ca
     if clash:
         raise ValidationFailed({"slug": _("Another category already uses this address.")})
     before = discussions.category_snapshot(category)
+    full_before = {"description": category.description, "translations": dict(category.translations or {})}
     category.slug = slug
     for key in CATEGORY_FIELDS:
         if key in data and data[key] is not None:
             setattr(category, key, data[key])
     after = discussions.category_snapshot(category)
-    if after != before:
-        changed = [key for key in after if after[key] != before[key]]
+    # Texts are cut in the log: compare them whole, or an edit past the cut would go unrecorded.
+    changed = [key for key in after if after[key] != before[key]
+               or (key in full_before and getattr(category, key) != full_before[key])]
+    if changed:
         record_action(admin, "category.update", "category", category.id,
                       before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     db.session.commit()

@@ -8,8 +8,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
-from forum.admin.interfaces import AdminFigure
 from forum.audit import AuditVocabulary
+from forum.interfaces import AdminFigure
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource

@@ -6,9 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import settings
-from forum.admin.interfaces import AdminSection
 from forum.audit import AuditVocabulary
-from forum.interfaces import DemoLoader
+from forum.interfaces import AdminSection, DemoLoader
 from forum.moderation.interfaces import ReviewSubject
 from forum.notifications import register_kinds
 from forum.plugins.manager import register_core

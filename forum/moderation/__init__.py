@@ -16,11 +16,10 @@ from sqlalchemy import update
 
 from forum import settings
 from forum.accounts.interfaces import JudgementRecorder, PostingRule, SuspensionReason
-from forum.admin.interfaces import AdminFigure, AdminSection
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostsMovedListener
 from forum.extensions import db
-from forum.interfaces import DemoLoader
+from forum.interfaces import AdminFigure, AdminSection, DemoLoader
 from forum.notifications import register_kinds
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide

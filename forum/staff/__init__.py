@@ -6,9 +6,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import settings
-from forum.admin.interfaces import AdminFigure, AdminSection
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
+from forum.interfaces import AdminFigure, AdminSection
 from forum.registry import contribute
 
 from . import audit_vocabulary, services

@@ -139,7 +139,7 @@ def test_the_audit_log_reads_in_the_moderators_language(app, client, mod, member
     db.session.commit()
     client.login("mona")
     html = client.get("/moderation/audit").get_data(as_text=True)
-    assert "Ha ammonito un membro" in html
+    assert "Ha inviato un avvertimento a un membro" in html
 
 
 def test_admins_changes_to_categories_and_the_code_of_conduct_are_audited(app, client):
@@ -160,3 +160,22 @@ def test_admins_changes_to_categories_and_the_code_of_conduct_are_audited(app, c
     html = client.get("/moderation/audit").get_data(as_text=True)
     assert "Created a category" in html and "Changed a category" in html and "Published the code of conduct" in html
     assert "<del>everyone</del> → <ins>members</ins>" in html and "Code of conduct, version 2" in html
+
+
+def test_a_change_to_a_category_translation_alone_is_audited(app):
+    from forum.admin import services as admin_services
+
+    admin = make_user("ada", role="admin")
+    form = {"name": "Brewing", "read_access": "everyone", "topic_access": "members",
+            "description": "x" * 400, "translations": {"it": {"name": "Infusione", "description": ""}}}
+    category = admin_services.create_category(admin, form)
+    admin_services.update_category(admin, category, {**form, "translations": {"it": {"name": "Estrazione",
+                                                                                   "description": ""}}})
+    admin_services.update_category(admin, category, {**form, "description": "x" * 400 + "y",
+                                                     "translations": {"it": {"name": "Estrazione",
+                                                                             "description": ""}}})
+    updates = list(db.session.scalars(select(AuditLog).where(AuditLog.action == "category.update")
+                                      .order_by(AuditLog.id)))
+    assert [set(u.after) for u in updates] == [{"translations"}, {"description"}]
+    assert updates[0].before["translations"]["it"]["name"] == "Infusione"
+    assert updates[0].after["translations"]["it"]["name"] == "Estrazione"

@@ -404,9 +404,12 @@ def create_category(admin: User, *, name: str, slug: str | None = None, descript
 
 
 def category_snapshot(category: Category) -> dict[str, Any]:
-    """What the audit log keeps of a category before and after an admin's change."""
+    """What the audit log keeps of a category before and after an admin's change: every field,
+    translations included, so a change to any of them is a change (texts cut at 300 for the log)."""
+    translations = {code: {field: str(text)[:300] for field, text in sorted(entry.items())}
+                    for code, entry in sorted((category.translations or {}).items())}
     return {"name": category.name, "slug": category.slug, "description": category.description[:300],
             "read_access": category.read_access, "topic_access": category.topic_access,
             "is_questions": category.is_questions, "approve_topics": category.approve_topics,
             "approve_replies": category.approve_replies, "color": category.color, "position": category.position,
-            "translations": sorted((category.translations or {}).keys())}
+            "translations": translations}
