@@ -189,4 +189,7 @@ def brand_css(settings: dict[str, Any]) -> str:
     if primary is None and accent is None:
         return ""
     palette = brand_palette(primary or DEFAULT_PRIMARY, accent or DEFAULT_ACCENT)
-    return ":root{" + "".join(f"{k}: {v};" for k, v in palette.items()) + "}"
+    light_text = palette["--brand-primary-text"].removeprefix("light-dark(").split(",")[0]
+    # Browsers without light-dark() (before 2024) would lose the link colour: the light shade.
+    return (":root{" + "".join(f"{k}: {v};" for k, v in palette.items()) + "}"
+            "@supports not (color: light-dark(#000, #fff)){:root{--brand-primary-text: " + light_text + ";}}")

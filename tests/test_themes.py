@@ -140,3 +140,15 @@ def test_an_admin_colour_reaches_the_page_with_its_derived_shades(client):
     light = re.search(r"--brand-primary-text: light-dark\((#\w{6}),", style).group(1)
     assert contrast_ratio(light, "#ffffff") >= 4.5
     assert "--on-brand-primary: #000000;" in style
+
+
+def test_browsers_without_light_dark_get_every_colour_in_its_light_shade():
+    """light-dark() is from 2024: an older browser must still get each colour, not none."""
+    css = (Path(__file__).resolve().parent.parent / "forum" / "static" / "css" / "forum.css").read_text()
+    root = css[css.index(":root {"):css.index("}", css.index(":root {"))]
+    fallback = css[css.index("@supports not (color: light-dark("):]
+    fallback = fallback[:fallback.index("}\n}")]
+    pairs = re.findall(r"(--[\w-]+):\s*light-dark\(\s*([^,]+?)\s*,", root)
+    assert pairs
+    for name, light in pairs:
+        assert f"{name}: {light};" in fallback, f"{name} has no light fallback"
