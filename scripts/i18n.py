@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,13 +99,17 @@ def update(package: str) -> None:
     print(f"{package}: {len(template)} strings")
 
 
-def compile_package(package: str) -> None:
+def catalogs(package: str) -> Iterator[tuple[str, Path, Catalog]]:
+    """(locale, .po path, catalog) for each of the package's existing it/fr catalogs."""
     for locale in LOCALES:
         path = po_path(package, locale)
-        if not path.exists():
-            continue
-        with path.open("rb") as f:
-            catalog = read_po(f, locale=locale)
+        if path.exists():
+            with path.open("rb") as f:
+                yield locale, path, read_po(f, locale=locale)
+
+
+def compile_package(package: str) -> None:
+    for _locale, path, catalog in catalogs(package):
         with path.with_suffix(".mo").open("wb") as f:
             write_mo(f, catalog, use_fuzzy=False)
 
@@ -144,12 +149,7 @@ def conflicts() -> list[str]:
     """
     seen: dict[tuple[str, str | None, str], dict[str, Any]] = {}
     for package in packages():
-        for locale in LOCALES:
-            path = po_path(package, locale)
-            if not path.exists():
-                continue
-            with path.open("rb") as f:
-                catalog = read_po(f, locale=locale)
+        for locale, _path, catalog in catalogs(package):
             for msg in catalog:
                 if msg.id and msg.string:
                     msgid = msg.id if isinstance(msg.id, str) else msg.id[0]
