@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -22,8 +23,20 @@ from .models import PostState
 
 bp = Blueprint("discussions", __name__)
 
+
+def _per_member(prefix: str) -> Callable[[], str]:
+    """A rate-limit key for the member, whatever browser or sign-in they use: their id (not
+    ``get_id()``, whose token a password change rotates, handing out a fresh allowance).
+    Visitors are counted per IP."""
+    def key() -> str:
+        if current_user.is_authenticated:
+            return f"{prefix}:member:{current_user.id}"
+        return f"{prefix}:ip:{request.remote_addr}"
+    return key
+
+
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
-                              key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
+                              key_func=_per_member("user"))
 
 
 def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:
@@ -242,7 +255,7 @@ def _create_topic(form: TopicForm, cat: Any) -> Any:
     return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id))
 
 
-preview_limit = limiter.limit("30 per minute", key_func=lambda: f"preview:{current_user.get_id()}")
+preview_limit = limiter.limit("30 per minute", key_func=_per_member("preview"))
 
 
 @bp.post("/preview")
@@ -323,7 +336,7 @@ def discard_draft(kind: str, key: str) -> Any:
 
 # Autosave runs every few seconds while a member types (composer.js, debounced): per account,
 # with room for a long writing session, and far below what would let one account fill the disk.
-autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=lambda: f"draft:{current_user.get_id()}")
+autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=_per_member("draft"))
 
 
 @bp.post("/drafts/<kind>/<key>")
