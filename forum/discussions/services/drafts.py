@@ -31,6 +31,11 @@ DRAFT_KINDS = ("topic", "reply", "edit")
 AUTOSAVE_KINDS = ("topic", "reply")
 # The fields each kind keeps; anything else a client sends is ignored.
 _FIELDS = {"topic": ("category", "title", "body"), "reply": ("body",), "edit": ("body",)}
+# Drafts kept per member, all places together. The autosave's rate limit slows an account
+# down; this bounds what it can pile up over days (a draft in every topic of the forum). 50
+# is far more open replies than anyone writes at once; the 51st place evicts the draft
+# updated longest ago.
+MAX_DRAFTS_PER_MEMBER = 50
 
 
 def _key(key: int | None) -> str:
@@ -49,6 +54,7 @@ def _store(user: User, kind: str, key: int | None, data: dict[str, Any]) -> None
             draft.data = data
             db.session.commit()
             return
+        _make_room(user)
         try:
             with db.session.begin_nested():
                 db.session.add(Draft(user_id=user.id, kind=kind, key=_key(key), data=data))
@@ -56,6 +62,15 @@ def _store(user: User, kind: str, key: int | None, data: dict[str, Any]) -> None
             continue  # someone inserted it meanwhile: update theirs
         db.session.commit()
         return
+
+
+def _make_room(user: User) -> None:
+    """Before a new draft: remove the member's least recently updated ones beyond
+    MAX_DRAFTS_PER_MEMBER - 1 (one statement; the member's rows are found through the
+    (user_id, kind, key) unique index)."""
+    beyond = (select(Draft.id).where(Draft.user_id == user.id)
+              .order_by(Draft.updated_at.desc(), Draft.id.desc()).offset(MAX_DRAFTS_PER_MEMBER - 1))
+    db.session.execute(delete(Draft).where(Draft.id.in_(beyond)))
 
 
 def save_draft(user: User, kind: str, key: int | None, data: dict[str, Any]) -> None:
