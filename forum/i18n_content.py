@@ -21,7 +21,8 @@ Templates use the ``localized`` filter, registered once by :func:`init_app`:
 ``{{ category|localized("name") }}`` for a row's field, ``{{ value|localized }}`` for a
 localized value (a language as last argument overrides the reader's). The reader's language
 is the request's interface language (:func:`reader_language`); outside a request, the
-community's default language.
+community's default language. A given member's language (mail, notices, what is written for
+them while someone else makes the request) is :func:`member_language`.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "default_language",
     "localize",
     "make_localized",
+    "member_language",
     "reader_language",
     "shown_language",
     "translated",
@@ -63,6 +65,14 @@ def community_languages() -> tuple[str, ...]:
     default = default_language()
     supported = tuple(current_app.config["SUPPORTED_LOCALES"]) if has_app_context() else (default,)
     return (default, *(code for code in supported if code != default))
+
+
+def member_language(user: Any) -> str:
+    """The language ``user`` reads in when they are not the one asking (mail, notices, a text
+    written for them): their own if it is a community language, else the community's default
+    language. ``None``, visitors and members who never chose one get the default."""
+    locale = getattr(user, "locale", None)
+    return str(locale) if locale and locale in community_languages() else default_language()
 
 
 def reader_language() -> str:

@@ -25,6 +25,7 @@ from forum.db_types import utcnow
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.i18n import known_timezones
+from forum.i18n_content import member_language
 from forum.mail import send_mail
 from forum.plugins import Draft, FilterContext, VerdictKind
 from forum.plugins.manager import fire, run_filters
@@ -434,7 +435,7 @@ def _lock_message(lock: throttle.LoginLock) -> str:
 
 def _mail_lock_notice(user: User) -> None:
     # In the owner's language: the attacker's browser chose the request's.
-    with force_locale(user.locale or current_app.config["DEFAULT_LOCALE"]):
+    with force_locale(member_language(user)):
         link = external_url("accounts.reset_request")
         send_mail(user.email, _("Sign-in attempts on your %(site)s account", site=community_name()),
                   _("Hello %(name)s,\n\nsomeone tried to sign in to your account with a wrong password "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.i18n import LOCALE_NAMES
+from forum.i18n_content import community_languages
 from forum.languages import AUTO_LANGUAGE
 
 
@@ -44,6 +44,6 @@ class EditPostForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.language.choices = [SelectChoice(AUTO_LANGUAGE, _l("Detect it from the text")), *(
-            SelectChoice(code, LOCALE_NAMES.get(code, code)) for code in current_app.config["SUPPORTED_LOCALES"])]
+            SelectChoice(code, LOCALE_NAMES.get(code, code)) for code in community_languages())]
 
 

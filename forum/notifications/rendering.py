@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 
 from forum.dates import absolute
 from forum.i18n import known_timezones
+from forum.i18n_content import member_language
 
 from .kinds import find_kind
 from .models import Notification
@@ -40,12 +41,6 @@ class _Reader:
 _reader: ContextVar[_Reader | None] = ContextVar("forum_notification_reader", default=None)
 
 
-def user_locale(user: Any) -> str:
-    locale = getattr(user, "locale", None)
-    return str(locale) if locale in current_app.config["SUPPORTED_LOCALES"] else \
-        str(current_app.config["DEFAULT_LOCALE"])
-
-
 def user_zone(user: Any) -> ZoneInfo:
     name = getattr(user, "timezone", None)
     return ZoneInfo(name if name in known_timezones() else current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -53,14 +48,15 @@ def user_zone(user: Any) -> ZoneInfo:
 
 @contextmanager
 def reading_as(user: Any, *, name_zone: bool = True) -> Iterator[None]:
-    """Render as ``user`` would read it: their language and their time zone.
+    """Render as ``user`` would read it: their language (:func:`forum.i18n_content.member_language`)
+    and their time zone.
 
     ``name_zone``: times carry the zone's name ("15:07 (Europe/Rome)"). Mail wants it: it is
     read away from the site, where the zone is not implied by the page around it.
     """
     token = _reader.set(_Reader(user_zone(user), name_zone))
     try:
-        with force_locale(user_locale(user)):
+        with force_locale(member_language(user)):
             yield
     finally:
         _reader.reset(token)

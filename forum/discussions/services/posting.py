@@ -33,11 +33,11 @@ from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n_content import community_languages, member_language
 from forum.languages import AUTO_LANGUAGE, detect_post_language
 from forum.plugins import Draft, FilterContext, Verdict, VerdictKind
 from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
-from forum.settings import get_setting
 from forum.text import slugify, strip_invisible
 
 from .. import counters, permissions
@@ -112,23 +112,14 @@ def require_can_post(user: User) -> None:
         raise PostingBlocked(reason)
 
 
-def language_for(user: User | None) -> str:
-    """The author's own language: what a post falls back to when its text does not tell."""
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    locale = user.locale if user is not None else None
-    if locale in supported:
-        return str(locale)
-    return str(get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
-
-
 def detect_language(raw: str, author: User | None, title: str | None = None) -> str:
     """The language of a post's text (and its topic's title), else its author's language."""
-    return detect_post_language(raw, title=title, fallback=language_for(author),
-                                languages=current_app.config["SUPPORTED_LOCALES"]).language
+    return detect_post_language(raw, title=title, fallback=member_language(author),
+                                languages=community_languages()).language
 
 
 def _chosen_language(language: str) -> str:
-    if language not in current_app.config["SUPPORTED_LOCALES"]:
+    if language not in community_languages():
         raise ValidationFailed({"language": _("Choose a language from the list.")})
     return language
 

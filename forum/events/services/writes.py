@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -23,6 +22,7 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n_content import member_language
 from forum.plugins.manager import fire
 from forum.registry import lookup
 from forum.text import one_line, slugify
@@ -64,7 +64,7 @@ def _require_can_post(user: User) -> None:
 
 def _topic_body(author: User, event: Event) -> str:
     """The opening post: a pointer to the event page, which always has the current details."""
-    with force_locale(author.locale or current_app.config["DEFAULT_LOCALE"]):
+    with force_locale(member_language(author)):
         return _("This is the discussion topic of the event. Date, place and RSVP: [event page](%(link)s)",
                  link=event_path(event))
 

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 
 from forum.discussions.models import Post
 from forum.extensions import db
+from forum.i18n_content import default_language
 from forum.plugins.manager import fire
-from forum.settings import get_setting
 from forum.text import one_line
 
 MAX_REASON = 2000
@@ -36,13 +36,9 @@ def url(endpoint: str, fallback: str, **values: Any) -> str:
         return fallback
 
 
-def site_locale() -> str:
-    return str(get_setting("default_language") or current_app.config["DEFAULT_LOCALE"])
-
-
 def stored(text: Callable[[], str]) -> str:
     """A default text saved with the data (read by many people): in the community's language."""
-    with force_locale(site_locale()):
+    with force_locale(default_language()):
         return text()
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -21,7 +20,7 @@ from flask_babel import lazy_pgettext as _lp
 
 from forum.accounts.models import User
 from forum.errors import ValidationFailed
-from forum.i18n_content import Localized, default_language, localize, variants
+from forum.i18n_content import Localized, default_language, localize, member_language, variants
 from forum.settings import get_setting
 
 from ..models import ReviewKind, ReviewReason
@@ -149,8 +148,7 @@ def rejection_text(reason_key: str, text: str, author: User | None) -> str:
     """The reason the author reads, in the AUTHOR's language when it is a canned one."""
     written = clean(text)
     if reason_key in reason_keys("rejection_reasons"):
-        locale = (author.locale if author else None) or current_app.config["DEFAULT_LOCALE"]
-        canned = entry_label("rejection_reasons", reason_key, locale)
+        canned = entry_label("rejection_reasons", reason_key, member_language(author))
         return f"{canned} {written}".strip() if written else canned
     if not written:
         raise ValidationFailed({"reason": _("Choose a reason or write one for the author.")})

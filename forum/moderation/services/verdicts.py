@@ -26,13 +26,14 @@ from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.discussions.models import Category, Post, PostState
 from forum.extensions import db
+from forum.i18n_content import member_language
 from forum.plugins import FilterContext, Verdict, VerdictKind, VerdictOrigin
 from forum.settings import get_setting
 
 from ..models import PostVerdict, Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
 from .applications import answers_from_form, queue_application
 from .bans import registration_ban
-from .common import MAX_REASON, site_locale
+from .common import MAX_REASON
 from .items import append_reason, new_post_item, open_item_for_post, resolve
 
 # Codes of the core rules' verdicts (Verdict.code).
@@ -59,7 +60,7 @@ def core_verdict(author: Any, context: FilterContext) -> Verdict | None:
     if author is None or context.kind not in JUDGED_KINDS:
         return None
     if getattr(author, "warning_pending", False) and context.kind in NEW_CONTENT:
-        with force_locale(author.locale or site_locale()):
+        with force_locale(member_language(author)):
             message = _("Please read and acknowledge the moderators' warning before posting (see the link "
                         "at the top of the page). Your text is kept.")
         return Verdict.reject(message, reason="warning not acknowledged", code=WARNING)
