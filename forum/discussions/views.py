@@ -142,7 +142,7 @@ def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm) -> str:
                            # The reply box and Quote links: not for a member who could not send them.
                            can_write=can_reply and (block is None or block.lets_member_write),
                            can_post_official=permissions.can_post_official(current_user),
-                           perms=permissions, action_form=ConfirmForm())
+                           perms=permissions, action_form=ConfirmForm(), draft_page=services.page_stamp())
 
 
 @bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
@@ -223,7 +223,8 @@ def new_topic() -> Any:
                            can_post_official=permissions.can_post_official(current_user),
                            block=block, block_message=posting_block_message,
                            can_write=bool(categories) and (block is None or block.lets_member_write),
-                           no_categories=not categories), (400 if form.errors else 200)
+                           no_categories=not categories, draft_page=services.page_stamp()), (
+        400 if form.errors else 200)
 
 
 def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
@@ -343,9 +344,11 @@ autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=_per_membe
 @login_required
 @autosave_limit
 def autosave_draft(kind: str, key: str) -> Any:
-    """The composer's autosave: ``reply/<topic id>`` or ``topic/new``. Answers JSON
-    ``{"saved": bool, "message": str}``: 200 (saved, or removed because the form is empty),
-    400 with the reason (too long: the text stays in the browser), 403/404 like the form."""
+    """The composer's autosave: ``reply/<topic id>`` or ``topic/new``, with the page's
+    ``page`` (its server time) and ``seq``. Answers JSON ``{"saved": bool, "message": str}``:
+    200 (saved, or removed because the form is empty), 400 with the reason (too long: the text
+    stays in the browser), 409 with ``"stale": true`` when a newer save is kept (or the member
+    posted there since the page was rendered), 403/404 like the form."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or key.isdigit()):
@@ -355,6 +358,8 @@ def autosave_draft(kind: str, key: str) -> Any:
         abort(403)
     try:
         kept = services.autosave_draft(current_user, kind, topic_id, request.form.to_dict())
+    except services.DraftOutdated as exc:
+        return jsonify(saved=False, stale=True, message=exc.message), 409
     except ValidationFailed as exc:
         return jsonify(saved=False, message=exc.message), 400
     return jsonify(saved=kept, message=_("Draft saved") if kept else "")

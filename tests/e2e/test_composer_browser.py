@@ -187,6 +187,27 @@ def test_a_save_still_on_its_way_cannot_bring_back_the_draft_of_a_sent_reply(pag
     assert "Sent before the save arrived." in page.locator("#p3 .cooked").inner_text()
 
 
+def test_an_older_tab_cannot_overwrite_the_draft_of_a_newer_one(page, live_server, app):
+    """Two tabs on one reply box: the one opened last holds the draft; the older one is told
+    its words are not saved instead of silently replacing the newer text."""
+    topic = conversation()
+    member = make_user("twotabs")
+    login(page, "twotabs")
+    page.goto(f"/t/{topic.slug}/{topic.id}")
+    newer = page.context.new_page()
+    newer.goto(f"/t/{topic.slug}/{topic.id}")
+    newer.locator("#reply textarea[name=body]").type("Written in the second tab.")
+    expect(newer.locator("#reply [data-draft-status]")).to_have_text("Draft saved", timeout=8000)
+    page.locator("#reply textarea[name=body]").type("Written in the first tab.")
+    status = page.locator("#reply [data-draft-status]")
+    expect(status).to_contain_text("This draft was not saved", timeout=8000)
+    expect(status).to_have_class(re.compile(r"\berror\b"))
+    db.session.expire_all()
+    draft = db.session.scalar(select(Draft).where(Draft.user_id == member.id))
+    assert draft is not None and draft.data["body"] == "Written in the second tab."
+    assert page.locator("#reply textarea[name=body]").input_value() == "Written in the first tab."  # kept here
+
+
 def test_the_new_topic_form_autosaves_and_restores(page, live_server, app):
     make_category("Roasting", slug="roasting")
     make_user("planner")

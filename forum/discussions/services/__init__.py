@@ -8,7 +8,16 @@
 Counters are written only by :mod:`forum.discussions.counters`.
 """
 
-from .drafts import AUTOSAVE_KINDS, DRAFT_KINDS, autosave_draft, discard_draft, read_draft, save_draft
+from .drafts import (
+    AUTOSAVE_KINDS,
+    DRAFT_KINDS,
+    DraftOutdated,
+    autosave_draft,
+    discard_draft,
+    page_stamp,
+    read_draft,
+    save_draft,
+)
 from .posting import (
     AUTO_LANGUAGE,
     EditConflict,
@@ -54,6 +63,7 @@ __all__ = [
     "AUTOSAVE_KINDS",
     "AUTO_LANGUAGE",
     "DRAFT_KINDS",
+    "DraftOutdated",
     "EditConflict",
     "Gap",
     "PostOutcome",
@@ -82,6 +92,7 @@ __all__ = [
     "merge_topic",
     "move_topic",
     "page_of_post",
+    "page_stamp",
     "pin_topic",
     "post_load_options",
     "preview",

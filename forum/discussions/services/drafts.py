@@ -9,22 +9,35 @@ another device) and the posting views when a member must unblock themselves firs
 Reading a draft never removes it: a GET must not change state (an image in a post pointing at
 ``/new-topic`` would otherwise wipe the draft of everyone who views it). A draft goes away when
 the post it belongs to is saved, or when its author discards it (a POST).
+
+Autosaves arrive out of order: a beacon sent as the tab goes to the background overtakes the
+fetch still on its way, a slow save lands after the reply was sent, a second tab writes too.
+The composer sends the time its page was rendered (:func:`page_stamp`, the server's clock,
+rendered into the form) and a sequence number that grows with each save from that page; a
+draft keeps the newest ``(page, seq)`` it was written with and an older save is refused
+(:class:`DraftOutdated`), in the same statement that would write it, so two workers racing
+cannot undo each other. An emptied composer keeps its row, empty, for the same reason (a late
+save of the text just deleted must not bring it back); readers see no draft. And a save from a
+page rendered before the member's last post in that topic (or last new topic, for the
+new-topic form) is refused: the post already took that text, and its draft is gone.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
+from forum.db_types import utcnow
 from forum.errors import ValidationFailed
 from forum.extensions import db
 
-from ..models import Draft
+from ..models import Draft, Post, Topic
 
 DRAFT_KINDS = ("topic", "reply", "edit")
 # What the composer autosaves: the reply box (key: the topic id) and the new-topic form ("new").
@@ -36,32 +49,89 @@ _FIELDS = {"topic": ("category", "title", "body"), "reply": ("body",), "edit": (
 # is far more open replies than anyone writes at once; the 51st place evicts the draft
 # updated longest ago.
 MAX_DRAFTS_PER_MEMBER = 50
+# Page times are microseconds since this instant (an integer in the page, compared exactly).
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+class DraftOutdated(Exception):
+    """A save older than what the draft holds (or than the member's last post there): ignored."""
+
+    @property
+    def message(self) -> str:
+        return _("This draft was not saved: a newer version was saved from another page, or you have "
+                 "posted since this page was opened.")
+
+
+def page_stamp() -> str:
+    """The time a composer's page is rendered, for its autosaves to say how recent they are."""
+    return str((utcnow() - EPOCH) // _MICROSECOND)
+
+
+def _order(fields: dict[str, Any]) -> tuple[str | None, datetime | None]:
+    """The save's place in time, ``"<page>.<seq>"`` zero-padded so that strings compare like the
+    pairs (in Python and in SQL alike), and the page's time; (None, None) when the client sent
+    none (a composer from before ordering: it neither checks nor is checked). A page time in
+    the future counts as now: a forged one cannot lock the member's later pages out."""
+    page, seq = fields.get("page"), fields.get("seq")
+    if not (isinstance(page, str) and page.isdigit() and len(page) <= 20):
+        return None, None
+    now = utcnow()
+    micros = min(int(page), (now - EPOCH) // _MICROSECOND)
+    number = int(seq) if isinstance(seq, str) and seq.isdigit() and len(seq) <= 9 else 0
+    return f"{micros:020d}.{number:010d}", EPOCH + micros * _MICROSECOND
 
 
 def _key(key: int | None) -> str:
     return str(key if key is not None else "new")
 
 
-def _store(user: User, kind: str, key: int | None, data: dict[str, Any]) -> None:
-    """Insert or replace the member's draft for this place and commit.
+def _store(user: User, kind: str, key: int | None, data: dict[str, Any], order: str | None, *,
+           force: bool = False) -> None:
+    """Insert or replace the member's draft for this place and commit; unless ``force``,
+    raise :class:`DraftOutdated` when the draft holds a newer save than ``order``.
 
-    Two autosaves of a first draft can race (two tabs, a retry): the loser of the insert
-    finds the winner's row and writes over it instead of failing."""
+    The comparison is part of the UPDATE, so it holds when saves race in two workers; two
+    first saves racing to insert: the loser finds the winner's row and compares with it."""
     where = (Draft.user_id == user.id, Draft.kind == kind, Draft.key == _key(key))
-    for _attempt in range(2):
-        draft = db.session.scalar(select(Draft).where(*where))
-        if draft is not None:
-            draft.data = data
+    if order is not None:
+        data = {**data, "order": order}
+    stored = Draft.data["order"].as_string()
+    # A save without order (an old composer) is older than any ordered one.
+    not_newer = or_(stored.is_(None), stored <= (order or ""))
+    for attempt in range(2):
+        written = db.session.execute(
+            update(Draft).where(*where, *(() if force else (not_newer,)))
+            .values(data=data, updated_at=utcnow()).execution_options(synchronize_session=False))
+        if getattr(written, "rowcount", 0):
             db.session.commit()
             return
+        if attempt:
+            break  # the row is there and holds a newer save
         _make_room(user)
         try:
             with db.session.begin_nested():
                 db.session.add(Draft(user_id=user.id, kind=kind, key=_key(key), data=data))
         except IntegrityError:
-            continue  # someone inserted it meanwhile: update theirs
+            continue  # someone inserted it meanwhile: compare with theirs
         db.session.commit()
         return
+    db.session.rollback()
+    raise DraftOutdated()
+
+
+def _posted_since(user: User, kind: str, key: int | None, since: datetime) -> bool:
+    """Whether the member posted in this topic (or, from the new-topic form, started a topic)
+    after ``since``: one index range (ix_posts_user, ix_topics_user) from that time on."""
+    if kind == "reply":
+        query = select(Post.id).where(Post.user_id == user.id, Post.created_at > since, Post.topic_id == key)
+    else:
+        query = select(Topic.id).where(Topic.user_id == user.id, Topic.created_at > since)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def _has_text(data: dict[str, Any]) -> bool:
+    return any((data.get(name) or "").strip() for name in ("title", "body"))
 
 
 def _make_room(user: User) -> None:
@@ -74,13 +144,17 @@ def _make_room(user: User) -> None:
 
 
 def save_draft(user: User, kind: str, key: int | None, data: dict[str, Any]) -> None:
-    """Keep what the member wrote while they unblock themselves (one draft per place)."""
-    _store(user, kind, key, data)
+    """Keep what the member wrote while they unblock themselves (one draft per place). The text
+    just sent is the newest there is: it replaces the draft whatever it holds, and an autosave
+    from a page rendered before now cannot overwrite it."""
+    _store(user, kind, key, data, _order({"page": page_stamp()})[0], force=True)
 
 
 def autosave_draft(user: User, kind: str, key: int | None, fields: dict[str, Any]) -> bool:
     """Keep the text being typed in the composer; True if a draft is kept, False if the form
-    is empty (then the draft is removed: clearing the box clears the draft).
+    is empty (then readers see no draft: clearing the box clears the draft). ``fields`` may
+    carry the composer's ``page`` and ``seq``; a save older than the draft's, or from a page
+    rendered before the member's last post there, raises :class:`DraftOutdated`.
 
     Bounded: the body at MAX_POST_LENGTH, the title at MAX_TITLE_LENGTH (a post that long
     could not be published either). Too long is a :class:`ValidationFailed` that says so; the
@@ -100,11 +174,16 @@ def autosave_draft(user: User, kind: str, key: int | None, fields: dict[str, Any
             raise ValidationFailed({name: _("The draft was not saved: it is longer than %(n)d characters.",
                                             n=limit)})
         data[name] = text
-    if not any((data.get(name) or "").strip() for name in ("title", "body")):
-        discard_draft(user, kind, key)
+    order, page_time = _order(fields)
+    if page_time is not None and _posted_since(user, kind, key, page_time):
+        raise DraftOutdated()
+    kept = _has_text(data)
+    if not kept and order is None:
+        discard_draft(user, kind, key)  # an old composer: nothing to order by, nothing to keep
         return False
-    _store(user, kind, key, data)
-    return True
+    # Emptied: the row stays, empty, holding the order (readers see no draft).
+    _store(user, kind, key, data, order)
+    return kept
 
 
 def read_draft(user: Any, kind: str, key: int | None) -> dict[str, Any] | None:
@@ -113,7 +192,7 @@ def read_draft(user: Any, kind: str, key: int | None) -> dict[str, Any] | None:
         return None
     draft = db.session.scalar(select(Draft).where(Draft.user_id == user.id, Draft.kind == kind,
                                                   Draft.key == _key(key)))
-    return dict(draft.data) if draft is not None else None
+    return dict(draft.data) if draft is not None and _has_text(draft.data) else None
 
 
 def discard_draft(user: Any, kind: str, key: int | None) -> bool:

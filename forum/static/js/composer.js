@@ -4,7 +4,10 @@
 //
 // Markup it reads (discussions/topic.html, new_topic.html, _post.html, _discard_draft.html):
 //   form.composer[data-autosave]        POST target of the autosave; [data-draft-fields] the
-//                                       fields it keeps ("body", or "category title body")
+//                                       fields it keeps ("body", or "category title body");
+//                                       [data-draft-page] the server's time when it rendered the
+//                                       page, sent with a per-page sequence number so that the
+//                                       server keeps the newest save whatever order they arrive in
 //   [data-draft-status][data-saved-text] inside the form: where "Draft saved" is said (role=status)
 //   form[data-draft-discard]            "Discard draft" (shown once a draft exists)
 //   a.js-quote[data-quote-url]          in each post: GET answers {markdown, open, close, post_number}
@@ -23,6 +26,9 @@
     this.body = form.querySelector("textarea[name=body]");
     this.status = form.querySelector("[data-draft-status]");
     this.discard = form.parentNode.querySelector("form[data-draft-discard]");
+    this.page = form.getAttribute("data-draft-page") || "";
+    this.seq = 0;            // numbers this page's saves (fetch and beacon alike), in order
+    this.outdated = false;   // the server keeps a newer save (another tab) or the member posted since
     this.timer = null;
     this.dirtySince = 0;     // when the first unsaved change was made (0: nothing unsaved)
     this.inflight = null;    // the save on its way, a Promise
@@ -47,6 +53,9 @@
     var data = new FormData();
     var form = this.form;
     data.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+    this.seq += 1;
+    data.append("page", this.page);
+    data.append("seq", String(this.seq));
     this.fields.forEach(function (name) {
       var input = form.elements.namedItem(name);
       if (input && "value" in input) { data.append(name, input.value); }
@@ -55,7 +64,7 @@
   };
 
   Composer.prototype.changed = function () {
-    if (this.stopped) { return; }
+    if (this.stopped || this.outdated) { return; }
     var now = Date.now();
     if (!this.dirtySince) { this.dirtySince = now; }
     this.schedule(Math.min(QUIET_MS, Math.max(0, this.dirtySince + AT_LEAST_MS - now)));
@@ -76,17 +85,29 @@
 
   Composer.prototype.save = function () {
     var self = this;
-    if (this.stopped || !this.dirtySince) { return this.inflight || Promise.resolve(); }
+    if (this.stopped || this.outdated || !this.dirtySince) { return this.inflight || Promise.resolve(); }
     if (this.inflight) {  // one save at a time; the change is picked up when it is back
       this.schedule(QUIET_MS);
       return this.inflight;
     }
     this.dirtySince = 0;
+    var body = this.payload();
+    var seq = this.seq;
     this.inflight = fetch(this.url, {
-      method: "POST", body: this.payload(), credentials: "same-origin",
+      method: "POST", body: body, credentials: "same-origin",
       headers: { "Accept": "application/json" }
     }).then(function (response) {
-      if (response.status === 400 && (response.headers.get("Content-Type") || "").indexOf("json") !== -1) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+      if (response.status === 409 && json) {
+        return response.json().then(function (answer) {
+          // Overtaken by this page's own later save (a beacon): nothing to say. Otherwise another
+          // page holds a newer draft, or the member posted since: stop saving from this one.
+          if (self.seq > seq) { return; }
+          self.outdated = true;
+          self.say(answer.message || "", true);
+        });
+      }
+      if (response.status === 400 && json) {
         return response.json().then(function (answer) { self.say(answer.message || "", true); });
       }
       if (!response.ok) { throw new Error(String(response.status)); }
@@ -105,13 +126,14 @@
 
   // The page is going away: a beacon survives the unload (a fetch may be cancelled).
   Composer.prototype.flushOnLeave = function () {
-    if (this.stopped || !this.dirtySince || !navigator.sendBeacon) { return; }
+    if (this.stopped || this.outdated || !this.dirtySince || !navigator.sendBeacon) { return; }
     window.clearTimeout(this.timer);
     if (navigator.sendBeacon(this.url, this.payload())) { this.dirtySince = 0; }
   };
 
   // Sending the post (or discarding the draft) removes the draft on the server. A save still
-  // on its way could land after that and bring the draft back: wait for it, then send.
+  // on its way could land after that and bring the draft back: wait for it (a while), then
+  // send. The server refuses a save from a page older than the member's post anyway.
   Composer.prototype.beforeSend = function (event, form) {
     if (event.defaultPrevented) { return; }
     if (event.submitter && event.submitter.name === "preview") {
