@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 
 from forum.discussions import services as discussions
-from forum.discussions.models import Post
+from forum.discussions.models import Post, PostRevision, PostState
 from forum.errors import ValidationFailed
 from forum.extensions import db
+from forum.moderation.models import ReviewItem
+from forum.settings import set_setting
 from tests.factories import make_category, make_topic, make_user, opening_post
 
 ITALIAN = "Ho cambiato la guarnizione del gruppo caffè e adesso la macchina non perde più acqua."
@@ -117,3 +119,50 @@ def test_services_accept_an_explicit_language_and_refuse_unknown_ones(client):
     assert response.status_code == 400
     db.session.refresh(reply)
     assert reply.language == "en"
+
+
+def _written_before_detection(author, topic, text):
+    """A post from before detection existed: its language is its author's interface language."""
+    post = discussions.create_reply(author, topic, text).post
+    post.language, post.language_chosen = author.locale, False
+    db.session.commit()
+    return post
+
+
+def test_saving_an_unchanged_post_changes_nothing(client):
+    emma = make_user("emma", locale="en")
+    topic = make_topic(make_user(), make_category())
+    post = _written_before_detection(emma, topic, ITALIAN)
+    assert (post.language, post.state) == ("en", PostState.PUBLISHED)
+    # Edits by new members are held again: a needless edit would send the post back to the queue.
+    set_setting("first_posts_need_approval", 5)
+    db.session.commit()
+    client.login("emma")
+    response = client.post_form(f"/posts/{post.id}/edit", {"body": ITALIAN, "language": "auto",
+                                                          "base_revision": "0"})
+    assert response.status_code == 302
+    db.session.refresh(post)
+    assert (post.edit_count, post.edited_at, post.state) == (0, None, PostState.PUBLISHED)
+    assert (post.language, post.language_chosen) == ("en", False)  # not detected again: nothing changed
+    assert db.session.scalar(db.select(db.func.count()).select_from(PostRevision)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReviewItem)) == 0
+    # The service alike, title included (an opening post's unchanged title is no change either).
+    opening = opening_post(make_topic(emma, make_category(), title="Water everywhere", body=ENGLISH))
+    opening.language = "it"
+    db.session.commit()
+    discussions.edit_post(emma, opening, ENGLISH, title="Water everywhere")
+    assert (opening.edit_count, opening.language, opening.topic.language) == (0, "it", "en")
+
+
+def test_a_changed_text_or_an_explicit_choice_still_detects_or_changes_the_language(client):
+    emma = make_user("emma", locale="en")
+    topic = make_topic(make_user(), make_category())
+    post = _written_before_detection(emma, topic, ITALIAN)
+    discussions.edit_post(emma, post, ITALIAN + " Aggiornamento: adesso funziona tutto.")
+    assert (post.language, post.language_chosen, post.edit_count) == ("it", False, 1)
+
+    other = _written_before_detection(emma, topic, ITALIAN)
+    discussions.edit_post(emma, other, ITALIAN, language="it")  # the author's correction alone: an edit
+    assert (other.language, other.language_chosen, other.edit_count) == ("it", True, 1)
+    discussions.edit_post(emma, other, ITALIAN, language="auto")  # handing the choice back: detected
+    assert (other.language, other.language_chosen, other.edit_count) == ("it", False, 2)

@@ -248,8 +248,10 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     The check is a conditional UPDATE, so two saves racing from the same revision cannot both win.
 
     ``language``: a language the editor chooses (it sticks across later edits), ``AUTO_LANGUAGE``
-    to detect again, None to keep a chosen language or else detect from the new text. A change
-    of language alone is an edit too: it is judged again (language-scoped filters) and revised.
+    to detect (again, when a language was chosen; otherwise only when the text or title
+    changed), None to keep a chosen language or else detect from a changed text. A change of
+    language alone is an edit too: it is judged again (language-scoped filters) and revised.
+    A save that changes nothing (text, title, language, official mark) writes nothing.
     """
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied()
@@ -259,8 +261,14 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     topic = post.topic
     new_title = clean_title(title) if title is not None and post.post_number == 1 else None
     draft = Draft(raw=raw, title=new_title)
+    text_changed = raw != post.raw or (new_title is not None and new_title != topic.title)
     new_language, chosen = _language_of_edit(post, raw, new_title or (topic.title if post.post_number == 1 else None),
-                                             language)
+                                             language, text_changed=text_changed)
+    if not text_changed and (new_language, chosen) == (post.language, bool(post.language_chosen)) \
+            and (official is None or official == post.is_official):
+        # "Save changes" with nothing changed: no revision, no edit count, no second judgement
+        # (which could send an approved post back to the queue).
+        return PostOutcome(post, Verdict.allow())
     context = FilterContext(kind="edit", category_id=topic.category_id, topic_id=topic.id,
                             locale=new_language, extra={"post_number": post.post_number})
     verdict, verdicts = _judge(draft, editor, context)
@@ -294,16 +302,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
         if held and post.state == PostState.PUBLISHED:
             counters.set_state(post, PostState.PENDING, editor, verdict.reason)
-        if revision.was_official:
-            # Visitors read it as the brand's word: every change is on the record, whoever makes it.
-            record_action(editor, "post.official_edit", "post", post.id,
-                          before={"revision": revision.number, "excerpt": revision.raw[:300]},
-                          after={"edit_count": post.edit_count, "excerpt": post.raw[:300],
-                                 "is_official": post.is_official}, reason=revision.reason)
-        elif editor.is_moderator and editor.id != post.user_id:
-            record_action(editor, "post.edit", "post", post.id,
-                          before={"revision": revision.number, "excerpt": revision.raw[:300]},
-                          after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)
+        _audit_edit(editor, post, revision)
         _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
     except Exception:
         if commit:  # with commit=False the transaction is the caller's to roll back
@@ -315,14 +314,19 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     return PostOutcome(post, verdict, verdicts)
 
 
-def _language_of_edit(post: Post, raw: str, title: str | None, language: str | None) -> tuple[str, bool]:
+def _language_of_edit(post: Post, raw: str, title: str | None, language: str | None, *,
+                      text_changed: bool) -> tuple[str, bool]:
     """(language, chosen) of an edited post: the editor's choice, else a choice the author made
-    before, else detected from the new text (falling back to the author's language)."""
+    before, else detected again (falling back to the author's language) when the text or title
+    changed or the editor handed a chosen language back ("Detect"); an unchanged text keeps
+    the language it has (a post from before detection keeps its author's language until edited)."""
     if language and language != AUTO_LANGUAGE:
         return _chosen_language(language), True
     if language is None and post.language_chosen:
         return post.language, True
-    return detect_language(raw, post.author, title), False
+    if text_changed or post.language_chosen:
+        return detect_language(raw, post.author, title), False
+    return post.language, False
 
 
 def _claim_next_revision(post: Post, base_revision: int | None) -> None:
@@ -336,6 +340,20 @@ def _claim_next_revision(post: Post, base_revision: int | None) -> None:
         .values(edit_count=base_revision + 1).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise EditConflict(db.session.get(Post, post.id, populate_existing=True) or post)
+
+
+def _audit_edit(editor: User, post: Post, revision: PostRevision) -> None:
+    """An edit of an official reply (visitors read it as the brand's word: every change is on
+    the record, whoever makes it) or by a moderator of someone else's post is audited."""
+    if revision.was_official:
+        record_action(editor, "post.official_edit", "post", post.id,
+                      before={"revision": revision.number, "excerpt": revision.raw[:300]},
+                      after={"edit_count": post.edit_count, "excerpt": post.raw[:300],
+                             "is_official": post.is_official}, reason=revision.reason)
+    elif editor.is_moderator and editor.id != post.user_id:
+        record_action(editor, "post.edit", "post", post.id,
+                      before={"revision": revision.number, "excerpt": revision.raw[:300]},
+                      after={"edit_count": post.edit_count, "excerpt": post.raw[:300]}, reason=revision.reason)
 
 
 def _audit_official_change(editor: User, post: Post, reason: str | None) -> None:
