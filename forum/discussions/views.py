@@ -115,14 +115,16 @@ def topic(slug: str, topic_id: int) -> Any:
         form.body.data = draft.get("body")
     if request.args.get("quote", type=int):
         # Quote without JavaScript is this link. The quote goes after the saved draft (which
-        # the composer's autosave keeps), so quotes add up instead of replacing the text.
+        # the composer's autosave keeps), so quotes add up instead of replacing the text; a
+        # draft that already holds this quote (the page reloaded) gets it once, not twice.
         try:
             quoted = services.get_post(current_user, request.args.get("quote", 0, type=int))
             quote = services.quote_source(current_user, quoted)
         except NotFound:
             pass
         else:
-            form.body.data = _after(form.body.data, quote)
+            if quote.strip() not in (form.body.data or ""):
+                form.body.data = _after(form.body.data, quote)
             if quoted.topic_id == t.id:
                 form.reply_to.data = str(quoted.post_number)
     return _render_topic(t, result, form)

@@ -199,6 +199,22 @@ def test_without_javascript_a_quote_is_added_after_the_saved_draft(client, topic
     assert _drafts(writer)[0]["body"] == "My own words come first."
 
 
+def test_reloading_a_quote_link_does_not_add_the_quote_again(client, topic, writer):
+    """Before: once the composer had autosaved the quoted text, every reload of the ?quote= URL
+    (or a second click on the same Quote link) appended the same quote once more."""
+    reply = make_reply(topic, make_user("second"), "The second post says 18 grams.")
+    url = f"/t/{topic.slug}/{topic.id}?quote={reply.id}"
+    shown = _textarea(client.get(url).get_data(as_text=True))
+    client.post_form(f"/drafts/reply/{topic.id}", {"body": shown + "I agree with this."})  # the autosave
+    again = _textarea(client.get(url).get_data(as_text=True))
+    assert again == shown + "I agree with this."
+    assert again.count("[quote=") == 1
+    # Another post's quote still adds up.
+    other = make_reply(topic, make_user("third"), "The third post says 20 grams.")
+    both = _textarea(client.get(f"/t/{topic.slug}/{topic.id}?quote={other.id}").get_data(as_text=True))
+    assert both.startswith(shown + "I agree with this.") and both.count("[quote=") == 2
+
+
 def test_quote_links_carry_the_composer_endpoint(client, topic, writer):
     post = opening_post(topic)
     page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)

@@ -123,6 +123,21 @@ def test_without_javascript_quote_still_works(browser, live_server, app):
     context.close()
 
 
+def test_a_quote_link_is_taken_out_of_the_address_once_the_quote_is_in_the_box(page, live_server, app):
+    """Before: the ?quote= address stayed, so a reload after the autosave quoted the post twice."""
+    topic = conversation()
+    second = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 2))
+    make_user("reloader")
+    login(page, "reloader")
+    page.goto(f"/t/{topic.slug}/{topic.id}?quote={second.id}#reply")
+    expect(page).to_have_url(re.compile(rf"/t/{topic.slug}/{topic.id}#reply$"))
+    box = page.locator("#reply textarea[name=body]")
+    expect(page.locator("#reply [data-draft-status]")).to_have_text("Draft saved", timeout=8000)
+    page.reload()
+    assert box.input_value().count('[quote="second, post:2,') == 1
+    assert page.js_errors == []
+
+
 def test_the_reply_autosaves_and_comes_back_on_another_device_until_discarded(browser, live_server, app):
     topic = conversation()
     member = make_user("traveller")

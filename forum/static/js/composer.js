@@ -213,6 +213,18 @@
   var reply = composers.filter(function (c) { return c.form.id === "reply-form"; })[0];
   if (!reply) { return; }
 
+  // Arrived through Quote's link (?quote=, the way without script, or its fallback): the quote
+  // is in the box. Take it out of the address, so a reload does not ask for it again, and save
+  // the box, so the quote stays in the draft.
+  if (window.history.replaceState && /[?&]quote=/.test(window.location.search)) {
+    var params = new URLSearchParams(window.location.search);
+    params.delete("quote");
+    var query = params.toString();
+    window.history.replaceState(window.history.state, "",
+      window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    reply.changed();
+  }
+
   // A click on a link clears the selection before "click" fires: remember it at pointerdown.
   var remembered = { link: null, text: "" };
   document.addEventListener("pointerdown", function (event) {
