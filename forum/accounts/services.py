@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime, format_timedelta, ngettext
+from flask_babel import force_locale, format_timedelta, ngettext
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum import markup
+from forum.dates import absolute
 from forum.db_types import utcnow
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
@@ -448,10 +449,11 @@ def _mail_lock_notice(user: User) -> None:
 def _suspension_message(user: User) -> str:
     """The member learns until when and why (moderation keeps the reason)."""
     reason = lookup(SuspensionReason)(user)
-    if user.suspended_until is not None and user.suspended_until >= PERMANENT:
+    until = user.suspended_until
+    if until is None or until >= PERMANENT:
         message = _("This account is suspended.")
     else:
-        message = _("This account is suspended until %(date)s.", date=format_datetime(user.suspended_until, "medium"))
+        message = _("This account is suspended until %(date)s.", date=absolute(until))
     if not reason:
         return message
     # Outside the f-string, so the extractor sees the message.

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from forum.dates import absolute
 from forum.db_types import utcnow
 from tests.accounts.helpers import FAST_HASH, is_logged_in, normalise, text
 from tests.factories import PASSWORD, make_user
@@ -52,6 +55,17 @@ def test_a_suspended_member_cannot_sign_in(client):
     response = client.login("naughty")
     assert response.status_code == 400 and "suspended" in text(response)
     assert not is_logged_in(client)
+
+
+def test_a_suspended_members_end_date_is_in_the_sites_one_format(app, client):
+    until = datetime(2031, 1, 2, 9, 30, 15, tzinfo=UTC)
+    make_user("naughty", suspended_until=until)
+    client.set_cookie("tz", "Asia/Tokyo", domain="forum.test")
+    page = text(client.login("naughty"))
+    with app.test_request_context("/"):
+        shown = absolute(until, zone=ZoneInfo("Asia/Tokyo"))
+    assert f"This account is suspended until {shown}." in page  # "Jan 2, 2031, 6:30 PM": no seconds
+    assert "6:30:15" not in page
 
 
 def remember_cookie(client):

@@ -7,19 +7,18 @@ is shown in the event's zone, named, whoever reads it and whenever they switch l
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import User
+from forum.dates import absolute
 from forum.db_types import utcnow
 from forum.extensions import db
 from forum.notifications import NotificationKind, notify
@@ -46,15 +45,12 @@ def event_params(event: Event) -> dict[str, Any]:
 
 
 def when_text(p: Params) -> str:
-    """The event's date and time in its own zone, named, so the text is right for everyone (in
-    the reader's language)."""
-    locale = get_locale()
+    """The event's date and time in the site's one format (:func:`forum.dates.absolute`), in
+    its own zone, named, so the text is right for everyone (in the reader's language); a
+    floating all-day event's date is the same everywhere."""
     if p.get("day"):
-        return format_date(date.fromisoformat(p["day"]), "full", locale=locale)
-    zone = ZoneInfo(p["zone"])
-    start = datetime.fromisoformat(p["start"]).astimezone(zone)
-    return (f"{format_date(start, 'full', locale=locale)} "
-            f"{format_time(start, 'short', tzinfo=zone, locale=locale)} {p['zone']}")
+        return absolute(datetime.combine(date.fromisoformat(p["day"]), time(), tzinfo=UTC), "date", zone=UTC)
+    return f"{absolute(datetime.fromisoformat(p['start']), zone=ZoneInfo(p['zone']))} {p['zone']}"
 
 
 def _title(p: Params) -> str:
