@@ -43,11 +43,13 @@ def with_translations(form_class: type[FlaskForm], fields: dict[str, FieldFactor
                       languages: Iterable[str]) -> type[FlaskForm]:
     """``form_class`` plus, per language, one field per entry of ``fields`` (made by its factory,
     usually the same field type as the default language's, optional). Built once per class,
-    field names and languages. Templates render them with ``admin/_translations.html``."""
+    field names and languages. Templates render them with ``admin/_translations.html``.
+    Plugins get it (and the helpers below) from :mod:`forum.plugins`."""
     key = (form_class, tuple(fields), tuple(languages))
     if key not in _TRANSLATED_FORMS:
         extra = {translation_field(name, code): factory() for code in key[2] for name, factory in fields.items()}
-        _TRANSLATED_FORMS[key] = type(form_class.__name__, (form_class,), extra)
+        _TRANSLATED_FORMS[key] = type(form_class.__name__, (form_class,), {"__module__": form_class.__module__,
+                                                                          **extra})
     return _TRANSLATED_FORMS[key]
 
 

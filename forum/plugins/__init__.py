@@ -21,8 +21,17 @@ Settings, state, forms:
   ``translatable=True`` text in the reader's language.
 * ``plugin_state(id, default)`` / ``set_plugin_state(id, value)``: one JSON value of internal
   state per plugin (a cache version, a last-run time), staged in the current transaction.
-* ``form_field_name(id, name)``: names for extra inputs a plugin adds to core forms.
+* ``form_field_name(id, name)`` (``FORM_FIELD_PREFIX``): names for extra inputs a plugin adds
+  to core forms. ``SETTING_TYPES``: the types a ``SettingField`` may have.
 * ``apply_errors(form, exc)``, ``ConfirmForm``: a plugin's own WTForms pages, like the core's.
+* ``with_translations(form_class, {name: field_factory}, languages)``: a form class with one
+  optional field per other community language for each text members read (``"message__it"``,
+  named by ``translation_field(name, language)``, which is also the key of a service's error
+  about it); ``fill_translations(form, stored, names, languages)`` puts stored texts in (GET),
+  ``read_translations(form, names, languages)`` reads them back as ``{"it": {name: text}}``.
+  Templates render the fields with the core's partial:
+  ``{% from "admin/_translations.html" import translations with context %}`` then
+  ``{{ translations(form, ["message"], translation_languages) }}``.
 
 Data and records:
 
@@ -70,7 +79,14 @@ import pluggy
 from forum.db_types import UTCDateTime, utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.forms import ConfirmForm, apply_errors
+from forum.forms import (
+    ConfirmForm,
+    apply_errors,
+    fill_translations,
+    read_translations,
+    translation_field,
+    with_translations,
+)
 from forum.urls import external_url, public_host, public_url
 
 from .content import (
@@ -115,6 +131,7 @@ __all__ = [
     "default_language",
     "external_url",
     "extract_links",
+    "fill_translations",
     "form_field_name",
     "hookimpl",
     "is_new_member",
@@ -127,7 +144,10 @@ __all__ = [
     "plugin_state",
     "public_host",
     "public_url",
+    "read_translations",
     "reader_language",
     "set_plugin_state",
+    "translation_field",
     "utcnow",
+    "with_translations",
 ]

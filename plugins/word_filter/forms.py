@@ -10,6 +10,8 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from forum.plugins import with_translations
+
 from .matcher import Action
 
 ACTION_LABELS = {
@@ -38,18 +40,14 @@ class EntryForm(FlaskForm):
                                   description=_l("None selected: every language."))
 
 
-_ENTRY_FORMS: dict[tuple[str, ...], type[EntryForm]] = {}
+def _message_field() -> StringField:
+    return StringField(_l("Message to the author (for “Block”)"), validators=[Optional(), Length(max=500)])
 
 
-def entry_form_class(languages: tuple[str, ...]) -> type[EntryForm]:
+def entry_form_class(languages: tuple[str, ...]) -> type[FlaskForm]:
     """The entry form with the "block" message in each of ``languages`` (optional), as
-    ``message__<language>`` fields; built once per language list."""
-    if languages not in _ENTRY_FORMS:
-        fields = {f"message__{code}": StringField(_l("Message to the author (for “Block”)"),
-                                                  validators=[Optional(), Length(max=500)])
-                  for code in languages}
-        _ENTRY_FORMS[languages] = type("EntryForm", (EntryForm,), fields)
-    return _ENTRY_FORMS[languages]
+    ``message__<language>`` fields (the core's translation fields)."""
+    return with_translations(EntryForm, {"message": _message_field}, languages)
 
 
 class ImportForm(FlaskForm):

@@ -35,6 +35,7 @@ from forum.plugins import (
     plugin_setting,
     plugin_state,
     set_plugin_state,
+    translation_field,
 )
 from forum.plugins.community import categories, is_admin
 
@@ -274,7 +275,7 @@ def _clean(admin: Any, data: dict[str, Any]) -> dict[str, Any]:
                             and (text := str(raw or "").strip())} if action is Action.BLOCK else {}
     for code, text in message_translations.items():
         if len(text) > 500:
-            raise ValidationFailed({f"message__{code}": _("Use at most %(n)d characters.", n=500)})
+            raise ValidationFailed({translation_field("message", code): _("Use at most %(n)d characters.", n=500)})
     category_ids = sorted({int(c) for c in data.get("category_ids") or []})
     if set(category_ids) - {c.id for c in categories(admin)}:
         raise ValidationFailed({"category_ids": _("Choose categories from the list.")})

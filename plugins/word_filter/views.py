@@ -8,7 +8,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from forum.plugins import ConfirmForm, ValidationFailed, apply_errors, default_language, language_name, languages
+from forum.plugins import (
+    ConfirmForm,
+    ValidationFailed,
+    apply_errors,
+    default_language,
+    fill_translations,
+    language_name,
+    languages,
+    read_translations,
+)
 from forum.plugins.community import CategoryInfo, categories, require_admin
 
 from . import services
@@ -44,11 +53,12 @@ def entry_form(entry_id: int | None = None) -> Any:
     form.category_ids.choices = choices([(c.id, c.name) for c in _categories()])
     form.locales.choices = choices(languages())
     if request.method == "GET" and entry is not None:
-        for code in others:
-            form[f"message__{code}"].data = (entry.message_translations or {}).get(code, "")
+        stored = {code: {"message": text} for code, text in (entry.message_translations or {}).items()}
+        fill_translations(form, stored, ["message"], others)
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k != "csrf_token" and "__" not in k}
-        data["message_translations"] = {code: form[f"message__{code}"].data for code in others}
+        data["message_translations"] = {code: texts["message"] for code, texts in
+                                        read_translations(form, ["message"], others).items()}
         try:
             services.save_entry(current_user, entry, data)
         except ValidationFailed as exc:
