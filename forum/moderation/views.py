@@ -1,5 +1,6 @@
-"""Moderation pages: the review queue (/review), post and topic tools, sanctions, bans, the
-audit log and moderation settings. Thin views over :mod:`forum.moderation.services`.
+"""Moderation pages: the review queue (/review), post and topic tools, sanctions, bans and the
+audit log (moderation settings: :mod:`.settings_views`). Thin views over
+:mod:`forum.moderation.services`.
 
 Every staff route checks ``permissions`` first (a member gets 403) and the service checks
 again, so a rule lives in one place and no path skips it.
@@ -13,7 +14,6 @@ from functools import wraps
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -37,12 +37,12 @@ from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db, limiter
-from forum.forms import apply_errors, read_translations, translation_field
-from forum.i18n_content import community_languages
+from forum.forms import apply_errors
 from forum.pagination import decode_id
 from forum.urls import safe_next
 
-from . import permissions, services
+from . import permissions, services, settings_views  # noqa: F401 - settings_views declares more of bp's routes
+from .blueprint import bp
 from .forms import (
     ActionForm,
     BanForm,
@@ -58,11 +58,8 @@ from .forms import (
     RoleForm,
     SanctionForm,
     SplitForm,
-    settings_form_class,
 )
 from .models import ReviewKind, ReviewReason, SanctionKind
-
-bp = Blueprint("moderation", __name__)
 
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
                               key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
@@ -574,7 +571,7 @@ def acknowledge(sanction_id: int) -> Any:
     return _back(url_for("moderation.my_status"))
 
 
-# --- bans, audit log, settings -------------------------------------------------------------------
+# --- bans, audit log (settings: settings_views) -------------------------------------------------------------------
 
 @bp.route("/moderation/bans", methods=["GET", "POST"])
 @login_required
@@ -640,35 +637,3 @@ def audit_csv() -> Any:
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(stream_with_context(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'})
-
-
-@bp.route("/moderation/settings", methods=["GET", "POST"])
-@login_required
-def settings() -> Any:
-    if not permissions.can_manage_settings(current_user):
-        abort(403)
-    values = services.moderation_settings()
-    languages = community_languages()[1:]  # the default language's lines are the form's own fields
-    form = settings_form_class(languages)(data=_settings_form_data(values, languages)
-                                          if request.method == "GET" else None)
-    if form.validate_on_submit():
-        data = {k: v for k, v in form.data.items() if k != "csrf_token" and "__" not in k}
-        data["translations"] = read_translations(form, services.LIST_KEYS, languages)
-        try:
-            services.save_settings(current_user, data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            flash(_("Moderation settings saved."), "success")
-            return redirect(url_for("moderation.settings"))
-    return render_template("moderation/settings.html", form=form, translation_languages=languages), (
-        400 if form.errors else 200)
-
-
-def _settings_form_data(values: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
-    data = dict(values)
-    for key in services.LIST_KEYS:
-        data[key], translated = services.translation_lines(key)
-        data.update({translation_field(key, code): translated.get(code, "") for code in languages})
-    return data
-
