@@ -104,7 +104,7 @@ def test_the_invitation_is_notified_once_in_the_invitees_language(client, make_e
     [notice] = invitations(italian)
     assert notice.url == f"/events/{event.id}/{event.slug}"
     [message] = texts(italian)
-    assert "Hostess ti ha invitato a co-organizzare «Community meetup in Rome»" in message
+    assert "Hostess ti ha invitato a co-organizzare “Community meetup in Rome”" in message
     day = format_date(event.local_start, "medium", locale="it")
     assert f"({day}, 19:00 Europe/Rome)" in message  # the date in Italian, in the site's one format
     # Editing the event (even moving it) does not invite her again; only newly named people are.

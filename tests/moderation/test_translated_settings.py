@@ -86,4 +86,4 @@ def test_a_canned_rejection_reason_reaches_the_author_in_their_language(app, cli
     assert rejection_text(key, "", claire) == "Écrivez dans une des langues de la communauté, s'il vous plaît."
     assert rejection_text(key, "", emma) == key
     assert rejection_text(key, "Grazie.", giulia) == f"{key} Grazie."  # no Italian: the default text
-    assert rejection_text("duplicate", "", claire) == "Ce sujet a déjà été abordé dans une autre discussion."
+    assert rejection_text("duplicate", "", claire) == "Cela a déjà été abordé dans un autre sujet."
