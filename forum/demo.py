@@ -151,7 +151,7 @@ def load_demo() -> tuple[str, str]:
             post = discussions.create_reply(people[who], topic, text, official=official).post
             _backdate(topic, post, start + timedelta(days=i, hours=2 + j * 3))
         if slug == "announcements":
-            topic.is_pinned = True
+            topic.is_pinned = topic.pinned_globally = True  # leads /latest too, for everyone
     integrity.repair(db.session)  # last-activity pointers follow the backdated times
     db.session.commit()
     # Each domain's own demo content (moderation's queue, events' meetups), in domain order.

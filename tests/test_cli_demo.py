@@ -35,6 +35,12 @@ def test_demo_builds_a_multilingual_community_with_staff_queue_and_events(runner
     support = db.session.scalar(select(Category).where(Category.slug == "support"))
     assert support.translations["it"]["name"] == "Assistenza" and support.translations["fr"]["name"] == "Assistance"
     assert "Assistenza" in client.get("/", headers={"Accept-Language": "it"}).get_data(as_text=True)
+    # The announcement is pinned for everyone: it leads /latest.
+    announcement = db.session.scalar(select(Topic).join(Category, Category.id == Topic.category_id)
+                                     .where(Category.slug == "announcements"))
+    assert announcement.is_pinned and announcement.pinned_globally
+    first = re.search(r'data-topic-id="(\d+)"', client.get("/latest").get_data(as_text=True))
+    assert first and int(first.group(1)) == announcement.id
     # The printed password works.
     response = client.post_form("/login", {"login": login.group(1), "password": login.group(2)})
     assert response.status_code == 302 and "/login" not in response.location

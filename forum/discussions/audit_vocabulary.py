@@ -55,6 +55,7 @@ VOCABULARY = AuditVocabulary(
     target_labels={"post": _l("post"), "topic": _l("topic"), "category": _l("category")},
     fields={
         "state": _l("State"), "locked": _l("Closed"), "pinned": _l("Pinned"), "until": _l("Until"),
+        "globally": _l("Pinned for everyone on Latest"),
         "category_id": _l("Category"), "topic_id": _l("Topic"), "post_ids": _l("Posts"),
         "post_numbers": _l("Post numbers"), "first_post_number": _l("From post number"), "posts": _l("Posts"),
         "excerpt": _l("Text"), "revision": _l("Revision"), "edit_count": _l("Edits"), "is_official": _l("Official"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -81,7 +81,10 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
     # Post numbers are handed out in order and never reused, so a page is a number range.
     highest_post_number: Mapped[int] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(String(16), default=PostState.PUBLISHED)
+    # A pin leads its category's page; pinned_globally (Discourse's "pin globally") also puts
+    # it first on /latest, for everyone who may read it.
     is_pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned_globally: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     pinned_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8), default="en")
@@ -102,8 +105,9 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         # The category page: by last activity, keyset-paginated (an index range walked in order;
         # is_pinned must not sit before last_posted_at or the database sorts the whole category).
         Index("ix_topics_category_activity", "category_id", "state", "last_posted_at", "id"),
-        # ... and its pinned topics, found (already in order) without scanning the category.
-        Index("ix_topics_category_pinned", "category_id", "state", "is_pinned", "last_posted_at"),
+        # ... and its pinned topics, found (already in order) without scanning the category; /latest
+        # reads the global pins of each readable category from the same index.
+        Index("ix_topics_category_pinned", "category_id", "state", "is_pinned", "pinned_globally", "last_posted_at"),
         Index("ix_topics_activity", "state", "last_posted_at", "id"),
         Index("ix_topics_user", "user_id", "created_at"),
     )

@@ -77,6 +77,9 @@ class RoleForm(FlaskForm):
 class PinForm(FlaskForm):
     until = DateTimeLocalField(_l("Pinned until (optional)"), validators=[Optional()],
                                format="%Y-%m-%dT%H:%M")
+    # In the category only, or for everyone on /latest too (the template labels the choices).
+    scope = RadioField(choices=[SelectChoice("category", "category"), SelectChoice("everyone", "everyone")],
+                       default="category")
 
 
 class MoveForm(FlaskForm):

@@ -424,8 +424,8 @@ def _local_to_utc(value: datetime | None) -> datetime | None:
 @moderator_required
 def pin(topic_id: int) -> Any:
     form = PinForm()
-    return _topic_tool(topic_id, form, lambda t: discussions.pin_topic(current_user, t, _local_to_utc(form.until.data)),
-                       _("Topic pinned."))
+    return _topic_tool(topic_id, form, lambda t: discussions.pin_topic(
+        current_user, t, _local_to_utc(form.until.data), globally=form.scope.data == "everyone"), _("Topic pinned."))
 
 
 @bp.post("/moderation/topics/<int:topic_id>/unpin")

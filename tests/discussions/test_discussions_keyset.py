@@ -67,13 +67,25 @@ def test_latest_walk_visits_every_topic_once_in_order(client, walk):
 def test_latest_walk_with_a_pin_shows_it_first_once_and_nothing_is_skipped(client, walk):
     topics = _make_topics(make_category("Ties3", slug="ties3"))
     pinned = topics[9]  # an old topic, in the middle of a group of ties
-    db.session.execute(update(Topic).where(Topic.id == pinned.id).values(is_pinned=True))
+    db.session.execute(update(Topic).where(Topic.id == pinned.id).values(is_pinned=True, pinned_globally=True))
     db.session.commit()
     pages = walk(client, "/latest")
     seen = [i for page in pages for i in page]
     assert seen[0] == pinned.id and seen.count(pinned.id) == 1
     assert seen[1:] == _expected({t.id for t in topics} - {pinned.id})
     assert len(pages[0]) == 5 and all(len(page) == 4 for page in pages[1:-1])  # the pin comes on top
+
+
+def test_latest_walk_keeps_a_category_pin_in_its_place(client, walk):
+    """Pinned in its category only: /latest lists it by its activity like any other topic."""
+    topics = _make_topics(make_category("Ties4", slug="ties4"))
+    pinned = topics[9]
+    db.session.execute(update(Topic).where(Topic.id == pinned.id).values(is_pinned=True))
+    db.session.commit()
+    pages = walk(client, "/latest")
+    seen = [i for page in pages for i in page]
+    assert seen == _expected({t.id for t in topics})
+    assert all(len(page) == 4 for page in pages[:-1])
 
 
 def test_cursor_round_trips_microseconds(app):

@@ -159,32 +159,57 @@ def test_pinned_first_then_last_activity_and_pins_expire(client):
     assert order()[:2] in ([old_pinned.id, expired.id], [expired.id, old_pinned.id])
 
 
-def test_latest_shows_live_pins_first_from_every_readable_category(client):
-    """Issue 11: a pinned announcement sat at the bottom of /latest, by its old activity."""
+def test_latest_shows_live_global_pins_first_from_every_readable_category(client):
+    """Issue 11: a pinned announcement sat at the bottom of /latest, by its old activity. A pin
+    is for its category unless a moderator pins it for everyone (as Discourse's "pin
+    globally"): only those lead /latest; the others lead their category's page."""
     news = make_category("News", slug="news")
     announcement = make_topic(category=news, title="Read me: new opening hours")
     expired = make_topic(category=news, title="Old pin, now expired")
-    busy = make_topic(category=make_category("Chat", slug="chat2"), title="Busy chat topic")
+    chat = make_category("Chat", slug="chat2")
+    busy = make_topic(category=chat, title="Busy chat topic")
+    local = make_topic(category=chat, title="Chat rules, pinned in Chat only")
     staff_only = make_category("Staff room", slug="staff-room", read_access="staff")
     secret = make_topic(make_user(role="moderator"), staff_only, title="Pinned for staff only")
     _set_activity(announcement, 3000)
     _set_activity(expired, 2000)
+    _set_activity(local, 1500)
     _set_activity(secret, 1000)
     _set_activity(busy, 5)
-    for topic, until in ((announcement, utcnow() + timedelta(days=2)), (expired, utcnow() - timedelta(minutes=1)),
-                         (secret, None)):
-        db.session.execute(update(Topic).where(Topic.id == topic.id).values(is_pinned=True, pinned_until=until))
+    for topic, until, everyone in ((announcement, utcnow() + timedelta(days=2), True),
+                                   (expired, utcnow() - timedelta(minutes=1), True), (secret, None, True),
+                                   (local, None, False)):
+        db.session.execute(update(Topic).where(Topic.id == topic.id)
+                           .values(is_pinned=True, pinned_until=until, pinned_globally=everyone))
     db.session.commit()
     html = client.get("/latest").get_data(as_text=True)
     ids = [int(i) for i in TOPIC_ID_RE.findall(html)]
     assert ids[0] == announcement.id  # before busier topics
-    assert ids.index(busy.id) < ids.index(expired.id)  # an expired pin is an ordinary topic again
+    assert ids.index(busy.id) < ids.index(local.id) < ids.index(expired.id)  # by activity, like any topic
     assert secret.id not in ids  # a pin never shows what the reader may not read
     assert "Pinned" in _row(html, f'data-topic-id="{announcement.id}"')
     assert "Pinned" not in _row(html, f'data-topic-id="{expired.id}"')
+    assert "Pinned" not in _row(html, f'data-topic-id="{local.id}"')
+    # A category's page puts its own pins first, whether pinned for everyone or not.
+    html = client.get("/c/chat2").get_data(as_text=True)
+    assert [int(i) for i in TOPIC_ID_RE.findall(html)] == [local.id, busy.id]
+    assert "Pinned" in _row(html, f'data-topic-id="{local.id}"')
+    assert TOPIC_ID_RE.findall(client.get("/c/news").get_data(as_text=True))[:1] == [str(announcement.id)]
     # Filters apply to pins too.
     ids = [int(i) for i in TOPIC_ID_RE.findall(client.get("/latest?official=yes").get_data(as_text=True))]
     assert announcement.id not in ids
+
+
+def test_latest_shows_at_most_the_global_pins_limit(app, client):
+    from forum.discussions.services import reads
+
+    cat = make_category("Many pins", slug="many-pins")
+    topics = [make_topic(category=cat, title=f"Everyone must read {i}") for i in range(reads.MAX_GLOBAL_PINS + 2)]
+    db.session.execute(update(Topic).where(Topic.id.in_([t.id for t in topics]))
+                       .values(is_pinned=True, pinned_globally=True))
+    db.session.commit()
+    html = client.get("/latest").get_data(as_text=True)
+    assert html.count('<tr class="pinned"') == reads.MAX_GLOBAL_PINS
 
 
 def test_latest_lists_topics_across_categories_by_activity(client):

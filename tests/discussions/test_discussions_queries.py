@@ -81,19 +81,50 @@ def test_profile_few_vs_many_posts(client, count_queries, viewer):
     _assert_same(small, _queries(client, count_queries, "/u/prolific"))
 
 
-def test_latest_finds_pins_through_the_pinned_index_not_a_walk_of_every_topic(client, count_queries):
-    """Pins come first on /latest (issue 11). Finding them must not read the whole forum: on
-    SQLite an ORDER BY in that query made the planner walk ix_topics_activity over every topic."""
+def test_latest_with_one_vs_five_global_pins(client, count_queries, viewer):
+    from sqlalchemy import update
+
+    from forum.discussions.models import Topic
+    from forum.extensions import db
+
+    topics = [make_topic(make_user(), make_category(f"Pins {i}", slug=f"pins-{i}"), title=f"Topic to pin {i}")
+              for i in range(6)]
+
+    def pin(count: int) -> None:
+        db.session.execute(update(Topic).where(Topic.id.in_([t.id for t in topics[:count]]))
+                           .values(is_pinned=True, pinned_globally=True))
+        db.session.commit()
+
+    pin(1)
+    small = _queries(client, count_queries, "/latest")
+    pin(5)
+    _assert_same(small, _queries(client, count_queries, "/latest"))
+
+
+def _plan(statement: str) -> str:
     from sqlalchemy import text
 
     from forum.extensions import db
+
+    return " ".join(str(row[-1]) for row in db.session.execute(
+        text("EXPLAIN QUERY PLAN " + statement.replace("?", "1"))))
+
+
+@pytest.mark.parametrize("url", ["/latest", "/c/plan"])
+def test_pins_are_found_through_the_pinned_index_not_a_walk_of_every_topic(client, count_queries, url):
+    """Pins come first on /latest (issue 11: the global ones) and on a category's page (all of
+    its own). Finding them must not read the whole forum: on SQLite an ORDER BY in that query
+    made the planner walk ix_topics_activity over every topic."""
     from tests.conftest import backend
 
     if backend() != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
     make_topic(make_user(), make_category("Plan", slug="plan"), title="A topic to list")
-    _count, statements = _queries(client, count_queries, "/latest")
+    _count, statements = _queries(client, count_queries, url)
     pinned_query = next(s for s in statements if "is_pinned IS 1 AND" in s and "NOT (" not in s)
-    plan = " ".join(str(row[-1]) for row in db.session.execute(
-        text("EXPLAIN QUERY PLAN " + pinned_query.replace("?", "1"))))
+    assert ("pinned_globally IS 1" in pinned_query) == (url == "/latest")
+    plan = _plan(pinned_query)
     assert "USING INDEX ix_topics_category_pinned" in plan, plan
+    walk = next(s for s in statements if "is_pinned IS 1 AND" in s and "NOT (" in s)
+    plan = _plan(walk)
+    assert "ix_topics_category_pinned" not in plan and "USE TEMP B-TREE" not in plan, plan

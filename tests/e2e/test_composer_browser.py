@@ -279,7 +279,7 @@ def test_a_pinned_announcement_leads_latest(browser, live_server, app, viewport)
     news = make_category("News", slug="news")
     announcement = make_topic(make_user("staffer", role="moderator"), news, title="New opening hours from Monday")
     db.session.execute(update(Topic).where(Topic.id == announcement.id)
-                       .values(is_pinned=True, last_posted_at=datetime(2020, 1, 1, tzinfo=UTC)))
+                       .values(is_pinned=True, pinned_globally=True, last_posted_at=datetime(2020, 1, 1, tzinfo=UTC)))
     db.session.commit()
     for i in range(3):
         make_topic(make_user(), news, title=f"A busier conversation {i}")

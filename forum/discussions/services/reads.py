@@ -178,22 +178,33 @@ def _topic_options() -> list[Any]:
     return options + [extra() for extra in contributions(TopicLoadOption)]
 
 
-def _pinned_at(now: datetime) -> Any:
-    return and_(Topic.is_pinned.is_(True), or_(Topic.pinned_until.is_(None), Topic.pinned_until > now))
+# Global pins shown on /latest, at most: a moderator pins for everyone now and then (an
+# announcement, an outage); more than this at once is a list nobody reads, and topic_tools
+# refuses to pin more. Also the bound of the query, so /latest's cost never depends on pins.
+MAX_GLOBAL_PINS = 5
+
+
+def live_pins(now: datetime, *, globally: bool = False) -> Any:
+    """Live pins (their end date not passed); ``globally``: only those pinned for everyone."""
+    live = or_(Topic.pinned_until.is_(None), Topic.pinned_until > now)
+    if globally:
+        return and_(Topic.is_pinned.is_(True), Topic.pinned_globally.is_(True), live)
+    return and_(Topic.is_pinned.is_(True), live)
 
 
 def list_topics(user: Any, *, category: Category | None = None, cursor: str | None = None,
                 filters: dict[str, Any] | None = None) -> TopicList:
-    """Pinned first (on the first page, of a category and of /latest alike: a pin is an
-    announcement everyone should see first, until its end date), then by last activity,
-    newest first.
+    """Pinned first, on the first page, until their end date: a category's page leads with
+    all its pins, /latest with the topics pinned for everyone (``pinned_globally``, at most
+    MAX_GLOBAL_PINS); then by last activity, newest first. On /latest a topic pinned in its
+    category only is listed by its activity like any other.
 
     Keyset-paginated on (last_posted_at, id): page N costs one index range scan, like page 1,
-    and a walk through "Older topics" meets every topic exactly once, ties included (pinned
-    topics are left out of the walk, so they never show twice). Two queries on page 1, one on
-    the others, however many topics: the pinned ones are found through
-    ix_topics_category_pinned, one short range per readable category (checked with EXPLAIN
-    QUERY PLAN on SQLite).
+    and a walk through "Older topics" meets every topic exactly once, ties included (the
+    topics pinned on this list are left out of the walk, so they never show twice). Two
+    queries on page 1, one on the others, however many topics: the pinned ones are found
+    through ix_topics_category_pinned, one short range per readable category (checked with
+    EXPLAIN QUERY PLAN on SQLite).
     """
     per_page = current_app.config["TOPICS_PER_PAGE"]
     now = utcnow()  # one instant for both queries, so a pin expiring mid-request is not lost
@@ -205,13 +216,16 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
     for key, value in (filters or {}).items():
         base = _apply_filter(base, key, value)
     position = pagination.decode_cursor(cursor)
+    pinned_here = live_pins(now, globally=category is None)
     pinned: list[Topic] = []
     if position is None:
         # Sorted here, not by the database: with an ORDER BY, SQLite walks ix_topics_activity
         # through every topic of the forum looking for pins; without it, ix_topics_category_pinned.
-        pinned = sorted(db.session.scalars(base.where(_pinned_at(now))).unique(),
-                        key=lambda t: (t.last_posted_at, t.id), reverse=True)
-    query = base.where(~_pinned_at(now))
+        pins = base.where(pinned_here)
+        if category is None:
+            pins = pins.limit(MAX_GLOBAL_PINS)
+        pinned = sorted(db.session.scalars(pins).unique(), key=lambda t: (t.last_posted_at, t.id), reverse=True)
+    query = base.where(~pinned_here)
     if position is not None:
         at, topic_id = position
         # Written as a range on last_posted_at plus a tie-break, so every database walks the index.

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.audit import record_action
@@ -29,6 +29,7 @@ from .. import counters, permissions
 from ..interfaces import PostsMovedListener
 from ..models import Category, Post, PostState, Topic
 from .posting import clean_title
+from .reads import MAX_GLOBAL_PINS, live_pins
 
 Events = list[tuple[str, dict[str, Any]]]
 
@@ -60,24 +61,38 @@ def lock_topic(actor: User, topic: Topic, locked: bool = True, reason: str = "")
     _commit_and_fire(actor, [(topic, "lock" if locked else "unlock")])
 
 
-def pin_topic(actor: User, topic: Topic, until: datetime | None = None, reason: str = "") -> None:
+def pin_topic(actor: User, topic: Topic, until: datetime | None = None, reason: str = "", *,
+              globally: bool = False) -> None:
+    """Pin the topic first on its category's page; ``globally`` ("for everyone") first on
+    /latest as well, for everyone who may read it. At most MAX_GLOBAL_PINS live global pins
+    at once: /latest shows no more, so a pin beyond them would vanish from it."""
     _check(actor, topic)
     if until is not None and until <= utcnow():
         raise ValidationFailed({"until": _("Choose a time in the future.")})
-    before = {"pinned": topic.is_pinned, "until": _iso(topic.pinned_until)}
-    topic.is_pinned, topic.pinned_until = True, until
+    if globally and _global_pins_besides(topic) >= MAX_GLOBAL_PINS:
+        raise ValidationFailed({"scope": _("At most %(n)d topics can be pinned for everyone at once: unpin one "
+                                           "first.", n=MAX_GLOBAL_PINS)})
+    before = {"pinned": topic.is_pinned, "globally": topic.pinned_globally, "until": _iso(topic.pinned_until)}
+    topic.is_pinned, topic.pinned_globally, topic.pinned_until = True, globally, until
     record_action(actor, "topic.pin", "topic", topic.id, before=before,
-                  after={"pinned": True, "until": _iso(until)}, reason=one_line(reason) or None)
+                  after={"pinned": True, "globally": globally, "until": _iso(until)}, reason=one_line(reason) or None)
     _commit_and_fire(actor, [(topic, "pin")])
 
 
+def _global_pins_besides(topic: Topic) -> int:
+    """Live global pins other than ``topic`` (a moderator's action: a count, no index needed)."""
+    return db.session.scalar(select(func.count()).select_from(Topic).where(
+        live_pins(utcnow(), globally=True), Topic.id != topic.id)) or 0
+
+
 def unpin_topic(actor: User, topic: Topic, reason: str = "") -> None:
+    """Unpin, from the category and from /latest alike."""
     _check(actor, topic)
     if not topic.is_pinned:
         raise ValidationFailed(_("Nothing to change."))
-    before = {"pinned": True, "until": _iso(topic.pinned_until)}
-    topic.is_pinned, topic.pinned_until = False, None
-    record_action(actor, "topic.unpin", "topic", topic.id, before=before, after={"pinned": False},
+    before = {"pinned": True, "globally": topic.pinned_globally, "until": _iso(topic.pinned_until)}
+    topic.is_pinned, topic.pinned_globally, topic.pinned_until = False, False, None
+    record_action(actor, "topic.unpin", "topic", topic.id, before=before, after={"pinned": False, "globally": False},
                   reason=one_line(reason) or None)
     _commit_and_fire(actor, [(topic, "unpin")])
 
