@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+import hashlib
+from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    Field,
     HiddenField,
     IntegerField,
     RadioField,
@@ -21,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from forum.forms import with_translations
+from forum.forms import translation_field
 
 
 class ActionForm(FlaskForm):
@@ -127,15 +126,19 @@ class SettingsForm(FlaskForm):
                                  validators=[NumberRange(1, 1000)])
 
 
-def settings_form_class(languages: Iterable[str]) -> type[FlaskForm]:
-    """The settings form with the lists' lines in each of ``languages`` (optional, line by line)."""
-    hint = _l("One line per line above, in the same order. An empty line shows the text above; built-in "
-              "keys (spam, off_topic…) are translated for you.")
-    def lines(label: Any) -> Callable[[], Field]:
-        return lambda: TextAreaField(label, validators=[Optional()], description=hint)
+def entry_translation_field(list_key: str, entry: str, language: str) -> str:
+    """The field holding a saved entry's text in ``language``: named after the entry's key (a
+    digest, so any text makes a valid name), never after its line, so a translation cannot
+    follow a line number onto another entry."""
+    digest = hashlib.sha256(entry.encode("utf-8")).hexdigest()[:16]
+    return translation_field(f"{list_key}-{digest}", language)
 
-    return with_translations(SettingsForm, {
-        "application_questions": lines(_l("Application questions")),
-        "flag_reasons": lines(_l("Flag reasons")),
-        "rejection_reasons": lines(_l("Canned rejection reasons")),
-    }, languages)
+
+def settings_form_class(languages: Sequence[str], entries: Mapping[str, Sequence[str]]) -> type[FlaskForm]:
+    """The settings form plus, for every saved entry of the admin's own (``entries``, per
+    list), one optional field per language of ``languages``, labelled with the entry. Built per
+    request: the fields follow the saved entries."""
+    extra = {entry_translation_field(list_key, entry, code): StringField(
+                 entry, validators=[Optional()], render_kw={"maxlength": 300, "lang": code})
+             for list_key, keys in entries.items() for entry in keys for code in languages}
+    return type("SettingsForm", (SettingsForm,), {"__module__": __name__, **extra})

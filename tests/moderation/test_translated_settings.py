@@ -1,5 +1,7 @@
-"""Application questions and canned reasons per community language: the admin writes them
-line by line per language, members read them in their own language (else the default's)."""
+"""Application questions and canned reasons per community language: the admin writes the
+default language's lines, then each saved line's text per language; members read them in their
+own language (else the default's). How translations follow their entries through edits of the
+list: tests/moderation/test_settings_translations_follow_entries.py."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from sqlalchemy import select
 from forum.accounts.services import current_coc_version
 from forum.extensions import db
 from forum.moderation import services
+from forum.moderation.forms import entry_translation_field
 from forum.moderation.models import Flag, ReviewItem, ReviewKind
 from forum.moderation.services.labels import rejection_text
 from forum.settings import get_setting
@@ -16,19 +19,27 @@ from tests.factories import make_category, make_topic, make_user, opening_post
 SETTINGS = {
     "first_posts_need_approval": "0", "flags_to_hide": "3", "claim_minutes": "30", "approve_members": "y",
     "application_questions": "Which machine do you own?\nHow did you find us?",
-    "application_questions__it": "Quale macchina possiedi?\n",
-    "application_questions__fr": "Quelle machine avez-vous ?\nComment nous avez-vous trouvés ?",
     "flag_reasons": "spam\nBroken link\nother",
-    "flag_reasons__it": "spam\nLink non funzionante\nother",
-    "flag_reasons__fr": "spam\nLien cassé\n",
     "rejection_reasons": "duplicate\nPlease write in one of the community's languages.",
-    "rejection_reasons__fr": "duplicate\nÉcrivez dans une des langues de la communauté, s'il vous plaît.",
+}
+# Each saved line of the admin's own has a field per other language (built-in keys have none).
+TRANSLATIONS = {
+    ("application_questions", "Which machine do you own?", "it"): "Quale macchina possiedi?",
+    ("application_questions", "Which machine do you own?", "fr"): "Quelle machine avez-vous ?",
+    ("application_questions", "How did you find us?", "fr"): "Comment nous avez-vous trouvés ?",
+    ("flag_reasons", "Broken link", "it"): "Link non funzionante",
+    ("flag_reasons", "Broken link", "fr"): "Lien cassé",
+    ("rejection_reasons", "Please write in one of the community's languages.", "fr"):
+        "Écrivez dans une des langues de la communauté, s'il vous plaît.",
 }
 
 
 def _save(client, admin) -> None:
     client.login(admin.username)
-    response = client.post_form("/moderation/settings", SETTINGS)
+    response = client.post_form("/moderation/settings", SETTINGS)  # the lines first: new lines have no fields yet
+    assert response.status_code == 302, response.get_data(as_text=True)
+    response = client.post_form("/moderation/settings", {
+        **SETTINGS, **{entry_translation_field(*where): text for where, text in TRANSLATIONS.items()}})
     assert response.status_code == 302, response.get_data(as_text=True)
     client.post_form("/logout")
 
@@ -44,8 +55,12 @@ def test_the_lists_are_stored_per_language_and_shown_back_aligned(app, client, a
     assert services.application_questions() == ["Which machine do you own?", "How did you find us?"]
     client.login(admin.username)
     page = client.get("/moderation/settings").get_data(as_text=True)
-    assert "Quale macchina possiedi?\n</textarea>" in page  # the untranslated line stays empty
-    assert "spam\nLien cassé\nother</textarea>" in page  # built-in keys repeat as they are
+    assert ">\r\nWhich machine do you own?\nHow did you find us?</textarea>" in page
+    italian_question = entry_translation_field("application_questions", "How did you find us?", "it")
+    assert f'name="{italian_question}" type="text" value="">' in page  # the untranslated one stays empty
+    assert f'<label for="{italian_question}">How did you find us?</label>' in page  # labelled with its entry
+    assert 'value="Link non funzionante"' in page
+    assert entry_translation_field("flag_reasons", "spam", "it") not in page  # built-in keys: gettext's
 
 
 def test_an_applicant_reads_the_questions_in_their_language(app, client, admin):

@@ -71,7 +71,15 @@ from .sanctions import (
     suspension_reason,
     warn_user,
 )
-from .settings import DEFAULTS, LIST_KEYS, moderation_settings, moderator_categories, save_settings, translation_lines
+from .settings import (
+    DEFAULTS,
+    LIST_KEYS,
+    list_text,
+    moderation_settings,
+    moderator_categories,
+    save_settings,
+    translatable_entries,
+)
 from .verdicts import ModerationRecorder, core_registration_verdict, core_verdict, is_new_member
 
 __all__ = [
@@ -123,6 +131,7 @@ __all__ = [
     "lift_ban",
     "lift_silence",
     "lift_suspension",
+    "list_text",
     "member_record",
     "moderation_settings",
     "moderator_categories",
@@ -148,6 +157,6 @@ __all__ = [
     "silence_user",
     "suspend_user",
     "suspension_reason",
-    "translation_lines",
+    "translatable_entries",
     "warn_user",
 ]

@@ -1,8 +1,13 @@
 """Moderation settings (admins) and the category list moderators pick from.
 
-The reason and question lists are edited as one textarea per language: the default
-language's lines are the entries (their keys), each other language's lines translate them
-line by line (an empty line keeps the default text; built-in keys are translated by gettext).
+The reason and question lists are edited as one textarea of the default language's lines:
+each non-empty line is an entry, and its text is its **key** (what flags and stored answers
+record). Translations belong to an entry, never to a line number: the form has one field per
+other language for each entry of the admin's own that is already saved (built-in keys are
+translated by gettext), named after the entry's key. So adding, deleting, reordering lines or
+leaving blank ones cannot move a translation onto another entry: a saved entry keeps its
+translations wherever it goes, a new one has none until it is saved and translated, and a
+changed translation of an entry the same save removes is refused (the admin's text is kept).
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from forum.audit import record_action
 from forum.discussions.models import Category
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.i18n import LOCALE_NAMES
 from forum.i18n_content import Localized, community_languages, default_language, make_localized, variants
 from forum.settings import get_setting, set_setting
 
 from .. import permissions
 from .common import clean
-from .labels import BUILTIN_ENTRIES, entry_key
+from .labels import BUILTIN_ENTRIES, entry_key, list_entries
 
 # The keys moderation owns, with their defaults (registered from moderation's init_app).
 DEFAULTS: dict[str, Any] = {
@@ -66,8 +72,7 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
         raw = values.get(key) or []
         lines = raw.splitlines() if isinstance(raw, str) else list(raw)
         entries = [clean(line, 300) for line in lines if clean(line, 300)][:MAX_ENTRIES]
-        chosen[key] = _localized_entries(key, entries, {code: (entry or {}).get(key) for code, entry in
-                                                        translations.items()})
+        chosen[key] = _localized_entries(key, entries, translations.get(key) or {})
     if not chosen["flag_reasons"]:
         raise ValidationFailed({"flag_reasons": _("Keep at least one reason.")})
     before = moderation_settings()
@@ -81,38 +86,50 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     db.session.commit()
 
 
-def _localized_entries(key: str, entries: list[str], translated: dict[str, Any]) -> list[Localized]:
-    """The default language's entries, each with its line from every other language's text."""
+def _localized_entries(key: str, entries: list[str], submitted: dict[str, Any]) -> list[Localized]:
+    """The list to store: each entry with its translations, matched by the entry's key.
+
+    ``submitted`` maps a saved entry's key to its texts per other language, as the form sent
+    them. An entry keeps what was submitted for its key (else what is stored for it); a new
+    entry has no translation. A translation changed for an entry no longer in the list has
+    nowhere to go: refused, naming the entry, rather than dropped or attached to another."""
     default = default_language()
     others = [code for code in community_languages() if code != default]
-    lines = {code: _raw_lines(translated.get(code)) for code in others}
+    stored = {entry_key(entry): variants(entry) for entry in (get_setting(key) or [])
+              if isinstance(entry, str | dict) and entry_key(entry)}
+    texts = {entry: {code: clean(str(raw or ""), 300) for code, raw in (per_language or {}).items()
+                     if code in others}
+             for entry, per_language in submitted.items() if entry in stored and entry not in BUILTIN_ENTRIES[key]}
+    kept = set(entries)
+    for entry, per_language in texts.items():
+        for code, text in per_language.items():
+            if entry not in kept and text and text != stored[entry].get(code, ""):
+                raise ValidationFailed({key: _(
+                    "“%(entry)s” is no longer in the list, but its translation (%(language)s) was changed. "
+                    "Put the line back, or undo the change to its translation; new lines can be "
+                    "translated once saved.", entry=entry, language=LOCALE_NAMES.get(code, code))})
     result: list[Localized] = []
-    for index, entry in enumerate(entries):
+    for entry in entries:
         if entry in BUILTIN_ENTRIES[key]:
             result.append(entry)  # translated by gettext
             continue
-        texts = {code: clean(lines[code][index], 300) if index < len(lines[code]) else "" for code in others}
-        result.append(make_localized({default: entry, **{c: t for c, t in texts.items() if t != entry}}))
+        known = {**{code: stored.get(entry, {}).get(code, "") for code in others}, **texts.get(entry, {})}
+        result.append(make_localized({default: entry, **{c: t for c, t in known.items() if t != entry}}))
     return result
 
 
-def _raw_lines(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return value.splitlines()
-    return [str(line) for line in value] if isinstance(value, list) else []
-
-
-def translation_lines(key: str) -> tuple[str, dict[str, str]]:
-    """A list as the settings form shows it: the default language's lines, and per other
-    language the aligned lines (a built-in key repeats as is; a missing translation is empty)."""
+def translatable_entries(key: str) -> list[tuple[str, dict[str, str]]]:
+    """The saved entries of a list that take translations (the admin's own, not built-in keys),
+    as ``(key, {language: text})`` for the community's other languages."""
     default = default_language()
     others = [code for code in community_languages() if code != default]
-    entries = [entry for entry in (get_setting(key) or []) if isinstance(entry, str | dict) and entry_key(entry)]
-    keys = [entry_key(entry) for entry in entries]
-    per_language = {code: "\n".join(
-        key_ if key_ in BUILTIN_ENTRIES[key] else variants(entry).get(code, "")
-        for key_, entry in zip(keys, entries, strict=True)) for code in others}
-    return "\n".join(keys), per_language
+    return [(entry, {code: text for code, text in variants(value).items() if code in others})
+            for entry, value in list_entries(key) if entry not in BUILTIN_ENTRIES[key]]
+
+
+def list_text(key: str) -> str:
+    """A list as its textarea shows it: one entry's key per line."""
+    return "\n".join(entry for entry, _value in list_entries(key))
 
 
 def moderator_categories(user: Any) -> list[Category]:
