@@ -187,6 +187,29 @@ def test_quote_endpoint_refuses_what_the_member_could_not_quote(client, topic, w
     assert client.get(f"/posts/{opening_post(held_topic).id}/quote").status_code == 302  # to sign in
 
 
+def test_quote_endpoint_does_not_reveal_posts_the_member_cannot_read(client, topic, writer):
+    """A staff-only category's post and a post held for review answer 404 to a member, as
+    their pages do: the endpoint must not hand out their Markdown (nor say that they exist)."""
+    staff_room = make_category("Staff room", slug="staff-room", read_access="staff")
+    secret = make_topic(make_user("boss", role="moderator"), staff_room, title="Salaries for next year")
+    assert client.get(f"/posts/{opening_post(secret).id}/quote").status_code == 404
+    held_category = make_category("Held", slug="held", approve_topics=True, approve_replies=True)
+    held_topic = make_topic(make_user("newbie"), held_category, title="A held opening post")
+    assert opening_post(held_topic).state == PostState.PENDING
+    response = client.get(f"/posts/{opening_post(held_topic).id}/quote")
+    assert response.status_code == 404 and "held opening post" not in response.get_data(as_text=True)
+    checked = make_topic(make_user(), make_category("Checked", slug="checked", approve_replies=True),
+                         title="Replies are checked here")
+    held_reply = make_reply(checked, make_user("quiet"), "Held for review.")
+    assert held_reply.state == PostState.PENDING
+    response = client.get(f"/posts/{held_reply.id}/quote")
+    assert response.status_code == 404 and "Held for review." not in response.get_data(as_text=True)
+    # The moderator who may read them can quote them.
+    client.post_form("/logout")
+    client.login("boss")
+    assert client.get(f"/posts/{opening_post(secret).id}/quote").status_code == 200
+
+
 def test_without_javascript_a_quote_is_added_after_the_saved_draft(client, topic, writer):
     """Before: the ?quote= link replaced the reply box's content (or was ignored with a draft)."""
     reply = make_reply(topic, make_user("second"), "The second post says 18 grams.")

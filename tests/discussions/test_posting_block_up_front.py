@@ -54,11 +54,14 @@ def test_a_silenced_member_sees_when_the_silence_ends_in_their_time_zone(client,
     box = _reply_box(client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True))
     assert "You are read-only until" in box
     assert '<time datetime="2099-12-12T13:00:00' in box  # a real <time>, not escaped text
-    assert "14:00" in box or "2:00" in box
-    member.locale = "it"
-    db.session.commit()
-    box = _reply_box(client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True))
-    assert "Sei in sola lettura fino al" in box and "14:00" in box
+    # The whole time in Rome, in the member's language ("2:00" alone would match 12:00 or 22:00).
+    assert ">Dec 12, 2099, 2:00\u202fPM</time>" in box
+    for locale, sentence, when in (("it", "Sei in sola lettura fino al <time", ">12 dic 2099, 14:00</time>"),
+                                   ("fr", "Vous êtes en lecture seule jusqu’au <time", ">12 déc. 2099, 14:00</time>")):
+        member.locale = locale
+        db.session.commit()
+        box = _reply_box(client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True))
+        assert sentence in box and when in box
 
 
 def test_a_silenced_members_draft_is_kept_and_shown(client, topic):
