@@ -173,7 +173,7 @@ def reply(topic_id: int) -> Any:
         use_form_extras("reply")  # plugins' extra inputs (spam_guard) reach the filters
         try:
             outcome = services.create_reply(current_user, t, form.body.data or "",
-                                            reply_to=int(reply_to) if reply_to.isdigit() else None,
+                                            reply_to=_number(reply_to),
                                             ip=request.remote_addr, official=bool(form.official.data))
         except services.PostingBlocked as exc:
             back = url_for("discussions.topic", slug=t.slug, topic_id=t.id, page=services.page_of_post(
@@ -322,17 +322,25 @@ def edit_post(post_id: int) -> Any:
 
 def _base_revision(value: str | None) -> int | None:
     """The form's revision; None (no check) for a form from before the field existed."""
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return _number(value, digits=9)
+
+
+def _number(value: str | None, digits: int = 18) -> int | None:
+    """An id or number from a form or URL, or None. ASCII digits only: '²' is a digit to
+    str.isdigit() but not to int() (it was a server error)."""
+    if value and value.isascii() and value.isdigit() and len(value) <= digits:
+        return int(value)
+    return None
 
 
 @bp.post("/drafts/<kind>/<key>/discard")
 @login_required
 def discard_draft(kind: str, key: str) -> Any:
     """Throw away a restored draft (the form then shows what it would without it)."""
-    if kind not in services.DRAFT_KINDS or not (key == "new" or key.isdigit()):
+    if kind not in services.DRAFT_KINDS or not (key == "new" or _number(key)):
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.discard_draft(current_user, kind, None if key == "new" else int(key))
+        services.discard_draft(current_user, kind, _number(key))
         flash(_("Draft discarded."), "info")
     return redirect(safe_next(request.form.get("next"), url_for("discussions.index")))
 
@@ -353,9 +361,9 @@ def autosave_draft(kind: str, key: str) -> Any:
     posted there since the page was rendered), 403/404 like the form."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or key.isdigit()):
+    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or _number(key)):
         abort(404)
-    topic_id = None if key == "new" else int(key)
+    topic_id = _number(key)
     if topic_id is not None and not permissions.can_reply(current_user, services.get_topic(current_user, topic_id)):
         abort(403)
     try:

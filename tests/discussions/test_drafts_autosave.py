@@ -244,3 +244,20 @@ def test_quote_links_carry_the_composer_endpoint(client, topic, writer):
     assert (f'class="link js-quote" href="/t/{topic.slug}/{topic.id}?quote={post.id}#reply" '
             f'data-quote-url="/posts/{post.id}/quote"') in page
 
+
+
+def test_digits_that_are_not_ascii_are_no_numbers(client, topic, writer):
+    """'²' is a digit to str.isdigit() but not to int(): such a key, page, sequence, category or
+    reply number was a server error (500)."""
+    assert client.post_form("/drafts/reply/%C2%B2", {"body": "Where does this go?"}).status_code == 404
+    assert client.post_form("/drafts/reply/%C2%B2/discard").status_code == 404
+    response = client.post_form(f"/drafts/reply/{topic.id}", {"body": "Kept", "page": "\u00b2", "seq": "\u00b2"})
+    assert response.status_code == 200 and _drafts(writer)[0]["body"] == "Kept"
+    response = client.post_form("/drafts/topic/new", {"title": "A title", "category": "\u00b2"})
+    assert response.status_code == 200 and _drafts(writer)[1]["category"] is None
+    response = client.post_form(f"/t/{topic.id}/reply", {"body": "A reply to no one in particular.",
+                                                          "reply_to": "\u00b2"})
+    assert response.status_code == 302
+    own = make_reply(topic, writer, "My own reply, to edit.")
+    response = client.post_form(f"/posts/{own.id}/edit", {"body": "My own reply, edited.", "base_revision": "\u00b2"})
+    assert response.status_code == 302

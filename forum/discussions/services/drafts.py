@@ -25,7 +25,7 @@ new-topic form) is refused: the post already took that text, and its draft is go
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -74,12 +74,17 @@ def _order(fields: dict[str, Any]) -> tuple[str | None, datetime | None]:
     none (a composer from before ordering: it neither checks nor is checked). A page time in
     the future counts as now: a forged one cannot lock the member's later pages out."""
     page, seq = fields.get("page"), fields.get("seq")
-    if not (isinstance(page, str) and page.isdigit() and len(page) <= 20):
+    if not _is_number(page, 20):
         return None, None
     now = utcnow()
     micros = min(int(page), (now - EPOCH) // _MICROSECOND)
-    number = int(seq) if isinstance(seq, str) and seq.isdigit() and len(seq) <= 9 else 0
+    number = int(seq) if _is_number(seq, 9) else 0
     return f"{micros:020d}.{number:010d}", EPOCH + micros * _MICROSECOND
+
+
+def _is_number(value: Any, digits: int) -> TypeGuard[str]:
+    """ASCII digits only: '²' is a digit to str.isdigit() but not to int()."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def _key(key: int | None) -> str:
@@ -166,7 +171,7 @@ def autosave_draft(user: User, kind: str, key: int | None, fields: dict[str, Any
     for name in _FIELDS[kind]:
         value = fields.get(name)
         if name == "category":
-            data[name] = int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+            data[name] = int(value) if _is_number(value, 9) else None
             continue
         text = (value or "").replace("\r\n", "\n") if isinstance(value, str) else ""
         limit = cfg["MAX_TITLE_LENGTH"] if name == "title" else cfg["MAX_POST_LENGTH"]
