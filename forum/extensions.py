@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -32,3 +35,16 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def per_member(prefix: str) -> Callable[[], str]:
+    """A rate-limit key for "per member": the account's id, whatever browser or sign-in they use
+    (not ``get_id()``, whose token a password change rotates, handing out a fresh allowance);
+    visitors are counted per IP."""
+
+    def key() -> str:
+        if current_user.is_authenticated:
+            return f"{prefix}:member:{current_user.id}"
+        return f"{prefix}:ip:{request.remote_addr}"
+
+    return key

@@ -103,3 +103,14 @@ def one_line(text: str | None, limit: int = 2000) -> str:
     """Free text kept on one line (reasons, notes, labels): invisible characters dropped,
     white space folded, cut at ``limit`` characters."""
     return " ".join(strip_invisible(text or "").split())[:limit]
+
+
+def ascii_int(value: object, digits: int = 18) -> int | None:
+    """A whole number written in ASCII digits (at most ``digits`` of them), else None.
+
+    The one parser for ids and numbers that arrive as text (forms, URLs, cookies, doc ids):
+    ``str.isdigit()`` also accepts '²' and other digits ``int()`` refuses, which turned such
+    values into server errors, and an unbounded length overflows the database's integers."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= digits:
+        return int(value)
+    return None

@@ -38,3 +38,13 @@ def test_an_integer_parameter_stays_in_an_ids_range(raw, expected):
 def test_huge_ids_in_urls_are_not_found(app, client):
     assert client.get("/t/99999999999999999999999/x").status_code == 404
     assert client.get(f"/t/{2**63}/x").status_code == 404
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("42", 42), ("007", 7), ("²", None), ("٣", None), ("-1", None), ("", None), (None, None), ("1e3", None),
+    ("9" * 18, int("9" * 18)), ("9" * 19, None),
+])
+def test_ascii_int_reads_only_plain_digits(text, expected):
+    from forum.text import ascii_int
+
+    assert ascii_int(text) == expected

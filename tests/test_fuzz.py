@@ -27,11 +27,13 @@ HOSTILE = {
     "traversal": "../../etc/passwd",
     "markup": "<script>alert(1)</script>\"'",
     "long": "x" * 100_000,
+    "superscript_digit": "²",  # a digit to str.isdigit(), not to int(): it was a server error
 }
 FIELDS = ("title", "body", "q", "name", "username", "login", "email", "password", "display_name", "bio",
           "reason", "message", "description", "venue", "cohosts", "category", "page", "after", "slug",
           "label", "pattern", "answer", "note", "next", "kind", "status", "capacity", "start_date",
-          "start_time", "target", "version", "value", "locale", "timezone")
+          "start_time", "target", "version", "value", "locale", "timezone", "item_ids", "post_ids",
+          "reply_to", "base_revision", "seq")
 QUERY = ("q", "page", "after", "category", "target_id", "quote", "next", "author", "sort")
 
 

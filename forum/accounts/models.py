@@ -90,7 +90,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_users_created_at", "created_at"),)
 
     def get_id(self) -> str:
-        # Per member, not per device: other domains key their rate limits on it.
+        # The member's token rotates when the password changes (every remember-me cookie made
+        # before stops working). Rate limits key on the id alone: forum.extensions.per_member.
         return f"{self.id}:{self.session_token}"
 
     def get_login_id(self) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import delete, or_, select, update
 from forum.db_types import utcnow
 from forum.errors import NotFound
 from forum.extensions import db
+from forum.text import ascii_int
 
 from .models import AuthSession, User
 
@@ -103,7 +104,7 @@ def _attach(user: User, token: str, session_id: int) -> None:
 def load_user(login_id: str) -> User | None:
     """Flask-Login's loader: one query, for the member and their live session together."""
     user_id, _sep, token = login_id.partition(":")
-    if not user_id.isdigit() or not token or len(token) > MAX_TOKEN:
+    if ascii_int(user_id) is None or not token or len(token) > MAX_TOKEN:
         return None
     now = utcnow()
     found = db.session.execute(

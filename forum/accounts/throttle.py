@@ -132,3 +132,4 @@ def allow_reset_mail(user: User) -> bool:
     if not allowed:
         log.info("reset mail for user %s not sent: hourly allowance used", user.id)
     return allowed
+

@@ -22,11 +22,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from forum.errors import ValidationFailed
-from forum.extensions import limiter
+from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.i18n import LOCALE_NAMES, known_timezones
 from forum.plugins.manager import use_form_extras
 from forum.registry import contributions, lookup
+from forum.text import ascii_int
 from forum.urls import safe_next
 
 from . import ignores, permissions, preferences, services, sessions
@@ -52,8 +53,7 @@ def _limit(name: str, default: str | None = None, key_func: Any = None) -> Any:
     return limiter.limit(lambda: str(current_app.config.get(name) or default), methods=["POST"], key_func=key_func)
 
 
-def _user_key() -> str:
-    return f"user:{current_user.get_id() or request.remote_addr}"
+_user_key = per_member("user")
 
 
 @bp.app_errorhandler(CSRFError)
@@ -102,7 +102,7 @@ def register() -> Any:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    return ascii_int(value) or 0
 
 
 def _locale_cookie() -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -11,10 +10,11 @@ from flask_login import current_user, login_required
 
 from forum.accounts.permissions import posting_block_message
 from forum.errors import NotFound, ValidationFailed
-from forum.extensions import limiter
+from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.i18n_content import translated
 from forum.plugins.manager import use_form_extras
+from forum.text import ascii_int
 from forum.urls import safe_next
 
 from . import permissions, services
@@ -24,19 +24,8 @@ from .models import PostState
 bp = Blueprint("discussions", __name__)
 
 
-def _per_member(prefix: str) -> Callable[[], str]:
-    """A rate-limit key for the member, whatever browser or sign-in they use: their id (not
-    ``get_id()``, whose token a password change rotates, handing out a fresh allowance).
-    Visitors are counted per IP."""
-    def key() -> str:
-        if current_user.is_authenticated:
-            return f"{prefix}:member:{current_user.id}"
-        return f"{prefix}:ip:{request.remote_addr}"
-    return key
-
-
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
-                              key_func=_per_member("user"))
+                              key_func=per_member("user"))
 
 
 def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:
@@ -173,7 +162,7 @@ def reply(topic_id: int) -> Any:
         use_form_extras("reply")  # plugins' extra inputs (spam_guard) reach the filters
         try:
             outcome = services.create_reply(current_user, t, form.body.data or "",
-                                            reply_to=_number(reply_to),
+                                            reply_to=ascii_int(reply_to),
                                             ip=request.remote_addr, official=bool(form.official.data))
         except services.PostingBlocked as exc:
             back = url_for("discussions.topic", slug=t.slug, topic_id=t.id, page=services.page_of_post(
@@ -258,7 +247,7 @@ def _create_topic(form: TopicForm, cat: Any) -> Any:
     return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id))
 
 
-preview_limit = limiter.limit("30 per minute", key_func=_per_member("preview"))
+preview_limit = limiter.limit("30 per minute", key_func=per_member("preview"))
 
 
 @bp.post("/preview")
@@ -322,32 +311,24 @@ def edit_post(post_id: int) -> Any:
 
 def _base_revision(value: str | None) -> int | None:
     """The form's revision; None (no check) for a form from before the field existed."""
-    return _number(value, digits=9)
-
-
-def _number(value: str | None, digits: int = 18) -> int | None:
-    """An id or number from a form or URL, or None. ASCII digits only: '²' is a digit to
-    str.isdigit() but not to int() (it was a server error)."""
-    if value and value.isascii() and value.isdigit() and len(value) <= digits:
-        return int(value)
-    return None
+    return ascii_int(value, digits=9)
 
 
 @bp.post("/drafts/<kind>/<key>/discard")
 @login_required
 def discard_draft(kind: str, key: str) -> Any:
     """Throw away a restored draft (the form then shows what it would without it)."""
-    if kind not in services.DRAFT_KINDS or not (key == "new" or _number(key)):
+    if kind not in services.DRAFT_KINDS or not (key == "new" or ascii_int(key)):
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.discard_draft(current_user, kind, _number(key))
+        services.discard_draft(current_user, kind, ascii_int(key))
         flash(_("Draft discarded."), "info")
     return redirect(safe_next(request.form.get("next"), url_for("discussions.index")))
 
 
 # Autosave runs every few seconds while a member types (composer.js, debounced): per account,
 # with room for a long writing session, and far below what would let one account fill the disk.
-autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=_per_member("draft"))
+autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=per_member("draft"))
 
 
 @bp.post("/drafts/<kind>/<key>")
@@ -361,9 +342,9 @@ def autosave_draft(kind: str, key: str) -> Any:
     posted there since the page was rendered), 403/404 like the form."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or _number(key)):
+    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or ascii_int(key)):
         abort(404)
-    topic_id = _number(key)
+    topic_id = ascii_int(key)
     if topic_id is not None and not permissions.can_reply(current_user, services.get_topic(current_user, topic_id)):
         abort(403)
     try:

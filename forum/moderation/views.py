@@ -36,9 +36,10 @@ from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from forum.extensions import db, limiter
+from forum.extensions import db, limiter, per_member
 from forum.forms import apply_errors
 from forum.pagination import decode_id
+from forum.text import ascii_int
 from forum.urls import safe_next
 
 from . import permissions, services, settings_views  # noqa: F401 - settings_views declares more of bp's routes
@@ -62,9 +63,9 @@ from .forms import (
 from .models import ReviewKind, ReviewReason, SanctionKind
 
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
-                              key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
+                              key_func=per_member("user"))
 flag_limit = limiter.limit("20 per minute;200 per day", methods=["POST"],
-                           key_func=lambda: f"flag:{current_user.get_id() or request.remote_addr}")
+                           key_func=per_member("flag"))
 
 
 def moderator_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -275,7 +276,7 @@ def bulk() -> Any:
     form.reason_key.choices = [("", "")] + services.rejection_reason_choices()
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("item_ids") if i.isdigit()]
+    ids = [n for n in (ascii_int(i) for i in request.form.getlist("item_ids")) if n is not None]
     try:
         result = services.bulk_review(current_user, ids, request.form.get("action", ""),
                                       form.reason_key.data or "", form.text.data or "")
@@ -455,7 +456,7 @@ def move(topic_id: int) -> Any:
 @moderator_required
 def split(topic_id: int) -> Any:
     form = SplitForm()
-    ids = [int(i) for i in request.form.getlist("post_ids") if i.isdigit()]
+    ids = [n for n in (ascii_int(i) for i in request.form.getlist("post_ids")) if n is not None]
     return _topic_tool(topic_id, form, lambda t: discussions.split_topic(
         current_user, t, ids, form.title.data or "", _category(form.category.data) if form.category.data else None),
         _("The selected replies are now a new topic."))

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from forum.search.query import ParsedText, parse_text, reject_empty
+from forum.text import ascii_int
 
 MAX_PER_PAGE = 100
 
@@ -104,7 +105,7 @@ class SearchHit:
     def object_id(self) -> int | None:
         """The object's id, from a doc id of the form ``"<kind>:<id>"`` (None otherwise)."""
         _kind, _sep, number = self.doc_id.partition(":")
-        return int(number) if number.isdigit() else None
+        return ascii_int(number)
 
 
 @dataclass(frozen=True)

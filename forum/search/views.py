@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from forum.extensions import limiter
+from forum.extensions import limiter, per_member
 from forum.i18n import LOCALE_NAMES
 
 from . import services
@@ -37,10 +37,9 @@ def too_broad_notice() -> str:
     return _("This search was too broad: showing the first results. Refine your search to see more.")
 
 
-def _member_key() -> str:
-    # Per account, so a member's limit follows them across IPs and members behind one
-    # office or school NAT don't share a single budget.
-    return f"search-member:{current_user.get_id()}"
+# Per account, so a member's limit follows them across IPs and members behind one office or
+# school NAT don't share a single budget.
+_member_key = per_member("search-member")
 
 
 def _tri(value: str | None) -> bool | None:

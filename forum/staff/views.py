@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.errors import ValidationFailed
-from forum.extensions import limiter
+from forum.extensions import limiter, per_member
 from forum.forms import apply_errors
 
 from . import permissions, services
@@ -205,7 +205,7 @@ def staff_settings() -> Any:
 # --- accepted answers ---------------------------------------------------------------------------
 
 solution_limit = limiter.limit("30/minute", methods=["POST"],
-                               key_func=lambda: f"user:{current_user.get_id() or request.remote_addr}")
+                               key_func=per_member("user"))
 
 
 @bp.post("/posts/<int:post_id>/solution")

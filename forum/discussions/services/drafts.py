@@ -25,7 +25,7 @@ new-topic form) is refused: the post already took that text, and its draft is go
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeGuard
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -36,6 +36,7 @@ from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import ValidationFailed
 from forum.extensions import db
+from forum.text import ascii_int
 
 from ..models import Draft, Post, Topic
 
@@ -73,18 +74,13 @@ def _order(fields: dict[str, Any]) -> tuple[str | None, datetime | None]:
     pairs (in Python and in SQL alike), and the page's time; (None, None) when the client sent
     none (a composer from before ordering: it neither checks nor is checked). A page time in
     the future counts as now: a forged one cannot lock the member's later pages out."""
-    page, seq = fields.get("page"), fields.get("seq")
-    if not _is_number(page, 20):
+    page, seq = ascii_int(fields.get("page"), 20), ascii_int(fields.get("seq"), 9)
+    if page is None:
         return None, None
     now = utcnow()
-    micros = min(int(page), (now - EPOCH) // _MICROSECOND)
-    number = int(seq) if _is_number(seq, 9) else 0
+    micros = min(page, (now - EPOCH) // _MICROSECOND)
+    number = seq or 0
     return f"{micros:020d}.{number:010d}", EPOCH + micros * _MICROSECOND
-
-
-def _is_number(value: Any, digits: int) -> TypeGuard[str]:
-    """ASCII digits only: '²' is a digit to str.isdigit() but not to int()."""
-    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= digits
 
 
 def _key(key: int | None) -> str:
@@ -171,7 +167,7 @@ def autosave_draft(user: User, kind: str, key: int | None, fields: dict[str, Any
     for name in _FIELDS[kind]:
         value = fields.get(name)
         if name == "category":
-            data[name] = int(value) if _is_number(value, 9) else None
+            data[name] = ascii_int(value, 9)
             continue
         text = (value or "").replace("\r\n", "\n") if isinstance(value, str) else ""
         limit = cfg["MAX_TITLE_LENGTH"] if name == "title" else cfg["MAX_POST_LENGTH"]
