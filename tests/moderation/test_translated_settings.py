@@ -102,3 +102,14 @@ def test_a_canned_rejection_reason_reaches_the_author_in_their_language(app, cli
     assert rejection_text(key, "", emma) == key
     assert rejection_text(key, "Grazie.", giulia) == f"{key} Grazie."  # no Italian: the default text
     assert rejection_text("duplicate", "", claire) == "Cela a déjà été abordé dans un autre sujet."
+
+
+def test_a_list_longer_than_allowed_is_refused_with_its_lines_kept(app, client, admin):
+    client.login(admin.username)
+    reasons = "\n".join(f"Reason number {n}" for n in range(1, 32))
+    response = client.post_form("/moderation/settings", {**SETTINGS, "flag_reasons": reasons})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Keep it to 30 lines at most (this list has 31)." in page
+    assert "Reason number 31" in page  # nothing the admin typed is lost
+    assert get_setting("flag_reasons") != reasons.splitlines()[:30]

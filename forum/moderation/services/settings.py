@@ -71,7 +71,10 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     for key in LIST_KEYS:
         raw = values.get(key) or []
         lines = raw.splitlines() if isinstance(raw, str) else list(raw)
-        entries = [clean(line, 300) for line in lines if clean(line, 300)][:MAX_ENTRIES]
+        entries = [clean(line, 300) for line in lines if clean(line, 300)]
+        if len(entries) > MAX_ENTRIES:  # refused, never cut: the admin's lines stay in the form
+            raise ValidationFailed({key: _("Keep it to %(n)d lines at most (this list has %(count)d).",
+                                           n=MAX_ENTRIES, count=len(entries))})
         chosen[key] = _localized_entries(key, entries, translations.get(key) or {})
     if not chosen["flag_reasons"]:
         raise ValidationFailed({"flag_reasons": _("Keep at least one reason.")})
