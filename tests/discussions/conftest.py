@@ -32,3 +32,22 @@ def walk() -> Callable[[Any, str], list[list[int]]]:
         return pages
 
     return follow
+
+
+
+@pytest.fixture
+def topic() -> Any:
+    """A topic to write in (a module may define its own)."""
+    from tests.factories import make_category, make_topic, make_user
+
+    return make_topic(make_user("opener"), make_category("Brewing", slug="brewing"), title="Espresso ratios")
+
+
+@pytest.fixture
+def writer(client: Any) -> Any:
+    """A signed-in member who writes."""
+    from tests.factories import make_user
+
+    user = make_user("writer")
+    client.login("writer")
+    return user

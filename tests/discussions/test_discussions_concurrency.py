@@ -6,8 +6,6 @@ row while a reply takes its number.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +14,7 @@ from forum.discussions import services
 from forum.discussions.models import Post, Topic
 from forum.extensions import db
 from tests.factories import make_category, make_topic, make_user
+from tests.threads import run_together
 
 THREADS = 6
 REPLIES_EACH = 4
@@ -27,27 +26,16 @@ def test_concurrent_replies_get_distinct_consecutive_numbers(app, counters_ok):
     topic = make_topic(make_user(), category, title="Everyone replies at once")
     authors = [make_user() for _ in range(THREADS)]
     topic_id, author_ids = topic.id, [a.id for a in authors]
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
     def worker(user_id: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                for i in range(REPLIES_EACH):
-                    user = db.session.get(User, user_id)
-                    t = db.session.get(Topic, topic_id)
-                    services.create_reply(user, t, f"Reply {i} from user {user_id}, all at once.")
-                db.session.remove()
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
+        with app.app_context():
+            for i in range(REPLIES_EACH):
+                user = db.session.get(User, user_id)
+                t = db.session.get(Topic, topic_id)
+                services.create_reply(user, t, f"Reply {i} from user {user_id}, all at once.")
+            db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(uid,)) for uid in author_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    run_together(worker, [(uid,) for uid in author_ids])
     db.session.expire_all()
     numbers = sorted(db.session.scalars(select(Post.post_number).where(Post.topic_id == topic_id)))
     total = 1 + THREADS * REPLIES_EACH

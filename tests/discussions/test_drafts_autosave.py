@@ -23,18 +23,6 @@ def _drafts(user) -> list[dict]:
     return [d.data for d in db.session.scalars(select(Draft).where(Draft.user_id == user.id))]
 
 
-@pytest.fixture
-def topic():
-    return make_topic(make_user("opener"), make_category("Brewing", slug="brewing"), title="Espresso ratios")
-
-
-@pytest.fixture
-def writer(client):
-    user = make_user("writer")
-    client.login("writer")
-    return user
-
-
 # --- autosave ----------------------------------------------------------------------------------
 
 def test_autosave_keeps_the_reply_and_the_topic_page_restores_it(client, topic, writer):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -21,21 +20,10 @@ from forum.db_types import utcnow
 from forum.discussions.models import Draft
 from forum.discussions.services import drafts
 from forum.extensions import db
-from tests.factories import make_category, make_reply, make_topic, make_user
+from tests.factories import make_category, make_reply, make_user
+from tests.threads import run_together
 
 PAGE_RE = re.compile(r'data-draft-page="(\d+)"')
-
-
-@pytest.fixture
-def topic():
-    return make_topic(make_user("opener"), make_category("Brewing", slug="brewing"), title="Espresso ratios")
-
-
-@pytest.fixture
-def writer(client):
-    user = make_user("writer")
-    client.login("writer")
-    return user
 
 
 def _page(client, url: str) -> str:
@@ -151,26 +139,15 @@ def test_concurrent_saves_of_one_page_keep_the_highest_sequence(app):
     user_id = make_user("racer").id
     page = drafts.page_stamp()
     count = 12
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
 
     def worker(seq: int) -> None:
-        try:
-            with app.app_context():
-                user = db.session.get(User, user_id)
-                barrier.wait(timeout=30)
-                with contextlib.suppress(drafts.DraftOutdated):  # overtaken: the refusal is the point
-                    drafts.autosave_draft(user, "reply", 42, {"body": f"seq {seq}", "page": page, "seq": str(seq)})
-                db.session.remove()
-        except BaseException as exc:  # reported below, in the test's thread
-            errors.append(exc)
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            with contextlib.suppress(drafts.DraftOutdated):  # overtaken: the refusal is the point
+                drafts.autosave_draft(user, "reply", 42, {"body": f"seq {seq}", "page": page, "seq": str(seq)})
+            db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(seq,)) for seq in range(1, count + 1)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
+    run_together(worker, [(seq,) for seq in range(1, count + 1)])
     db.session.expire_all()
     rows = list(db.session.scalars(select(Draft).where(Draft.user_id == user_id)))
     assert len(rows) == 1 and rows[0].data["body"] == f"seq {count}"
