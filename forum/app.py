@@ -36,6 +36,7 @@ from forum import (
     discussions,
     events,
     i18n,
+    jobs,
     live_settings,
     mail,
     moderation,
@@ -111,7 +112,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # The new app takes the running one's configuration as it is now (values set at run time
     # included), so only what the database says changes.
     live_settings.install(app, lambda current: _build_app(dict(current.config), previous=current))
+    _start_in_process_worker(app)
     return app
+
+
+def _start_in_process_worker(app: Flask) -> None:
+    """A web server with no worker of its own (JOBS_WORKER = "in-process", the Quickstart) runs
+    the job consumer in its own threads, so mail and fan-out still happen."""
+    transport = jobs.transport(app)
+    if transport is None or app.testing or not _serving() or app.config.get("JOBS_WORKER") != "in-process":
+        return
+    jobs.start_in_process(transport, int(app.config.get("JOBS_IN_PROCESS_THREADS") or 2))
 
 
 def _build_app(test_config: dict[str, Any] | None, previous: Flask | None = None) -> Flask:
@@ -126,6 +137,7 @@ def _build_app(test_config: dict[str, Any] | None, previous: Flask | None = None
     for init_domain in DOMAINS:
         init_domain(app)
     plugin_manager.start(app)
+    jobs.start(app, previous)
     _init_templates(app)
     _init_errors(app)
     web_security.init_app(app)
@@ -202,6 +214,7 @@ def _init_extensions(app: Flask, previous: Flask | None = None) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     i18n.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app, previous)
 
 

@@ -53,6 +53,16 @@ class DefaultConfig:
     # "inline" sends at once, inside the request (tests).
     MAIL_DELIVERY = "background"
 
+    # Background jobs (forum/jobs): "queue" moves them through Huey (QUEUE_URL: unset = a SQLite
+    # file in the instance folder, redis://… for several machines); "inline" runs a request's jobs
+    # right after it (tests). JOBS_WORKER "in-process": the web process runs a consumer thread
+    # (flask run delivers everything on its own); "external": `flask --app wsgi forum worker` does.
+    JOBS_MODE = "queue"
+    JOBS_WORKER = "in-process"
+    JOBS_IN_PROCESS_THREADS = 2
+    QUEUE_URL: str | None = None
+    QUEUE_NAME = "circolo"
+
     # The address members use, e.g. "https://community.example.com". Every absolute link (mail,
     # calendar files, feeds) is built from it, never from the request's Host, and when set,
     # requests for any other host are refused (TRUSTED_HOSTS). Unset: http://127.0.0.1:5000.

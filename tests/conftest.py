@@ -73,6 +73,9 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         # No settings-version query on a timer: query counts must not depend on the clock
         # (tests/web/test_live_settings.py turns it on).
         "SETTINGS_CHECK_SECONDS": None,
+        # A request's jobs run right after it, in the test's transaction (tests/jobs run the
+        # real queue, on SQLite and on Redis).
+        "JOBS_MODE": "inline",
     }
     config.update(overrides)
     return create_app(config)

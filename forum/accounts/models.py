@@ -56,6 +56,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     timezone: Mapped[str | None] = mapped_column(String(64))
     # "light" / "dark"; None follows the device (prefers-color-scheme).
     color_scheme: Mapped[str | None] = mapped_column(String(8))
+    # Per notification kind: "app" / "email" / "email_away" / "never" (unset: the kind's default),
+    # and the member's defaults for watching what they start or reply to.
+    notification_prefs: Mapped[dict] = mapped_column(JSON, default=dict)  # type: ignore[type-arg]
+    # Summary mail: "daily" / "weekly" / "never"; None: the community's default.
+    digest: Mapped[str | None] = mapped_column(String(8))
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    likes_given: Mapped[int] = mapped_column(default=0)
+    likes_received: Mapped[int] = mapped_column(default=0)
     bio: Mapped[str] = mapped_column(Text, default="")
     bio_html: Mapped[str] = mapped_column(Text, default="")
     # Rotated on password change: it is part of the login id, so other sessions and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -150,6 +150,8 @@ class Post(db.Model):  # type: ignore[name-defined,misc]
     ip_address: Mapped[str | None] = mapped_column(String(45))
     # Staff identity (issue: staff): an official reply speaks for the brand.
     is_official: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reactions (likes included), counted with SQL arithmetic by their one owner.
+    reaction_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     topic: Mapped[Topic] = relationship(foreign_keys=[topic_id])
     author: Mapped[User | None] = relationship(foreign_keys=[user_id])
@@ -208,3 +210,87 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
+
+
+class NotificationLevel(IntEnum):
+    """How closely a member follows a topic or a category (Discourse's levels)."""
+
+    MUTED = 0                # never notified; a muted topic or category leaves Latest
+    NORMAL = 1               # notified when mentioned, quoted or replied to
+    TRACKING = 2             # ... and the topic shows "N new"
+    WATCHING = 3             # notified of every new post
+    WATCHING_FIRST_POST = 4  # categories only: notified of every new topic
+
+
+class TopicMember(db.Model):  # type: ignore[name-defined,misc]
+    """One member and one topic: how they follow it and how far they have read.
+
+    No row means the category's level (else normal) and nothing read: rows are made when a
+    member reads, writes or chooses a level, so a topic costs nothing to those who never open it."""
+
+    __tablename__ = "topic_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int | None] = mapped_column()  # NotificationLevel; None: not chosen (the category's)
+    # Why the level is what it is, shown beside the control: "created", "replied", "chosen"...
+    level_reason: Mapped[str | None] = mapped_column(String(16))
+    last_read_post_number: Mapped[int] = mapped_column(default=0)
+    last_visited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # Fan-out: who watches this topic, without reading every reader's row.
+        Index("ix_topic_members_topic_level", "topic_id", "level"),
+        Index("ix_topic_members_user_level", "user_id", "level"),
+    )
+
+
+class CategoryMember(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "category_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[int] = mapped_column()  # NotificationLevel
+
+    __table_args__ = (Index("ix_category_members_category_level", "category_id", "level"),)
+
+
+class PostReaction(db.Model):  # type: ignore[name-defined,misc]
+    """A member's reaction to a post: one per member per post (a like is the reaction "heart")."""
+
+    __tablename__ = "post_reactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reaction: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("post_id", "user_id"),
+        Index("ix_post_reactions_user", "user_id", "created_at"),
+    )
+
+
+class Bookmark(db.Model):  # type: ignore[name-defined,misc]
+    """A post a member keeps, with an optional note and a reminder."""
+
+    __tablename__ = "bookmarks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "post_id"),
+        Index("ix_bookmarks_user_created", "user_id", "created_at"),
+        Index("ix_bookmarks_remind_at", "remind_at"),
+    )

@@ -26,8 +26,17 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Idempotency: the same (user, key) is never notified twice (reminders, retries).
     dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    # What it is about, for grouping ("3 new replies in …"), for hiding what the reader may no
+    # longer read, and for ignoring a member: plain ids, no foreign keys (notifications sit
+    # below discussions; a topic is never deleted, only hidden).
+    topic_id: Mapped[int | None] = mapped_column()
+    post_id: Mapped[int | None] = mapped_column()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Mail for this notice: None (in-app only or not decided), "queued", "sent", "skipped".
+    email_state: Mapped[str | None] = mapped_column(String(12))
 
     __table_args__ = (
         Index("ix_notifications_user", "user_id", "read_at", "created_at"),
         Index("uq_notifications_dedupe", "user_id", "dedupe_key", unique=True),
+        Index("ix_notifications_user_topic", "user_id", "topic_id"),
     )

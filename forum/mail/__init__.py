@@ -30,6 +30,8 @@ from typing import Any, Protocol
 
 from flask import Flask, Response, current_app, g, has_request_context
 
+from .models import MailMessage, MailState  # noqa: F401 - the outbox table is part of the schema
+
 log = logging.getLogger("forum.mail")
 
 
