@@ -15,6 +15,7 @@ from flask_migrate import stamp, upgrade
 from sqlalchemy import func, inspect, select
 
 from forum import backup as backups
+from forum import jobs
 from forum.accounts import services as accounts
 from forum.accounts.models import CodeOfConduct, User
 from forum.demo import load_demo
@@ -163,6 +164,17 @@ def demo_command() -> None:
 def _reindex_quietly() -> None:
     """Bring the search index in line with the demo data."""
     rebuild_index()
+
+
+@forum_cli.command("worker")
+@click.option("--threads", default=2, show_default=True, help="Jobs run at the same time.")
+def worker_command(threads: int) -> None:
+    """Run the job queue's workers: mail, notifications, digests, reminders (until stopped)."""
+    transport = jobs.transport(current_app)
+    if transport is None:
+        raise click.ClickException("FORUM_JOBS_MODE is 'inline': there is no queue to work on.")
+    click.echo(f"Worker: {threads} thread(s), queue at {transport.where}. Stop with Ctrl+C (or SIGTERM).")
+    transport.consumer(threads).run()
 
 
 @forum_cli.command("send-reminders")

@@ -48,10 +48,11 @@ class DefaultConfig:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Circolo <no-reply@localhost>"
-    # Mail staged during a request leaves after the answer is sent ("background", one thread per
-    # process), so no page waits on the mail server and timing says nothing about accounts.
-    # "inline" sends at once, inside the request (tests).
-    MAIL_DELIVERY = "background"
+    # "queue": mail is written to the outbox with the write that sends it and leaves through the
+    # job queue after the commit, at most MAIL_RATE_PER_MINUTE a minute (providers throttle),
+    # never twice (forum/mail/delivery.py). "inline" sends at once, inside the request (tests).
+    MAIL_DELIVERY = "queue"
+    MAIL_RATE_PER_MINUTE = 120
 
     # Background jobs (forum/jobs): "queue" moves them through Huey (QUEUE_URL: unset = a SQLite
     # file in the instance folder, redis://… for several machines); "inline" runs a request's jobs

@@ -311,6 +311,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/code-of-conduct/<int:version>/acceptances", "GET"): Row(
         "/admin/code-of-conduct/{coc}/acceptances", ADMIN_GET),
     ("/admin/plugins", "GET"): Row("/admin/plugins", ADMIN_GET),
+    ("/admin/jobs", "GET"): Row("/admin/jobs", ADMIN_GET),
+    ("/admin/jobs/<int:job_id>/retry", "POST"): Row("/admin/jobs/1/retry", admin_area()),
+    ("/admin/jobs/mail/<int:message_id>/send-again", "POST"): Row("/admin/jobs/mail/1/send-again", admin_area()),
     ("/admin/plugins/<plugin_id>/<any(enable, disable):action>", "POST"): Row(
         "/admin/plugins/word_filter/enable", admin_area()),
     ("/admin/plugins/<plugin_id>/settings", "GET"): Row("/admin/plugins/word_filter/settings", admin_area("ok")),

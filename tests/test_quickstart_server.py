@@ -92,6 +92,7 @@ def quickstart(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple
     env.update({
         "FORUM_SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "forum.db"),
         "FORUM_SEARCH_INDEX_DIR": str(tmp_path / "search"),
+        "FORUM_QUEUE_URL": "sqlite:///" + str(tmp_path / "queue.db"),  # the instance folder's stays alone
         "FORUM_SECRET_KEY": "quickstart-test-secret",
         "FORUM_PUBLIC_URL": base,
         "PYTHONUNBUFFERED": "1",

@@ -294,6 +294,7 @@ def _mail_existing_owner(user: User) -> None:
               _("Somebody (maybe you) tried to create an account on %(site)s with this address, "
                 "which already has one. If it was you, sign in or reset your password: %(url)s",
                 site=community_name(), url=external_url("accounts.reset_request")))
+    db.session.commit()  # the message is queued with this commit (forum.mail)
 
 
 def create_account(username: str, email: str, password: str, *, role: str = "member",
@@ -364,6 +365,7 @@ def send_verification_email(user: User) -> None:
               _("Hello %(name)s,\n\nconfirm your email address to start posting:\n%(link)s\n\n"
                 "The link works once and expires in %(lifetime)s.", name=user.display_name, link=link,
                 lifetime=_lifetime(current_app.config["EMAIL_VERIFY_MAX_AGE"])))
+    db.session.commit()  # the message is queued with this commit (forum.mail)
 
 
 def verify_email(token: str) -> User:
@@ -444,6 +446,7 @@ def _mail_lock_notice(user: User) -> None:
                     "reset your password:\n%(link)s\n\nIf it was not you, your password held; choosing "
                     "a longer one makes it safer still.", name=user.display_name,
                     minutes=int(current_app.config["LOGIN_LOCK_SECONDS"]) // 60, link=link))
+    db.session.commit()  # the message is queued with this commit (forum.mail)
 
 
 def _suspension_message(user: User) -> str:
@@ -471,6 +474,7 @@ def request_password_reset(identifier: str) -> None:
                 "The link works once and expires in %(lifetime)s. If you did not ask, ignore this "
                 "message.", name=user.display_name, link=link,
                 lifetime=_lifetime(current_app.config["PASSWORD_RESET_MAX_AGE"])))
+    db.session.commit()  # the message is queued with this commit (forum.mail)
 
 
 def check_reset_token(token: str) -> User:

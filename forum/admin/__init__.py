@@ -9,7 +9,7 @@ from forum.audit import AuditVocabulary
 from forum.interfaces import AdminFigure, AdminSection
 from forum.registry import contribute, contributions
 
-from . import audit_vocabulary, plugins_views, views  # noqa: F401 - the modules that declare bp's routes
+from . import audit_vocabulary, jobs_views, plugins_views, services, views  # noqa: F401 - the modules that declare bp's routes
 from .blueprint import bp
 
 __all__ = ["AdminFigure", "AdminSection", "init_app"]
@@ -20,4 +20,9 @@ def init_app(app: Flask) -> None:
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, AdminSection, AdminSection("admin.plugins", _l("Plugins"),
                                                _l("enable or disable plugins, change their settings")))
+    contribute(app, AdminSection, AdminSection("admin.jobs", _l("Jobs and mail"),
+                                               _l("the background queue: waiting, failed, retry; mail delivery")))
+    contribute(app, AdminFigure, AdminFigure(_l("Failed jobs"), lambda viewer: services.failed_job_count(),
+                                             "admin.jobs", hint=_l("mail, notifications, digests"),
+                                             needs_action=True))
     app.add_template_global(lambda: contributions(AdminSection), "admin_sections")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from forum import jobs
 from forum.accounts.models import User
 from forum.accounts.permissions import can_administer
 from forum.audit import record_action
@@ -18,6 +20,9 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import clean_translations
 from forum.interfaces import AdminFigure
+from forum.jobs import Job, JobState
+from forum.mail import MailMessage, MailState
+from forum.mail import delivery as mail_outbox
 from forum.registry import contributions
 from forum.settings import get_setting, set_setting
 from forum.text import slugify
@@ -131,3 +136,40 @@ def overview_figures(admin: User) -> list[tuple[AdminFigure, int]]:
     figures = [(figure, int(figure.count(admin))) for figure in contributions(AdminFigure)]
     # What needs someone today comes first.
     return sorted(figures, key=lambda item: not (item[0].needs_action and item[1]))
+
+
+# --- the job queue --------------------------------------------------------------------------------
+
+@dataclass
+class JobsOverview:
+    counts: dict[str, int]
+    mail_counts: dict[str, int]
+    failed: list[Job]
+    waiting: list[Job]
+    mail_attention: list[MailMessage]
+
+
+def jobs_overview(limit: int = 50) -> JobsOverview:
+    """Counts per state, the newest failed jobs, the jobs waiting longest, and the messages that
+    failed or whose delivery is unknown: five queries whatever the queue's size."""
+    return JobsOverview(
+        counts=jobs.counts(), mail_counts=mail_outbox.counts(),
+        failed=list(db.session.scalars(select(Job).where(Job.state == JobState.FAILED)
+                                       .order_by(Job.updated_at.desc()).limit(limit))),
+        waiting=list(db.session.scalars(select(Job).where(Job.state == JobState.QUEUED)
+                                        .order_by(Job.run_at).limit(limit))),
+        mail_attention=list(db.session.scalars(
+            select(MailMessage).where(MailMessage.state.in_((MailState.FAILED, MailState.UNCERTAIN)))
+            .order_by(MailMessage.created_at.desc()).limit(limit))))
+
+
+def retry_job(job_id: int) -> bool:
+    return jobs.retry(job_id)
+
+
+def send_mail_again(message_id: int) -> bool:
+    return mail_outbox.send_again(message_id)
+
+
+def failed_job_count() -> int:
+    return jobs.counts().get(JobState.FAILED, 0)

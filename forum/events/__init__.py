@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from forum import settings
+from forum import jobs, settings
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection, DemoLoader
 from forum.moderation.interfaces import ReviewSubject
@@ -17,6 +17,7 @@ from forum.search.interfaces import SearchSource
 from . import audit_vocabulary, search
 from .demo import load_demo_events
 from .review import HeldEvents
+from .services import send_due_reminders
 from .services.notices import KINDS as NOTIFICATION_KINDS
 from .views import bp
 
@@ -40,3 +41,11 @@ def init_app(app: Flask) -> None:
     contribute(app, ReviewSubject, HeldEvents())
     contribute(app, SearchSource, search.EventSource())
     register_core(app, search, "events.search")
+    # Reminders go out from the job queue's own schedule (the send-reminders command still works
+    # from cron); the run is idempotent, one reminder per member per start time.
+    jobs.register_job(app, jobs.JobType("events.send_reminders", _send_reminders, max_attempts=3))
+    jobs.register_periodic(app, jobs.PeriodicJob("events.send_reminders", {"minute": "*/5"}))
+
+
+def _send_reminders(_payload: dict[str, object]) -> None:
+    send_due_reminders()

@@ -25,6 +25,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from forum.extensions import db
+from forum.urls import public_base
 
 from .queue import enqueue, run
 
@@ -72,7 +73,9 @@ class HueyTransport:
             self._run_task(job_id)
 
     def _run(self, job_id: int) -> None:
-        with self.app.app_context():
+        # A request context at the public address, so handlers can build paths (url_for) as
+        # the CLI does; absolute links still come only from forum.urls.
+        with self.app.test_request_context("/", base_url=public_base(self.app)):
             run(job_id)
 
     def _schedule(self, periodic: PeriodicJob) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .kinds import NotificationKind, UnknownNotificationKind, register_kinds
+from .kinds import Delivery, NotificationKind, UnknownNotificationKind, register_kinds
 from .rendering import format_instant, reading_as, render
 from .services import notify
 from .views import bp
 
-__all__ = ["NotificationKind", "UnknownNotificationKind", "format_instant", "init_app", "notify",
+__all__ = ["Delivery", "NotificationKind", "UnknownNotificationKind", "format_instant", "init_app", "notify",
            "reading_as", "register_kinds", "render"]
 
 

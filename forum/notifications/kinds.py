@@ -29,23 +29,50 @@ class UnknownNotificationKind(LookupError):
     """No domain registered this kind (a typo, or the kind's domain did not start)."""
 
 
+class Delivery:
+    """How a member hears of one kind of notice (their preference per kind, else the kind's)."""
+
+    APP = "app"                # in the app only (the bell)
+    EMAIL = "email"            # ... and by mail at once
+    EMAIL_AWAY = "email_away"  # ... and by mail if they have not been on the site for a while
+    NEVER = "never"            # not at all
+    ALL = (APP, EMAIL, EMAIL_AWAY, NEVER)
+
+
 @dataclass(frozen=True)
 class NotificationKind:
     """One kind of notice.
 
     ``message(params)`` renders the sentence in the CURRENT locale and time zone (never bind a
     language at creation). ``subject(params)`` renders the mail subject; ``None`` means the
-    kind is in-app only. Renderers are functions of ``params`` and of what is cached for the
+    kind is never mailed. Renderers are functions of ``params`` and of what is cached for the
     request (settings): never a query per notice (the page renders a list from one query).
+
+    ``default_delivery`` is what a member gets until they choose (:class:`Delivery`; without a
+    subject, at most ``app``). ``label`` names the kind on the preferences page (a lazy
+    translation); kinds without one are not offered there (always delivered as their default:
+    moderation notices a member must read). ``transactional`` kinds are about the member's own
+    account (sanctions, applications): never in digests, no unsubscribe link.
     """
 
     name: str
     message: Callable[[Params], str]
     subject: Callable[[Params], str] | None = None
+    default_delivery: str = ""  # "": EMAIL when there is a subject, else APP (the behaviour before)
+    label: Any = None
+    transactional: bool = False
+
+    @property
+    def delivery(self) -> str:
+        if self.default_delivery:
+            return self.default_delivery
+        return Delivery.EMAIL if self.subject is not None else Delivery.APP
 
     def __post_init__(self) -> None:
         if not self.name or len(self.name) > MAX_NAME:
             raise ValueError(f"a notification kind's name has 1 to {MAX_NAME} characters: {self.name!r}")
+        if self.default_delivery and self.default_delivery not in Delivery.ALL:
+            raise ValueError(f"unknown delivery {self.default_delivery!r} for {self.name!r}")
 
 
 def _kinds(app: Flask) -> dict[str, NotificationKind]:

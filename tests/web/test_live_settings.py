@@ -164,20 +164,20 @@ def test_a_failed_rebuild_is_tried_again_later_not_taken_as_done(app, database_u
             db.engine.dispose()
 
 
-def test_rate_limits_and_the_mail_thread_survive_a_rebuild(app, database_url, tmp_path):
+def test_rate_limits_and_the_mail_sender_survive_a_rebuild(app, database_url, tmp_path):
     limited = make_app(database_url, tmp_path / "limited", SETTINGS_CHECK_SECONDS=0, RATELIMIT_ENABLED=True,
-                       RATELIMIT_LOGIN="2 per minute", MAIL_DELIVERY="background")
+                       RATELIMIT_LOGIN="2 per minute")
     watcher = switcher(limited)
     limited.test_client_class = FormClient
     try:
         client = limited.test_client()
         answers = [client.post_form("/login", {"login": "nobody", "password": "x"}).status_code for _ in range(3)]
         assert answers[-1] == 429
-        delivery = limited.extensions["forum.mail_delivery"]
+        sender = limited.extensions["forum.mail"]
         set_setting("theme", "terracotta")
         db.session.commit()
         assert watcher.check() is True
-        assert watcher.current.extensions["forum.mail_delivery"] is delivery  # one mail thread per process
+        assert watcher.current.extensions["forum.mail"] is sender  # one sender (and console outbox) per process
         # Changing the theme did not give anyone their attempts back.
         assert client.post_form("/login", {"login": "nobody", "password": "x"}).status_code == 429
     finally:
