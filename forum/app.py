@@ -118,11 +118,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _start_in_process_worker(app: Flask) -> None:
     """A web server with no worker of its own (JOBS_WORKER = "in-process", the Quickstart) runs
-    the job consumer in its own threads, so mail and fan-out still happen."""
+    the job consumer in its own threads, so mail and fan-out still happen. Started at the
+    process's first request, not here: a server that builds the app and then forks its workers
+    (gunicorn --preload) would otherwise leave the threads behind in the parent."""
     transport = jobs.transport(app)
     if transport is None or app.testing or not _serving() or app.config.get("JOBS_WORKER") != "in-process":
         return
-    jobs.start_in_process(transport, int(app.config.get("JOBS_IN_PROCESS_THREADS") or 2))
+    threads = int(app.config.get("JOBS_IN_PROCESS_THREADS") or 2)
+
+    @app.before_request
+    def _start_consumer() -> None:
+        jobs.start_in_process(transport, threads)
 
 
 def _build_app(test_config: dict[str, Any] | None, previous: Flask | None = None) -> Flask:

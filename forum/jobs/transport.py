@@ -14,6 +14,7 @@ period queues a job with a key naming the period, so two consumers never do it t
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -105,13 +106,16 @@ _start_lock = threading.Lock()
 
 
 def start_in_process(transport: HueyTransport, workers: int = 2) -> Any:
-    """Start one consumer per process (gunicorn's workers each run one; they share the queue)."""
+    """Start one consumer per process (gunicorn's workers each run one; they share the queue).
+    Cheap to call at every request: after the first, a dictionary lookup."""
+    if _started.get("pid") == os.getpid():
+        return _started["consumer"]
     with _start_lock:
-        if "consumer" not in _started:
+        if _started.get("pid") != os.getpid():  # first here, or a forked child of a process that had one
             consumer = _ThreadConsumer(transport.huey, workers=workers, worker_type="thread", periodic=True,
                                        initial_delay=0.05, max_delay=1.0)
             consumer.start()
-            _started["consumer"] = consumer
+            _started.update(consumer=consumer, pid=os.getpid())
             log.info("jobs: %d worker thread(s) in this process, queue at %s", workers, transport.where)
         return _started["consumer"]
 
