@@ -53,6 +53,7 @@ class DefaultConfig:
     # never twice (forum/mail/delivery.py). "inline" sends at once, inside the request (tests).
     MAIL_DELIVERY = "queue"
     MAIL_RATE_PER_MINUTE = 120
+    MAIL_KEEP_DAYS = 7  # sent messages (they carry reset links) are deleted after this
 
     # Background jobs (forum/jobs): "queue" moves them through Huey (QUEUE_URL: unset = a SQLite
     # file in the instance folder, redis://… for several machines); "inline" runs a request's jobs
@@ -63,6 +64,7 @@ class DefaultConfig:
     JOBS_IN_PROCESS_THREADS = 2
     QUEUE_URL: str | None = None
     QUEUE_NAME = "circolo"
+    JOBS_KEEP_DAYS = 7  # finished jobs are forgotten after this; failed ones wait for an admin
 
     # The address members use, e.g. "https://community.example.com". Every absolute link (mail,
     # calendar files, feeds) is built from it, never from the request's Host, and when set,

@@ -8,14 +8,15 @@ from their ``init_app`` and queue work with :func:`enqueue` inside their transac
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 from .models import Job, JobState
-from .queue import JobType, Later, counts, enqueue, register_job, retry, run, run_pending, sweep
+from .queue import JobType, Later, counts, enqueue, prune, register_job, retry, run, run_pending, sweep
 from .transport import HueyTransport, PeriodicJob, register_periodic, start_in_process
 
-__all__ = ["Job", "JobState", "JobType", "Later", "PeriodicJob", "counts", "enqueue", "init_app", "register_job",
-           "register_periodic", "retry", "run", "run_pending", "start", "start_in_process", "sweep", "transport"]
+__all__ = ["Job", "JobState", "JobType", "Later", "PeriodicJob", "counts", "enqueue", "init_app", "prune",
+           "register_job", "register_periodic", "retry", "run", "run_pending", "start", "start_in_process", "sweep",
+           "transport"]
 
 _TRANSPORT = "forum.jobs.transport"
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
 
 def _sweep() -> None:
     sweep()
+    prune(int(current_app.config.get("JOBS_KEEP_DAYS") or 7))
 
 
 def start(app: Flask, previous: Flask | None = None) -> None:

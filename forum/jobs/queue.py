@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -240,6 +240,17 @@ def sweep(limit: int = 1000) -> int:
         .order_by(Job.run_at).limit(limit)))
     ids = list(dict.fromkeys([*stale, *overdue]))
     db.session.info.setdefault(_PENDING, []).extend((job_id, 0.0) for job_id in ids)
+    db.session.commit()
+    return len(ids)
+
+
+def prune(keep_days: int, limit: int = 5000) -> int:
+    """Forget finished jobs older than ``keep_days`` (failed ones stay until an admin acts)."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    ids = list(db.session.scalars(select(Job.id).where(Job.state == JobState.DONE, Job.finished_at < cutoff)
+                                  .limit(limit)))
+    if ids:
+        db.session.execute(delete(Job).where(Job.id.in_(ids)))
     db.session.commit()
     return len(ids)
 

@@ -41,6 +41,8 @@ def init_app(app: Flask, previous: Flask | None = None) -> None:
         app.extensions["forum.mail"] = sender
     # Before the domains, so the job exists when they queue mail.
     jobs.register_job(app, jobs.JobType(queued.SEND_JOB, queued.send_job, max_attempts=6, base_delay=60))
+    jobs.register_job(app, jobs.JobType(queued.PRUNE_JOB, queued.prune_job, max_attempts=1))
+    jobs.register_periodic(app, jobs.PeriodicJob(queued.PRUNE_JOB, {"minute": "17", "hour": "*"}))
 
 
 def startup_notice(app: Flask) -> str | None:

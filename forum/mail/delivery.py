@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from forum import jobs
 from forum.db_types import utcnow
@@ -106,3 +106,17 @@ def send_again(message_id: int) -> bool:
 def counts() -> dict[str, int]:
     rows = db.session.execute(select(MailMessage.state, func.count()).group_by(MailMessage.state)).all()
     return {str(state): int(n) for state, n in rows}
+
+
+PRUNE_JOB = "mail.prune"
+
+
+def prune_job(_payload: dict[str, Any]) -> None:
+    """Sent messages are forgotten after ``MAIL_KEEP_DAYS``: they hold reset and sign-in links,
+    and the row was only ever the way to deliver them once. Failed and uncertain ones stay."""
+    cutoff = utcnow() - timedelta(days=int(current_app.config.get("MAIL_KEEP_DAYS") or 7))
+    ids = list(db.session.scalars(select(MailMessage.id).where(
+        MailMessage.state == MailState.SENT, MailMessage.sent_at < cutoff).limit(5000)))
+    if ids:
+        db.session.execute(delete(MailMessage).where(MailMessage.id.in_(ids)))
+    db.session.commit()

@@ -136,3 +136,25 @@ def test_the_sweeper_pushes_lost_and_abandoned_jobs_again(app):
 def test_an_unknown_job_is_a_programming_error(app):
     with pytest.raises(LookupError):
         jobs.enqueue("test.nobody")
+
+
+def test_finished_jobs_and_sent_mail_are_forgotten_after_a_week(app):
+    from forum.mail import MailMessage, MailState
+    from forum.mail.delivery import prune_job
+
+    old, recent, failed = (jobs.enqueue("test.note", {"n": n}).id for n in ("old", "recent", "failed"))
+    db.session.commit()
+    jobs.run_pending()
+    job(old).finished_at = utcnow() - timedelta(days=8)
+    stuck = job(failed)
+    stuck.state, stuck.finished_at = JobState.FAILED, utcnow() - timedelta(days=30)
+    db.session.add_all([MailMessage(to="a@example.com", subject="s", text="t", state=MailState.SENT,
+                                    sent_at=utcnow() - timedelta(days=8)),
+                        MailMessage(to="b@example.com", subject="s", text="t", state=MailState.UNCERTAIN)])
+    db.session.commit()
+    assert jobs.prune(7) == 1
+    prune_job({})
+    db.session.expire_all()
+    assert {j.id for j in db.session.scalars(select(Job))} >= {recent, failed}
+    assert db.session.get(Job, old) is None
+    assert [m.to for m in db.session.scalars(select(MailMessage))] == ["b@example.com"]
