@@ -146,6 +146,7 @@ def test_finished_jobs_and_sent_mail_are_forgotten_after_a_week(app):
     db.session.commit()
     jobs.run_pending()
     job(old).finished_at = utcnow() - timedelta(days=8)
+    db.session.commit()  # before job() below expires what is not written yet
     stuck = job(failed)
     stuck.state, stuck.finished_at = JobState.FAILED, utcnow() - timedelta(days=30)
     db.session.add_all([MailMessage(to="a@example.com", subject="s", text="t", state=MailState.SENT,
