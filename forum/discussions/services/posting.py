@@ -40,7 +40,7 @@ from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
 from forum.text import slugify, strip_invisible
 
-from .. import counters, permissions
+from .. import counters, permissions, watching
 from ..models import Category, Post, PostRevision, PostState, Topic
 
 
@@ -191,6 +191,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
         if not held:
             counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
+        watching.auto_level_on_write(author, topic, created=True, post_number=1)
         if commit:
             db.session.commit()
     except Exception:
@@ -225,6 +226,7 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
         if not held:
             counters.publish(post, fresh=True)
         _record(post, verdicts, context, held=held)
+        watching.auto_level_on_write(author, topic, created=False, post_number=number)
         db.session.commit()
     except Exception:
         db.session.rollback()
