@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import current_coc_version
 from forum.db_types import utcnow
-from forum.discussions.models import Category, Draft, Post, ReadAccess, Topic
+from forum.discussions.models import Category, CategoryMember, Draft, Post, ReadAccess, Topic, TopicMember
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation import services as moderation
@@ -147,6 +147,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/posts/<int:post_id>/revisions", "GET"): Row("/posts/{public_reply}/revisions",
                                                    {a: "200" if a in STAFF else "403" for a in ACTORS}),
     ("/search", "GET"): Row("/search?q=hello", everyone()),
+    # discussions: watching and reading (a level or a read position on a members-only topic: its readers)
+    ("/new", "GET"): Row("/new", signed_in()),
+    ("/unread", "GET"): Row("/unread", signed_in()),
+    ("/t/<int:topic_id>/read", "POST"): Row("/t/{club_topic}/read", readers("effect", "none"),
+                                            {"post_number": "1"}, probe=count(TopicMember)),
+    # The no-JavaScript beacon answers only a signature made for the member (a forged one writes nothing).
+    ("/t/<int:topic_id>/read.gif", "GET"): Row("/t/{club_topic}/read.gif?s=forged", everyone("404")),
+    ("/t/<int:topic_id>/level", "POST"): Row("/t/{club_topic}/level", readers("effect", "none"),
+                                             {"level": "0"}, probe=count(TopicMember)),
+    ("/c/<slug>/level", "POST"): Row("/c/{club_slug}/level", readers("effect", "none"),
+                                     {"level": "3"}, probe=count(CategoryMember)),
     # discussions: writing
     ("/new-topic", "GET"): Row("/new-topic", signed_in()),
     ("/new-topic", "POST"): Row("/new-topic", participants(),

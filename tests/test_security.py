@@ -20,8 +20,9 @@ from tests.accounts.helpers import FAST_HASH
 from tests.factories import make_category, make_topic, make_user, opening_post
 
 OUR_SCRIPT = "/theme/js/forum.js"
-# Pages with a reply box or the new-topic form load the composer too (defer, same origin).
-OUR_SCRIPTS = {OUR_SCRIPT, "/theme/js/composer.js"}
+# Pages with a reply box or the new-topic form load the composer too (defer, same origin);
+# topic pages load read tracking for members.
+OUR_SCRIPTS = {OUR_SCRIPT, "/theme/js/composer.js", "/theme/js/reading.js"}
 
 
 @pytest.fixture
@@ -304,7 +305,7 @@ def test_no_sql_error_from_nul_bytes_in_account_forms(client):
 # --- no GET changes state -------------------------------------------------------------------------
 
 # Bookkeeping a page view may touch without changing anything a member made or decided.
-GET_MAY_TOUCH = {("users", "last_seen_at")}
+GET_MAY_TOUCH = {("users", "last_seen_at"), ("users", "previous_visit_at")}
 
 
 def without_bookkeeping(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:

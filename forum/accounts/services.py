@@ -34,7 +34,7 @@ from forum.registry import lookup
 from forum.text import scripts_of, skeleton, strip_invisible
 from forum.urls import external_url
 
-from . import preferences, states, throttle
+from . import preferences, states, throttle, visits
 from .code_of_conduct import (
     AcceptancePage,
     accept_coc,
@@ -424,7 +424,7 @@ def authenticate(identifier: str, password: str) -> User:
     if user.suspended_until and user.suspended_until > utcnow():
         raise ValidationFailed(_suspension_message(user))
     throttle.clear_login_failures(user)
-    user.last_seen_at = utcnow()
+    visits.note_visit(user.id)
     db.session.commit()
     return user
 

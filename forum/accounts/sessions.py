@@ -26,6 +26,7 @@ from forum.extensions import db
 from forum.text import ascii_int
 
 from .models import AuthSession, User
+from .visits import note_visit
 
 # last_seen_at is written at most this often per device: no write per request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -119,17 +120,18 @@ def load_user(login_id: str) -> User | None:
         return None
     _attach(user, token, session_id)
     if now - last_seen_at >= TOUCH_EVERY:
-        g.forum_touch_session = (session_id, remember)
+        g.forum_touch_session = (session_id, remember, user.id)
     return user
 
 
 def _touch(response: Any) -> Any:
     """After the page is built: note the visit (and extend an idle-limited session). A separate
-    small write, so the page itself stays one query for the loader."""
+    small write, so the page itself stays one query for the loader. The member's own
+    last_seen_at (and previous visit) move with it: :mod:`forum.accounts.visits`."""
     pending = g.pop("forum_touch_session", None)
     if pending is None or response.status_code >= 500:
         return response
-    session_id, remember = pending
+    session_id, remember, user_id = pending
     now = utcnow()
     values: dict[str, Any] = {"last_seen_at": now}
     if not remember:
@@ -137,6 +139,7 @@ def _touch(response: Any) -> Any:
     try:
         db.session.execute(update(AuthSession).where(AuthSession.id == session_id,
                                                      AuthSession.revoked_at.is_(None)).values(**values))
+        note_visit(user_id, now)
         db.session.commit()
     except Exception:  # a busy database must not turn a page into an error
         db.session.rollback()

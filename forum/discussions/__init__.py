@@ -14,7 +14,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import audit_vocabulary, search, services
+from . import audit_vocabulary, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
 from .views import bp
 

@@ -109,6 +109,8 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
         # reads the global pins of each readable category from the same index.
         Index("ix_topics_category_pinned", "category_id", "state", "is_pinned", "pinned_globally", "last_posted_at"),
         Index("ix_topics_activity", "state", "last_posted_at", "id"),
+        # /new: topics created since the member's previous visit, newest first (keyset).
+        Index("ix_topics_created", "state", "created_at", "id"),
         Index("ix_topics_user", "user_id", "created_at"),
     )
 

@@ -68,7 +68,7 @@ def effective_level(topic_level: int | None, category_level: int | None) -> Noti
     return Level(category_level)
 
 
-def _effective_sql(topic_level: Any, category_level: Any) -> Any:
+def effective_level_sql(topic_level: Any, category_level: Any) -> Any:
     """:func:`effective_level` as an SQL expression (the same rule, for queries)."""
     return case((topic_level.is_not(None), topic_level),
                 (and_(category_level.is_not(None), category_level != int(Level.WATCHING_FIRST_POST)),
@@ -246,17 +246,24 @@ def mark_read(user: Any, topic: Topic, post_number: int, *, commit: bool = True)
         db.session.commit()
 
 
+# Unread posts are counted up to this many per topic (lists then say "99+"): a member back
+# after months in a busy topic must not make the list walk thousands of posts per row.
+UNREAD_CAP = 100
+
+
 def _unread_posts(last_read: Any) -> Any:
-    """Correlated count of the topic's published posts after ``last_read`` (one index range)."""
-    return (select(func.count(Post.id)).where(Post.topic_id == Topic.id, Post.post_number > last_read,
-                                              Post.state == PostState.PUBLISHED)
-            .correlate_except(Post).scalar_subquery())
+    """Correlated count of the topic's published posts after ``last_read``, at most UNREAD_CAP:
+    one short index range per topic (topic_id, post_number)."""
+    after = (select(Post.id).where(Post.topic_id == Topic.id, Post.post_number > last_read,
+                                   Post.state == PostState.PUBLISHED)
+             .order_by(Post.post_number).limit(UNREAD_CAP).correlate_except(Post).subquery())
+    return select(func.count()).select_from(after).scalar_subquery()
 
 
 def unread_counts(user: Any, topic_ids: Iterable[int]) -> dict[int, int]:
-    """``{topic_id: published posts after the member's read position}`` for the topics among
-    ``topic_ids`` the member has opened (a never-opened topic is "new", not counted), in one
-    query. Topics with nothing unread map to 0."""
+    """``{topic_id: published posts after the member's read position}`` (at most UNREAD_CAP)
+    for the topics among ``topic_ids`` the member has opened (a never-opened topic is "new",
+    not counted), in one query. Topics with nothing unread map to 0."""
     ids = list(topic_ids)
     if not _member(user) or not ids:
         return {}
@@ -273,13 +280,18 @@ class ReadState:
 
     level: NotificationLevel
     last_read_post_number: int
-    unread: int       # published posts after the read position (0 when never opened)
+    unread: int       # published posts after the read position, at most UNREAD_CAP (0: never opened)
     is_new: bool      # never opened, and created since the member's previous visit
 
     @property
     def shows_unread(self) -> bool:
         """"N new" is for topics the member tracks or watches."""
         return self.unread > 0 and self.level >= Level.TRACKING
+
+    @property
+    def unread_label(self) -> str:
+        """The count as lists show it: "99+" past the cap."""
+        return f"{UNREAD_CAP - 1}+" if self.unread >= UNREAD_CAP else str(self.unread)
 
     @property
     def first_unread(self) -> int:

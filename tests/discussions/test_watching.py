@@ -152,3 +152,15 @@ def test_concurrent_mark_read_keeps_the_highest(app):
     db.session.expire_all()
     assert db.session.scalar(select(TopicMember.last_read_post_number).where(
         TopicMember.user_id == member_id, TopicMember.topic_id == topic_id)) == 9
+
+
+def test_unread_counts_stop_at_the_cap(app, monkeypatch):
+    monkeypatch.setattr(watching, "UNREAD_CAP", 3)
+    member = make_user()
+    topic = make_topic(make_user())
+    for _ in range(5):
+        make_reply(topic)
+    watching.mark_read(member, topic, 1)
+    assert watching.unread_counts(member, [topic.id]) == {topic.id: 3}
+    state = watching.read_states(member, [topic], since=None)[topic.id]
+    assert (state.unread, state.unread_label) == (3, "2+")

@@ -16,14 +16,15 @@ from sqlalchemy.orm import joinedload
 
 from forum import pagination
 from forum.accounts.models import User
+from forum.accounts.visits import previous_visit
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
 from forum.registry import contributions
 
-from .. import permissions
+from .. import permissions, watching
 from ..interfaces import PostLoadOption, TopicLoadOption
-from ..models import Category, Post, PostRevision, PostState, Topic
+from ..models import Category, CategoryMember, NotificationLevel, Post, PostRevision, PostState, Topic, TopicMember
 
 
 def visible_categories(user: Any) -> list[Category]:
@@ -80,6 +81,17 @@ class TopicPage:
     per_page: int
     # The page in reading order: posts, and a Gap wherever post numbers are missing.
     items: list[Post | Gap] = field(default_factory=list)
+    # The reader's level for the topic and how far they had read it before this page.
+    reading: watching.TopicReading = watching.NOT_READING
+
+    @property
+    def first_unread(self) -> int | None:
+        """The post number the "unread from here" marker goes before, when it is on this page:
+        the member opened the topic before and has not read it all."""
+        last_read = self.reading.last_read_post_number
+        if not last_read or last_read >= self.topic.highest_post_number:
+            return None
+        return next((p.post_number for p in self.posts if p.post_number > last_read), None)
 
     @property
     def window(self) -> list[int | None]:
@@ -142,7 +154,7 @@ def topic_page(user: Any, topic: Topic, page: int) -> TopicPage:
         .order_by(Post.post_number)).unique())
     shown = [p for p in posts if _sees(user, p)]
     return TopicPage(topic=topic, posts=shown, page=page, pages=pages, per_page=per_page,
-                     items=_with_gaps(posts, shown, lo, hi))
+                     items=_with_gaps(posts, shown, lo, hi), reading=watching.topic_reading(user, topic))
 
 
 def post_load_options() -> list[Any]:
@@ -166,6 +178,16 @@ class TopicList:
     pinned: list[Topic]
     topics: list[Topic]
     next_cursor: str | None
+    # The member's read state of the listed topics ("N new", "New"); empty for visitors.
+    reads: dict[int, watching.ReadState] = field(default_factory=dict)
+    # A category's page, for a member: the level they follow the category at (its control).
+    category_level: NotificationLevel | None = None
+
+
+def _with_reads(user: Any, listing: TopicList) -> TopicList:
+    """Add the page's read state: one query, whatever the number of topics."""
+    listing.reads = watching.read_states(user, listing.pinned + listing.topics, since=previous_visit(user))
+    return listing
 
 
 def encode_cursor(topic: Topic) -> str:
@@ -213,6 +235,10 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
         base = base.where(Topic.category_id == category.id)
     else:
         base = base.where(Topic.category_id.in_(permissions.readable_category_ids(user)))
+    if user.is_authenticated:
+        # What the member muted is not listed (muted categories: on /latest; their own page
+        # still lists them), inside the same statement.
+        base = base.where(watching.not_muted(user, categories=category is None))
     for key, value in (filters or {}).items():
         base = _apply_filter(base, key, value)
     position = pagination.decode_cursor(cursor)
@@ -234,7 +260,62 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
     rows = list(db.session.scalars(query.order_by(Topic.last_posted_at.desc(), Topic.id.desc())
                                    .limit(per_page + 1)))
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
-    return TopicList(pinned=pinned, topics=rows[:per_page], next_cursor=next_cursor)
+    listing = TopicList(pinned=pinned, topics=rows[:per_page], next_cursor=next_cursor)
+    if category is not None and user.is_authenticated:
+        listing.category_level = watching.category_level(user, category)
+    return _with_reads(user, listing)
+
+
+def new_topics(user: Any, *, cursor: str | None = None) -> TopicList:
+    """``/new``: published topics the member may read, created since their previous visit
+    (:func:`forum.accounts.visits.previous_visit`), that they have not opened and did not mute,
+    newest first. Keyset-paginated on (created_at, id) along ix_topics_created: one query for
+    the page and one for its read state."""
+    per_page = current_app.config["TOPICS_PER_PAGE"]
+    since = previous_visit(user)
+    opened = select(TopicMember.topic_id).where(TopicMember.user_id == user.id,
+                                                TopicMember.last_read_post_number > 0)
+    query = (select(Topic).options(*_topic_options())
+             .where(Topic.state == PostState.PUBLISHED, Topic.created_at > since,
+                    Topic.category_id.in_(permissions.readable_category_ids(user)),
+                    Topic.id.not_in(opened), watching.not_muted(user)))
+    position = pagination.decode_cursor(cursor)
+    if position is not None:
+        at, topic_id = position
+        query = query.where(Topic.created_at <= at, or_(Topic.created_at < at, Topic.id < topic_id))
+    rows = list(db.session.scalars(query.order_by(Topic.created_at.desc(), Topic.id.desc()).limit(per_page + 1)))
+    next_cursor = (pagination.encode_cursor(rows[per_page - 1].created_at, rows[per_page - 1].id)
+                   if len(rows) > per_page else None)
+    return _with_reads(user, TopicList(pinned=[], topics=rows[:per_page], next_cursor=next_cursor))
+
+
+def unread_topics(user: Any, *, cursor: str | None = None) -> TopicList:
+    """``/unread``: topics the member tracks or watches (their own level, else their
+    category's) and has opened, with published posts after their read position, by last
+    activity. Driven by the member's own topic_members rows; keyset on (last_posted_at, id);
+    one query for the page and one for its read state."""
+    per_page = current_app.config["TOPICS_PER_PAGE"]
+    level = watching.effective_level_sql(TopicMember.level, CategoryMember.level)
+    unread_post = (select(Post.id).where(Post.topic_id == Topic.id,
+                                         Post.post_number > TopicMember.last_read_post_number,
+                                         Post.state == PostState.PUBLISHED).correlate_except(Post).exists())
+    query = (select(Topic).options(*_topic_options())
+             .join(TopicMember, and_(TopicMember.topic_id == Topic.id, TopicMember.user_id == user.id))
+             .outerjoin(CategoryMember, and_(CategoryMember.category_id == Topic.category_id,
+                                             CategoryMember.user_id == user.id))
+             .where(Topic.state == PostState.PUBLISHED,
+                    Topic.category_id.in_(permissions.readable_category_ids(user)),
+                    TopicMember.last_read_post_number > 0,
+                    Topic.highest_post_number > TopicMember.last_read_post_number,
+                    level >= int(NotificationLevel.TRACKING), unread_post))
+    position = pagination.decode_cursor(cursor)
+    if position is not None:
+        at, topic_id = position
+        query = query.where(Topic.last_posted_at <= at, or_(Topic.last_posted_at < at, Topic.id < topic_id))
+    rows = list(db.session.scalars(query.order_by(Topic.last_posted_at.desc(), Topic.id.desc())
+                                   .limit(per_page + 1)).unique())
+    next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
+    return _with_reads(user, TopicList(pinned=[], topics=rows[:per_page], next_cursor=next_cursor))
 
 
 def _apply_filter(query: Any, key: str, value: Any) -> Any:
