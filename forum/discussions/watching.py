@@ -374,20 +374,18 @@ def category_level_help(level: int) -> str:
 
 
 def reason_text(reading: TopicReading) -> str:
-    """Why the member follows the topic at this level, in one sentence."""
-    level = reading.level
-    if reading.reason == CREATED:
-        return _("You are watching this because you created it.") if level == Level.WATCHING else \
-            _("You follow this at this level because you created it.")
-    if reading.reason == REPLIED:
-        return _("You are tracking this because you replied to it.") if level == Level.TRACKING else \
-            _("You follow this at this level because you replied to it.")
+    """Why the member follows the topic at this level, in one sentence ("" when it is simply
+    the default)."""
+    if reading.reason == CREATED:  # set only with watching
+        return _("You are watching this because you created it.")
+    if reading.reason == REPLIED:  # set only with tracking
+        return _("You are tracking this because you replied to it.")
     if reading.reason == FROM_CATEGORY:
         return {
             Level.WATCHING: _("You are watching this because you watch its category."),
             Level.TRACKING: _("You are tracking this because you track its category."),
             Level.MUTED: _("This is muted because you muted its category."),
-        }.get(level, "")
+        }.get(reading.level, "")
     if reading.reason == CHOSEN:
         return _("You chose this level.")
     return ""
