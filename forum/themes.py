@@ -171,10 +171,10 @@ def brand_palette(primary: str, accent: str) -> dict[str, str]:
     }
 
 
-def brand_css(settings: dict[str, Any]) -> str:
-    """Brand colours as CSS custom properties. Only validated #rrggbb values get through,
-    so an admin setting can never inject CSS. With no brand colour chosen (by an admin or the
-    theme) nothing is emitted: forum.css carries the palette of the default colours."""
+def brand_colors(settings: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The brand's (primary, accent) colours: the admin's, else the active theme's, each a
+    validated #rrggbb or None (not chosen). The site's CSS and the mail's inline styles both
+    read them here."""
     defaults: dict[str, Any] = {}
     for theme in reversed(current_app.extensions["forum.theme_chain"]):
         defaults.update(theme.defaults)
@@ -185,7 +185,14 @@ def brand_css(settings: dict[str, Any]) -> str:
                 return value
         return None
 
-    primary, accent = pick("primary"), pick("accent")
+    return pick("primary"), pick("accent")
+
+
+def brand_css(settings: dict[str, Any]) -> str:
+    """Brand colours as CSS custom properties. Only validated #rrggbb values get through,
+    so an admin setting can never inject CSS. With no brand colour chosen (by an admin or the
+    theme) nothing is emitted: forum.css carries the palette of the default colours."""
+    primary, accent = brand_colors(settings)
     if primary is None and accent is None:
         return ""
     palette = brand_palette(primary or DEFAULT_PRIMARY, accent or DEFAULT_ACCENT)

@@ -54,7 +54,8 @@ def sources(package: str) -> tuple[Path, list[tuple[Path, list[tuple[str, object
     base = FORUM / package
     dirs = [(base, [("**.py", "python")])]
     if (FORUM / "templates" / package).is_dir():
-        dirs.append((FORUM / "templates" / package, [("**.html", JINJA)]))
+        # .txt: the text part of mail (templates/mail/*.txt, forum.mail.compose)
+        dirs.append((FORUM / "templates" / package, [("**.html", JINJA), ("**.txt", JINJA)]))
     return base / "translations", dirs
 
 

@@ -10,12 +10,14 @@ from flask_babel import lazy_gettext as _l
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminFigure
+from forum.notifications.interfaces import DigestSource, NoticeAccess
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
 from . import audit_vocabulary, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
+from .mail_sources import NoticeAccessFromDiscussions, digest_topics
 from .views import bp
 
 
@@ -31,6 +33,8 @@ def init_app(app: Flask) -> None:
     contribute(app, SearchSource, search.PostSource())
     contribute(app, SearchFeed, search.TopicPosts())
     provide(app, SearchScope, search.CategoryScope())
+    provide(app, NoticeAccess, NoticeAccessFromDiscussions())  # notice mail: may they still read it
+    provide(app, DigestSource, digest_topics)  # the summary mail's topics
     register_core(app, search, "discussions.search")
     contribute(app, AdminFigure, AdminFigure(_l("Posts"), lambda viewer: posts_in_last_days(7),
                                              "discussions.latest", hint=_l("last 7 days")))

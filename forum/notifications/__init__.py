@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum import jobs
-
-from .email import EMAIL_JOB, send_notification_email
+from . import mailing
 from .kinds import Delivery, NotificationKind, UnknownNotificationKind, register_kinds
 from .rendering import format_instant, reading_as, render
 from .services import notify
@@ -28,5 +26,5 @@ __all__ = ["Delivery", "NotificationKind", "UnknownNotificationKind", "format_in
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    jobs.register_job(app, jobs.JobType(EMAIL_JOB, send_notification_email, max_attempts=5, base_delay=60))
+    mailing.init_app(app)  # the notice mail, summaries, preferences and unsubscribe pages
     app.add_template_filter(render, "notification_text")  # {{ n|notification_text }}: escaped text
