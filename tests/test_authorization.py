@@ -32,7 +32,17 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.accounts.services import current_coc_version
 from forum.db_types import utcnow
-from forum.discussions.models import Category, CategoryMember, Draft, Post, ReadAccess, Topic, TopicMember
+from forum.discussions.models import (
+    Bookmark,
+    Category,
+    CategoryMember,
+    Draft,
+    Post,
+    PostReaction,
+    ReadAccess,
+    Topic,
+    TopicMember,
+)
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation import services as moderation
@@ -147,6 +157,19 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/posts/<int:post_id>/revisions", "GET"): Row("/posts/{public_reply}/revisions",
                                                    {a: "200" if a in STAFF else "403" for a in ACTORS}),
     ("/search", "GET"): Row("/search?q=hello", everyone()),
+    # discussions: reactions and bookmarks (a reaction is taking part: participants; bookmarks are a
+    # reader's own list; who reacted is for whoever reads the post)
+    ("/posts/<int:post_id>/react", "POST"): Row("/posts/{public_reply}/react", participants(), {"reaction": "heart"},
+                                                probe=count(PostReaction)),
+    ("/posts/<int:post_id>/unreact", "POST"): Row("/posts/{public_reply}/unreact", signed_in("allowed")),
+    ("/posts/<int:post_id>/reactions", "GET"): Row("/posts/{club_post}/reactions", readers()),
+    ("/posts/<int:post_id>/bookmark", "GET"): Row("/posts/{club_post}/bookmark",
+                                                  but(readers(), visitor="login", suspended="login")),
+    ("/posts/<int:post_id>/bookmark", "POST"): Row("/posts/{club_post}/bookmark", readers("effect", "none"),
+                                                   {"quick": "1"}, probe=count(Bookmark)),
+    ("/posts/<int:post_id>/bookmark/remove", "POST"): Row("/posts/{public_reply}/bookmark/remove",
+                                                          signed_in("allowed")),
+    ("/bookmarks", "GET"): Row("/bookmarks", signed_in()),
     # discussions: watching and reading (a level or a read position on a members-only topic: its readers)
     ("/new", "GET"): Row("/new", signed_in()),
     ("/unread", "GET"): Row("/unread", signed_in()),
@@ -312,6 +335,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/", "GET"): Row("/admin/", ADMIN_GET),
     ("/admin/brand", "GET"): Row("/admin/brand", ADMIN_GET),
     ("/admin/brand", "POST"): Row("/admin/brand", admin_area()),
+    ("/admin/reactions", "GET"): Row("/admin/reactions", ADMIN_GET),
+    ("/admin/reactions", "POST"): Row("/admin/reactions", admin_area(), {"reactions": "sad"}),
     ("/admin/categories", "GET"): Row("/admin/categories", ADMIN_GET),
     ("/admin/categories/new", "GET"): Row("/admin/categories/new", ADMIN_GET),
     ("/admin/categories/new", "POST"): Row("/admin/categories/new", admin_area()),

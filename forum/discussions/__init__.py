@@ -7,9 +7,11 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from forum import jobs, settings
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
 from forum.audit import AuditVocabulary
-from forum.interfaces import AdminFigure
+from forum.interfaces import AdminFigure, AdminSection
+from forum.notifications import register_kinds
 from forum.notifications.interfaces import DigestSource, NoticeAccess
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
@@ -17,12 +19,20 @@ from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
 from . import audit_vocabulary, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
+from .bookmarks import REMINDER, REMINDER_JOB, run_reminders
 from .mail_sources import NoticeAccessFromDiscussions, digest_topics
+from .reaction_views import admin_reactions  # noqa: F401 - importing it declares the reaction and bookmark routes on bp
+from .reactions import DEFAULTS as REACTION_DEFAULTS
+from .reactions import NOTICE, NOTICE_JOB, refresh_notice
 from .views import bp
 
 
 def _profile_activity(viewer: Any, member: Any) -> dict[str, Any]:
     return {"topics": services.user_topics(viewer, member), "posts": services.user_posts(viewer, member)}
+
+
+def _profile_likes(viewer: Any, member: Any) -> dict[str, Any]:
+    return {"likes_given": member.likes_given, "likes_received": member.likes_received}
 
 
 def init_app(app: Flask) -> None:
@@ -38,3 +48,12 @@ def init_app(app: Flask) -> None:
     register_core(app, search, "discussions.search")
     contribute(app, AdminFigure, AdminFigure(_l("Posts"), lambda viewer: posts_in_last_days(7),
                                              "discussions.latest", hint=_l("last 7 days")))
+    # Reactions and bookmarks (issue 12): the offered set, the author's notice, reminders.
+    settings.register_defaults(app, REACTION_DEFAULTS)
+    register_kinds(app, NOTICE, REMINDER)
+    contribute(app, ProfileSection, _profile_likes)
+    contribute(app, AdminSection, AdminSection("discussions.admin_reactions", _l("Reactions"),
+                                               _l("which reactions members may give besides the like")))
+    jobs.register_job(app, jobs.JobType(NOTICE_JOB, refresh_notice, max_attempts=5))
+    jobs.register_job(app, jobs.JobType(REMINDER_JOB, run_reminders, max_attempts=3))
+    jobs.register_periodic(app, jobs.PeriodicJob(REMINDER_JOB, {"minute": "*"}))

@@ -21,6 +21,11 @@ Invariants:
   the greatest ``(last_posted_at, id)``.
 * ``user.post_count``: their published posts (whatever the topic's state);
   ``user.topic_count``: their published topics.
+* Reactions (a like is the reaction "heart"; every reaction counts as a like):
+  ``post.reaction_count``: its ``post_reactions`` rows, whatever the post's state (hiding a
+  post keeps its reactions, and restoring it brings them back); ``user.likes_given``: the
+  reactions they made; ``user.likes_received``: the reactions on their posts. Changing one's
+  reaction changes no counter.
 
 Counters move with SQL-side arithmetic, so concurrent writers cannot lose an update, and
 every decision is taken on locked rows, never on what a request loaded earlier: a post's
@@ -28,7 +33,10 @@ state changes only from the state it still has (``UPDATE ... WHERE state = <expe
 second moderator acting on the same post gets :class:`StateChanged`), and the topic's state
 and category are read under its row lock. Lock order: post -> topic -> category -> user,
 several topics in ascending id order (split and merge lock them all first), so two writers
-never wait on each other in a cycle. The caller commits.
+never wait on each other in a cycle. A reaction follows the same order: the post's row
+(:func:`lock_post_for_reaction`), then the reaction's own row (the caller's insert or delete,
+decided by the unique constraint on (post, member)), then the reactor's and the author's user
+rows in ascending id order (:func:`count_reaction`). The caller commits.
 """
 
 from __future__ import annotations
@@ -392,3 +400,38 @@ def _settle_topic(topic_id: int, before: _Totals, close_empty: PostState | None)
         if topic.solution_post_id and db.session.scalar(
                 select(Post.topic_id).where(Post.id == topic.solution_post_id)) != topic_id:
             topic.solution_post_id = None  # the accepted answer moved to another topic
+
+
+# --- reactions (likes) -----------------------------------------------------------------------------
+
+_REACTION_COUNTERS = ["reaction_count"]
+
+
+def lock_post_for_reaction(post_id: int) -> tuple[str, int | None] | None:
+    """The post's state and author as they are now, its row locked until commit (PostgreSQL:
+    ``FOR NO KEY UPDATE``, which leaves rows that merely reference the post, such as bookmarks,
+    free to be written; SQLite serialises writers). None when the post does not exist."""
+    row = db.session.execute(select(Post.state, Post.user_id).where(Post.id == post_id)
+                             .with_for_update(key_share=True)).first()
+    return (str(row[0]), row[1]) if row else None
+
+
+def count_reaction(post_id: int, reactor_id: int, author_id: int | None, delta: int) -> None:
+    """A reaction was added (``delta`` 1) or removed (-1) by ``reactor_id`` on the post of
+    ``author_id``: the post's ``reaction_count``, the reactor's ``likes_given`` and the author's
+    ``likes_received`` move with SQL arithmetic. Call it with the post locked
+    (:func:`lock_post_for_reaction`) and only when the row was really inserted or deleted (the
+    statement's row count), so a double click or two tabs never count twice."""
+    if delta not in (1, -1):
+        raise ValueError("a reaction counts once")
+    db.session.execute(update(Post).where(Post.id == post_id)
+                       .values(reaction_count=Post.reaction_count + delta), execution_options=_NO_SYNC)
+    _expire(Post, post_id, _REACTION_COUNTERS)
+    for user_id in sorted({reactor_id} | ({author_id} if author_id else set())):  # ascending: the lock order
+        values: dict[str, Any] = {}
+        if user_id == reactor_id:
+            values["likes_given"] = User.likes_given + delta
+        if user_id == author_id:
+            values["likes_received"] = User.likes_received + delta
+        db.session.execute(update(User).where(User.id == user_id).values(**values), execution_options=_NO_SYNC)
+        _expire(User, user_id, list(values))

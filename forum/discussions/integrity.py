@@ -1,5 +1,7 @@
 """Checking and repairing the denormalised discussion data against the rows
-(``flask --app wsgi forum check [--repair]``, like Discourse's ``rake posts:reset_counters``).
+(``flask --app wsgi forum check [--repair]``, like Discourse's ``rake posts:reset_counters``):
+counters, post numbers, last-post pointers, official ranges, and the reaction counters
+(``posts.reaction_count``, ``users.likes_given`` / ``likes_received``).
 
 The invariants are the ones :mod:`forum.discussions.counters` maintains (see its docstring);
 this module recomputes them set-based (a few statements, plus one index probe per category
@@ -13,11 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 
 from forum.accounts.models import User
 
-from .models import Category, Post, PostState, Topic
+from .models import Category, Post, PostReaction, PostState, Topic
 
 PUBLISHED = PostState.PUBLISHED.value
 
@@ -106,6 +108,7 @@ def mismatches(executor: Any) -> Iterator[Mismatch]:
     for uid, posts, topics, exp_posts, exp_topics in executor.execute(_user_facts()):
         if (posts, topics) != (exp_posts, exp_topics):
             yield Mismatch("user", uid, "post_count/topic_count", (posts, topics), (exp_posts, exp_topics))
+    yield from _reaction_mismatches(executor)
 
 
 def _topic_mismatches(executor: Any) -> Iterator[Mismatch]:
@@ -163,3 +166,53 @@ def repair(executor: Any, *, first_topic_id: int = 1, first_user_id: int = 1) ->
     executor.execute(update(User).where(User.id == users.c.id, or_(
         User.post_count != users.c.posts, User.topic_count != users.c.topics)).values(
         post_count=users.c.posts, topic_count=users.c.topics))
+    _repair_reactions(executor, first_topic_id=first_topic_id, first_user_id=first_user_id)
+
+
+# --- reactions: posts.reaction_count, users.likes_given / likes_received ---------------------------
+
+def _reactions_per_post() -> Any:
+    return (select(PostReaction.post_id.label("post_id"), func.count().label("n"))
+            .group_by(PostReaction.post_id).subquery("reactions_per_post"))
+
+
+def _like_facts(first_user_id: int = 1) -> Any:
+    """Per member: the reactions they made and the reactions on their posts (whatever the
+    posts' state), from the rows."""
+    given = (select(PostReaction.user_id.label("uid"), func.count().label("n"))
+             .group_by(PostReaction.user_id).subquery("likes_given_by"))
+    received = (select(Post.user_id.label("uid"), func.count().label("n"))
+                .join(PostReaction, PostReaction.post_id == Post.id)
+                .group_by(Post.user_id).subquery("likes_received_by"))
+    return (select(User.id, User.likes_given, User.likes_received,
+                   func.coalesce(given.c.n, 0).label("given"), func.coalesce(received.c.n, 0).label("received"))
+            .outerjoin(given, given.c.uid == User.id).outerjoin(received, received.c.uid == User.id)
+            .where(User.id >= first_user_id))
+
+
+def _reaction_mismatches(executor: Any) -> Iterator[Mismatch]:
+    per_post = _reactions_per_post()
+    expected = func.coalesce(per_post.c.n, 0)
+    for pid, stored, exp in executor.execute(
+            select(Post.id, Post.reaction_count, expected).outerjoin(per_post, per_post.c.post_id == Post.id)
+            .where(Post.reaction_count != expected)):
+        yield Mismatch("post", pid, "reaction_count", stored, exp)
+    facts = _like_facts().subquery("like_facts")
+    for uid, given, received, exp_given, exp_received in executor.execute(
+            select(facts).where(or_(facts.c.likes_given != facts.c.given,
+                                    facts.c.likes_received != facts.c.received))):
+        yield Mismatch("user", uid, "likes_given/likes_received", (given, received), (exp_given, exp_received))
+
+
+def _repair_reactions(executor: Any, *, first_topic_id: int, first_user_id: int) -> None:
+    """Set-based: posts with reactions get their count, posts counted but with none get 0 (an
+    index probe each, only for non-zero counts), members get both like counters."""
+    per_post = _reactions_per_post()
+    executor.execute(update(Post).where(Post.id == per_post.c.post_id, Post.topic_id >= first_topic_id,
+                                        Post.reaction_count != per_post.c.n).values(reaction_count=per_post.c.n))
+    executor.execute(update(Post).where(Post.reaction_count != 0, Post.topic_id >= first_topic_id,
+                                        ~exists().where(PostReaction.post_id == Post.id)).values(reaction_count=0))
+    facts = _like_facts(first_user_id).subquery("like_facts")
+    executor.execute(update(User).where(User.id == facts.c.id, or_(
+        User.likes_given != facts.c.given, User.likes_received != facts.c.received)).values(
+        likes_given=facts.c.given, likes_received=facts.c.received))

@@ -183,3 +183,40 @@ def can_moderate_topic(actor: Any, topic: Topic) -> bool:
         return False
     author = topic.author
     return not (author is not None and author.is_admin and not actor.is_admin)
+
+
+# --- reactions and bookmarks (issue 12) ------------------------------------------------------------
+
+def may_react_at_all(user: Any) -> bool:
+    """Whether ``user`` may react to anything right now: reacting is taking part, so it follows
+    accounts' posting rule (a silenced, unverified or unapproved member, or one who must accept
+    the new code of conduct first, only reads the reactions). One answer per request."""
+    if not user.is_authenticated:
+        return False
+    key = f"may_react_{user.id}"
+    if has_request_context() and key in g:
+        return bool(g.get(key))
+    allowed = posting_block(user) is None
+    if has_request_context():
+        setattr(g, key, allowed)
+    return allowed
+
+
+def can_react(user: Any, post: Post) -> bool:
+    """Like (or react to) a post: someone else's published post, in a published topic the member
+    may read, by a member who may take part (:func:`may_react_at_all`)."""
+    return (post.state == PostState.PUBLISHED and post.topic.state == PostState.PUBLISHED
+            and bool(user.is_authenticated) and post.user_id != user.id
+            and can_read_category(user, post.topic.category) and may_react_at_all(user))
+
+
+def can_see_reactions(user: Any, post: Post) -> bool:
+    """Who reacted to a post: anyone who reads the published post."""
+    return post.state == PostState.PUBLISHED and can_see_topic(user, post.topic) \
+        and post.topic.state == PostState.PUBLISHED
+
+
+def can_bookmark(user: Any, post: Post) -> bool:
+    """Bookmarks are a member's own notes: any signed-in account that reads the published post
+    (no posting rights needed, a silenced member keeps their reading list)."""
+    return bool(user.is_authenticated) and can_see_reactions(user, post)
