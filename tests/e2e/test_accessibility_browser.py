@@ -75,8 +75,8 @@ def world(app: Any) -> dict[str, str]:
 PAGES = {
     "visitor": ["/", "/latest", "/c/support", "{topic}", "/search?q=gasket", "/events", "{event}", "/u/wendy",
                 "/register", "/login", "/code-of-conduct"],
-    "member": ["/", "/latest", "{topic}", "/new-topic", "/search?q=gasket", "/u/wendy", "/settings",
-               "/notifications", "/events", "{event}"],
+    "member": ["/", "/latest", "/new", "/unread", "/c/support", "{topic}", "/new-topic", "/search?q=gasket",
+               "/u/wendy", "/settings", "/notifications", "/events", "{event}"],
     "moderator": ["/review", "{topic}", "/u/nico", "/latest"],
     "admin": ["/admin", "/review", "{topic}", "/admin/brand"],
 }
