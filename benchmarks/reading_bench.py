@@ -5,8 +5,9 @@ marking read costs. Not a test: run by hand and compare the numbers.
 
 Builds the database once with the bulk seeder (20,000 topics and 100,000 posts, plus a
 10,000-post topic), then gives one member, "reader", a long history: 5,000 opened topics (half
-tracked, most with a few unread posts; 1,500 other members have 60 each), the 10,000-post topic tracked and read only to #1 (its
-unread count stops at watching.UNREAD_CAP), 200 muted topics and one muted category. Times GET
+tracked, most with a few unread posts; 1,500 other members have 60 each), the 10,000-post
+topic tracked and read only to #1 (its unread count stops at watching.UNREAD_CAP), 200 muted
+topics and one muted category. Times GET
 requests through Flask's test client (templates included) as that member and as a visitor,
 and POST /t/<id>/read (one upsert), then prints SQLite's EXPLAIN QUERY PLAN of the list queries.
 """
@@ -30,7 +31,7 @@ from forum import create_app
 from forum.extensions import db
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pagination_bench import plan, timed  # noqa: E402 - the same timing and EXPLAIN helpers
+from pagination_bench import plan, timed  # the same timing and EXPLAIN helpers
 
 PASSWORD = "correct horse battery staple"
 OPENED = 5_000
@@ -67,8 +68,9 @@ def build(app: Any) -> None:
                  "level_reason": "replied" if i % 2 else None,
                  "last_read_post_number": max(1, highest - rng.randint(0, 4)), "last_visited_at": utcnow()}
                 for i, (tid, highest) in enumerate(chosen[:OPENED])]
-        rows += [{"user_id": reader.id, "topic_id": tid, "level": int(NotificationLevel.MUTED), "level_reason": "chosen",
-                  "last_read_post_number": 0, "last_visited_at": None} for tid, _h in chosen[OPENED:]]
+        rows += [{"user_id": reader.id, "topic_id": tid, "level": int(NotificationLevel.MUTED),
+                  "level_reason": "chosen", "last_read_post_number": 0, "last_visited_at": None}
+                 for tid, _h in chosen[OPENED:]]
         rows.append({"user_id": reader.id, "topic_id": big[0], "level": int(NotificationLevel.TRACKING),
                      "level_reason": "replied", "last_read_post_number": 1, "last_visited_at": utcnow()})
         db.session.execute(insert(TopicMember), rows)
