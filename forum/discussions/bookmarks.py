@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -71,6 +72,7 @@ def reminder_time(choice: str, *, zone: tzinfo, custom: datetime | None = None,
     "hour" one hour from now, "tomorrow" tomorrow at 8:00, "next_week" next Monday at 8:00,
     "custom" the wall-clock ``custom`` (naive, as a datetime-local field gives it); "" none."""
     now = now or utcnow()
+    zone = zone_info(zone)
     if choice == "":
         return None
     if choice == "hour":
@@ -97,10 +99,17 @@ def _local(wall: datetime, zone: tzinfo) -> datetime:
     return instant
 
 
+def zone_info(zone: tzinfo) -> tzinfo:
+    """A zone that does wall-clock arithmetic right: Flask-Babel hands out pytz zones, whose
+    ``replace(tzinfo=...)`` gives the zone's first historical offset (Rome's 1866 LMT)."""
+    name = getattr(zone, "key", None) or getattr(zone, "zone", None)
+    return ZoneInfo(name) if isinstance(name, str) and not isinstance(zone, ZoneInfo) else zone
+
+
 def as_local(moment: datetime, zone: tzinfo) -> datetime:
     """``moment`` (UTC; naive from SQLite) on ``zone``'s wall clock."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone)
+    return aware.astimezone(zone_info(zone))
 
 
 # --- writing -----------------------------------------------------------------------------------------
