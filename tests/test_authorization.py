@@ -47,6 +47,7 @@ from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation import services as moderation
 from forum.moderation.models import Flag, ReviewItem
+from forum.notifications import unsubscribe
 from forum.staff.models import ExpertBadge, StaffMembership
 from tests.factories import (
     future_day,
@@ -275,6 +276,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/settings/sessions/revoke-others", "POST"): Row("/settings/sessions/revoke-others", signed_in("allowed")),
     ("/notifications", "GET"): Row("/notifications", signed_in()),
     ("/notifications/read", "POST"): Row("/notifications/read", signed_in("allowed")),
+    # notification preferences (issue 12); unsubscribing is public: the signed token in the URL says
+    # whose mail (a member's summary here), one-click takes RFC 8058's body and no CSRF token
+    ("/settings/notifications", "GET"): Row("/settings/notifications", signed_in()),
+    ("/settings/notifications", "POST"): Row("/settings/notifications", signed_in("allowed"), {"digest": "daily"}),
+    ("/email/unsubscribe/<token>", "GET"): Row("/email/unsubscribe/{unsubscribe_token}", everyone()),
+    ("/email/unsubscribe/<token>", "POST"): Row("/email/unsubscribe/{unsubscribe_token}", everyone("effect"),
+                                                {"List-Unsubscribe": "One-Click"},
+                                                probe=lambda w: count(User, User.id == w["author"],
+                                                                      User.digest == "never")(w)),
+    ("/email/unsubscribe/<token>/choose", "POST"): Row("/email/unsubscribe/{unsubscribe_token}/choose",
+                                                       everyone("302"), {"choice": "digest", "digest": "daily"}),
     # events
     ("/events", "GET"): Row("/events", everyone()),
     ("/events/past", "GET"): Row("/events/past", everyone()),
@@ -434,6 +446,7 @@ def build_world(actor: str) -> dict[str, Any]:
         "event_day": future_day(20).isoformat(), "item": item.id, "ban": ban.id, "warning": warning.id,
         "group": group_named("Customer Care").id, "membership": membership, "badge": badge.id,
         "word": word_id, "coc": current_coc_version(), "static_file": "css/forum.css",
+        "unsubscribe_token": unsubscribe.make_token(author, unsubscribe.DIGEST),
     }
     world["actor"] = make_actor(actor)
     return world

@@ -85,7 +85,7 @@ def run_digests(payload: dict[str, Any]) -> None:
     now = utcnow()
     after = int(payload.get("after") or 0)
     run = str(payload.get("run") or now.strftime("%Y%m%d%H%M"))
-    members = due_members(now, after)
+    members = due_members(now, after, BATCH)
     for member in members:
         try:
             send_digest(member, now)

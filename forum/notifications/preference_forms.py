@@ -15,8 +15,8 @@ from .kinds import Delivery, NotificationKind
 
 DELIVERY_LABELS: dict[str, Any] = {
     Delivery.APP: _l("In the app only"),
-    Delivery.EMAIL: _l("In the app and by email right away"),
-    Delivery.EMAIL_AWAY: _l("In the app, and by email when I am away"),
+    Delivery.EMAIL: _l("Email right away"),
+    Delivery.EMAIL_AWAY: _l("Email when I am away"),
     Delivery.NEVER: _l("Never"),
 }
 DIGEST_LABELS: dict[str, Any] = {
