@@ -26,6 +26,7 @@ from forum.notifications.interfaces import DigestTopic, NoticePost
 
 from .models import Post, PostState, Topic
 from .permissions import can_see_post_body, can_see_topic, readable_category_ids
+from .watching import not_muted
 
 EXCERPT_LENGTH = 180
 
@@ -96,7 +97,7 @@ def digest_topics(user: Any, since: datetime, limit: int) -> list[DigestTopic]:
         .where(Topic.category_id.in_(readable), Topic.state == PostState.PUBLISHED,
                Post.state == PostState.PUBLISHED, Post.created_at > since,
                or_(Post.user_id.is_(None), Post.user_id != user.id),
-               or_(Topic.user_id.is_(None), Topic.user_id.not_in(ignored)))
+               or_(Topic.user_id.is_(None), Topic.user_id.not_in(ignored)), not_muted(user))
         .group_by(Topic.id)
         .order_by(desc(new_posts), desc(func.max(Post.created_at)), desc(Topic.id))
         .limit(limit)).all()

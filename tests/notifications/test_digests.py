@@ -15,7 +15,8 @@ from sqlalchemy import select
 from forum import jobs
 from forum.accounts.ignores import ignore_user
 from forum.db_types import utcnow
-from forum.discussions.models import Post, ReadAccess, Topic
+from forum.discussions.models import NotificationLevel, Post, ReadAccess, Topic
+from forum.discussions.watching import set_category_level, set_topic_level
 from forum.extensions import db
 from forum.notifications import digests
 from forum.notifications.digests import DIGEST_JOB, due_members, period_key, send_digest
@@ -147,6 +148,18 @@ def test_topics_of_ignored_members_are_left_out(busy, outbox):
     send_digest(anna)
     [mail] = mails_to(outbox, anna)
     assert "Which descaler works best?" not in mail.body and "A quiet question about kettles" in mail.body
+
+
+def test_muted_topics_and_categories_are_left_out(busy, outbox):
+    anna = away_member("anna")
+    set_topic_level(anna, busy["busy"], NotificationLevel.MUTED)
+    send_digest(anna)
+    [mail] = mails_to(outbox, anna)
+    assert "Which descaler works best?" not in mail.body and "A quiet question about kettles" in mail.body
+    set_category_level(anna, busy["kitchen"], NotificationLevel.MUTED)
+    anna.last_digest_at = None
+    db.session.commit()
+    assert not send_digest(anna)
 
 
 def test_nothing_new_sends_nothing_and_moves_on(busy, outbox):
