@@ -7,8 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from . import preferences
 from .kinds import Delivery, NotificationKind
@@ -75,3 +76,13 @@ class UnsubscribeForm(FlaskForm):
 
     choice = RadioField(_l("What would you like?"), choices=[])
     digest = _digest_field()
+
+
+class EmailSettingsForm(FlaskForm):
+    """The community's mail settings (admins)."""
+
+    away_minutes = IntegerField(_l("Minutes without a visit before “email when I am away” sends"),
+                                validators=[InputRequired()],
+                                description=_l("Members who are on the site read their notices there instead."))
+    digest_default = SelectField(_l("Summary email of members who never chose"),
+                                 choices=[SelectChoice(v, label) for v, label in DIGEST_LABELS.items()])

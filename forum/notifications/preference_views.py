@@ -22,10 +22,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from forum.accounts.permissions import can_administer
+from forum.errors import ValidationFailed
 from forum.extensions import csrf
+from forum.forms import apply_errors
 
 from . import preferences, unsubscribe
-from .preference_forms import DELIVERY_LABELS, DIGEST_LABELS, UnsubscribeForm, initial_data, preferences_form
+from .preference_forms import (
+    DELIVERY_LABELS,
+    DIGEST_LABELS,
+    EmailSettingsForm,
+    UnsubscribeForm,
+    initial_data,
+    preferences_form,
+)
 
 bp = Blueprint("notification_prefs", __name__)
 
@@ -106,3 +116,23 @@ def choose(token: str) -> Any:
     unsubscribe.apply_choice(token, form.choice.data, form.digest.data)
     flash(_("Your email preferences were saved."), "success")
     return redirect(url_for("notification_prefs.unsubscribe_page", token=token))
+
+
+@bp.route("/admin/email", methods=["GET", "POST"])
+@login_required
+def admin_settings() -> Any:
+    """The community's mail settings (everything under /admin is for admins: forum.admin)."""
+    if not can_administer(current_user):
+        abort(403)
+    form = EmailSettingsForm(data={"away_minutes": preferences.away_minutes(),
+                                   "digest_default": preferences.digest_frequency(None)})
+    if form.validate_on_submit():
+        try:
+            preferences.save_email_settings(current_user, minutes_away=form.away_minutes.data or 0,
+                                            digest_default=form.digest_default.data or "")
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("notification_prefs.admin_settings"))
+    return render_template("notifications/admin_settings.html", form=form), (400 if form.errors else 200)

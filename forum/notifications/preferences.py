@@ -27,10 +27,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
 
+from forum.accounts.permissions import can_administer
+from forum.audit import record_action
 from forum.db_types import utcnow
+from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.settings import get_setting, register_defaults
+from forum.settings import get_setting, register_defaults, set_setting
 
 from .kinds import Delivery, NotificationKind, get_kind, registered_kinds
 
@@ -42,6 +46,7 @@ DAILY, WEEKLY, NEVER = "daily", "weekly", "never"
 DIGEST_CHOICES = (DAILY, WEEKLY, NEVER)
 MAILED = (Delivery.EMAIL, Delivery.EMAIL_AWAY)
 
+MAX_AWAY_MINUTES = 24 * 60
 SETTINGS: dict[str, Any] = {
     "notification_away_minutes": 10,  # "email when away": not seen on the site for this long
     "digest_default": WEEKLY,         # the summary mail of members who never chose
@@ -161,3 +166,25 @@ def pause_all_email(user: Any) -> None:
     prefs[EMAIL_PAUSED] = True
     user.notification_prefs = prefs
     user.digest = NEVER
+
+
+def save_email_settings(admin: Any, *, minutes_away: int, digest_default: str) -> None:
+    """An admin's choice of the community's mail settings (audited, committed)."""
+    if not can_administer(admin):
+        raise PermissionDenied()
+    errors: dict[str, str] = {}
+    if not 1 <= minutes_away <= MAX_AWAY_MINUTES:
+        errors["away_minutes"] = _("Between 1 minute and one day (1440 minutes).")
+    if digest_default not in DIGEST_CHOICES:
+        errors["digest_default"] = _("Choose how often the summary email comes.")
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"notification_away_minutes": away_minutes(), "digest_default": digest_frequency(None)}
+    after = {"notification_away_minutes": minutes_away, "digest_default": digest_default}
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    for key, value in changed.items():
+        set_setting(key, value)
+    if changed:
+        record_action(admin, "settings.email", "settings", None, before={k: before[k] for k in changed},
+                      after=changed)
+    db.session.commit()
