@@ -26,7 +26,8 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["COOK_VERSION", "Cooked", "cook", "excerpt", "mail_html", "plain_text", "prose_text", "sanitize_html"]
+__all__ = ["COOK_VERSION", "Cooked", "References", "cook", "excerpt", "mail_html", "plain_text", "prose_text",
+           "references", "sanitize_html"]
 
 # Bump whenever the HTML produced for the same source changes, so stored posts can be re-cooked.
 COOK_VERSION: int = 1
@@ -581,6 +582,35 @@ def _cook_with(md: MarkdownIt, source: str, resolve_users: Resolver | None) -> C
 
     html = sanitize_html(md.renderer.render(tokens, md.options, env))
     return Cooked(html=html, mentions=tuple(mentions), quoted_posts=tuple(quoted))
+
+
+@dataclass(frozen=True)
+class References:
+    """Result of :func:`references`: whom a post's own words name and which posts it quotes."""
+
+    names: tuple[str, ...]                       # ``@name`` candidates, lower-cased, in order
+    quoted_posts: tuple[tuple[int, int], ...]    # (topic id, post number) of each [quote]
+
+
+def references(source: str) -> References:
+    """The ``@names`` a post's text writes OUTSIDE quotes (users or groups alike, unresolved:
+    lower-cased candidates, in order, once each) and the posts its ``[quote]`` blocks cite,
+    parsed exactly as :func:`cook` parses them, without rendering. For notifications: a name
+    written inside a quote is someone else's words and mentions nobody again."""
+    names: dict[str, None] = {}
+    quoted: dict[tuple[int, int], None] = {}
+    quote_depth = 0
+    for token in _walk(_MD.parse(source, {})):
+        if token.type == "quote_open":
+            quote_depth += 1
+            info: _QuoteInfo = token.meta["quote"]
+            if info.topic is not None and info.post is not None:
+                quoted.setdefault((info.topic, info.post))
+        elif token.type == "quote_close":
+            quote_depth -= 1
+        elif token.type == "mention" and not quote_depth:
+            names.setdefault(token.content.lower())
+    return References(names=tuple(names), quoted_posts=tuple(quoted))
 
 
 # --------------------------------------------------------------------------------------------

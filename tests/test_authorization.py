@@ -48,6 +48,7 @@ from forum.extensions import db
 from forum.moderation import services as moderation
 from forum.moderation.models import Flag, ReviewItem
 from forum.notifications import unsubscribe
+from forum.notifications.models import Notification
 from forum.staff.models import ExpertBadge, StaffMembership
 from tests.factories import (
     future_day,
@@ -276,6 +277,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/settings/sessions/revoke-others", "POST"): Row("/settings/sessions/revoke-others", signed_in("allowed")),
     ("/notifications", "GET"): Row("/notifications", signed_in()),
     ("/notifications/read", "POST"): Row("/notifications/read", signed_in("allowed")),
+    ("/notifications/menu", "GET"): Row("/notifications/menu", signed_in()),
+    # the author's own notice (the warning): nobody else may open it (404 for signed-in actors)
+    ("/notifications/<int:notification_id>/open", "POST"): Row("/notifications/{notice}/open", nobody()),
     # notification preferences (issue 12); unsubscribing is public: the signed token in the URL says
     # whose mail (a member's summary here), one-click takes RFC 8058's body and no CSRF token
     ("/settings/notifications", "GET"): Row("/settings/notifications", signed_in()),
@@ -322,6 +326,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/events/<int:event_id>/cohost/accept", "POST"): Row("/events/{public_event}/cohost/accept", nobody("403")),
     ("/events/<int:event_id>/cohost/decline", "POST"): Row("/events/{public_event}/cohost/decline",
                                                            nobody("403")),
+    ("/admin/email", "GET"): Row("/admin/email", ADMIN_GET),
+    ("/admin/email", "POST"): Row("/admin/email", admin_area(), {"away_minutes": "20", "digest_default": "daily"}),
     ("/admin/events", "GET"): Row("/admin/events", ADMIN_GET),
     ("/admin/events", "POST"): Row("/admin/events", admin_area()),
     # staff
@@ -447,6 +453,7 @@ def build_world(actor: str) -> dict[str, Any]:
         "group": group_named("Customer Care").id, "membership": membership, "badge": badge.id,
         "word": word_id, "coc": current_coc_version(), "static_file": "css/forum.css",
         "unsubscribe_token": unsubscribe.make_token(author, unsubscribe.DIGEST),
+        "notice": db.session.scalar(select(Notification.id).where(Notification.user_id == author.id).limit(1)),
     }
     world["actor"] = make_actor(actor)
     return world

@@ -22,7 +22,8 @@ from tests.factories import make_category, make_topic, make_user, opening_post
 OUR_SCRIPT = "/theme/js/forum.js"
 # Pages with a reply box or the new-topic form load the composer too (defer, same origin);
 # topic pages load read tracking for members.
-OUR_SCRIPTS = {OUR_SCRIPT, "/theme/js/composer.js", "/theme/js/reading.js", "/theme/js/reactions.js"}
+OUR_SCRIPTS = {OUR_SCRIPT, "/theme/js/composer.js", "/theme/js/reading.js", "/theme/js/reactions.js",
+               "/theme/js/notifications.js"}
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import audit_vocabulary, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
+from . import audit_vocabulary, notices, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
 from .bookmarks import REMINDER, REMINDER_JOB, run_reminders
 from .mail_sources import NoticeAccessFromDiscussions, digest_topics
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     provide(app, NoticeAccess, NoticeAccessFromDiscussions())  # notice mail: may they still read it
     provide(app, DigestSource, digest_topics)  # the summary mail's topics
     register_core(app, search, "discussions.search")
+    notices.init_app(app)  # replies, mentions, quotes, watched posts: the kinds and the fan-out job
     contribute(app, AdminFigure, AdminFigure(_l("Posts"), lambda viewer: posts_in_last_days(7),
                                              "discussions.latest", hint=_l("last 7 days")))
     # Reactions and bookmarks (issue 12): the offered set, the author's notice, reminders.

@@ -27,3 +27,15 @@ class PostsMovedListener(Protocol):
     def posts_moved(self, post_ids: Sequence[int], topic_id: int, category_id: int) -> None: ...
 
     def topic_moved(self, topic_id: int, category_id: int) -> None: ...
+
+
+class MentionableGroups(Protocol):
+    """Staff groups that a post may mention as a whole (``@support``): staff provides it.
+
+    ``members(names)`` gets lower-cased ``@name`` candidates that are no member's username and
+    answers ``{name: [user ids]}`` for the ones that name a group (a bounded number of queries
+    whatever the number of names); names of no group are left out. Who may mention a group is
+    discussions' rule (:func:`forum.discussions.permissions.can_mention_groups`), not the
+    provider's."""
+
+    def members(self, names: Sequence[str]) -> dict[str, list[int]]: ...

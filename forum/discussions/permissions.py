@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 
 from forum.accounts.permissions import PostingBlock, posting_block
 from forum.accounts.states import can_read_as_member, is_silenced
@@ -93,6 +93,41 @@ def can_see_post_body(user: Any, post: Post) -> bool:
     if post.state in (PostState.PENDING, PostState.REJECTED):
         return bool(user.is_authenticated and post.user_id == user.id)
     return False
+
+
+def readable_accesses(user: Any) -> list[str]:
+    """The category ``read_access`` values ``user`` passes, without a query: the rule of
+    :func:`readable_category_ids` for a statement that joins the categories itself."""
+    return [access.value for access in ReadAccess if _access_allows(user, access)]
+
+
+def visible_topic_sql(user: Any) -> Any:
+    """:func:`can_see_topic` as a condition on ``Topic`` (no query; its category is matched by
+    a subquery on ``categories.read_access``)."""
+    readable = Topic.category_id.in_(select(Category.id).where(Category.read_access.in_(readable_accesses(user))))
+    if user.is_authenticated and user.is_moderator:
+        return readable
+    state = Topic.state == PostState.PUBLISHED
+    if user.is_authenticated:
+        state = or_(state, and_(Topic.user_id == user.id, Topic.state.in_((PostState.PENDING, PostState.REJECTED))))
+    return and_(readable, state)
+
+
+def visible_post_body_sql(user: Any) -> Any:
+    """:func:`can_see_post_body` as a condition on ``Post``."""
+    if user.is_authenticated and user.is_moderator:
+        return true()
+    state = Post.state == PostState.PUBLISHED
+    if user.is_authenticated:
+        state = or_(state, and_(Post.user_id == user.id, Post.state.in_((PostState.PENDING, PostState.REJECTED))))
+    return state
+
+
+def can_mention_groups(user: Any) -> bool:
+    """``@support`` notifies every member of a staff group: people who run the community or
+    speak for the brand (moderators, admins, staff-group members) may page a team that way;
+    members may not (their ``@support`` is plain text)."""
+    return bool(user.is_authenticated and user.is_staff)
 
 
 def outranks(actor: Any, author: Any) -> bool:

@@ -12,6 +12,7 @@ from flask import Flask, Response, current_app
 
 from .models import Job, JobState
 from .queue import JobType, Later, counts, enqueue, prune, register_job, retry, run, run_pending, sweep
+from .queue import inline_holder as _inline_holder
 from .transport import HueyTransport, PeriodicJob, register_periodic, start_in_process
 
 __all__ = ["Job", "JobState", "JobType", "Later", "PeriodicJob", "counts", "enqueue", "init_app", "prune",
@@ -25,11 +26,13 @@ def init_app(app: Flask) -> None:
     """Before the domains: they register their jobs into it."""
     register_job(app, JobType("jobs.sweep", lambda _payload: _sweep(), max_attempts=1))
     if app.config.get("JOBS_MODE") == "inline":
+        _inline_holder(app)  # made with the app (tests reuse apps whose extensions did not change)
+
         @app.after_request
         def _run_queued_jobs(response: Response) -> Response:
             # As in production, the request's jobs run after its own work, not inside it.
             if response.status_code < 500:
-                run_pending()
+                run_pending(request_only=True)
             return response
 
 

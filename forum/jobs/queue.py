@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 _TYPES = "forum.jobs.types"
 _PENDING = "forum.jobs.pending"  # session.info: ids to push when the session commits
 _INLINE = "forum_jobs_inline"    # g / app context: ids to run after the request (inline mode)
+INLINE_HOLDER = "forum.jobs.inline"  # app.extensions: ids queued outside a request (inline mode)
 MAX_DELAY_SECONDS = 3600
 SWEEP_GRACE_SECONDS = 60  # a queued job this overdue was never pushed, or its push was lost
 
@@ -125,7 +126,7 @@ def _after_rollback(session: Session) -> None:
 def _hand_over(pending: list[tuple[int, float]]) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if app.config.get("JOBS_MODE") == "inline":
-        holder = g if has_request_context() else app.extensions.setdefault("forum.jobs.inline", _Holder())
+        holder = g if has_request_context() else app.extensions.setdefault(INLINE_HOLDER, _Holder())
         waiting: list[int] = getattr(holder, _INLINE, None) or []
         waiting.extend(job_id for job_id, _delay in pending)
         setattr(holder, _INLINE, waiting)
@@ -144,14 +145,24 @@ class _Holder:
     """Outside a request (inline mode): where queued ids wait for :func:`run_pending`."""
 
 
-def run_pending() -> int:
+def inline_holder(app: Flask) -> _Holder:
+    """The app's holder of ids queued outside a request (inline mode), made with the app: a
+    test that queues work from its own code leaves the app as it was built (its holder is
+    emptied between tests, see tests/conftest.py)."""
+    holder: _Holder = app.extensions.setdefault(INLINE_HOLDER, _Holder())
+    return holder
+
+
+def run_pending(*, request_only: bool = False) -> int:
     """Inline mode: run the jobs queued so far (outside a request, or before it ends), and the
-    jobs those queue in turn. Returns how many ran."""
+    jobs those queue in turn. Returns how many ran. ``request_only``: only the current request's
+    (what runs after each request): work a test queued from its own code waits for its own call,
+    so it never lands in the next request's SQL count."""
     count = 0
     for _round in range(20):  # jobs that queue jobs: a chain, not a loop
         ids: list[int] = []
         for holder in (g if has_request_context() else None,
-                       current_app.extensions.get("forum.jobs.inline")):
+                       None if request_only else current_app.extensions.get(INLINE_HOLDER)):
             if holder is not None and getattr(holder, _INLINE, None):
                 ids.extend(getattr(holder, _INLINE))
                 setattr(holder, _INLINE, [])

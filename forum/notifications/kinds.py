@@ -21,6 +21,10 @@ from flask import Flask, current_app
 _KEY = "forum.notification_kinds"
 MAX_NAME = 40  # notifications.kind is String(40)
 
+# The notifications page's filters by family (NotificationKind.family).
+MENTION, REPLY = "mention", "reply"
+FAMILIES = (MENTION, REPLY)
+
 # What a renderer receives: the parameters stored with the notification (JSON values only).
 Params = Mapping[str, Any]
 
@@ -53,6 +57,12 @@ class NotificationKind:
     translation); kinds without one are not offered there (always delivered as their default:
     moderation notices a member must read). ``transactional`` kinds are about the member's own
     account (sanctions, applications): never in digests, no unsubscribe link.
+
+    ``family`` files the kind under a filter of the notifications page (:data:`FAMILIES`:
+    ``"mention"`` — someone named or quoted the member — or ``"reply"``); "" for neither.
+    ``grouped(count, params)``: how the bell's menu says several unread notices of this kind
+    about one topic in one line ("3 new replies in “Topic”", rendered with the newest notice's
+    params); None: each notice keeps its own line (mentions, likes already merged per post).
     """
 
     name: str
@@ -61,6 +71,8 @@ class NotificationKind:
     default_delivery: str = ""  # "": EMAIL when there is a subject, else APP (the behaviour before)
     label: Any = None
     transactional: bool = False
+    family: str = ""
+    grouped: Callable[[int, Params], str] | None = None
 
     @property
     def delivery(self) -> str:
@@ -73,6 +85,8 @@ class NotificationKind:
             raise ValueError(f"a notification kind's name has 1 to {MAX_NAME} characters: {self.name!r}")
         if self.default_delivery and self.default_delivery not in Delivery.ALL:
             raise ValueError(f"unknown delivery {self.default_delivery!r} for {self.name!r}")
+        if self.family and self.family not in FAMILIES:
+            raise ValueError(f"unknown family {self.family!r} for {self.name!r}")
 
 
 def _kinds(app: Flask) -> dict[str, NotificationKind]:

@@ -11,7 +11,7 @@ from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
 from forum.interfaces import AdminFigure, AdminSection
 from forum.registry import contribute
 
-from . import audit_vocabulary, services
+from . import audit_vocabulary, notices, services
 from .views import bp
 
 DEFAULTS = {
@@ -22,6 +22,7 @@ DEFAULTS = {
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    notices.init_app(app)  # solved / accepted notices, @group mentions
     settings.register_defaults(app, DEFAULTS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     # Badges ride along with the posts and topic lists that show them: no query per author.

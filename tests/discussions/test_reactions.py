@@ -308,7 +308,8 @@ def test_undoing_notifies_nobody_and_leaves_the_notice_when_nothing_is_left(app,
         reactions.unreact(user("anna"), db.session.get(Post, post.id))
         jobs.run_pending()
     assert notices("giulia") == []  # unread and about nothing any more
-    assert db.session.scalar(select(Notification.id).where(Notification.user_id == user("anna").id)) is None
+    assert db.session.scalar(select(Notification.id).where(Notification.user_id == user("anna").id,
+                                                           Notification.kind == reactions.NOTICE_KIND)) is None
 
 
 def test_members_the_author_ignores_are_not_in_the_notice(app, post):

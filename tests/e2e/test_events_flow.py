@@ -113,7 +113,7 @@ def test_a_named_cohost_accepts_the_invitation_before_hosting(browser, page, liv
         emma = context.new_page()
         login(emma, "emma")
         emma.goto("/notifications")
-        emma.click("a:has-text('invited you to co-host')")
+        emma.click(".notifications button:has-text('invited you to co-host')")
         expect(emma.locator("#cohost")).to_contain_text("You are invited to co-host this event.")
         emma.click("#cohost button:has-text('Accept')")
         expect(emma.locator(".flash")).to_contain_text("You are now a co-host of this event.")

@@ -275,7 +275,7 @@ def test_icons_are_drawn_as_svg_with_names(browser, live_server, app):
     page = new_page(browser, live_server, DESKTOP)
     login(page, "wendy")
     page.goto(f"/t/{topic.slug}/{topic.id}")
-    bell = page.locator("a.notif-link")
+    bell = page.locator(".notif-link")
     expect(bell).to_have_accessible_name("Notifications")
     width = bell.locator("svg").evaluate("e => e.getBoundingClientRect().width")
     assert width >= 14

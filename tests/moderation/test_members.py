@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from forum import jobs
 from forum.accounts.ignores import ignored_user_ids
 from forum.accounts.models import User
 from forum.accounts.permissions import posting_block_reason
@@ -118,6 +119,7 @@ def test_rejecting_an_application_keeps_the_account_unapproved(app, mod, outbox)
     item = services.queue_application(user, {"Why?": "Because"})
     db.session.commit()
     services.reject_item(mod, item, "", "We only admit customers.")
+    jobs.run_pending()  # the notice's mail is a job queued with it
     db.session.expire_all()
     assert user.approved_at is None and item.resolution == "rejected"
     assert db.session.get(User, user.id) is not None

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from forum import jobs
 from forum.accounts.models import PERMANENT, User
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
@@ -66,6 +67,7 @@ def test_silence_makes_read_only_and_expires_by_itself(app, client, member, mod,
 
 def test_suspension_blocks_login_with_the_reason_and_expires(app, client, member, mod, outbox):
     services.suspend_user(mod, member, timedelta(days=3), "Repeated insults.", "see reports")
+    jobs.run_pending()  # the notice's mail is a job queued with it
     assert any("suspended" in m.subject.lower() for m in outbox)  # mailed: they cannot sign in
     response = client.login("mario")
     html = response.get_data(as_text=True)

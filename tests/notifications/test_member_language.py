@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum import jobs
 from forum.discussions import services as discussions
 from forum.extensions import db
 from forum.i18n_content import member_language
@@ -38,6 +39,7 @@ def test_the_admins_default_language_reaches_a_mailed_notice(app, outbox: list[A
     mod = make_user("mona", role="moderator", locale="en")
     member = make_user("mario", locale=None)  # never chose a language
     moderation.warn_user(mod, member, "Basta spam.")
+    jobs.run_pending()  # the mail is the notice's job, queued with it
     [mail] = outbox
     assert mail.subject == "Un avvertimento ufficiale dai moderatori"
     assert mail.body.splitlines()[0] == "Hai ricevuto un avvertimento ufficiale dai moderatori: Basta spam."

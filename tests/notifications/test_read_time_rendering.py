@@ -13,6 +13,7 @@ from babel.dates import format_date, format_time
 from flask import Flask
 from sqlalchemy import func, select
 
+from forum import jobs
 from forum.events import services as events
 from forum.extensions import db
 from forum.moderation import services as moderation
@@ -146,13 +147,14 @@ def test_mail_is_in_the_recipients_language_not_the_actors(app, client, outbox):
     assert mail.subject == "Un avvertimento ufficiale dai moderatori"
     lines = mail.body.splitlines()
     assert lines[0] == "Hai ricevuto un avvertimento ufficiale dai moderatori: Basta spam."
-    assert lines[-1] == "http://forum.test/moderation/me"  # absolute, on its own line
+    assert "http://forum.test/moderation/me" in lines  # absolute, on its own line
 
 
 def test_mail_shows_times_in_the_recipients_zone_named(app, outbox):
     mod = make_user("mona", role="moderator")
     kenji = make_user("kenji", locale="en", timezone="Asia/Tokyo")
     sanction = moderation.suspend_user(mod, kenji, timedelta(days=7), "Repeated insults.")
+    jobs.run_pending()  # the mail is the notice's job, queued with it
     [mail] = outbox
     assert mail.subject == "Your account was suspended"
     assert f"until {en_datetime(sanction.expires_at, 'Asia/Tokyo')} (Asia/Tokyo): Repeated insults." in mail.body

@@ -40,7 +40,7 @@ from forum.plugins.manager import fire, run_filters
 from forum.registry import lookup
 from forum.text import slugify, strip_invisible
 
-from .. import counters, permissions, watching
+from .. import counters, notices, permissions, watching
 from ..models import Category, Post, PostRevision, PostState, Topic
 
 
@@ -192,6 +192,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
             counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
         watching.auto_level_on_write(author, topic, created=True, post_number=1)
+        notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
         if commit:
             db.session.commit()
     except Exception:
@@ -227,6 +228,7 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
             counters.publish(post, fresh=True)
         _record(post, verdicts, context, held=held)
         watching.auto_level_on_write(author, topic, created=False, post_number=number)
+        notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -306,6 +308,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
             counters.set_state(post, PostState.PENDING, editor, verdict.reason)
         _audit_edit(editor, post, revision)
         _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
+        notices.queue_edit_notices(post, revision.raw)  # who the edit newly mentions or quotes, if anyone
     except Exception:
         if commit:  # with commit=False the transaction is the caller's to roll back
             db.session.rollback()

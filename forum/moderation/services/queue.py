@@ -25,6 +25,7 @@ from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.discussions import counters
+from forum.discussions import notices as discussion_notices
 from forum.discussions import services as discussions
 from forum.discussions.models import Post, PostState
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
@@ -246,6 +247,7 @@ def approve_post(actor: User, item: ReviewItem, *, edited: bool = False) -> Even
         raise ValidationFailed(_("This post is not waiting for approval."))
     before = {"state": post.state}
     counters.set_state(post, PostState.PUBLISHED, actor, None)
+    discussion_notices.queue_post_notices(post, approved=True)  # who it mentions, answers, watchers
     resolve(item, actor, Resolution.APPROVED)
     record_action(actor, "post.approve", "post", post.id, before=before,
                   after={"state": post.state, "edited": edited})

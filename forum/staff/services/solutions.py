@@ -15,6 +15,8 @@ from forum.errors import PermissionDenied
 from forum.extensions import db
 from forum.plugins.manager import fire
 
+from ..notices import tell_solution
+
 
 def mark_solution(user: User, post: Post) -> None:
     """Mark ``post`` as the topic's accepted answer; marking another reply moves the mark."""
@@ -28,6 +30,7 @@ def mark_solution(user: User, post: Post) -> None:
     if user.id != topic.user_id:
         record_action(user, "topic.solution_mark", "topic", topic.id, before={"solution_post_id": previous},
                after={"solution_post_id": post.id})
+    tell_solution(user, post)
     db.session.commit()
     fire("forum_topic_changed", topic=topic, actor=user, change="solved")
 
