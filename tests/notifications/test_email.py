@@ -20,6 +20,7 @@ from forum.db_types import utcnow
 from forum.discussions.models import Category, ReadAccess
 from forum.extensions import db
 from forum.mail import MailMessage
+from forum.markup import mail as mail_markup
 from forum.notifications import preferences
 from forum.notifications.email import send_notification_email
 from forum.notifications.kinds import Delivery
@@ -301,7 +302,7 @@ def test_account_mail_has_no_unsubscribe_and_no_post(scene, outbox):
 
 DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "form", "base", "meta", "link",
                   "input", "button", "textarea", "frame", "frameset", "applet"}
-OUR_STYLES = set(markup._MAIL_STYLES.values())
+OUR_STYLES = set(mail_markup._MAIL_STYLES.values())
 
 
 def assert_inert_mail(html: str) -> None:
