@@ -19,9 +19,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_
 from werkzeug.exceptions import BadRequest
 
 T = TypeVar("T")
@@ -60,6 +61,17 @@ def decode_cursor(cursor: str | None) -> Position | None:
     if not _MIN_STAMP <= value <= _MAX_STAMP or number > _MAX_ID:
         raise InvalidCursor()
     return _EPOCH + value * _MICROSECOND, number
+
+
+def after(stamp: Any, row_id: Any, position: Position, *, descending: bool) -> Any:
+    """The condition "rows after ``position``" for a list sorted by ``(stamp, row_id)``
+    (``descending``: newest first). Written as a range on the stamp plus a tie-break on the
+    id, not as a row-value comparison, so every database walks the ``(stamp, id)`` index and
+    binds the timestamp with the column's own type."""
+    at, last_id = position
+    if descending:
+        return and_(stamp <= at, or_(stamp < at, row_id < last_id))
+    return and_(stamp >= at, or_(stamp > at, row_id > last_id))
 
 
 def decode_id(cursor: str | int | None) -> int | None:

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -183,8 +183,7 @@ def list_bookmarks(user: Any, cursor: str | None = None) -> BookmarkPage:
                     Topic.category_id.in_(permissions.readable_category_ids(user))))
     position = pagination.decode_cursor(cursor)
     if position is not None:
-        at, bookmark_id = position
-        query = query.where(Bookmark.created_at <= at, or_(Bookmark.created_at < at, Bookmark.id < bookmark_id))
+        query = query.where(pagination.after(Bookmark.created_at, Bookmark.id, position, descending=True))
     rows = list(db.session.scalars(query.order_by(Bookmark.created_at.desc(), Bookmark.id.desc())
                                    .limit(PER_PAGE + 1)).unique())
     page = pagination.page_of(rows, PER_PAGE, lambda b: pagination.encode_cursor(b.created_at, b.id))

@@ -305,24 +305,14 @@ def _cook_with(md: MarkdownIt, source: str, resolve_users: Resolver | None) -> C
         resolved = {n: c for n in names if isinstance(c := mapping.get(n), str) and c}
     env["mention_map"] = resolved
 
-    mentions: dict[str, None] = {}
-    quoted: dict[tuple[int, int], None] = {}
-    quote_depth = 0
-    for token in _walk(tokens):
-        if token.type == "quote_open":
-            quote_depth += 1
-            info: _QuoteInfo = token.meta["quote"]
-            if info.topic is not None and info.post is not None:
-                quoted.setdefault((info.topic, info.post))
-        elif token.type == "quote_close":
-            quote_depth -= 1
-        elif token.type == "mention" and not quote_depth:
-            canonical = resolved.get(token.content.lower())
-            if canonical:
-                mentions.setdefault(canonical)
+    refs = _references_in(tokens)
+    mentions: dict[str, None] = {}  # ordered set of canonical names
+    for name in refs.names:
+        if canonical := resolved.get(name):
+            mentions.setdefault(canonical)
 
     html = sanitize_html(md.renderer.render(tokens, md.options, env))
-    return Cooked(html=html, mentions=tuple(mentions), quoted_posts=tuple(quoted))
+    return Cooked(html=html, mentions=tuple(mentions), quoted_posts=refs.quoted_posts)
 
 
 @dataclass(frozen=True)
@@ -338,10 +328,14 @@ def references(source: str) -> References:
     lower-cased candidates, in order, once each) and the posts its ``[quote]`` blocks cite,
     parsed exactly as :func:`cook` parses them, without rendering. For notifications: a name
     written inside a quote is someone else's words and mentions nobody again."""
-    names: dict[str, None] = {}
+    return _references_in(_MD.parse(source, {}))
+
+
+def _references_in(tokens: Sequence[Token]) -> References:
+    names: dict[str, None] = {}  # ordered sets
     quoted: dict[tuple[int, int], None] = {}
     quote_depth = 0
-    for token in _walk(_MD.parse(source, {})):
+    for token in _walk(tokens):
         if token.type == "quote_open":
             quote_depth += 1
             info: _QuoteInfo = token.meta["quote"]
@@ -352,7 +346,6 @@ def references(source: str) -> References:
         elif token.type == "mention" and not quote_depth:
             names.setdefault(token.content.lower())
     return References(names=tuple(names), quoted_posts=tuple(quoted))
-
 
 
 def parse(source: str) -> list[Token]:

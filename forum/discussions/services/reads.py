@@ -253,10 +253,7 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
         pinned = sorted(db.session.scalars(pins).unique(), key=lambda t: (t.last_posted_at, t.id), reverse=True)
     query = base.where(~pinned_here)
     if position is not None:
-        at, topic_id = position
-        # Written as a range on last_posted_at plus a tie-break, so every database walks the index.
-        query = query.where(Topic.last_posted_at <= at,
-                            or_(Topic.last_posted_at < at, Topic.id < topic_id))
+        query = query.where(pagination.after(Topic.last_posted_at, Topic.id, position, descending=True))
     rows = list(db.session.scalars(query.order_by(Topic.last_posted_at.desc(), Topic.id.desc())
                                    .limit(per_page + 1)))
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None
@@ -281,8 +278,7 @@ def new_topics(user: Any, *, cursor: str | None = None) -> TopicList:
                     Topic.id.not_in(opened), watching.not_muted(user)))
     position = pagination.decode_cursor(cursor)
     if position is not None:
-        at, topic_id = position
-        query = query.where(Topic.created_at <= at, or_(Topic.created_at < at, Topic.id < topic_id))
+        query = query.where(pagination.after(Topic.created_at, Topic.id, position, descending=True))
     rows = list(db.session.scalars(query.order_by(Topic.created_at.desc(), Topic.id.desc()).limit(per_page + 1)))
     next_cursor = (pagination.encode_cursor(rows[per_page - 1].created_at, rows[per_page - 1].id)
                    if len(rows) > per_page else None)
@@ -310,8 +306,7 @@ def unread_topics(user: Any, *, cursor: str | None = None) -> TopicList:
                     level >= int(NotificationLevel.TRACKING), unread_post))
     position = pagination.decode_cursor(cursor)
     if position is not None:
-        at, topic_id = position
-        query = query.where(Topic.last_posted_at <= at, or_(Topic.last_posted_at < at, Topic.id < topic_id))
+        query = query.where(pagination.after(Topic.last_posted_at, Topic.id, position, descending=True))
     rows = list(db.session.scalars(query.order_by(Topic.last_posted_at.desc(), Topic.id.desc())
                                    .limit(per_page + 1)).unique())
     next_cursor = encode_cursor(rows[per_page - 1]) if len(rows) > per_page else None

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, func, or_, select, true, tuple_
+from sqlalchemy import Select, and_, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import pagination
@@ -91,7 +91,7 @@ def list_upcoming(viewer: Any, *, after: str | None = None, limit: int = UPCOMIN
     query = listing(viewer).where(Event.ends_at > now)
     position = pagination.decode_cursor(after)
     if position is not None:
-        query = query.where(tuple_(Event.starts_at, Event.id) > tuple_(*position))
+        query = query.where(pagination.after(Event.starts_at, Event.id, position, descending=False))
     rows = list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit + 1)).unique())
     page = pagination.page_of(rows, limit, encode_cursor)
     return page.items, page.next_cursor
@@ -104,7 +104,7 @@ def list_past(viewer: Any, *, before: str | None = None, per_page: int = PAST_PA
     query = listing(viewer).where(Event.ends_at <= now)
     position = pagination.decode_cursor(before)
     if position is not None:
-        query = query.where(tuple_(Event.starts_at, Event.id) < tuple_(*position))
+        query = query.where(pagination.after(Event.starts_at, Event.id, position, descending=True))
     rows = list(db.session.scalars(query.order_by(Event.starts_at.desc(), Event.id.desc())
                                    .limit(per_page + 1)).unique())
     page = pagination.page_of(rows, per_page, encode_cursor)

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import pagination
@@ -172,7 +172,7 @@ def review_queue(user: Any, filters: QueueFilters) -> QueuePage:
         query = query.where(ReviewItem.created_at <= utcnow() - AGES[filters.age])
     position = pagination.decode_cursor(filters.after)
     if position is not None:
-        query = query.where(tuple_(ReviewItem.created_at, ReviewItem.id) > tuple_(*position))
+        query = query.where(pagination.after(ReviewItem.created_at, ReviewItem.id, position, descending=False))
     rows = list(db.session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id)
                                    .limit(QUEUE_PAGE_SIZE + 1)).unique())
     page = pagination.page_of(rows, QUEUE_PAGE_SIZE, lambda item: pagination.encode_cursor(item.created_at, item.id))

@@ -9,7 +9,7 @@ from math import floor
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, tuple_
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from forum import pagination
@@ -87,7 +87,7 @@ def awaiting_staff_response(viewer: Any, *, category_id: int | None = None, curs
              .where(Topic.first_staff_reply_at.is_(None), *_awaiting_scope(viewer, category_id)))
     position = pagination.decode_cursor(cursor)
     if position is not None:
-        query = query.where(tuple_(Topic.created_at, Topic.id) > tuple_(_when(position[0]), position[1]))
+        query = query.where(pagination.after(Topic.created_at, Topic.id, position, descending=False))
     rows = list(db.session.scalars(query.order_by(Topic.created_at, Topic.id).limit(per_page + 1)))
     page = pagination.page_of(rows, per_page, _cursor)
     return AwaitingPage(topics=page.items, next_cursor=page.next_cursor)
