@@ -21,7 +21,6 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
@@ -30,14 +29,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from forum import pagination
 from forum.accounts.models import User
+from forum.accounts.states import can_read_as_member
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.notifications import Delivery, NotificationKind, notify
 from forum.notifications.kinds import Params
-from forum.notifications.models import Notification
 
-from . import permissions
+from . import links, permissions
 from .models import Bookmark, Post, PostState, Topic
 
 REMINDER_KIND = "bookmark_reminder"
@@ -235,19 +234,14 @@ def send_due_reminders(now: datetime | None = None, *, batch: int = BATCH, max_b
 
 def _remind(member: User, bookmark: Bookmark, moment: datetime | None) -> int:
     post = bookmark.post
-    if not permissions.can_bookmark(member, post):
-        return 0  # no longer readable for them: claimed, not sent
+    if not permissions.can_bookmark(member, post) or not can_read_as_member(member):
+        return 0  # no longer readable for them (or suspended): claimed, not sent
     key = f"{REMINDER_KIND}:{bookmark.id}:{moment.isoformat() if moment else ''}"
-    url = url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
-                  post_number=post.post_number)
     if not notify(member, REMINDER_KIND, {"topic": post.topic.title, "note": bookmark.note or "",
-                                          "post_number": post.post_number}, url=url, dedupe_key=key):
+                                          "post_number": post.post_number},
+                  url=links.post_path(post.topic, post.post_number), dedupe_key=key,
+                  topic_id=post.topic_id, post_id=post.id):
         return 0
-    db.session.flush()
-    db.session.execute(update(Notification).where(Notification.user_id == member.id,
-                                                  Notification.dedupe_key == key)
-                       .values(topic_id=post.topic_id, post_id=post.id),
-                       execution_options={"synchronize_session": False})
     return 1
 
 

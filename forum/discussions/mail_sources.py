@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import get_locale
 from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -24,6 +23,7 @@ from forum.extensions import db
 from forum.i18n_content import translated
 from forum.notifications.interfaces import DigestTopic, NoticePost
 
+from .links import post_path
 from .models import Post, PostState, Topic
 from .permissions import can_see_post_body, can_see_topic, readable_category_ids
 from .watching import not_muted
@@ -35,11 +35,6 @@ def _category_name(topic: Topic) -> str:
     """In the current language: the mail's recipient's (reading_as), request or not."""
     locale = get_locale()
     return translated(topic.category, "name", str(locale) if locale else None)
-
-
-def permalink(topic: Topic, post_number: int) -> str:
-    return url_for("discussions.post_permalink", slug=topic.slug or "-", topic_id=topic.id, post_number=post_number,
-                   _external=False)
 
 
 class NoticeAccessFromDiscussions:
@@ -79,7 +74,7 @@ class NoticeAccessFromDiscussions:
         return NoticePost(topic_title=topic.title, category_name=_category_name(topic),
                           author_name=post.author.display_name if post.author else "",
                           cooked_html=post.cooked, text=markup.plain_text(post.raw),
-                          path=permalink(topic, post.post_number), created_at=post.created_at,
+                          path=post_path(topic, post.post_number), created_at=post.created_at,
                           post_number=post.post_number)
 
 
@@ -117,7 +112,7 @@ def digest_topics(user: Any, since: datetime, limit: int) -> list[DigestTopic]:
             title=topic.title, category_name=_category_name(topic),
             category_color=topic.category.color if colors.HEX_COLOR.match(topic.category.color or "") else "#8c8c8c",
             excerpt=markup.excerpt(opener.raw, EXCERPT_LENGTH) if opener else "",
-            path=permalink(topic, int(first_new)), new_posts=int(count), replies=max(0, topic.post_count - 1),
+            path=post_path(topic, int(first_new)), new_posts=int(count), replies=max(0, topic.post_count - 1),
             likes=int(opener.reaction_count or 0) if opener else 0, last_posted_at=topic.last_posted_at,
             is_new=topic.created_at > since))
     return result

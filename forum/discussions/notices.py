@@ -32,17 +32,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from forum import jobs, markup
 from forum.accounts.models import IgnoredUser, User
 from forum.accounts.services import canonical_username
 from forum.accounts.states import can_read_as_member
+from forum.db_types import utcnow
 from forum.extensions import db
 from forum.notifications import Delivery, NotificationKind, register_kinds
 from forum.notifications.interfaces import NoticeVisibility
@@ -52,7 +53,7 @@ from forum.notifications.preferences import delivery_for
 from forum.notifications.services import NewNotice, already_notified, notify_all
 from forum.registry import MissingCollaborator, lookup, provide
 
-from . import permissions, watching
+from . import links, permissions, watching
 from .interfaces import MentionableGroups
 from .models import CategoryMember, NotificationLevel, Post, PostState, Topic, TopicMember
 
@@ -185,8 +186,7 @@ def notify_post(payload: dict[str, Any]) -> None:
     topic = post.topic
     ctx = _Context(post=post, topic=topic, author=post.author,
                    params={"actor": post.author.display_name, "title": topic.title},
-                   url=url_for("discussions.post_permalink", slug=topic.slug or "-", topic_id=topic.id,
-                               post_number=post.post_number, _external=False),
+                   url=links.post_path(topic, post.post_number),
                    edit=bool(payload.get("edit")))
     direct = _direct_kinds(ctx)
     handled = _notify_direct(ctx, direct)
@@ -346,6 +346,21 @@ def _audience(ctx: _Context, users: Sequence[User], *, check_muted: bool) -> lis
         excluded |= muted_among(topic, ids)
     excluded |= already_notified(post.id, ids, EDIT_KINDS if ctx.edit else None)
     return [user for user in readers if user.id not in excluded]
+
+
+def clear_read_notices(user: Any, topic: Topic, post_number: int) -> None:
+    """``user`` has read ``topic`` up to ``post_number``: their unread notices about its posts up
+    to there are read too (the caller commits), so the bell clears as they read and "email
+    when away" does not mail what they already saw (the mail job skips read notices). One
+    UPDATE, on ``ix_notifications_user_topic``; what they have not reached stays unread."""
+    number = max(0, min(int(post_number), topic.highest_post_number))
+    if number < 1:
+        return
+    db.session.execute(
+        update(Notification).where(
+            Notification.user_id == user.id, Notification.topic_id == topic.id, Notification.read_at.is_(None),
+            Notification.post_id.in_(select(Post.id).where(Post.topic_id == topic.id, Post.post_number <= number)))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def muted_among(topic: Topic, user_ids: Iterable[int]) -> set[int]:

@@ -24,7 +24,7 @@ from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.urls import safe_next
 
-from . import bookmarks, permissions, reactions, services
+from . import bookmarks, links, permissions, reactions, services
 from .engagement_forms import REMINDER_CHOICES, BookmarkForm, ReactionForm, ReactionSettingsForm
 from .models import Post
 from .views import bp
@@ -38,16 +38,8 @@ def _fetched() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _post_url(post: Post) -> str:
-    page = services.page_of_post(post.topic, post.post_number)
-    values: dict[str, Any] = {"slug": post.topic.slug, "topic_id": post.topic_id}
-    if page > 1:
-        values["page"] = page
-    return url_for("discussions.topic", **values) + f"#p{post.post_number}"
-
-
 def _back(post: Post) -> Any:
-    return redirect(safe_next(request.form.get("next"), _post_url(post)))
+    return redirect(safe_next(request.form.get("next"), links.post_on_page(post.topic, post.post_number)))
 
 
 def _fragment(template: str, post: Post) -> str:

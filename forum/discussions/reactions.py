@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import g, has_request_context, url_for
+from flask import g, has_request_context
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -37,6 +37,7 @@ from sqlalchemy.orm import joinedload
 from forum import jobs, pagination, settings
 from forum.accounts.models import IgnoredUser, User
 from forum.accounts.permissions import can_administer
+from forum.accounts.states import can_read_as_member
 from forum.db_types import UTCDateTime, utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
@@ -44,8 +45,9 @@ from forum.notifications import Delivery, NotificationKind, notify
 from forum.notifications.kinds import Params
 from forum.notifications.models import Notification
 
-from . import counters, permissions
+from . import counters, links, permissions
 from .models import Bookmark, Post, PostReaction, PostState
+from .notices import muted_among
 
 PUBLISHED = PostState.PUBLISHED
 LIKE = "heart"
@@ -325,8 +327,9 @@ def refresh_notice(payload: dict[str, Any]) -> None:
         return
     post = db.session.scalar(select(Post).options(joinedload(Post.topic)).where(Post.id == post_id))
     author = db.session.get(User, post.user_id) if post is not None and post.user_id else None
-    if post is None or author is None:
-        db.session.commit()
+    if post is None or author is None or not can_read_as_member(author) \
+            or muted_among(post.topic, [author.id]):
+        db.session.commit()  # nobody to tell, or they muted the topic: nothing more about it
         return
     latest = db.session.scalar(select(Notification).where(
         Notification.user_id == author.id, Notification.kind == NOTICE_KIND, Notification.post_id == post.id)
@@ -355,15 +358,10 @@ def refresh_notice(payload: dict[str, Any]) -> None:
     count, last, names, liked = _window(post.id, author.id, after)
     if count:
         key = f"{NOTICE_KIND}:{post.id}:{after}"
-        url = url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
-                      post_number=post.post_number)
-        if notify(author, NOTICE_KIND, {"count": count, "names": names, "liked": liked, "topic": post.topic.title,
-                                        "after": after, "last": last}, url=url, dedupe_key=key):
-            db.session.flush()
-            db.session.execute(update(Notification).where(Notification.user_id == author.id,
-                                                          Notification.dedupe_key == key).values(
-                topic_id=post.topic_id, post_id=post.id, actor_id=_newest_reactor(post.id, last)),
-                execution_options={"synchronize_session": False})
+        notify(author, NOTICE_KIND, {"count": count, "names": names, "liked": liked, "topic": post.topic.title,
+                                     "after": after, "last": last},
+               url=links.post_path(post.topic, post.post_number), dedupe_key=key, topic_id=post.topic_id,
+               post_id=post.id, actor_id=_newest_reactor(post.id, last))
     db.session.commit()
 
 

@@ -18,7 +18,7 @@ from forum.forms import ConfirmForm
 from forum.text import ascii_int
 from forum.urls import safe_next
 
-from . import services, watching
+from . import notices, services, watching
 from .models import Topic
 from .views import bp
 
@@ -97,7 +97,9 @@ def mark_read(topic_id: int) -> Any:
     number = ascii_int(request.form.get("post_number"), digits=9)
     if number is None:
         abort(400)
-    watching.mark_read(current_user, services.get_topic(current_user, topic_id), number)
+    topic = services.get_topic(current_user, topic_id)
+    notices.clear_read_notices(current_user, topic, number)  # committed with the read position
+    watching.mark_read(current_user, topic, number)
     return "", 204
 
 
@@ -114,7 +116,9 @@ def read_beacon(topic_id: int) -> Any:
     if not current_user.is_authenticated or user_id != current_user.id or signed_topic != topic_id \
             or not isinstance(number, int):
         abort(404)
-    watching.mark_read(current_user, services.get_topic(current_user, topic_id), number)
+    topic = services.get_topic(current_user, topic_id)
+    notices.clear_read_notices(current_user, topic, number)  # committed with the read position
+    watching.mark_read(current_user, topic, number)
     response = Response(_PIXEL, mimetype="image/gif")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -17,7 +17,7 @@ from forum.plugins.manager import use_form_extras
 from forum.text import ascii_int
 from forum.urls import safe_next
 
-from . import permissions, services
+from . import links, permissions, services
 from .forms import EditPostForm, ReplyForm, TopicForm
 from .models import PostState
 
@@ -138,17 +138,13 @@ def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm) -> str:
 
 @bp.get("/t/<slug>/<int:topic_id>/<int:post_number>")
 def post_permalink(slug: str, topic_id: int, post_number: int) -> Any:
-    t = services.get_topic(current_user, topic_id)
-    page = services.page_of_post(t, post_number)
-    return redirect(url_for("discussions.topic", slug=t.slug, topic_id=t.id, **_page_arg(page)) + f"#p{post_number}")
+    return redirect(links.post_on_page(services.get_topic(current_user, topic_id), post_number))
 
 
 @bp.get("/p/<int:post_id>")
 def post_by_id(post_id: int) -> Any:
     post = services.get_post(current_user, post_id)
-    page = services.page_of_post(post.topic, post.post_number)
-    return redirect(url_for("discussions.topic", slug=post.topic.slug, topic_id=post.topic_id,
-                            **_page_arg(page)) + f"#p{post.post_number}")
+    return redirect(links.post_on_page(post.topic, post.post_number))
 
 
 @bp.post("/t/<int:topic_id>/reply")

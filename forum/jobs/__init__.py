@@ -11,13 +11,13 @@ from __future__ import annotations
 from flask import Flask, Response, current_app
 
 from .models import Job, JobState
-from .queue import JobType, Later, counts, enqueue, prune, register_job, retry, run, run_pending, sweep
+from .queue import JobType, Later, counts, enqueue, enqueue_many, prune, register_job, retry, run, run_pending, sweep
 from .queue import inline_holder as _inline_holder
 from .transport import HueyTransport, PeriodicJob, register_periodic, start_in_process
 
-__all__ = ["Job", "JobState", "JobType", "Later", "PeriodicJob", "counts", "enqueue", "init_app", "prune",
-           "register_job", "register_periodic", "retry", "run", "run_pending", "start", "start_in_process", "sweep",
-           "transport"]
+__all__ = ["Job", "JobState", "JobType", "Later", "PeriodicJob", "counts", "enqueue", "enqueue_many", "init_app",
+           "prune", "register_job", "register_periodic", "retry", "run", "run_pending", "start", "start_in_process",
+           "sweep", "transport"]
 
 _TRANSPORT = "forum.jobs.transport"
 

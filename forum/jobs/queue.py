@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import delete, event, func, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -104,6 +104,41 @@ def enqueue(name: str, payload: dict[str, Any] | None = None, *, dedupe_key: str
         return existing
     db.session.info.setdefault(_PENDING, []).append((job.id, delay))
     return job
+
+
+def enqueue_many(name: str, items: Sequence[tuple[dict[str, Any], str | None]]) -> list[int]:
+    """Queue many ``(payload, dedupe_key)`` of one job type in the caller's transaction, in a
+    bounded number of statements (a fan-out's mail: one lookup of the keys already used, one
+    multi-row insert), not two per job as :func:`enqueue` takes. Keys already used (or used
+    twice in ``items``) queue nothing. Returns the new jobs' ids. A concurrent twin that wins a
+    key between the lookup and the insert sends the whole batch through :func:`enqueue`, one by
+    one, which settles each key on its own."""
+    kind = job_type(name)
+    if kind is None:
+        raise LookupError(f"no job {name!r} was registered")
+    keys = [key for _payload, key in items if key]
+    used: set[str] = set()
+    if keys:
+        used = set(db.session.scalars(select(Job.dedupe_key).where(Job.dedupe_key.in_(keys))))
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for payload, key in items:
+        if key:
+            if key in used:
+                continue
+            used.add(key)
+        rows.append({"name": name, "payload": payload, "dedupe_key": key, "state": JobState.QUEUED,
+                     "attempts": 0, "max_attempts": kind.max_attempts, "run_at": now, "created_at": now})
+    if not rows:
+        return []
+    table = Job.__table__
+    try:
+        with db.session.begin_nested():
+            ids = list(db.session.scalars(insert(table).returning(table.c.id), rows))
+    except IntegrityError:
+        ids = [enqueue(name, row["payload"], dedupe_key=row["dedupe_key"]).id for row in rows]
+    db.session.info.setdefault(_PENDING, []).extend((job_id, 0.0) for job_id in ids)
+    return ids
 
 
 # --- after the commit: hand the ids to the transport ---------------------------------------------

@@ -44,6 +44,7 @@ from .interfaces import DigestSource
 from .kinds import registered_kinds
 from .models import Notification
 from .rendering import format_instant, reading_as
+from .services import visible_to
 
 log = logging.getLogger("forum.notifications")
 
@@ -103,7 +104,7 @@ def _unread_optional(user: User) -> int:
     if not names:
         return 0
     return int(db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None), Notification.kind.in_(names))) or 0)
+        visible_to(user), Notification.read_at.is_(None), Notification.kind.in_(names))) or 0)
 
 
 def send_digest(user: User, now: datetime | None = None) -> bool:

@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from forum import jobs, markup
 from forum.accounts.models import User
+from forum.accounts.states import can_read_as_member
 from forum.db_types import utcnow
 from forum.extensions import db
 from forum.mail import send_mail
@@ -42,12 +43,12 @@ from .interfaces import NoticeAccess, NoticePost
 from .kinds import Delivery, NotificationKind, find_kind
 from .models import Notification
 from .rendering import format_instant, reading_as
+from .services import EMAIL_JOB
 
-EMAIL_JOB = "notifications.email"
 STALE_AFTER = timedelta(days=2)
 MIN_WAIT_SECONDS = 30
 SKIPPED, QUEUED = "skipped", "queued"
-DONE = (SKIPPED, QUEUED, "sent")
+DONE = (SKIPPED, QUEUED)
 AUTO_SUBMITTED = {"Auto-Submitted": "auto-generated"}  # RFC 3834: no out-of-office replies
 
 
@@ -90,6 +91,8 @@ def _decide(notice: Notification, now: datetime) -> tuple[User, NotificationKind
     if preferences.is_optional(kind):
         if user.email_verified_at is None:
             raise _Skip("unconfirmed address")
+        if not can_read_as_member(user):  # suspended, rejected: only mail about their account
+            raise _Skip("not a member in good standing")
         if notice.post_id or notice.topic_id:
             access = lookup(NoticeAccess)
             if notice.id not in access.readable(user, [notice]):

@@ -94,7 +94,8 @@ def notify(user: User, kind: str | NotificationKind, params: Mapping[str, Any] |
 def notify_all(notices: Sequence[NewNotice]) -> list[int]:
     """Stage many notices at once (the caller commits): a bounded number of statements whatever
     their number — one for the dedupe keys already used, the inserts (one multi-row statement
-    per 500 rows), and two per notice that is mailed (the job). Returns the staged rows' ids."""
+    per 500 rows), and for the notices that are mailed two per 500 (their jobs,
+    :func:`forum.jobs.enqueue_many`). Returns the staged rows' ids."""
     if not notices:
         return []
     _validate(notices)
@@ -125,12 +126,15 @@ def notify_all(notices: Sequence[NewNotice]) -> list[int]:
         return []
     table = Notification.__table__
     ids: list[int] = []
+    mail_jobs: list[tuple[dict[str, Any], str | None]] = []
     for start in range(0, len(rows), INSERT_BATCH):
         for row_id, user_id, kind in db.session.execute(
                 insert(table).returning(table.c.id, table.c.user_id, table.c.kind), rows[start:start + INSERT_BATCH]):
             ids.append(row_id)
             if (user_id, kind) in mailed:
-                jobs.enqueue(EMAIL_JOB, {"notification_id": row_id}, dedupe_key=f"notification-email:{row_id}")
+                mail_jobs.append(({"notification_id": row_id}, f"notification-email:{row_id}"))
+    for start in range(0, len(mail_jobs), INSERT_BATCH):
+        jobs.enqueue_many(EMAIL_JOB, mail_jobs[start:start + INSERT_BATCH])
     return ids
 
 
@@ -167,8 +171,9 @@ PAGE_SIZE = 30
 FILTERS = ("all", "unread", "mention", "reply")
 
 
-def _visible(user: Any) -> Any:
-    """Notices of ``user`` they may still read (no query: a condition for the list's statement)."""
+def visible_to(user: Any) -> Any:
+    """Notices of ``user`` they may still read (no query: a condition for a list's statement;
+    the bell, the page and the summary mail's count all use it)."""
     return and_(Notification.user_id == user.id, lookup(NoticeVisibility).condition(user))
 
 
@@ -180,7 +185,7 @@ def unread_count(user: Any) -> int:
     if has_request_context() and key in g:
         return int(g.get(key))
     count = db.session.scalar(select(func.count()).select_from(Notification).where(
-        _visible(user), Notification.read_at.is_(None))) or 0
+        visible_to(user), Notification.read_at.is_(None))) or 0
     if has_request_context():
         setattr(g, key, count)
     return int(count)
@@ -192,7 +197,7 @@ def _newest_first(query: Select[Any]) -> Select[Any]:
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
     """The latest notices the member may still read (one query)."""
-    return list(db.session.scalars(_newest_first(select(Notification).where(_visible(user))).limit(limit)))
+    return list(db.session.scalars(_newest_first(select(Notification).where(visible_to(user))).limit(limit)))
 
 
 @dataclass
@@ -261,7 +266,7 @@ def page(user: User, *, show: str = "all", kind: str | None = None, before: int 
     """A page of the member's notices, newest first (keyset on the id: ``before`` is the last id
     of the previous page). ``show``: ``all`` / ``unread`` / a family (``mention``, ``reply``);
     ``kind``: one kind's name. One query."""
-    query = select(Notification).where(_visible(user))
+    query = select(Notification).where(visible_to(user))
     if show == "unread":
         query = query.where(Notification.read_at.is_(None))
     elif show in ("mention", "reply"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from forum.accounts.models import IgnoredUser, User
 from forum.accounts.states import can_read_as_member
 from forum.discussions import permissions as discussion_permissions
 from forum.discussions.interfaces import MentionableGroups
+from forum.discussions.links import post_path
 from forum.discussions.models import Post
 from forum.discussions.notices import muted_among
 from forum.extensions import db
@@ -70,8 +71,7 @@ def tell_solution(actor: User, post: Post) -> None:
     ids = [user.id for user in users]
     excluded = set(db.session.scalars(select(IgnoredUser.user_id).where(
         IgnoredUser.ignored_user_id == actor.id, IgnoredUser.user_id.in_(ids)))) | muted_among(topic, ids)
-    url = url_for("discussions.post_permalink", slug=topic.slug or "-", topic_id=topic.id,
-                  post_number=post.post_number, _external=False)
+    url = post_path(topic, post.post_number)
     params = {"actor": actor.display_name, "title": topic.title}
     notify_all([NewNotice(user, wanted[user.id], params, url=url, dedupe_key=f"solution:{post.id}:{wanted[user.id]}",
                           topic_id=topic.id, post_id=post.id, actor_id=actor.id)

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
+from forum.discussions.links import post_on_page
 from forum.errors import ValidationFailed
 from forum.extensions import limiter, per_member
 from forum.forms import apply_errors
@@ -216,8 +217,7 @@ def mark_solution(post_id: int) -> Any:
     if _confirmed():
         services.mark_solution(current_user, post)
         flash(_("Marked as the solution."), "success")
-    return redirect(url_for("discussions.post_permalink", slug=post.topic.slug, topic_id=post.topic_id,
-                            post_number=post.post_number))
+    return redirect(post_on_page(post.topic, post.post_number))
 
 
 @bp.post("/t/<int:topic_id>/solution/remove")
