@@ -49,3 +49,40 @@ def test_init_migrates_an_empty_database_to_the_models_schema(empty_database_url
             differences = compare_metadata(context, db.metadata)
         assert differences == [], "models and migrations disagree: run `flask db migrate`"
         db.engine.dispose()
+
+
+def test_sqlite_never_reuses_notification_and_reaction_ids(tmp_path):
+    """0011: their ids are keys (a notice's mail, a reaction notice's window); the upgrade
+    keeps every row and id, and a deleted newest row's id is not handed out again."""
+    from flask_migrate import downgrade, upgrade
+
+    from forum.cli import _migrations_dir
+
+    url = "sqlite:///" + str(tmp_path / "ids.db")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
+                      "SEARCH_BACKEND": "null", "SEARCH_INDEX_DIR": str(tmp_path / "s")})
+    migrations = str(_migrations_dir())
+    with app.app_context():
+        upgrade(directory=migrations, revision="0010_reading")
+        with db.engine.begin() as conn:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))  # rows of member 1, whom this test does not make
+            for n in (1, 2):
+                conn.execute(text("INSERT INTO notifications (id, user_id, kind, created_at) "
+                                  f"VALUES ({n}, 1, 'mentioned', '2026-01-01')"))
+        upgrade(directory=migrations, revision="heads")
+
+        def schema(table: str) -> str:
+            with db.engine.connect() as conn:
+                return str(conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"), {"t": table}).scalar())
+
+        assert "AUTOINCREMENT" in schema("notifications") and "AUTOINCREMENT" in schema("post_reactions")
+        with db.engine.begin() as conn:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            assert conn.execute(text("SELECT id FROM notifications ORDER BY id")).scalars().all() == [1, 2]
+            conn.execute(text("DELETE FROM notifications WHERE id = 2"))
+            conn.execute(text("INSERT INTO notifications (user_id, kind, created_at) "
+                              "VALUES (1, 'mentioned', '2026-01-02')"))
+            assert conn.execute(text("SELECT id FROM notifications ORDER BY id")).scalars().all() == [1, 3]
+        downgrade(directory=migrations, revision="0010_reading")
+        assert "AUTOINCREMENT" not in schema("notifications")
+        db.engine.dispose()

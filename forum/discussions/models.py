@@ -273,6 +273,8 @@ class PostReaction(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         UniqueConstraint("post_id", "user_id"),
         Index("ix_post_reactions_user", "user_id", "created_at"),
+        # SQLite: never hand an undone reaction's id to the next one (notices count reactions by id).
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -39,4 +39,6 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_notifications_user", "user_id", "read_at", "created_at"),
         Index("uq_notifications_dedupe", "user_id", "dedupe_key", unique=True),
         Index("ix_notifications_user_topic", "user_id", "topic_id"),
+        # SQLite: never hand a deleted notice's id to the next one (its mail is keyed on the id).
+        {"sqlite_autoincrement": True},
     )
