@@ -45,6 +45,17 @@ def select_locale() -> str:
     return str(request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"])
 
 
+def browser_locale() -> str | None:
+    """The language the browser asks for (the footer's choice, else Accept-Language), whatever
+    the member chose: what :func:`forum.accounts.visits.note_visit` remembers for mail."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    cookie = request.cookies.get("locale")
+    if cookie in supported:
+        return str(cookie)
+    match = request.accept_languages.best_match(supported)
+    return str(match) if match else None
+
+
 def browser_timezone() -> str | None:
     """The zone forum.js reads from the browser (URL-encoded: "Europe%2FRome"), if valid."""
     cookie = unquote(request.cookies.get("tz") or "")

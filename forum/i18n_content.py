@@ -69,10 +69,13 @@ def community_languages() -> tuple[str, ...]:
 
 def member_language(user: Any) -> str:
     """The language ``user`` reads in when they are not the one asking (mail, notices, a text
-    written for them): their own if it is a community language, else the community's default
-    language. ``None``, visitors and members who never chose one get the default."""
-    locale = getattr(user, "locale", None)
-    return str(locale) if locale and locale in community_languages() else default_language()
+    written for them): their own choice if it is a community language, else what their browser
+    last asked for (members who keep "the browser's language": ``browser_locale``, noted with
+    their visits), else the community's default language (``None`` and visitors too)."""
+    for locale in (getattr(user, "locale", None), getattr(user, "browser_locale", None)):
+        if locale and locale in community_languages():  # (a settings read: only when there is one)
+            return str(locale)
+    return default_language()
 
 
 def reader_language() -> str:

@@ -56,6 +56,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     previous_visit_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locale: Mapped[str | None] = mapped_column(String(8))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # What the browser last asked for (forum.accounts.visits): mail for members who keep the
+    # browser's language or zone (locale / timezone None) is written in these.
+    browser_locale: Mapped[str | None] = mapped_column(String(8))
+    browser_timezone: Mapped[str | None] = mapped_column(String(64))
     # "light" / "dark"; None follows the device (prefers-color-scheme).
     color_scheme: Mapped[str | None] = mapped_column(String(8))
     # Per notification kind: "app" / "email" / "email_away" / "never" (unset: the kind's default),

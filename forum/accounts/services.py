@@ -261,6 +261,7 @@ def register(data: Registration) -> User:
         role=Role.MEMBER,
         locale=data.locale,
         timezone=data.timezone,
+        **visits.browser_choices(),  # mail in the language the browser asked for, if they keep it
         accepted_coc_version=current.version,
         approved_at=None if held else utcnow(),
     )

@@ -14,10 +14,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import has_request_context
 from sqlalchemy import case, update
 
 from forum.db_types import utcnow
 from forum.extensions import db
+from forum.i18n import browser_locale, browser_timezone
 
 from .models import User
 
@@ -26,14 +28,27 @@ VISIT_GAP = timedelta(hours=1)
 
 
 def note_visit(user_id: int, now: datetime | None = None) -> None:
-    """The member is here now: one UPDATE (the caller commits)."""
+    """The member is here now: one UPDATE (the caller commits). In a request it also remembers
+    what the browser asks for (language, time zone), which mail for members who keep "the
+    browser's" choice is written in (:func:`forum.i18n_content.member_language`)."""
     now = now or utcnow()
-    db.session.execute(
-        update(User).where(User.id == user_id).values(
-            previous_visit_at=case((User.last_seen_at < now - VISIT_GAP, User.last_seen_at),
-                                   else_=User.previous_visit_at),
-            last_seen_at=now)
-        .execution_options(synchronize_session=False))
+    values: dict[str, Any] = {
+        "previous_visit_at": case((User.last_seen_at < now - VISIT_GAP, User.last_seen_at),
+                                  else_=User.previous_visit_at),
+        "last_seen_at": now,
+    }
+    values.update(browser_choices())
+    db.session.execute(update(User).where(User.id == user_id).values(**values)
+                       .execution_options(synchronize_session=False))
+
+
+def browser_choices() -> dict[str, str]:
+    """``browser_locale`` / ``browser_timezone`` as the current request's browser asks (only
+    those it names); nothing outside a request."""
+    if not has_request_context():
+        return {}
+    found = {"browser_locale": browser_locale(), "browser_timezone": browser_timezone()}
+    return {key: value for key, value in found.items() if value}
 
 
 def previous_visit(user: Any) -> datetime | None:

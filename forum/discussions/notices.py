@@ -121,7 +121,7 @@ KINDS = (
                      label=_l("Someone mentions you"), family=MENTION),
     NotificationKind(GROUP_MENTIONED, message=_group_mentioned, subject=_group_mentioned,
                      default_delivery=Delivery.EMAIL_AWAY, label=_l("Someone mentions your staff group"),
-                     family=MENTION),
+                     family=MENTION, audience=lambda user: bool(user.is_staff)),
     NotificationKind(QUOTED, message=_quoted, subject=_quoted, default_delivery=Delivery.EMAIL_AWAY,
                      label=_l("Someone quotes your post"), family=MENTION),
     NotificationKind(REPLIED, message=_replied, subject=_replied, default_delivery=Delivery.EMAIL_AWAY,

@@ -16,6 +16,7 @@ sends at once.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, current_app
 
@@ -37,7 +38,8 @@ def init_app(app: Flask, previous: Flask | None = None) -> None:
     if previous is not None and "forum.mail" in previous.extensions:
         app.extensions["forum.mail"] = previous.extensions["forum.mail"]
     else:
-        sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else ConsoleMailSender()
+        sender: MailSender = SMTPMailSender(app) if app.config.get("MAIL_SERVER") else ConsoleMailSender(
+            html_dir=None if app.testing else str(Path(app.instance_path) / "mail"))
         app.extensions["forum.mail"] = sender
     # Before the domains, so the job exists when they queue mail.
     jobs.register_job(app, jobs.JobType(queued.SEND_JOB, queued.send_job, max_attempts=6, base_delay=60))

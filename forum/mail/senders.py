@@ -6,9 +6,12 @@ import smtplib
 import ssl
 import sys
 import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask
@@ -30,8 +33,9 @@ class MailSender(Protocol):
 CONSOLE_RULE = "-" * 72
 
 
-def console_text(message: Message) -> str:
-    """The whole message as the console shows it: headers, then the text part, framed by rules."""
+def console_text(message: Message, html_path: str | None = None) -> str:
+    """The whole message as the console shows it: headers, then the text part, framed by rules;
+    where its HTML part was saved, to open in a browser."""
     extra = [f"{name}: {value}" for name, value in message.headers.items()]
     return "\n".join((
         CONSOLE_RULE,
@@ -41,7 +45,7 @@ def console_text(message: Message) -> str:
         *extra,
         "",
         message.body.rstrip("\n"),
-        *(["", "(an HTML version of this message was also written)"] if message.html else []),
+        *(["", f"HTML version (open it in a browser): {html_path}"] if html_path else []),
         CONSOLE_RULE,
         "",
     ))
@@ -51,12 +55,17 @@ class ConsoleMailSender:
     """Prints each message to standard output; keeps the last ones in ``outbox`` (tests).
 
     One ``write`` per message, flushed at once, so a message is never interleaved with the
-    request log and shows up even when the output is a pipe (gunicorn under systemd).
+    request log and shows up even when the output is a pipe (gunicorn under systemd). With
+    ``html_dir``, the HTML part is saved there (the newest :data:`KEEP_HTML` files) and the
+    console names the file, so the branded mail can be looked at without a mail server.
     """
 
-    def __init__(self, stream: Any = None) -> None:
+    KEEP_HTML = 50
+
+    def __init__(self, stream: Any = None, html_dir: str | None = None) -> None:
         self.outbox: list[Message] = []
         self._stream = stream
+        self._html_dir = Path(html_dir) if html_dir else None
         self._lock = threading.Lock()
 
     def send(self, message: Message) -> None:
@@ -64,8 +73,21 @@ class ConsoleMailSender:
             self.outbox.append(message)
             del self.outbox[:-200]
             stream = self._stream or sys.stdout
-            stream.write(console_text(message))
+            stream.write(console_text(message, self._save_html(message)))
             stream.flush()
+
+    def _save_html(self, message: Message) -> str | None:
+        if not message.html or self._html_dir is None:
+            return None
+        try:
+            self._html_dir.mkdir(parents=True, exist_ok=True)
+            path = self._html_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}.html"
+            path.write_text(message.html, encoding="utf-8")
+            for old in sorted(self._html_dir.glob("*.html"))[:-self.KEEP_HTML]:
+                old.unlink(missing_ok=True)
+        except OSError:  # a read-only folder: the text part was still printed
+            return None
+        return str(path)
 
 
 class SMTPMailSender:

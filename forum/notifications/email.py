@@ -43,7 +43,6 @@ from .interfaces import NoticeAccess, NoticePost
 from .kinds import Delivery, NotificationKind, find_kind
 from .models import Notification
 from .rendering import format_instant, reading_as
-from .services import EMAIL_JOB
 
 STALE_AFTER = timedelta(days=2)
 MIN_WAIT_SECONDS = 30

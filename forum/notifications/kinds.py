@@ -63,6 +63,9 @@ class NotificationKind:
     ``grouped(count, params)``: how the bell's menu says several unread notices of this kind
     about one topic in one line ("3 new replies in “Topic”", rendered with the newest notice's
     params); None: each notice keeps its own line (mentions, likes already merged per post).
+    ``audience(user)``: whether ``user`` can ever get this kind (the preferences page and the
+    notifications page's filter offer it only to them: a member is not asked about mentions of
+    staff groups); None: everyone.
     """
 
     name: str
@@ -73,6 +76,7 @@ class NotificationKind:
     transactional: bool = False
     family: str = ""
     grouped: Callable[[int, Params], str] | None = None
+    audience: Callable[[Any], bool] | None = None
 
     @property
     def delivery(self) -> str:

@@ -14,7 +14,8 @@ from forum.registry import contribute
 
 from . import preference_views, preferences
 from .digests import DIGEST_JOB, run_digests
-from .email import EMAIL_JOB, send_notification_email
+from .email import send_notification_email
+from .services import EMAIL_JOB
 
 
 def init_app(app: Flask) -> None:

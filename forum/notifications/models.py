@@ -32,13 +32,15 @@ class Notification(db.Model):  # type: ignore[name-defined,misc]
     topic_id: Mapped[int | None] = mapped_column()
     post_id: Mapped[int | None] = mapped_column()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Mail for this notice: None (in-app only or not decided), "queued", "sent", "skipped".
+    # Mail for this notice: None (in-app only or not decided), "queued" (in the outbox), "skipped".
     email_state: Mapped[str | None] = mapped_column(String(12))
 
     __table_args__ = (
         Index("ix_notifications_user", "user_id", "read_at", "created_at"),
         Index("uq_notifications_dedupe", "user_id", "dedupe_key", unique=True),
         Index("ix_notifications_user_topic", "user_id", "topic_id"),
+        Index("ix_notifications_post", "post_id", "user_id"),  # the fan-out's "already told"
+        Index("ix_notifications_user_id", "user_id", "id"),    # the bell and the page: newest first
         # SQLite: never hand a deleted notice's id to the next one (its mail is keyed on the id).
         {"sqlite_autoincrement": True},
     )

@@ -15,7 +15,7 @@ from . import preferences
 from .kinds import Delivery, NotificationKind
 
 DELIVERY_LABELS: dict[str, Any] = {
-    Delivery.APP: _l("In the app only"),
+    Delivery.APP: _l("On the site only"),
     Delivery.EMAIL: _l("Email right away"),
     Delivery.EMAIL_AWAY: _l("Email when I am away"),
     Delivery.NEVER: _l("Never"),

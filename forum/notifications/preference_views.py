@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
 def edit() -> Any:
-    kinds = preferences.choosable_kinds()
+    kinds = preferences.choosable_kinds(current_user)
     form = preferences_form(kinds)(data=initial_data(current_user, kinds))
     if form.validate_on_submit():
         preferences.save_preferences(
@@ -64,7 +64,7 @@ def _choices(link: unsubscribe.Unsubscribe) -> list[SelectChoice]:
     choices = []
     if link.kind is not None:
         choices.append(SelectChoice(unsubscribe.STOP_KIND, _(
-            "Stop emails about “%(kind)s” (you still see them in the app)", kind=link.kind.label)))
+            "Stop emails about “%(kind)s” (you still see them on the site)", kind=link.kind.label)))
     choices.append(SelectChoice(unsubscribe.SET_DIGEST, _("Change how often the summary email comes")))
     choices.append(SelectChoice(unsubscribe.STOP_ALL, _("Stop all notification email and summaries")))
     return choices
@@ -76,7 +76,10 @@ def _page(token: str, form: UnsubscribeForm | None = None) -> Any:
     except unsubscribe.BadLink as exc:
         return render_template("notifications/unsubscribe_invalid.html", expired=exc.expired), 400
     if form is None:
-        form = UnsubscribeForm(data={"digest": preferences.digest_frequency(link.user),
+        # They followed "unsubscribe": the page offers to stop what the mail was (a summary
+        # link proposes "never"), and nothing changes until they save.
+        digest = preferences.NEVER if link.is_digest else preferences.digest_frequency(link.user)
+        form = UnsubscribeForm(data={"digest": digest,
                                      "choice": unsubscribe.STOP_KIND if link.kind else unsubscribe.SET_DIGEST})
     form.choice.choices = _choices(link)
     kind_delivery = preferences.chosen_delivery(link.user, link.kind) if link.kind else None

@@ -63,9 +63,11 @@ def is_optional(kind: NotificationKind) -> bool:
     return kind.label is not None and not kind.transactional
 
 
-def choosable_kinds() -> list[NotificationKind]:
-    """The kinds on the preferences page: every registered kind with a label."""
-    return [kind for kind in registered_kinds() if kind.label is not None]
+def choosable_kinds(user: Any = None) -> list[NotificationKind]:
+    """The kinds on the preferences page: every registered kind with a label (that ``user``,
+    when given, can ever get: :attr:`NotificationKind.audience`)."""
+    return [kind for kind in registered_kinds() if kind.label is not None
+            and (user is None or kind.audience is None or kind.audience(user))]
 
 
 def deliveries_for(kind: NotificationKind) -> tuple[str, ...]:
@@ -140,7 +142,7 @@ def save_preferences(user: Any, deliveries: Mapping[str, str], *, digest: str, e
     """The preferences page's one write (committed). ``deliveries`` maps kind names to choices;
     kinds not offered, and choices a kind does not have, are ignored."""
     prefs = dict(_prefs(user))
-    for kind in choosable_kinds():
+    for kind in choosable_kinds(user):
         choice = deliveries.get(kind.name)
         if choice in deliveries_for(kind):
             prefs[kind.name] = choice

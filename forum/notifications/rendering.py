@@ -42,8 +42,12 @@ _reader: ContextVar[_Reader | None] = ContextVar("forum_notification_reader", de
 
 
 def user_zone(user: Any) -> ZoneInfo:
-    name = getattr(user, "timezone", None)
-    return ZoneInfo(name if name in known_timezones() else current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    """The member's chosen zone, else the one their browser last gave (mail is read away from
+    the site), else the community's."""
+    for name in (getattr(user, "timezone", None), getattr(user, "browser_timezone", None)):
+        if name and name in known_timezones():
+            return ZoneInfo(name)
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 @contextmanager

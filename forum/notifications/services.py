@@ -203,11 +203,12 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
 @dataclass
 class MenuEntry:
     """A line of the bell's menu: one notice, or several unread ones about one topic folded
-    into one line ("3 new replies in “Topic”"). ``first`` is the oldest of them: opening the
-    line goes to the first new post and marks them all read (``through`` is the newest id)."""
+    into one line ("3 new replies in “Topic”"). ``first`` is the one about the earliest post
+    (a held post approved late is told late but comes first in the topic): opening the line
+    goes there and marks them all read (``through`` is the newest id)."""
 
     notice: Notification                      # the newest
-    first: Notification                       # the oldest (the same notice when alone)
+    first: Notification                       # the earliest post's (the same notice when alone)
     count: int = 1
 
     @property
@@ -241,7 +242,9 @@ def group_for_menu(notices: Sequence[Notification], limit: int = MENU_SIZE) -> l
                      and kind is not None and kind.grouped is not None)
         if groupable and notice.topic_id in groups:
             entry = groups[notice.topic_id]
-            entry.first, entry.count = notice, entry.count + 1
+            if (notice.post_id or 0) < (entry.first.post_id or 0):
+                entry.first = notice
+            entry.count += 1
             continue
         if len(entries) >= limit:
             continue  # still folding older notices into the entries already shown
@@ -281,18 +284,18 @@ def page(user: User, *, show: str = "all", kind: str | None = None, before: int 
 
 def open_notice(user: User, notice_id: int, through: int | None = None) -> Notification | None:
     """The member opens a notice (or a menu line folding several, up to ``through``): mark it
-    read (the folded ones too: unread notices of the same topic and groupable kinds between
-    the two ids) and return it, to go where it points. None when it is not theirs."""
+    read (the folded ones too: the unread notices of the same topic and groupable kinds up to
+    ``through``) and return it, to go where it points. None when it is not theirs."""
     notice = db.session.scalar(select(Notification).where(Notification.id == notice_id,
                                                           Notification.user_id == user.id))
     if notice is None:
         return None
     now = utcnow()
     condition = Notification.id == notice.id
-    if through is not None and through > notice.id and notice.topic_id is not None:
+    if through is not None and notice.topic_id is not None:
         grouped = [kind.name for kind in registered_kinds() if kind.grouped is not None]
         condition = or_(condition, and_(Notification.topic_id == notice.topic_id, Notification.kind.in_(grouped),
-                                        Notification.id > notice.id, Notification.id <= through))
+                                        Notification.id <= through))
     db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None),
                                                   condition).values(read_at=now)
                        .execution_options(synchronize_session=False))

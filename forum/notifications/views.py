@@ -44,7 +44,7 @@ def index() -> Any:
         kind = None
     page = services.page(current_user, show=show, kind=kind, before=decode_id(request.args.get("before")))
     return render_template("notifications/index.html", page=page, notifications=page.items, show=show, kind=kind,
-                           kinds=choosable_kinds(), form=ConfirmForm())
+                           kinds=choosable_kinds(current_user), form=ConfirmForm())
 
 
 @bp.get("/notifications/menu")

@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from forum import jobs
 from forum.discussions.models import Post
 from forum.extensions import db
-from forum.notifications.email import EMAIL_JOB
 from forum.notifications.kinds import Delivery, NotificationKind, register_kinds
 from forum.notifications.models import Notification
+from forum.notifications.services import EMAIL_JOB
 
 REPLY = NotificationKind("mailtest_reply", message=lambda p: _("You have a notification."),
                          subject=lambda p: _("Notifications"), default_delivery=Delivery.EMAIL_AWAY,

@@ -224,3 +224,14 @@ def test_the_opening_post_of_a_held_topic_waits_too(app):
     moderation.approve_item(make_user("mona", role="moderator"), moderation.open_item_for_post(opening_post(topic).id))
     jobs.run_pending()
     assert kinds(fan) == ["watched_topic"]
+
+
+def test_members_are_not_asked_about_mentions_of_staff_groups(client, app):
+    make_user("mario")
+    client.login("mario")
+    assert 'name="kind__group_mentioned"' not in client.get("/settings/notifications").get_data(as_text=True)
+    assert 'value="group_mentioned"' not in client.get("/notifications").get_data(as_text=True)
+    make_user("sara", role="moderator")
+    staff = app.test_client()  # the fixture's client class: FormClient
+    staff.login("sara")
+    assert 'name="kind__group_mentioned"' in staff.get("/settings/notifications").get_data(as_text=True)

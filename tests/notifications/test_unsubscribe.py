@@ -150,6 +150,19 @@ def test_a_summary_link_offers_no_kind_choice(client):
     assert client.post_form(url + "/choose", {"choice": "kind", "digest": "weekly"}).status_code == 400
 
 
+def test_a_summary_link_proposes_never_so_saving_stops_the_summary(client):
+    """They followed "unsubscribe" from a summary: the page proposes "never" (their current
+    frequency is said on it), nothing changes until they save, and saving stops it."""
+    anna = make_user("anna", digest="weekly")
+    url = link(anna, unsubscribe.DIGEST)
+    page = client.get(url).get_data(as_text=True)
+    assert re.search(r'<option selected value="never">', page), page
+    assert fresh(anna).digest == "weekly"
+    assert re.search(r'value="digest"[^>]*checked|checked[^>]*value="digest"', page)
+    assert client.post_form(url + "/choose", {"choice": "digest", "digest": "never"}).status_code == 302
+    assert preferences.digest_frequency(fresh(anna)) == "never"
+
+
 # --- the preferences page -------------------------------------------------------------------------------
 
 def test_the_preferences_page_lists_every_labelled_kind_and_saves_in_one_post(client, app):
