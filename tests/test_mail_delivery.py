@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum import jobs
 from forum.db_types import utcnow
@@ -170,6 +170,29 @@ def test_no_more_mail_a_minute_than_the_provider_allows(app, sink):
     assert len(sink.received) == 2
     waiting = db.session.scalar(select(jobs.Job).where(jobs.Job.state == jobs.JobState.QUEUED))
     assert waiting.attempts == 0 and waiting.run_at > utcnow() + timedelta(seconds=30)  # waits, does not fail
+
+
+def test_workers_sending_together_keep_to_the_rate(app, sink, monkeypatch):
+    """A message another worker is handing over counts at once; and two workers that passed the
+    check together do not both send: the later claim steps back (MAIL_RATE_PER_MINUTE = 2)."""
+    sink.release.set()
+    for n in range(3):
+        send_mail(f"member{n}@example.com", f"Message {n}", "Hello.")
+    db.session.commit()
+    first, second, third = messages()
+    first.state, first.sent_at = MailState.SENT, utcnow()
+    second.state, second.attempted_at = MailState.SENDING, utcnow()  # another worker, mid-send
+    db.session.commit()
+    job = next(j for j in db.session.scalars(select(jobs.Job).where(jobs.Job.name == "mail.send"))
+               if j.payload == {"id": third.id})
+    jobs.run(job.id)
+    assert row(third.id).state == MailState.QUEUED and sink.received == []  # the check saw both
+    monkeypatch.setattr(mail_delivery, "_wait_for_the_rate", lambda: None)  # as if it raced past it
+    db.session.execute(update(jobs.Job).where(jobs.Job.id == job.id).values(run_at=utcnow()))
+    db.session.commit()
+    jobs.run(job.id)
+    third_row = row(third.id)
+    assert third_row.state == MailState.QUEUED and third_row.attempts == 0 and sink.received == []
 
 
 def test_a_message_whose_worker_died_while_sending_is_never_sent_twice(app, sink):

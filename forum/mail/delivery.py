@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from forum import jobs
 from forum.db_types import utcnow
@@ -57,6 +57,7 @@ def send_job(payload: dict[str, Any]) -> None:
         db.session.commit()
         return
     _wait_for_the_rate()
+    before = {"state": row.state, "attempted_at": row.attempted_at}  # to step back to (the rate)
     now = utcnow()
     claimed = db.session.execute(update(MailMessage).where(
         MailMessage.id == row.id, MailMessage.state.in_((MailState.QUEUED, MailState.FAILED)))
@@ -64,6 +65,11 @@ def send_job(payload: dict[str, Any]) -> None:
     db.session.commit()
     if not claimed.rowcount:  # type: ignore[attr-defined]
         return  # another worker has it
+    if _over_the_rate():  # workers that passed the check together: the later claims step back
+        db.session.execute(update(MailMessage).where(MailMessage.id == row.id, MailMessage.state == MailState.SENDING)
+                           .values(**before, attempts=MailMessage.attempts - 1))
+        db.session.commit()
+        raise jobs.Later(1.0)
     sender: MailSender = current_app.extensions["forum.mail"]
     try:
         sender.send(Message(to=row.to, subject=row.subject, body=row.text, html=row.html,
@@ -79,13 +85,29 @@ def send_job(payload: dict[str, Any]) -> None:
     db.session.commit()
 
 
+def _in_the_last_minute() -> Any:
+    """Messages that count against the provider's rate: sent, or being handed over, in the
+    last 60 seconds (a claim counts at once, so workers running together see each other)."""
+    minute_ago = utcnow() - timedelta(seconds=60)
+    return or_(MailMessage.sent_at >= minute_ago,
+               and_(MailMessage.state == MailState.SENDING, MailMessage.attempted_at >= minute_ago))
+
+
+def _over_the_rate() -> bool:
+    """After a claim: more than the rate in the last minute, this message included."""
+    rate = int(current_app.config.get("MAIL_RATE_PER_MINUTE") or 0)
+    if rate <= 0:
+        return False
+    taken = db.session.scalar(select(func.count()).select_from(MailMessage).where(_in_the_last_minute())) or 0
+    return taken > rate
+
+
 def _wait_for_the_rate() -> None:
     rate = int(current_app.config.get("MAIL_RATE_PER_MINUTE") or 0)
     if rate <= 0:
         return
     minute_ago = utcnow() - timedelta(seconds=60)
-    sent = db.session.scalar(select(func.count()).select_from(MailMessage).where(
-        MailMessage.sent_at >= minute_ago)) or 0
+    sent = db.session.scalar(select(func.count()).select_from(MailMessage).where(_in_the_last_minute())) or 0
     if sent >= rate:
         oldest = db.session.scalar(select(func.min(MailMessage.sent_at)).where(MailMessage.sent_at >= minute_ago))
         wait = 1.0 if oldest is None else max(1.0, (oldest + timedelta(seconds=60) - utcnow()).total_seconds())
