@@ -6,19 +6,15 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-import bleach
 from bleach.html5lib_shim import Filter
 
 from .sanitize import (
     _ALIGN_CLASSES,
     _CLEANER_LOCK,
     _URL_NOISE_RE,
-    ALLOWED_PROTOCOLS,
-    ALLOWED_TAGS,
-    _AlignOnlyCss,
-    _allow_attribute,
     _PostFilter,
     _url_scheme,
+    policy_cleaner,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -84,15 +80,7 @@ class _MailStyles(Filter):
             yield token
 
 
-_MAIL_CLEANER = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    css_sanitizer=_AlignOnlyCss(),
-    filters=[_MailLinks, _PostFilter, _MailStyles],
-)
+_MAIL_CLEANER = policy_cleaner([_MailLinks, _PostFilter, _MailStyles])
 
 
 def mail_html(html: str, absolute: Callable[[str], str]) -> str:

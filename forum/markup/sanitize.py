@@ -145,17 +145,23 @@ def _align_style_to_class(token: dict[str, Any]) -> None:
         attrs[(None, "class")] = "text-" + style.split(":", 1)[1]
 
 
-_CLEANER = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    # Only admin HTML can contain real tags (Markdown output has raw HTML escaped already);
-    # dropping unknown tags reads better there than showing them escaped.
-    strip=True,
-    strip_comments=True,
-    css_sanitizer=_AlignOnlyCss(),
-    filters=[_PostFilter],
-)
+def policy_cleaner(filters: list[type[Filter]]) -> bleach.Cleaner:
+    """A cleaner with THE allowlist (tags, attributes, protocols, align-only CSS) and ``filters``
+    (which must include :class:`_PostFilter`): the site's and the mail's are both made here."""
+    return bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        # Only admin HTML can contain real tags (Markdown output has raw HTML escaped already);
+        # dropping unknown tags reads better there than showing them escaped.
+        strip=True,
+        strip_comments=True,
+        css_sanitizer=_AlignOnlyCss(),
+        filters=filters,
+    )
+
+
+_CLEANER = policy_cleaner([_PostFilter])
 # bleach's Cleaner holds html5lib parser state and is not thread-safe; sanitising is
 # CPU-bound, so serialising it costs nothing under the GIL.
 _CLEANER_LOCK = threading.Lock()
