@@ -3,7 +3,8 @@
 * One bookmark per member per post (the unique constraint): saving again changes its note or
   reminder. Removing one deletes the row: a bookmark is the member's own note, not content.
 * A reminder is a moment in UTC, chosen as "in 1 hour", "tomorrow" (8:00), "next week"
-  (Monday 8:00) or a date and time, all read in the member's time zone (:func:`reminder_time`).
+  (Monday 8:00) or a date and time, all read in the member's time zone (:func:`reminder_time`);
+  editing a bookmark offers "keep the reminder" first, so changing the note keeps it.
 * The ``discussions.bookmark_reminders`` job (every minute) sends what is due as a
   ``bookmark_reminder`` notice (mailed by default): each due bookmark is claimed with a
   conditional UPDATE in the same transaction as its notice (``reminded_at`` set, ``remind_at``
@@ -44,7 +45,8 @@ REMINDER_JOB = "discussions.bookmark_reminders"
 NOTE_MAX = 200
 MORNING = time(8, 0)
 FURTHEST = timedelta(days=366 * 2)
-CHOICES = ("", "hour", "tomorrow", "next_week", "custom")
+KEEP = "keep"  # the bookmark's reminder as it is (offered only when it has one)
+CHOICES = ("", "hour", "tomorrow", "next_week", "custom", KEEP)
 PER_PAGE = 30
 BATCH = 100
 
@@ -66,14 +68,17 @@ REMINDER = NotificationKind(REMINDER_KIND, message=_reminder_message, subject=_r
 # --- choosing the moment -----------------------------------------------------------------------------
 
 def reminder_time(choice: str, *, zone: tzinfo, custom: datetime | None = None,
-                  now: datetime | None = None) -> datetime | None:
+                  now: datetime | None = None, current: datetime | None = None) -> datetime | None:
     """The reminder's moment (aware UTC) for one of :data:`CHOICES`, in the member's ``zone``:
     "hour" one hour from now, "tomorrow" tomorrow at 8:00, "next_week" next Monday at 8:00,
-    "custom" the wall-clock ``custom`` (naive, as a datetime-local field gives it); "" none."""
+    "custom" the wall-clock ``custom`` (naive, as a datetime-local field gives it); "" none;
+    :data:`KEEP` the bookmark's ``current`` reminder (None once it was sent)."""
     now = now or utcnow()
     zone = zone_info(zone)
     if choice == "":
         return None
+    if choice == KEEP:
+        return current
     if choice == "hour":
         return now + timedelta(hours=1)
     if choice == "custom":
@@ -115,7 +120,8 @@ def as_local(moment: datetime, zone: tzinfo) -> datetime:
 
 def save_bookmark(user: Any, post: Post, *, note: str = "", remind_at: datetime | None = None) -> Bookmark:
     """Bookmark ``post`` for ``user``, or change the note and reminder of their bookmark (a
-    changed reminder will be sent again). Commits."""
+    changed reminder will be sent again; the same one is kept as it is, even if it is due this
+    minute). Commits."""
     if not permissions.can_bookmark(user, post):
         raise PermissionDenied()
     note = " ".join((note or "").split())
@@ -123,13 +129,14 @@ def save_bookmark(user: Any, post: Post, *, note: str = "", remind_at: datetime 
     if len(note) > NOTE_MAX:
         errors["note"] = _("At most %(num)d characters.", num=NOTE_MAX)
     now = utcnow()
-    if remind_at is not None and remind_at <= now:
+    bookmark = _mine(user, post.id)
+    kept = bookmark is not None and remind_at is not None and bookmark.remind_at == remind_at
+    if remind_at is not None and not kept and remind_at <= now:
         errors["remind_at"] = _("Choose a time in the future.")
-    elif remind_at is not None and remind_at > now + FURTHEST:
+    elif remind_at is not None and not kept and remind_at > now + FURTHEST:
         errors["remind_at"] = _("Choose a time within the next two years.")
     if errors:
         raise ValidationFailed(errors)
-    bookmark = _mine(user, post.id)
     if bookmark is None:
         bookmark = Bookmark(user_id=user.id, post_id=post.id, note=note, remind_at=remind_at, created_at=now)
         try:

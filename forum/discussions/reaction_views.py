@@ -19,13 +19,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.accounts.permissions import can_administer
+from forum.dates import absolute
 from forum.errors import ValidationFailed
 from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.urls import safe_next
 
 from . import bookmarks, links, permissions, reactions, services
-from .engagement_forms import REMINDER_CHOICES, BookmarkForm, ReactionForm, ReactionSettingsForm
+from .engagement_forms import BookmarkForm, ReactionForm, ReactionSettingsForm, reminder_choices, reminder_default
 from .models import Post
 from .views import bp
 
@@ -110,27 +111,38 @@ def bookmark(post_id: int) -> Any:
         abort(404)
     form = BookmarkForm()
     eng = reactions.load_engagement(current_user, [post])[post.id]
+    current = eng.bookmark.remind_at if eng.bookmark is not None else None
+    form.remind.choices = reminder_choices(current)
     if request.method == "GET":
         if eng.bookmark is not None:
             form.note.data = eng.bookmark.note
+        form.remind.data = reminder_default(eng.bookmark)
         form.next.data = safe_next(request.args.get("next"), "")
     elif form.validate_on_submit():
         if request.form.get("quick") and eng.bookmark is not None:
             return _fragment("discussions/_bookmark.html", post) if _fetched() else _back(post)
         try:
-            when = bookmarks.reminder_time(form.remind.data or "", zone=get_timezone(), custom=form.remind_at.data)
+            when = bookmarks.reminder_time(form.remind.data or "", zone=get_timezone(), custom=form.remind_at.data,
+                                           current=current)
             bookmarks.save_bookmark(current_user, post, note=form.note.data or "", remind_at=when)
         except ValidationFailed as exc:
             apply_errors(form, exc, default_field="note")
         else:
             if _fetched():
                 return _fragment("discussions/_bookmark.html", post)
-            flash(_("Bookmarked.") if not when else _("Bookmarked. We will remind you."), "success")
+            flash(_saved_message(updated=eng.bookmark is not None, when=when), "success")
             return _back(post)
     elif "csrf_token" in form.errors:
         abort(400)
     return render_template("discussions/bookmark.html", post=post, topic=post.topic, form=form, eng=eng), (
         400 if form.errors else 200)
+
+
+def _saved_message(*, updated: bool, when: datetime | None) -> str:
+    if updated:
+        return _("Bookmark updated. We will remind you on %(when)s.", when=absolute(when)) if when else _(
+            "Bookmark updated.")
+    return _("Bookmarked. We will remind you on %(when)s.", when=absolute(when)) if when else _("Bookmarked.")
 
 
 @bp.post("/posts/<int:post_id>/bookmark/remove")
@@ -189,9 +201,15 @@ def offered_reactions() -> list[str]:
     return reactions.offered_reactions()
 
 
-@bp.app_template_global()
-def reminder_choices() -> list[tuple[str, Any]]:
-    return REMINDER_CHOICES
+@bp.app_template_global("reminder_choices")
+def reminder_choices_of(bookmark: Any) -> list[tuple[str, Any]]:
+    """The reminder choices of a bookmark form (``bookmark``: the member's, or None)."""
+    return reminder_choices(bookmark.remind_at if bookmark is not None else None)
+
+
+@bp.app_template_global("reminder_default")
+def reminder_default_of(bookmark: Any) -> str:
+    return reminder_default(bookmark)
 
 
 @bp.app_template_global()

@@ -9,7 +9,6 @@ import base64
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -140,7 +139,7 @@ def topic_level(topic_id: int) -> Any:
         abort(400)
     level = _chosen_level(tuple(int(v) for v in watching.TOPIC_LEVELS))
     watching.set_topic_level(current_user, t, level)
-    flash(_("You now follow this topic at the level “%(level)s”.", level=watching.level_name(level)), "success")
+    flash(watching.topic_level_chosen(level), "success")
     back = url_for("discussions.topic", slug=t.slug, topic_id=t.id)
     return redirect(safe_next(request.form.get("next"), back))
 
@@ -154,6 +153,5 @@ def category_level(slug: str) -> Any:
         abort(400)
     level = _chosen_level(tuple(int(v) for v in watching.CATEGORY_LEVELS))
     watching.set_category_level(current_user, cat, level)
-    flash(_("You now follow this category at the level “%(level)s”.", level=watching.level_name(level)),
-          "success")
+    flash(watching.category_level_chosen(level), "success")
     return redirect(url_for("discussions.category", slug=cat.slug))

@@ -373,6 +373,32 @@ def category_level_help(level: int) -> str:
     }[Level(level)]
 
 
+def topic_level_chosen(level: int) -> str:
+    """What the member reads after choosing a topic's level: one sentence per level."""
+    return {
+        Level.WATCHING: _("You are watching this topic: you will hear of every new post."),
+        Level.TRACKING: _("You are tracking this topic: it shows how many posts are new, and you will hear "
+                          "when someone mentions you or replies to you."),
+        Level.NORMAL: _("This topic is back to normal: you will hear only when someone mentions you or "
+                        "replies to you."),
+        Level.MUTED: _("This topic is muted: you will hear nothing more about it, and it leaves Latest."),
+    }[Level(level)]
+
+
+def category_level_chosen(level: int) -> str:
+    """What the member reads after choosing a category's level: one sentence per level."""
+    return {
+        Level.WATCHING: _("You are watching this category: you will hear of every new post in every topic."),
+        Level.WATCHING_FIRST_POST: _("You are watching this category's new topics: you will hear of each new "
+                                     "topic, not of its replies."),
+        Level.TRACKING: _("You are tracking this category: its topics show how many posts are new."),
+        Level.NORMAL: _("This category is back to normal: you will hear only when someone mentions you or "
+                        "replies to you."),
+        Level.MUTED: _("This category is muted: you will hear nothing more about its topics, and they leave "
+                       "Latest."),
+    }[Level(level)]
+
+
 def reason_text(reading: TopicReading) -> str:
     """Why the member follows the topic at this level, in one sentence ("" when it is simply
     the default)."""

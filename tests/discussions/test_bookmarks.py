@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from forum import jobs
+from forum.dates import absolute
 from forum.db_types import utcnow
 from forum.discussions import bookmarks
 from forum.discussions.models import Bookmark, Category, Post, ReadAccess
@@ -106,6 +107,77 @@ def test_a_mistake_lands_on_the_bookmark_page_with_the_text_kept(client, member,
     assert mine(member) == []
     response = client.post_form(f"/posts/{post.id}/bookmark", {"note": "x" * 201})
     assert response.status_code == 400 and mine(member) == []
+
+
+def selected_reminder(html, post_id=None):
+    """The value of the selected option of the bookmark form's "Remind me" select."""
+    select_id = f"bm-remind-{post_id}" if post_id else "remind"
+    match = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert match, f"no select #{select_id}"
+    chosen = [(re.search(r'value="([^"]*)"', attrs).group(1), label)
+              for attrs, label in re.findall(r"<option([^>]*)>([^<]*)<", match.group(1)) if " selected" in attrs]
+    assert len(chosen) == 1, chosen
+    return chosen[0]
+
+
+def test_editing_the_note_keeps_the_reminder(app, client, member, post):
+    when = (utcnow() + timedelta(days=3)).astimezone(ROME).replace(second=0, microsecond=0)
+    client.post_form(f"/posts/{post.id}/bookmark", {"note": "first", "remind": "custom",
+                                                    "remind_at": when.strftime("%Y-%m-%dT%H:%M")})
+    # The Bookmarks page's "Change note or reminder" shows the reminder, kept by default...
+    page = client.get(f"/posts/{post.id}/bookmark?next=/bookmarks").get_data(as_text=True)
+    with app.test_request_context():
+        shown = absolute(when, zone=ROME)  # on the member's clock
+    assert selected_reminder(page) == ("keep", f"Keep the reminder ({shown})")
+    # ... and saving only a new note keeps it; the flash says the bookmark was updated.
+    response = client.post_form(f"/posts/{post.id}/bookmark", {"note": "second", "remind": "keep",
+                                                                "next": "/bookmarks"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/bookmarks")
+    [kept] = mine(member)
+    assert kept.note == "second" and kept.remind_at == when.astimezone(UTC)
+    listed = client.get("/bookmarks").get_data(as_text=True)
+    assert "Bookmark updated. We will remind you on" in listed and "Bookmarked." not in listed
+    # On the topic page the box keeps it too.
+    topic_page = client.get(f"/t/{post.topic.slug}/{post.topic_id}").get_data(as_text=True)
+    assert selected_reminder(topic_page, post.id)[0] == "keep"
+    client.post_form(f"/posts/{post.id}/bookmark", {"note": "third", "remind": "keep"},
+                     headers={"X-Requested-With": "fetch"})
+    [kept] = mine(member)
+    assert kept.note == "third" and kept.remind_at == when.astimezone(UTC)
+    # Choosing "No reminder" still removes it.
+    client.post_form(f"/posts/{post.id}/bookmark", {"note": "third", "remind": ""})
+    [kept] = mine(member)
+    assert kept.remind_at is None
+    assert "Bookmark updated." in client.get("/bookmarks").get_data(as_text=True)
+
+
+def test_a_kept_reminder_due_this_minute_is_not_refused(client, member, post):
+    bookmark = due(member, post, "gasket", minutes_ago=0)  # the job has not run yet
+    response = client.post_form(f"/posts/{post.id}/bookmark", {"note": "new note", "remind": "keep"})
+    assert response.status_code == 302
+    db.session.refresh(bookmark)
+    assert bookmark.note == "new note" and bookmark.remind_at is not None
+
+
+def test_keep_without_a_reminder_left_means_none(client, member, post):
+    client.post_form(f"/posts/{post.id}/bookmark", {"quick": "1"})
+    response = client.post_form(f"/posts/{post.id}/bookmark", {"note": "n", "remind": "keep"})
+    assert response.status_code == 302
+    [kept] = mine(member)
+    assert kept.note == "n" and kept.remind_at is None
+    assert client.post_form(f"/posts/{post.id}/bookmark", {"remind": "someday"}).status_code == 400
+
+
+def test_remind_me_starts_on_tomorrow_and_a_bookmark_without_reminder_on_none(client, member, post):
+    url = f"/t/{post.topic.slug}/{post.topic_id}"
+    page = client.get(url).get_data(as_text=True)
+    assert selected_reminder(page, post.id) == ("tomorrow", "Tomorrow morning")
+    assert "keep" not in re.search(rf'id="bm-remind-{post.id}".*?</select>', page, re.S).group(0)
+    response = client.post_form(f"/posts/{post.id}/bookmark", {"remind": "tomorrow"})
+    assert response.status_code == 302
+    assert "Bookmarked. We will remind you on" in client.get(url).get_data(as_text=True)
+    client.post_form(f"/posts/{post.id}/bookmark", {"remind": ""})
+    assert selected_reminder(client.get(url).get_data(as_text=True), post.id)[0] == ""
 
 
 def test_the_script_gets_the_block_back(client, member, post):

@@ -105,6 +105,45 @@ def test_the_category_control(client):
     assert re.search(r'value="4" class="level-option" aria-current="true"', page)
 
 
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("en", {
+        Level.WATCHING: "You are watching this topic: you will hear of every new post.",
+        Level.MUTED: "This topic is muted: you will hear nothing more about it, and it leaves Latest.",
+        "category muted": "This category is muted: you will hear nothing more about its topics, and they "
+                          "leave Latest."}),
+    ("it", {
+        Level.WATCHING: "Stai osservando questa discussione: saprai di ogni nuovo messaggio.",
+        Level.MUTED: "Questa discussione è silenziata: non ne saprai più nulla e non comparirà più in Recenti.",
+        "category muted": "Questa categoria è silenziata: non saprai più nulla delle sue discussioni, che non "
+                          "compariranno più in Recenti."}),
+    ("fr", {
+        Level.WATCHING: "Vous surveillez ce sujet\u00a0: vous serez averti de chaque nouveau message.",
+        Level.MUTED: "Ce sujet est en sourdine\u00a0: vous n’en entendrez plus parler, et il n’apparaît plus "
+                     "dans Récents.",
+        "category muted": "Cette catégorie est en sourdine\u00a0: vous n’entendrez plus parler de ses sujets, "
+                          "et ils n’apparaissent plus dans Récents."}),
+])
+def test_the_confirmation_says_what_the_level_does(client, locale, expected):
+    dora = make_user("dora", locale=locale)
+    client.login("dora")
+    topic = make_topic(make_user())
+    category = make_category("Hardware", slug="hardware")
+    said = {}
+    for level in watching.TOPIC_LEVELS:
+        page = _html(client.post_form(f"/t/{topic.id}/level", {"level": str(int(level))}, follow_redirects=True))
+        said[level] = re.search(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', page, re.S).group(1).strip()
+    for level in watching.TOPIC_LEVELS:
+        assert level not in expected or said[level] == expected[level]
+    assert len(set(said.values())) == len(watching.TOPIC_LEVELS)  # one sentence per level
+    assert not any("“" in text or "«" in text for text in said.values())  # no quoted level name
+    told = []
+    for level in watching.CATEGORY_LEVELS:
+        page = _html(client.post_form("/c/hardware/level", {"level": str(int(level))}, follow_redirects=True))
+        told.append(re.search(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', page, re.S).group(1).strip())
+    assert told[-1] == expected["category muted"] and watching.category_level(dora, category) == Level.MUTED
+    assert len(set(told)) == len(told) and not set(told) & set(said.values())
+
+
 def test_visitors_see_no_control(client):
     topic = make_topic(make_user())
     page = _html(client.get(f"/t/{topic.slug}/{topic.id}"))

@@ -285,3 +285,39 @@ def test_icons_are_drawn_as_svg_with_names(browser, live_server, app):
     chrome = page.evaluate("document.querySelector('.site-header').innerText + "
                            "document.querySelector('.topic-head').innerText")
     assert not re.search("[\u2300-\u23ff\u2600-\u27bf\U0001f000-\U0001faff]", chrome)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_bell_keeps_its_actions_in_view_on_a_phone(browser, live_server, app, scheme, tmp_path):
+    from forum.moderation.services import notices as moderation_notices
+    from forum.notifications import notify
+
+    anna = make_user("anna", locale="it")
+    for n in range(9):  # more than the panel can show: the list has to scroll
+        notify(anna, moderation_notices.POST_APPROVED,
+               {"title": f"La mia moka numero {n} non sale il caffè, cosa sbaglio?", "edited": False},
+               url="/latest")
+    db.session.commit()
+    page = new_page(browser, live_server, PHONE, color_scheme=scheme)
+    login(page, "anna")
+    page.goto("/latest")
+    page.click(".notif-menu > summary")
+    expect(page.locator(".notif-menu-list li")).to_have_count(9)
+    panel = page.locator(".notif-panel")
+    items = page.locator(".notif-items")
+    for action in (panel.get_by_role("link", name="Vedi tutte le notifiche"),
+                   panel.get_by_role("button", name="Segna tutte come lette")):
+        expect(action).to_be_visible()
+        # What a finger presses there is the action itself, within the screen, with no scrolling.
+        hit = action.evaluate("""e => { const r = e.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            return [e.contains(document.elementFromPoint(x, y)), r.bottom <= window.innerHeight] }""")
+        assert hit == [True, True], f"{action} is hidden ({scheme})"
+    assert items.evaluate("e => e.scrollHeight > e.clientHeight"), "the list should scroll"
+    assert panel.evaluate("e => e.scrollHeight <= e.clientHeight"), "the panel itself should not scroll"
+    items.evaluate("e => { e.scrollTop = e.scrollHeight; }")  # scrolled to the end, they stay put
+    expect(panel.get_by_role("link", name="Vedi tutte le notifiche")).to_be_in_viewport()
+    page.screenshot(path=str(tmp_path / f"bell-375-{scheme}.png"))
+    assert_fits(page)
+    assert page.js_errors == []
+    page.context.close()

@@ -120,6 +120,57 @@ def test_like_change_undo_who_reacted_and_bookmark(browser, live_server, reply, 
     carla.context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_the_picker_names_its_reactions_and_never_covers_who_reacted(browser, live_server, reply,
+                                                                               scheme, tmp_path):
+    url = f"/t/{reply.topic.slug}/{reply.topic_id}"
+    page = browser_page(browser, live_server, PHONE, scheme)
+    login(page, "carla")
+    page.goto(url)
+    row = page.locator(f"#reactions-{reply.id}")
+    row.get_by_role("button", name="Like").click()  # so there is someone to list
+    expect(row.get_by_role("button", name="Like")).to_have_attribute("aria-pressed", "true")
+    picker, who = row.locator("details.reaction-picker"), row.locator("details.who-reacted")
+
+    # Touch screens show no tooltips: each option says its name, on the screen.
+    picker.locator("summary").click()
+    options = picker.locator(".picker-panel button")
+    expect(options).to_have_count(4)
+    for name in ("Thumbs up", "Funny", "Surprised", "Thank you"):
+        option = picker.get_by_role("button", name=name)
+        expect(option).to_be_visible()
+        expect(option).to_have_text(name)
+        left, right = option.evaluate("e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right]")
+        assert left >= 0 and right <= PHONE["width"], f"{name} goes off the screen ({left}, {right})"
+    fits(page)
+    page.screenshot(path=str(tmp_path / f"picker-375-{scheme}.png"))
+
+    # Opening one closes the other, both ways.
+    who.locator("summary").click()
+    expect(who).to_have_attribute("open", "")
+    expect(picker).not_to_have_attribute("open", "")
+    expect(row.locator(".who-list")).to_contain_text("Carla")
+    picker.locator("summary").click()
+    expect(picker).to_have_attribute("open", "")
+    expect(who).not_to_have_attribute("open", "")
+    # And the picker closes like a menu: on Escape, and on a tap elsewhere.
+    page.keyboard.press("Escape")
+    expect(picker).not_to_have_attribute("open", "")
+    picker.locator("summary").click()
+    page.locator("main h1").click()
+    expect(picker).not_to_have_attribute("open", "")
+    # It still works after the row was swapped for a fresh one.
+    picker.locator("summary").click()
+    picker.get_by_role("button", name="Thank you").click()
+    expect(row.get_by_role("button", name="Thank you")).to_have_attribute("aria-pressed", "true")
+    row.locator("details.who-reacted > summary").click()
+    row.locator("details.reaction-picker > summary").click()
+    expect(row.locator("details.who-reacted")).not_to_have_attribute("open", "")
+    assert rows(reply.id) == [("carla", "thankful")]
+    assert page.js_errors == []
+    page.context.close()
+
+
 def test_without_javascript_the_forms_reload_the_page(browser, live_server, reply):
     page = browser_page(browser, live_server, DESKTOP, javascript=False)
     login(page, "bruno")

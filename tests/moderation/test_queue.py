@@ -51,7 +51,7 @@ def test_first_posts_of_a_new_member_are_held_until_approved(app, member, mod, c
     assert item.status == ReviewStatus.RESOLVED and item.resolved_by_id == mod.id
     assert audit_actions("post", post.id) == ["post.approve"]
     assert ("approved", post.id) in recorder.events
-    assert any("approved" in m for m in notifications_of(member))
+    assert "Your topic “My first question here” was approved." in notifications_of(member)
     counters_ok()
     # One approved post is enough: the next one goes straight out.
     reply = make_reply(topic, member, "A follow-up with more details.")
@@ -212,9 +212,27 @@ def test_edit_then_approve_keeps_a_revision_and_tells_the_author(app, member, mo
     assert topic.title == "Typo in the title"
     revision = db.session.scalar(select(PostRevision).where(PostRevision.post_id == post.id))
     assert revision.raw == "Hello everyone, this is the first post." and revision.editor_id == mod.id
-    assert any("edited and approved" in m for m in notifications_of(member))
+    assert "A moderator edited and approved your topic “Typo in the title”." in notifications_of(member)
     assert audit_actions("post", post.id) == ["post.edit", "post.approve"]
     counters_ok()
+
+
+def test_an_approved_reply_is_a_post_and_an_approved_topic_a_topic_in_every_language(app, member, mod, category):
+    hold_new_members(2)
+    topic = make_topic(member, category, title="Grinder settings")
+    services.approve_item(mod, open_item(db.session.scalar(select(Post).where(Post.topic_id == topic.id))))
+    reply = make_reply(topic, member, "And one more detail about the burrs.")
+    assert reply.state == PostState.PENDING
+    services.approve_item(mod, open_item(reply))
+    assert notifications_of(member) == ["Your topic “Grinder settings” was approved.",
+                                        "Your post in “Grinder settings” was approved."]
+    member.locale = "it"
+    db.session.commit()
+    assert notifications_of(member) == ["La tua discussione “Grinder settings” è stata approvata.",
+                                        "Il tuo messaggio in “Grinder settings” è stato approvato."]
+    member.locale = "fr"
+    db.session.commit()
+    assert notifications_of(member)[0] == "Votre sujet «\u00a0Grinder settings\u00a0» a été approuvé."
 
 
 def test_edit_then_approve_over_http(app, client, member, mod, category):

@@ -61,6 +61,10 @@ def _post_removed(p: Params) -> str:
 
 
 def _post_approved(p: Params) -> str:
+    if p.get("topic"):  # the topic's first post: the whole topic was held
+        if p.get("edited"):
+            return _("A moderator edited and approved your topic “%(title)s”.", title=_title(p))
+        return _("Your topic “%(title)s” was approved.", title=_title(p))
     if p.get("edited"):
         return _("A moderator edited and approved your post in “%(title)s”.", title=_title(p))
     return _("Your post in “%(title)s” was approved.", title=_title(p))

@@ -252,7 +252,8 @@ def approve_post(actor: User, item: ReviewItem, *, edited: bool = False) -> Even
     record_action(actor, "post.approve", "post", post.id, before=before,
                   after={"state": post.state, "edited": edited})
     if post.author is not None and post.user_id != actor.id:
-        notify(post.author, notices.POST_APPROVED, {"title": topic_title(post), "edited": edited},
+        notify(post.author, notices.POST_APPROVED,
+               {"title": topic_title(post), "edited": edited, "topic": post.post_number == 1},
                url=post_url(post))
     return [("forum_post_approved", {"post": post, "actor": actor})]
 

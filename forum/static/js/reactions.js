@@ -8,6 +8,9 @@
 //                                  re-rendered block, which replaces the element #<id>; focus goes
 //                                  back to the button with the same data-focus
 //   details.who-reacted[data-who]  opening it loads "who reacted" (a list) into its .who-panel
+//   .reactions details             the picker and "who reacted": opening one closes any other
+//                                  open one (on a phone they would cover each other); the
+//                                  picker also closes on a click elsewhere and on Escape
 //   select[data-remind]            the reminder choice: the date and time field
 //                                  ([data-remind-at] in the same form) shows only for "custom"
 (function () {
@@ -80,6 +83,27 @@
         form.removeAttribute("data-sending");
         form.submit();  // the server answers as it does without JavaScript (and says what went wrong)
       });
+  });
+
+  // "toggle" does not bubble: listen while it goes down (capture), so swapped-in blocks count too.
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches(".reactions details") || !opened.open) { return; }
+    document.querySelectorAll(".reactions details[open]").forEach(function (other) {
+      if (other !== opened) { other.open = false; }
+    });
+  }, true);
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.reaction-picker[open]").forEach(function (picker) {
+      if (!picker.contains(event.target)) { picker.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details.reaction-picker[open]").forEach(function (picker) {
+      picker.open = false;
+      if (picker.contains(document.activeElement)) { picker.querySelector("summary").focus(); }
+    });
   });
 
   enhance(document);
