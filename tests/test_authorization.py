@@ -278,6 +278,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/notifications", "GET"): Row("/notifications", signed_in()),
     ("/notifications/read", "POST"): Row("/notifications/read", signed_in("allowed")),
     ("/notifications/menu", "GET"): Row("/notifications/menu", signed_in()),
+    ("/notifications/unread", "GET"): Row("/notifications/unread", signed_in()),
     # the author's own notice (the warning): nobody else may open it (404 for signed-in actors)
     ("/notifications/<int:notification_id>/open", "POST"): Row("/notifications/{notice}/open", nobody()),
     # notification preferences (issue 12); unsubscribing is public: the signed token in the URL says

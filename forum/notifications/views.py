@@ -6,16 +6,22 @@
   ``notifications.js`` loads when the bell opens (without script the bell offers the page);
 * ``POST /notifications/<id>/open``: mark a notice (or a menu line folding several) read and go
   where it points, the exact post;
-* ``POST /notifications/read``: mark them all read.
+* ``POST /notifications/read``: mark them all read;
+* ``GET /notifications/unread``: the bell's number and label as JSON, which notifications.js asks
+  for every minute while the page is in view (a tab in the background asks nothing), so a
+  reply reaches an open page without a reload.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm
 from forum.pagination import decode_id
 from forum.text import ascii_int
@@ -26,6 +32,8 @@ from .kinds import find_kind
 from .preferences import choosable_kinds
 
 bp = Blueprint("notifications", __name__)
+# A page in view asks once a minute; several tabs of one member stay well inside this.
+poll_limit = limiter.limit("10 per minute;300 per hour", key_func=per_member("notifications-poll"))
 
 
 @bp.app_context_processor
@@ -51,6 +59,18 @@ def index() -> Any:
 @login_required
 def menu() -> Any:
     return render_template("notifications/_menu.html", entries=services.menu(current_user))
+
+
+@bp.get("/notifications/unread")
+@login_required
+@poll_limit
+def unread() -> Any:
+    count = services.unread_count(current_user)
+    label = ngettext("%(num)d unread notification", "%(num)d unread notifications", count) if count \
+        else _("Notifications")
+    response = jsonify(unread=count, label=label)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/notifications/<int:notification_id>/open")

@@ -6,7 +6,8 @@ official reply and Giulia hears of it once, even after a like, an undo and a lik
 mutes the topic and hears nothing more.
 
 Then the bell itself: three replies fold into one line that opens the first of them and marks
-all three read, "Mark all as read", Escape, the bell without JavaScript, and axe on the open
+all three read, a new reply reaches an open page without a reload, "Mark all as read", Escape,
+the bell without JavaScript, and axe on the open
 menu in light and dark."""
 
 from __future__ import annotations
@@ -278,6 +279,26 @@ def test_three_replies_are_one_line_that_opens_the_first_and_reads_them_all(brow
     page.wait_for_url(re.compile(rf".*/t/{topic.slug}/{topic.id}#p2$"))  # the first of the three
     expect(bell(page).locator("summary .count")).to_have_count(0)
     assert all(n.read_at is not None for n in notices_of("dario"))
+    assert page.js_errors == []
+    page.context.close()
+
+
+def test_a_reply_reaches_an_open_page_without_a_reload(browser, live_server, three_replies):
+    """notifications.js asks for the count once a minute while the page is in view (the page's
+    clock is moved on, not waited for); the menu then lists the new reply."""
+    topic = three_replies
+    page = person(browser, live_server)
+    page.clock.install()
+    login(page, "dario")
+    page.goto("/latest")
+    expect(bell(page).locator("summary .count")).to_have_text("3")
+    make_reply(topic, make_established_user("hugo", display_name="Hugo"), "And @dario, use filtered water.")
+    jobs.run_pending()
+    page.clock.run_for(61_000)
+    expect(bell(page).locator("summary .count")).to_have_text("4")
+    expect(bell(page).locator("summary")).to_have_attribute("aria-label", "4 unread notifications")
+    items = open_bell(page, 2)
+    expect(items.first).to_contain_text("Hugo mentioned you")
     assert page.js_errors == []
     page.context.close()
 

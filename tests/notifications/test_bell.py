@@ -84,3 +84,18 @@ def test_mark_all_read_goes_back_only_to_this_site(app, client):
     reply(topic, make_user("carla"), "@anna again")
     response = client.post_form("/notifications/read", {"next": f"/t/{topic.slug}/{topic.id}"})
     assert response.headers["Location"].endswith(f"/t/{topic.slug}/{topic.id}")
+
+
+def test_the_count_for_an_open_page_in_the_members_language(app, client):
+    anna = make_user("anna", locale="it")
+    topic = make_topic(anna, support_category(), title="Counting notices")
+    client.login("anna")
+    response = client.get("/notifications/unread")
+    assert response.get_json() == {"unread": 0, "label": "Notifiche"}
+    reply(topic, make_user("bruno"), "@anna ciao")
+    reply(topic, make_user("carla"), "@anna anche io")
+    response = client.get("/notifications/unread")
+    assert response.get_json() == {"unread": 2, "label": "2 notifiche non lette"}
+    assert response.headers["Cache-Control"] == "no-store"
+    client.post_form("/logout")
+    assert client.get("/notifications/unread").status_code in (302, 401)
