@@ -82,7 +82,7 @@ def test_muting_a_topic_takes_it_out_of_latest(page, app):
     control.locator("summary").click()
     control.locator("button.level-option:has-text('Muted')").click()
     page.wait_for_url(re.compile(rf".*/t/{topic.slug}/{topic.id}$"))
-    expect(page.locator(".flash")).to_contain_text("Muted")
+    expect(page.locator(".flash")).to_contain_text("This topic is muted: you will hear nothing more about it")
     expect(control.locator("summary")).to_contain_text("Muted")
     page.goto("/latest")
     expect(page.locator(f"tr[data-topic-id='{topic.id}']")).to_have_count(0)
