@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FsaSession
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from forum import create_app
 from forum.extensions import db
@@ -254,16 +256,26 @@ def _committing(app: Flask) -> Iterator[Flask]:
 
 def _empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        # A served app may still be finishing a request or its jobs (a read beacon, a reaction's
+        # notice) when the test ends: TRUNCATE can then lose a deadlock to it. Try again.
+        statement = text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+        for attempt in range(10):
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(statement)
+                return
+            except OperationalError:
+                if attempt == 9:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            conn.execute(text("PRAGMA foreign_keys=OFF"))
-            for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
-            conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
-                text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
-            conn.execute(text("PRAGMA foreign_keys=ON"))
+        conn.execute(text("PRAGMA foreign_keys=OFF"))
+        for t in tables:
+            conn.execute(text(f'DELETE FROM "{t}"'))
+        conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+            text("SELECT name FROM sqlite_master WHERE name='sqlite_sequence'")).first() else None
+        conn.execute(text("PRAGMA foreign_keys=ON"))
 
 
 _isolation: dict[str, int | None] = {"thread": None}  # the test's thread while a rollback test runs
