@@ -118,12 +118,16 @@ def as_local(moment: datetime, zone: tzinfo) -> datetime:
 
 # --- writing -----------------------------------------------------------------------------------------
 
-def save_bookmark(user: Any, post: Post, *, note: str = "", remind_at: datetime | None = None) -> Bookmark:
+def save_bookmark(user: Any, post: Post, *, note: str = "", remind_at: datetime | None = None,
+                  keep_existing: bool = False) -> Bookmark:
     """Bookmark ``post`` for ``user``, or change the note and reminder of their bookmark (a
     changed reminder will be sent again; the same one is kept as it is, even if it is due this
-    minute). Commits."""
+    minute). ``keep_existing`` (the one-click Bookmark button): a bookmark that exists stays as
+    it is, note and reminder included. Commits."""
     if not permissions.can_bookmark(user, post):
         raise PermissionDenied()
+    if keep_existing and (existing := _mine(user, post.id)) is not None:
+        return existing
     note = " ".join((note or "").split())
     errors: dict[str, str] = {}
     if len(note) > NOTE_MAX:

@@ -119,18 +119,18 @@ def bookmark(post_id: int) -> Any:
         form.remind.data = reminder_default(eng.bookmark)
         form.next.data = safe_next(request.args.get("next"), "")
     elif form.validate_on_submit():
-        if request.form.get("quick") and eng.bookmark is not None:
-            return _fragment("discussions/_bookmark.html", post) if _fetched() else _back(post)
         try:
             when = bookmarks.reminder_time(form.remind.data or "", zone=get_timezone(), custom=form.remind_at.data,
                                            current=current)
-            bookmarks.save_bookmark(current_user, post, note=form.note.data or "", remind_at=when)
+            bookmarks.save_bookmark(current_user, post, note=form.note.data or "", remind_at=when,
+                                    keep_existing=bool(request.form.get("quick")))
         except ValidationFailed as exc:
             apply_errors(form, exc, default_field="note")
         else:
             if _fetched():
                 return _fragment("discussions/_bookmark.html", post)
-            flash(_saved_message(updated=eng.bookmark is not None, when=when), "success")
+            if not (request.form.get("quick") and eng.bookmark is not None):  # a second click: nothing changed
+                flash(_saved_message(updated=eng.bookmark is not None, when=when), "success")
             return _back(post)
     elif "csrf_token" in form.errors:
         abort(400)

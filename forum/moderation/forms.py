@@ -22,6 +22,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forum.forms import translation_field
 
+from .services.settings import ENTRY_MAX
+
 
 class ActionForm(FlaskForm):
     """A button with an optional reason (approve, claim, hide, restore, lock, ...)."""
@@ -139,6 +141,7 @@ def settings_form_class(languages: Sequence[str], entries: Mapping[str, Sequence
     list), one optional field per language of ``languages``, labelled with the entry. Built per
     request: the fields follow the saved entries."""
     extra = {entry_translation_field(list_key, entry, code): StringField(
-                 entry, validators=[Optional()], render_kw={"maxlength": 300, "lang": code})
+                 entry, validators=[Optional(), Length(max=ENTRY_MAX)],
+                 render_kw={"maxlength": ENTRY_MAX, "lang": code})
              for list_key, keys in entries.items() for entry in keys for code in languages}
     return type("SettingsForm", (SettingsForm,), {"__module__": __name__, **extra})

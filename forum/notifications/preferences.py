@@ -150,9 +150,15 @@ def save_preferences(user: Any, deliveries: Mapping[str, str], *, digest: str, e
     prefs[AUTO_WATCH_CREATED] = bool(auto_watch_created)
     prefs[AUTO_TRACK_REPLIED] = bool(auto_track_replied)
     user.notification_prefs = prefs  # a new dict: the JSON column sees the change
+    set_digest(user, digest)
+    db.session.commit()
+
+
+def set_digest(user: Any, digest: str | None) -> None:
+    """The member's summary frequency (the caller commits); anything but a known choice changes
+    nothing."""
     if digest in DIGEST_CHOICES:
         user.digest = digest
-    db.session.commit()
 
 
 def stop_mail_for_kind(user: Any, kind: NotificationKind) -> None:
@@ -167,7 +173,7 @@ def pause_all_email(user: Any) -> None:
     prefs = dict(_prefs(user))
     prefs[EMAIL_PAUSED] = True
     user.notification_prefs = prefs
-    user.digest = NEVER
+    set_digest(user, NEVER)
 
 
 def save_email_settings(admin: Any, *, minutes_away: int, digest_default: str) -> None:

@@ -130,7 +130,7 @@ def one_click(token: str) -> Unsubscribe:
     """RFC 8058: the mail client's POST turns off what the mail was about."""
     link = read_token(token)
     if link.kind is None:
-        link.user.digest = preferences.NEVER
+        preferences.set_digest(link.user, preferences.NEVER)
     else:
         preferences.stop_mail_for_kind(link.user, link.kind)
     db.session.commit()
@@ -145,7 +145,7 @@ def apply_choice(token: str, choice: str, digest: str | None = None) -> Unsubscr
         preferences.stop_mail_for_kind(link.user, link.kind)
     elif choice == STOP_ALL:
         preferences.pause_all_email(link.user)
-    elif choice == SET_DIGEST and digest in preferences.DIGEST_CHOICES:
-        link.user.digest = digest
+    elif choice == SET_DIGEST:
+        preferences.set_digest(link.user, digest)
     db.session.commit()
     return link

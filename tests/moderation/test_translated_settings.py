@@ -113,3 +113,15 @@ def test_a_list_longer_than_allowed_is_refused_with_its_lines_kept(app, client, 
     assert "Keep it to 30 lines at most (this list has 31)." in page
     assert "Reason number 31" in page  # nothing the admin typed is lost
     assert get_setting("flag_reasons") != reasons.splitlines()[:30]
+
+
+def test_a_line_longer_than_allowed_is_refused_not_cut(app, client, admin):
+    client.login(admin.username)
+    long_line = "Spam " + "x" * 400
+    before = get_setting("flag_reasons")
+    response = client.post_form("/moderation/settings", {**SETTINGS, "flag_reasons": f"Off topic\n{long_line}"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Keep each line to 300 characters at most" in page
+    assert long_line in page  # the admin's text stays in the form
+    assert get_setting("flag_reasons") == before

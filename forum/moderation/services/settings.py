@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
 SETTING_KEYS = tuple(DEFAULTS)
 LIST_KEYS = ("flag_reasons", "rejection_reasons", "application_questions")
 MAX_ENTRIES = 30
+ENTRY_MAX = 300  # characters of a line, and of each of its translations: refused beyond, never cut
 
 
 def moderation_settings() -> dict[str, Any]:
@@ -71,7 +72,11 @@ def save_settings(actor: User, values: dict[str, Any]) -> None:
     for key in LIST_KEYS:
         raw = values.get(key) or []
         lines = raw.splitlines() if isinstance(raw, str) else list(raw)
-        entries = [clean(line, 300) for line in lines if clean(line, 300)]
+        too_long = next((line.strip() for line in lines if len(line.strip()) > ENTRY_MAX), None)
+        if too_long is not None:  # refused, never cut
+            raise ValidationFailed({key: _("Keep each line to %(n)d characters at most: “%(line)s…” is longer.",
+                                           n=ENTRY_MAX, line=too_long[:40])})
+        entries = [clean(line, ENTRY_MAX) for line in lines if clean(line, ENTRY_MAX)]
         if len(entries) > MAX_ENTRIES:  # refused, never cut: the admin's lines stay in the form
             raise ValidationFailed({key: _("Keep it to %(n)d lines at most (this list has %(count)d).",
                                            n=MAX_ENTRIES, count=len(entries))})
@@ -100,7 +105,7 @@ def _localized_entries(key: str, entries: list[str], submitted: dict[str, Any]) 
     others = [code for code in community_languages() if code != default]
     stored = {entry_key(entry): variants(entry) for entry in (get_setting(key) or [])
               if isinstance(entry, str | dict) and entry_key(entry)}
-    texts = {entry: {code: clean(str(raw or ""), 300) for code, raw in (per_language or {}).items()
+    texts = {entry: {code: clean(str(raw or ""), ENTRY_MAX) for code, raw in (per_language or {}).items()
                      if code in others}
              for entry, per_language in submitted.items() if entry in stored and entry not in BUILTIN_ENTRIES[key]}
     kept = set(entries)
