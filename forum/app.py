@@ -45,6 +45,7 @@ from forum import (
     settings,
     staff,
     themes,
+    uploads,
     web_input,
     web_security,
 )
@@ -74,6 +75,7 @@ DOMAINS: tuple[Callable[[Flask], None], ...] = (
     moderation.init_app,
     staff.init_app,
     events.init_app,
+    uploads.init_app,
     admin.init_app,
     demo.init_app,
     cli.init_app,

@@ -124,6 +124,19 @@ class DefaultConfig:
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 500
 
+    # Uploaded files (forum/uploads/storage.py): "" keeps them in instance/uploads/;
+    # "s3://bucket/prefix" puts them in an S3-compatible store (README: storage).
+    STORAGE_URL = ""
+    STORAGE_S3_ENDPOINT_URL: str | None = None
+    STORAGE_S3_REGION: str | None = None
+    STORAGE_S3_ACCESS_KEY_ID: str | None = None
+    STORAGE_S3_SECRET_ACCESS_KEY: str | None = None
+    STORAGE_S3_ADDRESSING: str | None = None
+    STORAGE_S3_SERVE = "redirect"
+    STORAGE_S3_URL_EXPIRES = 300
+    # Let nginx send local files (README: X-Accel-Redirect): the internal location's prefix.
+    STORAGE_LOCAL_ACCEL_REDIRECT: str | None = None
+
     POSTS_PER_PAGE = 20
     TOPICS_PER_PAGE = 30
     MAX_POST_LENGTH = 32_000

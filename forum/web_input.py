@@ -19,6 +19,7 @@ Policy:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -58,10 +59,32 @@ def not_utf8() -> BadRequest:
     return BadRequest(_("This request is not valid UTF-8 text. Please try again from the page itself."))
 
 
+_REQUEST_LIMITS = "forum.request_limits"
+
+
+def allow_larger_requests(app: Flask, endpoint: str, limit: Callable[[], int]) -> None:
+    """Let ``endpoint`` read requests up to ``limit()`` bytes instead of ``MAX_CONTENT_LENGTH``
+    (a form that carries files). Known once the URL is matched, so before anything (CSRF
+    included) reads the body."""
+    app.extensions.setdefault(_REQUEST_LIMITS, {})[endpoint] = limit
+
+
 class ForumRequest(Request):
     parameter_storage_class = CleanMultiDict
     # Invalid UTF-8 is refused (400) instead of being stored with U+FFFD in place of letters.
     encoding_errors = "strict"
+
+    @property
+    def max_content_length(self) -> int | None:
+        if self._max_content_length is None and self.url_rule is not None and current_app:
+            limit = current_app.extensions.get(_REQUEST_LIMITS, {}).get(self.url_rule.endpoint)
+            if limit is not None:
+                return int(limit())
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def _load_form_data(self) -> None:
         # Werkzeug drops a form it cannot decode and the page would then say "this form has

@@ -50,6 +50,9 @@ from forum.moderation.models import Flag, ReviewItem
 from forum.notifications import unsubscribe
 from forum.notifications.models import Notification
 from forum.staff.models import ExpertBadge, StaffMembership
+from forum.uploads import services as uploads
+from forum.uploads.images import square_image
+from forum.uploads.models import Upload, UploadKind
 from tests.factories import (
     future_day,
     general_category,
@@ -63,6 +66,7 @@ from tests.factories import (
     opening_post,
 )
 from tests.factories.accounts import make_member_in_state
+from tests.uploads import image_samples
 
 ACTORS = ["visitor", "unverified", "pending", "rejected", "active", "silenced", "suspended",
           "staff", "moderator", "admin"]
@@ -329,6 +333,16 @@ TABLE: dict[tuple[str, str], Row] = {
                                                            nobody("403")),
     ("/admin/email", "GET"): Row("/admin/email", ADMIN_GET),
     ("/admin/email", "POST"): Row("/admin/email", admin_area(), {"away_minutes": "20", "digest_default": "daily"}),
+    # uploads: files follow their post (here: a photo in the staff room), avatars are public
+    ("/uploads", "POST"): Row("/uploads", among(PARTICIPANTS, "allowed", "403")),
+    ("/uploads/<string(length=32):token>/<path:name>", "GET"): Row("/uploads/{staff_photo}/photo.png",
+                                                                   staff_readers()),
+    ("/uploads/thumbnails/<string(length=32):token>.webp", "GET"): Row("/uploads/thumbnails/{staff_photo}.webp",
+                                                                       staff_readers()),
+    ("/uploads/avatars/<string(length=32):token>/<int:size>.webp", "GET"): Row(
+        "/uploads/avatars/{avatar}/48.webp", everyone()),
+    ("/admin/uploads", "GET"): Row("/admin/uploads", ADMIN_GET),
+    ("/admin/uploads", "POST"): Row("/admin/uploads", admin_area()),
     ("/admin/events", "GET"): Row("/admin/events", ADMIN_GET),
     ("/admin/events", "POST"): Row("/admin/events", admin_area()),
     # staff
@@ -442,6 +456,8 @@ def build_world(actor: str) -> dict[str, Any]:
         created_at=utcnow(), updated_at=utcnow(), created_by_id=boss.id).returning(words.c.id)).scalar_one()
     db.session.commit()
     events_category = db.session.scalar(select(Category).where(Category.id == public_event.category_id))
+    staff_photo = uploads.accept_upload(boss, "photo.png", image_samples.photo_png()).upload
+    make_reply(staff_topic, boss, "The plan " + uploads.markdown_for(staff_photo))
     world = {
         "author": author.id, "author_name": author.username, "public_category": public.id,
         "club": club.id, "club_slug": club.slug, "public_topic": public_topic.id,
@@ -455,9 +471,21 @@ def build_world(actor: str) -> dict[str, Any]:
         "word": word_id, "coc": current_coc_version(), "static_file": "css/forum.css",
         "unsubscribe_token": unsubscribe.make_token(author, unsubscribe.DIGEST),
         "notice": db.session.scalar(select(Notification.id).where(Notification.user_id == author.id).limit(1)),
+        "staff_photo": staff_photo.token, "avatar": _avatar(author),
     }
     world["actor"] = make_actor(actor)
     return world
+
+
+def _avatar(user: User) -> str:
+    """A member's avatar files (made here: the avatar service is not what this table tests)."""
+    token = uploads.new_token()
+    sizes = square_image(image_samples.photo_png(), sizes=uploads.AVATAR_SIZES)
+    upload = Upload(token=token, user_id=user.id, kind=UploadKind.AVATAR, original_name="me.png",
+                    url_name="me.webp", content_type="image/webp", size=len(sizes[48].data), sha256="0" * 64)
+    files = {uploads.avatar_key(token, size): (e.data, e.content_type) for size, e in sizes.items()}
+    uploads.store_files(upload, files)
+    return token
 
 
 def make_actor(actor: str) -> User | None:

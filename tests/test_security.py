@@ -23,7 +23,7 @@ OUR_SCRIPT = "/theme/js/forum.js"
 # Pages with a reply box or the new-topic form load the composer too (defer, same origin);
 # topic pages load read tracking for members.
 OUR_SCRIPTS = {OUR_SCRIPT, "/theme/js/composer.js", "/theme/js/reading.js", "/theme/js/reactions.js",
-               "/theme/js/notifications.js"}
+               "/theme/js/notifications.js", "/theme/js/uploads.js"}
 
 
 @pytest.fixture

@@ -60,6 +60,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # browser's language or zone (locale / timezone None) is written in these.
     browser_locale: Mapped[str | None] = mapped_column(String(8))
     browser_timezone: Mapped[str | None] = mapped_column(String(64))
+    # The token of the member's uploaded picture (forum.uploads); None: the letter avatar.
+    avatar_token: Mapped[str | None] = mapped_column(String(40))
     # "light" / "dark"; None follows the device (prefers-color-scheme).
     color_scheme: Mapped[str | None] = mapped_column(String(8))
     # Per notification kind: "app" / "email" / "email_away" / "never" (unset: the kind's default),

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from forum import jobs, settings
+from forum import jobs, settings, web_input
 from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminFigure, AdminSection
@@ -17,7 +17,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import audit_vocabulary, notices, reading_views, search, services  # noqa: F401 - reading_views declares more of bp's routes
+from . import audit_vocabulary, notices, reading_views, search, services, views  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
 from .bookmarks import REMINDER, REMINDER_JOB, run_reminders
 from .mail_sources import NoticeAccessFromDiscussions, digest_topics
@@ -37,6 +37,8 @@ def _profile_likes(viewer: Any, member: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    for endpoint in views.COMPOSER_ENDPOINTS:
+        web_input.allow_larger_requests(app, endpoint, views.composer_request_limit)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, ProfileSection, _profile_activity)
     provide(app, VisibleActivityCounter, visible_activity)

@@ -39,3 +39,26 @@ class MentionableGroups(Protocol):
     provider's."""
 
     def members(self, names: Sequence[str]) -> dict[str, list[int]]: ...
+
+
+class PostFiles(Protocol):
+    """Files in posts (the uploads domain provides it).
+
+    ``resolver(writer)`` is the cooking resolver for text ``writer`` writes (see
+    :mod:`forum.markup.uploads`): the files they may show, by token. ``record(post, cooked,
+    writer, fetch_remote=)`` runs inside the post's write, after its flush: the post's
+    references follow the files its text now uses, and (``fetch_remote``) remote images are
+    queued for hosting. It raises ValidationFailed (too many files) and the write rolls back.
+
+    Composer forms also carry a file field for browsers without script: ``request_limit(writer)``
+    is the request size such a form may have (set before the form is read), and
+    ``form_files(writer)`` stores the files it sent and answers their Markdown to append to the
+    text ('' for none), or raises ValidationFailed on ``body``."""
+
+    def resolver(self, writer: Any) -> Any: ...
+
+    def request_limit(self, writer: Any) -> int: ...
+
+    def form_files(self, writer: Any) -> str: ...
+
+    def record(self, post: Any, cooked: Any, writer: Any, *, fetch_remote: bool = True) -> None: ...

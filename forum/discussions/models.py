@@ -96,6 +96,8 @@ class Topic(db.Model):  # type: ignore[name-defined,misc]
     )
     first_staff_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_official_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The first image of the opening post (an upload token), shown as a thumbnail in lists.
+    image_token: Mapped[str | None] = mapped_column(String(40))
 
     category: Mapped[Category] = relationship(foreign_keys=[category_id])
     author: Mapped[User | None] = relationship(foreign_keys=[user_id])

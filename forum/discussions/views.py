@@ -14,11 +14,13 @@ from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.i18n_content import translated
 from forum.plugins.manager import use_form_extras
+from forum.registry import lookup
 from forum.text import ascii_int
 from forum.urls import safe_next
 
 from . import links, permissions, services
 from .forms import EditPostForm, ReplyForm, TopicForm
+from .interfaces import PostFiles
 from .models import PostState
 
 bp = Blueprint("discussions", __name__)
@@ -147,13 +149,36 @@ def post_by_id(post_id: int) -> Any:
     return redirect(links.post_on_page(post.topic, post.post_number))
 
 
+def composer_request_limit() -> int:
+    """A composer form may carry files (its file field, for browsers without script)."""
+    if not current_user.is_authenticated:
+        return int(current_app.config["MAX_CONTENT_LENGTH"])
+    return lookup(PostFiles).request_limit(current_user)
+
+
+COMPOSER_ENDPOINTS = ("discussions.reply", "discussions.new_topic", "discussions.edit_post")
+
+
+def _take_form_files(form: Any) -> bool:
+    """Files sent with the form itself are stored and their Markdown appended to the text (so
+    a post refused for another reason keeps them); False when a file was refused."""
+    try:
+        added = lookup(PostFiles).form_files(current_user)
+    except ValidationFailed as exc:
+        apply_errors(form, exc, default_field="body")
+        return False
+    if added:
+        form.body.data = ((form.body.data or "").rstrip() + "\n\n" + added).lstrip()
+    return True
+
+
 @bp.post("/t/<int:topic_id>/reply")
 @login_required
 @posting_limit
 def reply(topic_id: int) -> Any:
     t = services.get_topic(current_user, topic_id)
     form = ReplyForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _take_form_files(form):
         reply_to = form.reply_to.data or ""
         use_form_extras("reply")  # plugins' extra inputs (spam_guard) reach the filters
         try:
@@ -195,7 +220,8 @@ def new_topic() -> Any:
         # A preview needs only the text: a missing title must not stop it.
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        preview_html = services.preview(form.body.data or "")
+        if _take_form_files(form):  # files chosen without script are kept (and shown) by a preview too
+            preview_html = services.preview(form.body.data or "", current_user)
     elif form.validate_on_submit():
         # Readable but closed to this member: the service answers 403. Unknown: a form error.
         cat = next((c for c in readable if c.id == form.category.data), None)
@@ -226,6 +252,8 @@ def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
 
 def _create_topic(form: TopicForm, cat: Any) -> Any:
     """Create the topic and answer a redirect, or None to re-show the form with its errors."""
+    if not _take_form_files(form):
+        return None
     use_form_extras("topic")  # plugins' extra inputs (spam_guard) reach the filters
     try:
         outcome = services.create_topic(current_user, cat, form.title.data or "", form.body.data or "",
@@ -253,7 +281,8 @@ def preview() -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    return render_template("discussions/_preview.html", html=services.preview(request.form.get("body", "")))
+    html = services.preview(request.form.get("body", ""), current_user)
+    return render_template("discussions/_preview.html", html=html)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -271,7 +300,7 @@ def edit_post(post_id: int) -> Any:
         form.official.data = post.is_official
         form.language.data = post.language if post.language_chosen else services.AUTO_LANGUAGE
         form.base_revision.data = str(post.edit_count)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and _take_form_files(form):
         # A tick from someone who may not speak for the brand reaches the service, which refuses it (403).
         official = bool(form.official.data) if (permissions.can_post_official(current_user)
                                                 or form.official.data) else None

@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from .sanitize import _DIGITS_RE, sanitize_html
+from .uploads import UploadResolver, resolve_uploads
 
 # Bump whenever the HTML produced for the same source changes, so stored posts can be re-cooked.
 COOK_VERSION: int = 1
@@ -33,6 +34,9 @@ class Cooked:
     html: str
     mentions: tuple[str, ...]
     quoted_posts: tuple[tuple[int, int], ...]
+    uploads: tuple[str, ...] = ()        # tokens of the uploaded files the text uses, in order
+    images: tuple[str, ...] = ()         # those shown as images (the first is a topic's thumbnail)
+    remote_images: tuple[str, ...] = ()  # http(s) image sources left remote
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,17 +284,21 @@ def _walk(tokens: Iterable[Token]) -> Iterator[Token]:
             yield from token.children
 
 
-def cook(source: str, *, resolve_users: Resolver | None = None) -> Cooked:
-    """Markdown -> sanitised HTML plus the mentions and quotes it contains.
+def cook(source: str, *, resolve_users: Resolver | None = None,
+         resolve_uploads: UploadResolver | None = None) -> Cooked:
+    """Markdown -> sanitised HTML plus the mentions, quotes and uploaded files it contains.
 
     ``resolve_users`` gets every candidate name (lower-cased) in one call and maps the ones
     that exist to their canonical spelling. Mentions inside quotes are linked but not
     reported, so quoting a post does not notify everyone it mentioned again.
+    ``resolve_uploads`` gets every ``upload://`` token and remote image in one call
+    (:mod:`.uploads`); without it, references degrade to their text.
     """
-    return _cook_with(_MD, source, resolve_users)
+    return _cook_with(_MD, source, resolve_users, resolve_uploads)
 
 
-def _cook_with(md: MarkdownIt, source: str, resolve_users: Resolver | None) -> Cooked:
+def _cook_with(md: MarkdownIt, source: str, resolve_users: Resolver | None,
+               resolve_files: UploadResolver | None = None) -> Cooked:
     env: dict[str, Any] = {}
     tokens = md.parse(source, env)
 
@@ -311,8 +319,10 @@ def _cook_with(md: MarkdownIt, source: str, resolve_users: Resolver | None) -> C
         if canonical := resolved.get(name):
             mentions.setdefault(canonical)
 
+    files = resolve_uploads(_walk(tokens), resolve_files)  # the caller's one query for files
     html = sanitize_html(md.renderer.render(tokens, md.options, env))
-    return Cooked(html=html, mentions=tuple(mentions), quoted_posts=refs.quoted_posts)
+    return Cooked(html=html, mentions=tuple(mentions), quoted_posts=refs.quoted_posts, uploads=files.uploads,
+                  images=files.images, remote_images=files.remote_images)
 
 
 @dataclass(frozen=True)

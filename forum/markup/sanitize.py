@@ -14,6 +14,8 @@ from typing import Any
 import bleach
 from bleach.html5lib_shim import Filter
 
+from .uploads import UPLOAD_PATH_RE
+
 # --------------------------------------------------------------------------------------------
 # Sanitiser policy
 # --------------------------------------------------------------------------------------------
@@ -58,7 +60,7 @@ def _digits(value: str) -> bool:
 # href/src values are checked by bleach against ALLOWED_PROTOCOLS and again by _PostFilter.
 _ATTRIBUTE_RULES: dict[str, dict[str, Callable[[str], bool]]] = {
     "a": {"href": _any_value, "title": _any_value},
-    "img": {"src": _any_value, "alt": _any_value, "title": _any_value},
+    "img": {"src": _any_value, "alt": _any_value, "title": _any_value, "width": _digits, "height": _digits},
     "ol": {"start": _digits},
     # Reduced to a bare text-align by _AlignOnlyCss, then turned into a class by _PostFilter,
     # so no style attribute ever reaches the page.
@@ -129,10 +131,11 @@ def _filter_link(token: dict[str, Any]) -> None:
 
 
 def _filter_image(token: dict[str, Any]) -> dict[str, Any] | None:
-    """Lazy-load remote images; an image without an http(s) src degrades to its alt text."""
+    """Lazy-load images; an image whose src is neither http(s) nor an uploaded file's site path
+    degrades to its alt text."""
     attrs: dict[tuple[str | None, str], str] = token["data"]
     src = attrs.get((None, "src"), "")
-    if _url_scheme(src) not in ("http", "https"):
+    if _url_scheme(src) not in ("http", "https") and UPLOAD_PATH_RE.fullmatch(src) is None:
         return {"type": "Characters", "data": attrs.get((None, "alt"), "")}
     attrs[(None, "loading")] = "lazy"
     return None

@@ -174,6 +174,14 @@ def forum_tpl_profile(profile_user: Any, user: Any) -> Any:
 
 
 @hookspec
+def forum_tpl_composer_tools(form_name: str, user: Any) -> Any:
+    """Tools under a composer's text box (``form_name``: ``"topic"``, ``"reply"`` or ``"edit"``),
+    e.g. the core's file uploader. A tool that changes the text inserts Markdown into the
+    form's ``textarea[name=body]`` and dispatches an ``input`` event on it (the draft autosaves).
+    """
+
+
+@hookspec
 def forum_tpl_form_fields(form_name: str, user: Any) -> Any:
     """Extra inputs inside a core form: ``form_name`` is ``"register"``, ``"topic"`` or ``"reply"``.
 

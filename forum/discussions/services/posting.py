@@ -41,6 +41,7 @@ from forum.registry import lookup
 from forum.text import slugify, strip_invisible
 
 from .. import counters, notices, permissions, watching
+from ..interfaces import PostFiles
 from ..models import Category, Post, PostRevision, PostState, Topic
 
 
@@ -77,8 +78,35 @@ class PostOutcome:
 
 # --- validation: the one place titles and bodies are cleaned --------------------------------------
 
-def cook(raw: str) -> markup.Cooked:
-    return markup.cook(raw, resolve_users=resolve_usernames)
+def cook(raw: str, writer: Any = None) -> markup.Cooked:
+    """A post's text as HTML; ``writer``: whose files it may show (none without one)."""
+    files = lookup(PostFiles).resolver(writer) if writer is not None else None
+    return markup.cook(raw, resolve_users=resolve_usernames, resolve_uploads=files)
+
+
+def _record_files(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remote: bool = True) -> None:
+    """In the write's transaction: the files the text uses (references, the topic's thumbnail)."""
+    db.session.flush()
+    lookup(PostFiles).record(post, cooked, writer, fetch_remote=fetch_remote)
+    if post.post_number == 1:
+        post.topic.image_token = cooked.images[0] if cooked.images else None
+
+
+def _store_cooked(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remote: bool = True) -> None:
+    post.cooked = cooked.html
+    post.cook_version = markup.COOK_VERSION
+    _record_files(post, cooked, writer, fetch_remote=fetch_remote)
+
+
+def recook_post(post: Post) -> None:
+    """Cook a post's current text again as its author wrote it (a remote image is now hosted
+    here); no revision, no judgement: the words did not change."""
+    try:
+        _store_cooked(post, cook(post.raw, post.author), post.author, fetch_remote=False)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def clean_body(raw: str) -> str:
@@ -183,11 +211,13 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
                   slug=slugify(draft.title or title), created_at=now, last_posted_at=now,
                   last_post_user_id=author.id, highest_post_number=1, post_count=0,
                   state=PostState.PENDING, language=language)
-    post = Post(topic=topic, user_id=author.id, post_number=1, raw=draft.raw, cooked=cook(draft.raw).html,
+    cooked = cook(draft.raw, author)
+    post = Post(topic=topic, user_id=author.id, post_number=1, raw=draft.raw, cooked=cooked.html,
                 cook_version=markup.COOK_VERSION, language=language, language_chosen=chosen, created_at=now,
                 ip_address=ip, state=PostState.PENDING, is_official=official)
     db.session.add_all([topic, post])
     try:
+        _record_files(post, cooked, author)
         if not held:
             counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
@@ -219,11 +249,13 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
     held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
     try:
         number = counters.take_post_number(topic)
-        post = Post(topic=topic, user_id=author.id, post_number=number, raw=draft.raw, cooked=cook(draft.raw).html,
+        cooked = cook(draft.raw, author)
+        post = Post(topic=topic, user_id=author.id, post_number=number, raw=draft.raw, cooked=cooked.html,
                     cook_version=markup.COOK_VERSION, language=language, language_chosen=chosen,
                     created_at=utcnow(), ip_address=ip, reply_to_post_number=reply_to, state=PostState.PENDING,
                     is_official=official)
         db.session.add(post)
+        _record_files(post, cooked, author)
         if not held:
             counters.publish(post, fresh=True)
         _record(post, verdicts, context, held=held)
@@ -288,8 +320,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
                                 reason=(reason or "").strip()[:500] or None, was_official=post.is_official)
         db.session.add(revision)
         post.raw = draft.raw
-        post.cooked = cook(draft.raw).html
-        post.cook_version = markup.COOK_VERSION
+        _store_cooked(post, cook(draft.raw, editor), editor)
         post.edit_count += 1
         post.edited_at = utcnow()
         post.language, post.language_chosen = new_language, chosen
@@ -390,9 +421,9 @@ def restore_withdrawn_post(user: User, post: Post) -> None:
     fire("forum_post_restored", post=post, actor=user)
 
 
-def preview(raw: str) -> str:
+def preview(raw: str, writer: Any = None) -> str:
     # Never cook more than a post may hold: previews are not a free Markdown renderer.
-    return cook(raw[:current_app.config["MAX_POST_LENGTH"]]).html
+    return cook(raw[:current_app.config["MAX_POST_LENGTH"]], writer).html
 
 
 def create_category(admin: User, *, name: str, slug: str | None = None, description: str = "",

@@ -1,0 +1,61 @@
+"""Who may upload, and who may read an uploaded file.
+
+A file follows what uses it: a file in a post is readable by whoever may read that post's
+text (its category, its state: a held post's files are for its author and moderators), a file
+only an earlier revision still holds is for staff, avatars and brand assets are public. The
+uploader always reads their own files (a draft's images show in their preview). A file nothing
+references yet is its uploader's alone. Readers who may not read a file get a 404, never a 403:
+guessing tokens learns nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from forum.accounts.models import AnonymousUser
+from forum.accounts.permissions import posting_block_reason
+from forum.discussions.models import Post
+from forum.discussions.permissions import can_see_post_body, can_see_topic
+
+from .models import ReferenceKind, Upload, UploadKind, UploadReference
+
+_PUBLIC_KINDS = (UploadKind.AVATAR, UploadKind.BRAND)
+_VISITOR = AnonymousUser()
+
+
+def can_upload(user: Any) -> bool:
+    """Members who may post may upload (their files go into posts); visitors never."""
+    return bool(user.is_authenticated) and posting_block_reason(user) is None
+
+
+def can_read_post_files(user: Any, post: Post) -> bool:
+    return can_see_topic(user, post.topic) and can_see_post_body(user, post)
+
+
+def can_read_upload(user: Any, upload: Upload, references: Iterable[UploadReference],
+                    posts: dict[int, Post]) -> bool:
+    """``references``: the file's references; ``posts``: the posts they name, by id."""
+    if upload.collected_at is not None:
+        return False
+    if upload.kind in _PUBLIC_KINDS:
+        return True
+    if user.is_authenticated and (user.id == upload.user_id or user.is_moderator):
+        return True
+    return any(ref.target_kind == ReferenceKind.POST and (post := posts.get(ref.target_id)) is not None
+               and can_read_post_files(user, post) for ref in references)
+
+
+def is_public(upload: Upload, references: Iterable[UploadReference], posts: dict[int, Post]) -> bool:
+    """Whether a visitor may read the file: then browsers and shared caches may keep it."""
+    if upload.collected_at is not None:
+        return False
+    return upload.kind in _PUBLIC_KINDS or can_read_upload(_VISITOR, upload, references, posts)
+
+
+def can_use_in_post(writer: Any, upload: Upload, readable: bool) -> bool:
+    """A writer may put a file in a post when it is theirs, or when they can read it (quoting a
+    post copies its images). ``readable``: the caller's :func:`can_read_upload` answer."""
+    if upload.collected_at is not None or upload.kind not in (UploadKind.IMAGE, UploadKind.ATTACHMENT):
+        return False
+    return (writer.is_authenticated and writer.id == upload.user_id) or readable

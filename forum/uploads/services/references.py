@@ -1,0 +1,134 @@
+"""What uses a file, and which files a text may use.
+
+The cooking resolver answers, in one query for a post's tokens (and one for its remote images
+when the forum hosts them), with the site paths of the files its writer may put there: their
+own, or files they can read (quoting copies a post's images). Recording a post's references runs
+inside the post's own transaction (a direct call from discussions through
+:class:`forum.discussions.interfaces.PostFiles`): a file the text no longer shows becomes a
+``revision`` reference (staff read the history; visitors no longer read the file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from forum.discussions.models import Post
+from forum.errors import ValidationFailed
+from forum.extensions import db
+from forum.markup import UploadLink, UploadResolver
+from forum.settings import get_setting
+from forum.uploads.limits import limits_for
+from forum.uploads.models import ReferenceKind, Upload, UploadKind, UploadReference
+from forum.uploads.permissions import can_read_upload, can_use_in_post
+
+from .store import file_path
+
+
+def url_hash(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
+
+
+def link_for(upload: Upload) -> UploadLink:
+    return UploadLink(token=upload.token, url=file_path(upload), is_image=upload.kind == UploadKind.IMAGE,
+                      width=upload.width, height=upload.height)
+
+
+def readable_uploads(user: Any, uploads: Sequence[Upload]) -> set[int]:
+    """The ids of ``uploads`` that ``user`` may read, in two queries whatever their number."""
+    if not uploads:
+        return set()
+    ids = [u.id for u in uploads]
+    refs = list(db.session.scalars(select(UploadReference).where(UploadReference.upload_id.in_(ids))))
+    post_ids = {r.target_id for r in refs if r.target_kind == ReferenceKind.POST}
+    posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(post_ids)))} if post_ids else {}
+    by_upload: dict[int, list[UploadReference]] = {}
+    for ref in refs:
+        by_upload.setdefault(ref.upload_id, []).append(ref)
+    return {u.id for u in uploads if can_read_upload(user, u, by_upload.get(u.id, []), posts)}
+
+
+def resolver_for(writer: Any) -> UploadResolver:
+    """The cooking resolver for text ``writer`` writes (or previews)."""
+    from_remote = _remote_hosting_on()
+
+    def resolve(tokens: Sequence[str], remote: Sequence[str]) -> Mapping[str, UploadLink]:
+        links: dict[str, UploadLink] = {}
+        if tokens:
+            rows = list(db.session.scalars(select(Upload).where(Upload.token.in_(tokens),
+                                                                Upload.collected_at.is_(None))))
+            foreign = [u for u in rows if not (writer.is_authenticated and u.user_id == writer.id)]
+            readable = readable_uploads(writer, foreign) if foreign else set()
+            for upload in rows:
+                if can_use_in_post(writer, upload, upload.id in readable):
+                    links[upload.token] = link_for(upload)
+        if remote and from_remote:
+            hashes = {url_hash(url): url for url in remote}
+            for upload in db.session.scalars(select(Upload).where(Upload.source_url_hash.in_(hashes),
+                                                                  Upload.collected_at.is_(None))):
+                if upload.source_url_hash in hashes:
+                    links[hashes[upload.source_url_hash]] = link_for(upload)
+        return links
+
+    return resolve
+
+
+def _remote_hosting_on() -> bool:
+    return bool(get_setting("uploads_download_remote_images"))
+
+
+def record_post_files(post: Post, tokens: Sequence[str], writer: Any) -> None:
+    """Make the post's references match the files its current text uses (inside the caller's
+    transaction; the caller flushed the post). Files it used before become revision references.
+    Raises ValidationFailed when the writer puts more files in one post than they may."""
+    limits = limits_for(writer)
+    if limits.files_per_post and len(tokens) > limits.files_per_post:
+        raise ValidationFailed({"body": _("A post may hold %(n)d files; this one has %(count)d.",
+                                          n=limits.files_per_post, count=len(tokens))})
+    ids = set(db.session.scalars(select(Upload.id).where(Upload.token.in_(tokens)))) if tokens else set()
+    _set_references(ReferenceKind.POST, post.id, ids, demote_to=ReferenceKind.REVISION)
+
+
+def _set_references(kind: str, target_id: int, ids: set[int], *, demote_to: str | None = None) -> None:
+    current = set(db.session.scalars(select(UploadReference.upload_id).where(
+        UploadReference.target_kind == kind, UploadReference.target_id == target_id)))
+    gone, new = current - ids, ids - current
+    if gone:
+        if demote_to is not None:
+            kept = set(db.session.scalars(select(UploadReference.upload_id).where(
+                UploadReference.target_kind == demote_to, UploadReference.target_id == target_id,
+                UploadReference.upload_id.in_(gone))))
+            if gone - kept:
+                db.session.execute(update(UploadReference).where(
+                    UploadReference.target_kind == kind, UploadReference.target_id == target_id,
+                    UploadReference.upload_id.in_(gone - kept)).values(target_kind=demote_to))
+            gone = gone & kept
+        if gone:
+            db.session.execute(delete(UploadReference).where(
+                UploadReference.target_kind == kind, UploadReference.target_id == target_id,
+                UploadReference.upload_id.in_(gone)))
+    for upload_id in sorted(new):
+        db.session.add(UploadReference(upload_id=upload_id, target_kind=kind, target_id=target_id))
+    # A file back in the text after an edit removed it: its revision reference is no longer needed.
+    if new and demote_to is not None:
+        db.session.execute(delete(UploadReference).where(
+            UploadReference.target_kind == demote_to, UploadReference.target_id == target_id,
+            UploadReference.upload_id.in_(new)))
+
+
+def set_single_reference(kind: str, target_id: int, upload_id: int | None) -> None:
+    """An avatar or a brand asset: the target uses one file (None: none); the previous one loses
+    its reference and is collected after the grace period."""
+    _set_references(kind, target_id, {upload_id} if upload_id is not None else set())
+
+
+def referenced_posts(upload_ids: Iterable[int]) -> dict[int, list[int]]:
+    result: dict[int, list[int]] = {}
+    for upload_id, post_id in db.session.execute(select(UploadReference.upload_id, UploadReference.target_id).where(
+            UploadReference.upload_id.in_(list(upload_ids)), UploadReference.target_kind == ReferenceKind.POST)):
+        result.setdefault(upload_id, []).append(post_id)
+    return result

@@ -1,0 +1,79 @@
+"""Hosting remote images (admin option): readers' addresses do not reach other sites.
+
+When ``uploads_download_remote_images`` is on, a post whose text shows ``![…](https://…)``
+queues a job (in the post's own transaction) that downloads each image through the SSRF-safe
+fetcher (:mod:`forum.uploads.remote`: http(s) only, public addresses only after resolution,
+size and time limits), re-encodes it like any upload, and re-cooks the post so it shows the
+local copy. The member's text is never rewritten: the copy is found by the URL's hash at cook
+time. A URL that cannot be fetched stays remote (and is not retried for a day).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from forum import jobs
+from forum.discussions.models import Post
+from forum.extensions import db
+from forum.settings import get_setting
+from forum.uploads import images, remote
+from forum.uploads.limits import MAX_PIXELS
+from forum.uploads.models import Upload, UploadKind
+
+from .intake import store_files, url_name
+from .references import url_hash
+from .store import main_key, new_token, thumbnail_key
+
+log = logging.getLogger(__name__)
+JOB = "uploads.download_remote_images"
+MAX_IMAGES_PER_POST = 20
+
+
+def queue_download(post: Post, urls: tuple[str, ...]) -> None:
+    """In the writer's transaction: fetch these images after the commit."""
+    if urls and get_setting("uploads_download_remote_images"):
+        jobs.enqueue(JOB, {"post_id": post.id, "urls": list(urls[:MAX_IMAGES_PER_POST])})
+
+
+def download_for_post(payload: dict[str, Any], recook: Any) -> int:
+    """The job: download what is missing, then ``recook(post)``; how many images were stored."""
+    post = db.session.get(Post, int(payload["post_id"]))
+    if post is None:
+        return 0
+    stored = 0
+    for url in payload.get("urls", [])[:MAX_IMAGES_PER_POST]:
+        digest = url_hash(url)
+        if db.session.scalar(select(Upload.id).where(Upload.source_url_hash == digest)) is not None:
+            continue
+        try:
+            _download(url, digest)
+            stored += 1
+        except (remote.RemoteFetchRefused, images.ImageRejected) as exc:
+            log.info("remote image not hosted: %s (%s)", url, getattr(exc, "code", exc))
+    if stored:
+        recook(post)
+    return stored
+
+
+def _download(url: str, digest: str) -> None:
+    config = current_app.config
+    agent = "Circolo (+" + (config.get("PUBLIC_URL") or "") + ")"
+    fetched = remote.fetch(url, max_bytes=int(get_setting("uploads_max_file_mb") or 8) * 1024 * 1024,
+                           accept_content_types=("image/",), user_agent=agent,
+                           address_allowed=config.get("UPLOADS_REMOTE_ADDRESS_ALLOWED") or remote.address_is_public,
+                           allowed_ports=frozenset(config.get("UPLOADS_REMOTE_PORTS") or (80, 443)))
+    processed = images.process_image(fetched.data, max_side=int(get_setting("uploads_image_max_side") or 2048),
+                                     max_pixels=MAX_PIXELS)
+    web, thumb = processed.web, processed.thumbnail
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "image"
+    upload = Upload(token=new_token(), user_id=None, kind=UploadKind.IMAGE, original_name=name,
+                    url_name=url_name(name, web.extension), content_type=web.content_type, size=len(web.data),
+                    width=web.width, height=web.height, thumbnail_width=thumb.width, thumbnail_height=thumb.height,
+                    animated=processed.animated, sha256=hashlib.sha256(web.data).hexdigest(), source_url_hash=digest)
+    store_files(upload, {main_key(upload): (web.data, web.content_type),
+                   thumbnail_key(upload): (thumb.data, thumb.content_type)})
