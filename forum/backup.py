@@ -10,6 +10,8 @@ Policy:
   its instance folder (sessions and mailed links stay valid after a restore), and
   ``manifest.json`` (schema revision, row counts, time). It contains password hashes and the
   secret key: store it like the database itself.
+* The domains' folders on disk (uploaded files on local storage, :class:`BackupFolder`) are
+  archived under their names; restore puts them back.
 * The search index is not archived: it is derived from the database, and ``restore`` rebuilds
   it (``forum reindex``).
 * PostgreSQL installs use ``pg_dump -Fc`` / ``pg_restore`` (README), which do this job better;
@@ -26,7 +28,7 @@ import tarfile
 import tempfile
 from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import current_app
@@ -34,6 +36,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from forum.extensions import db
+from forum.interfaces import BackupFolder
+from forum.registry import contributions
 
 DATABASE_MEMBER = "forum.db"
 SECRET_MEMBER = "secret_key"  # noqa: S105 (the archive member's name, not a secret)
@@ -98,6 +102,7 @@ def backup(archive: Path) -> dict[str, Any]:
             tar.add(snapshot, arcname=DATABASE_MEMBER)
             if _uses_instance_secret_key():
                 tar.add(_secret_key_file(), arcname=SECRET_MEMBER)
+            manifest["folders"] = _add_folders(tar)
             data = json.dumps(manifest, indent=2).encode()
             info = tarfile.TarInfo(MANIFEST_MEMBER)
             info.size = len(data)
@@ -129,7 +134,41 @@ def restore(archive: Path, *, force: bool = False) -> dict[str, Any]:
             stale.unlink(missing_ok=True)  # a WAL of the replaced database must not be replayed onto it
         if SECRET_MEMBER in names:
             _extract_to(tar, SECRET_MEMBER, _secret_key_file())
+        _restore_folders(tar)
     return manifest
+
+
+def _add_folders(tar: tarfile.TarFile) -> dict[str, int]:
+    """The domains' folders (uploaded files), file by file; how many files each held. Files are
+    written once and never changed (a new photo is a new file), so copying them after the
+    database snapshot never leaves the snapshot naming a file the archive lacks."""
+    counts: dict[str, int] = {}
+    for folder in contributions(BackupFolder):
+        root = folder.path()
+        if root is None or not Path(root).is_dir():
+            continue
+        count = 0
+        for path in sorted(Path(root).rglob("*")):
+            if path.is_file() and not path.name.startswith("~"):  # "~put-*": a write in progress
+                tar.add(path, arcname=f"{folder.name}/{path.relative_to(root).as_posix()}", recursive=False)
+                count += 1
+        counts[folder.name] = count
+    return counts
+
+
+def _restore_folders(tar: tarfile.TarFile) -> None:
+    folders = {folder.name: folder.path() for folder in contributions(BackupFolder)}
+    for member in tar.getmembers():
+        name, _, relative = member.name.partition("/")
+        root = folders.get(name)
+        if root is None or not member.isfile() or not relative:
+            continue
+        parts = PurePosixPath(relative).parts
+        if PurePosixPath(relative).is_absolute() or ".." in parts:
+            raise BackupError(f"refusing an archive member outside its folder: {member.name}")
+        target = Path(root).joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _extract_to(tar, member.name, target)
 
 
 def _holds_tables(path: Path) -> bool:

@@ -41,3 +41,14 @@ class AdminFigure:
     url_values: dict[str, Any] = field(default_factory=dict)
     hint: Any = ""                # lazy translation, e.g. "last 7 days"
     needs_action: bool = False
+
+
+@dataclass(frozen=True)
+class BackupFolder:
+    """Files a domain keeps on disk beside the database, archived by the embedded install's
+    ``forum backup`` under ``name/`` and put back by ``forum restore`` (uploads on local
+    storage). ``path()`` answers None when the domain keeps nothing on this disk (an S3 bucket
+    is backed up on its own, README)."""
+
+    name: str
+    path: Callable[[], Any]

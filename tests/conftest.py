@@ -66,6 +66,7 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_BACKEND": "null",
         "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+        "STORAGE_URL": f"file://{tmp_path / 'uploads'}",  # uploaded files never land in the checkout
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "forum.test",
         "PUBLIC_URL": "http://forum.test",

@@ -92,6 +92,13 @@ def _record_files(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remot
         post.topic.image_token = cooked.images[0] if cooked.images else None
 
 
+def _reply_thumbnail(post: Post, cooked: markup.Cooked) -> None:
+    """A topic whose opening post shows no image takes the first image a published reply shows
+    as its thumbnail in lists (a member's photo of the problem, pasted in a reply)."""
+    if cooked.images and post.topic.image_token is None and post.state == PostState.PUBLISHED:
+        post.topic.image_token = cooked.images[0]
+
+
 def _store_cooked(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remote: bool = True) -> None:
     post.cooked = cooked.html
     post.cook_version = markup.COOK_VERSION
@@ -258,6 +265,7 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
         _record_files(post, cooked, author)
         if not held:
             counters.publish(post, fresh=True)
+            _reply_thumbnail(post, cooked)
         _record(post, verdicts, context, held=held)
         watching.auto_level_on_write(author, topic, created=False, post_number=number)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
