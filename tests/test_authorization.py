@@ -270,6 +270,13 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/settings", "GET"): Row("/settings", signed_in()),
     ("/settings", "POST"): Row("/settings", signed_in("allowed"), {"display_name": "Renamed"}),
     ("/settings/password", "POST"): Row("/settings/password", signed_in("allowed")),
+    # avatars: a member's own picture when they may take part (no file sent: the form answers 400);
+    # removing one: the member themself or a moderator (the author has a picture: the probe sees it go)
+    ("/settings/avatar", "GET"): Row("/settings/avatar", signed_in()),
+    ("/settings/avatar", "POST"): Row("/settings/avatar", among(PARTICIPANTS, "allowed", "403")),
+    ("/u/<username>/avatar/remove", "POST"): Row(
+        "/u/{author_name}/avatar/remove", {a: "effect" if a in MODERATORS else "none" for a in ACTORS},
+        probe=lambda w: count(User, User.id == w["author"], User.avatar_token.is_(None))(w)),
     ("/password/reset", "GET"): Row("/password/reset", everyone("ok")),
     ("/password/reset", "POST"): Row("/password/reset", everyone("allowed"), {"email": "nobody@example.com"}),
     ("/password/reset/<token>", "GET"): Row("/password/reset/forged-token", everyone("400")),
@@ -428,7 +435,7 @@ def test_every_route_is_in_the_table(app):
 
 def build_world(actor: str) -> dict[str, Any]:
     """The objects the table's URLs point at, and the actor (last, so nothing it does counts)."""
-    author = make_user("author")
+    author = make_user("author", avatar_token="a" * 32)
     boss = make_user("boss", role="admin")
     moderator = make_user("modesto", role="moderator")
     public = general_category()

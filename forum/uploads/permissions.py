@@ -59,3 +59,19 @@ def can_use_in_post(writer: Any, upload: Upload, readable: bool) -> bool:
     if upload.collected_at is not None or upload.kind not in (UploadKind.IMAGE, UploadKind.ATTACHMENT):
         return False
     return (writer.is_authenticated and writer.id == upload.user_id) or readable
+
+
+def can_change_avatar(actor: Any, user: Any) -> bool:
+    """A member sets their own picture, nobody else's, when they may take part (the posting
+    gate; a code of conduct still to accept is asked when they post, not here)."""
+    return bool(actor.is_authenticated and user is not None and actor.id == user.id
+                and posting_block_reason(actor) in (None, "coc"))
+
+
+def can_remove_avatar(actor: Any, user: Any) -> bool:
+    """The member themself (removing adds nothing), or a moderator on someone they outrank."""
+    from forum.discussions.permissions import outranks
+
+    if not actor.is_authenticated or user is None:
+        return False
+    return bool(actor.id == user.id or (actor.is_moderator and outranks(actor, user)))
