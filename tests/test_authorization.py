@@ -375,6 +375,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/", "GET"): Row("/admin/", ADMIN_GET),
     ("/admin/brand", "GET"): Row("/admin/brand", ADMIN_GET),
     ("/admin/brand", "POST"): Row("/admin/brand", admin_area()),
+    ("/admin/brand/<any(logo, favicon, social):which>/remove", "POST"): Row("/admin/brand/logo/remove",
+                                                                            admin_area()),
     ("/admin/reactions", "GET"): Row("/admin/reactions", ADMIN_GET),
     ("/admin/reactions", "POST"): Row("/admin/reactions", admin_area(), {"reactions": "sad"}),
     ("/admin/categories", "GET"): Row("/admin/categories", ADMIN_GET),
@@ -407,6 +409,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/word-filter/test", "POST"): Row("/admin/word-filter/test", admin_area()),
     # infrastructure
     ("/healthz", "GET"): Row("/healthz", everyone()),
+    # the brand's public files (forum/uploads/brand_views.py); the world has no uploaded favicon
+    ("/favicon.ico", "GET"): Row("/favicon.ico", everyone()),
+    ("/apple-touch-icon.png", "GET"): Row("/apple-touch-icon.png", everyone("404")),
+    ("/manifest.webmanifest", "GET"): Row("/manifest.webmanifest", everyone()),
+    ("/robots.txt", "GET"): Row("/robots.txt", everyone()),
+    ("/brand/<string(length=32):token>/<variant>.<ext>", "GET"): Row(f"/brand/{'0' * 32}/logo.png", everyone("404")),
     ("/static/<path:filename>", "GET"): Row("/static/{static_file}", everyone()),
     ("/theme/<path:filename>", "GET"): Row("/theme/forged.css", everyone("404")),
 }

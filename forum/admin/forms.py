@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
@@ -16,6 +17,7 @@ from .services import COLOUR_PATTERN, LOGO_PATTERN
 
 # The services check the same rules again (a form is only one way in).
 COLOUR = Regexp(COLOUR_PATTERN, message=_l("Use a colour like #1a73e8."))
+IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp"  # the file picker's filter; the content decides
 
 
 class CategoryForm(FlaskForm):
@@ -80,3 +82,12 @@ class BrandForm(FlaskForm):
     brand_accent = StringField(_l("Accent colour"), filters=[stripped], validators=[Optional(), COLOUR],
                                description=_l("A colour like #1a73e8."))
     theme = SelectField(_l("Theme"), choices=[], validate_choice=False)
+    # Images (forum.uploads.brand checks and re-encodes them; these only carry the file).
+    logo = FileField(_l("Logo image"), render_kw={"accept": IMAGE_TYPES}, description=_l(
+        "PNG, JPEG, GIF or WebP, shown in the header and in mail; transparency is kept. "
+        "When set, it is shown instead of the logo URL."))
+    favicon = FileField(_l("Favicon"), render_kw={"accept": IMAGE_TYPES}, description=_l(
+        "A square image, ideally 512 × 512 pixels: the browser tab, bookmarks, and the icon on a phone's home "
+        "screen. Other shapes are cropped to the centre."))
+    social = FileField(_l("Social sharing image"), render_kw={"accept": IMAGE_TYPES}, description=_l(
+        "Shown with links to the community on social networks and in chats; 1200 × 630 pixels is best."))

@@ -1,4 +1,4 @@
-"""Admin pages: code of conduct, categories, brand. Every route checks ``can_administer``."""
+"""Admin pages: code of conduct, categories, brand (with its images). Every route checks ``can_administer``."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from forum.accounts import services as accounts
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
 from forum.extensions import db
-from forum.forms import apply_errors, fill_translations, read_translations
+from forum.forms import ConfirmForm, apply_errors, fill_translations, read_translations
 from forum.i18n_content import community_languages
 from forum.settings import all_settings
+from forum.uploads import brand as brand_images
 
 from . import services
 from .blueprint import bp
@@ -99,12 +100,34 @@ def brand() -> Any:
     themes = current_app.extensions["forum.themes"]
     form.theme.choices = [("", _("Default"))] + [(t.id, t.name) for t in themes.values()]
     if form.validate_on_submit():
+        refused = False
         try:
-            changed = services.save_brand(current_user, {k: v for k, v in form.data.items() if k != "csrf_token"})
+            changed = services.save_brand(current_user, {k: v for k, v in form.data.items()
+                                                         if k in services.BRAND_FIELDS})
         except ValidationFailed as exc:
             apply_errors(form, exc)
-        else:
+            refused, changed = True, set()
+        # Each image is its own change: one refused (an SVG) does not undo the others.
+        for which in brand_images.ASSETS:
+            sent = form[which].data
+            if sent is None:  # no file chosen
+                continue
+            try:
+                brand_images.save_brand_asset(current_user, which, sent.filename or "", sent.read())
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+                refused = True
+        if not refused:
             flash(_("Saved. The new theme is now shown to everyone.") if "theme" in changed else _("Saved."),
                   "success")
             return redirect(url_for("admin.brand"))
     return render_template("admin/brand.html", form=form), (400 if form.errors else 200)
+
+
+@bp.post("/brand/<any(logo, favicon, social):which>/remove")
+def remove_brand_image(which: brand_images.BrandAsset) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if brand_images.remove_brand_asset(current_user, which):
+        flash(_("Removed. The site shows its default again."), "success")
+    return redirect(url_for("admin.brand"))
