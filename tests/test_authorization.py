@@ -52,7 +52,7 @@ from forum.notifications.models import Notification
 from forum.staff.models import ExpertBadge, StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.images import square_image
-from forum.uploads.models import Upload, UploadKind
+from forum.uploads.models import ReferenceKind, Upload, UploadKind
 from tests.factories import (
     future_day,
     general_category,
@@ -443,7 +443,7 @@ def test_every_route_is_in_the_table(app):
 
 def build_world(actor: str) -> dict[str, Any]:
     """The objects the table's URLs point at, and the actor (last, so nothing it does counts)."""
-    author = make_user("author", avatar_token="a" * 32)
+    author = make_user("author")
     boss = make_user("boss", role="admin")
     moderator = make_user("modesto", role="moderator")
     public = general_category()
@@ -500,6 +500,9 @@ def _avatar(user: User) -> str:
                     url_name="me.webp", content_type="image/webp", size=len(sizes[48].data), sha256="0" * 64)
     files = {uploads.avatar_key(token, size): (e.data, e.content_type) for size, e in sizes.items()}
     uploads.store_files(upload, files)
+    user.avatar_token = token  # in use: public (the table's remove row checks that it goes)
+    uploads.set_single_reference(ReferenceKind.AVATAR, user.id, upload.id)
+    db.session.commit()
     return token
 
 

@@ -18,7 +18,9 @@ from forum.cli import ensure_default_data
 from forum.discussions import integrity
 from forum.discussions.models import Post
 from forum.extensions import db
+from forum.uploads import services as uploads
 from tests.factories import make_reply, make_topic, make_user
+from tests.uploads import image_samples
 
 pytestmark = pytest.mark.committing  # its own SQLite file, written by the CLI's own connections
 
@@ -28,6 +30,7 @@ def embedded_app(root: Path) -> Any:
         "TESTING": True, "SECRET_KEY": "backup-test-key", "RATELIMIT_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{root / 'forum.db'}", "SEARCH_BACKEND": "whoosh",
         "SEARCH_INDEX_DIR": str(root / "search"), "PUBLIC_URL": "http://forum.test", "MAIL_DELIVERY": "inline",
+        "STORAGE_URL": f"file://{root / 'uploads'}",
     })
 
 
@@ -48,6 +51,9 @@ def test_backup_wipe_restore_brings_back_every_row_counter_and_search_hit(tmp_pa
         topic = make_topic(giulia, title="Descaling the Moka Express", body="Use citric acid, never vinegar.")
         for n in range(3):
             make_reply(topic, make_user(f"helper{n}"), f"Reply number {n} about descaling.")
+        photo = uploads.accept_upload(giulia, "moka.png", image_samples.photo_png()).upload
+        make_reply(topic, giulia, "My Moka after descaling " + uploads.markdown_for(photo))
+        photo_path, photo_bytes = uploads.file_path(photo), uploads.file_storage().read(uploads.main_key(photo))
         before = row_counts()
         db.session.execute(db.text("PRAGMA journal_mode=WAL"))  # recent commits live in -wal
         db.session.commit()
@@ -56,7 +62,7 @@ def test_backup_wipe_restore_brings_back_every_row_counter_and_search_hit(tmp_pa
     archive = tmp_path / "forum-backup.tar.gz"
     result = app.test_cli_runner().invoke(args=["forum", "backup", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "Backed up 4 posts" in result.output
+    assert "Backed up 5 posts" in result.output
     with tarfile.open(archive) as tar:
         assert {"forum.db", "manifest.json"} <= set(tar.getnames())
 
@@ -67,6 +73,7 @@ def test_backup_wipe_restore_brings_back_every_row_counter_and_search_hit(tmp_pa
     for leftover in root.glob("forum.db*"):
         leftover.unlink()
     shutil.rmtree(root / "search")
+    shutil.rmtree(root / "uploads")
 
     restored = embedded_app(root)
     result = restored.test_cli_runner().invoke(args=["forum", "restore", str(archive)])
@@ -75,7 +82,9 @@ def test_backup_wipe_restore_brings_back_every_row_counter_and_search_hit(tmp_pa
     with restored.app_context():
         assert row_counts() == before
         assert integrity.check(db.session) == []
-        assert len(db.session.scalars(select(Post)).all()) == 4
+        assert len(db.session.scalars(select(Post)).all()) == 5
+    served = restored.test_client().get(photo_path, base_url="http://forum.test")
+    assert served.status_code == 200 and served.get_data() == photo_bytes
     assert "Descaling the Moka Express" in search_titles(restored, "descaling")
     assert "citric" in search_titles(restored, "citric").lower()
 

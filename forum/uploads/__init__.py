@@ -3,6 +3,7 @@ brand assets; one storage interface (local files or S3); files follow their post
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -13,13 +14,15 @@ from forum import jobs, settings, web_input
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostFiles
 from forum.discussions.services import recook_post
-from forum.interfaces import AdminSection
+from forum.interfaces import AdminSection, BackupFolder, DemoLoader
 from forum.markup import Cooked, UploadResolver
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
-from . import audit_vocabulary, composer, filters, images, services
+from . import audit_vocabulary, avatar_views, brand, composer, filters, images, services
+from .demo import load_demo_photos
 from .limits import DEFAULTS
+from .storage import LocalStorage
 from .views import bp
 
 
@@ -51,15 +54,24 @@ def init_app(app: Flask) -> None:
     register_core(app, filters, "uploads.filters")
     register_core(app, composer, "uploads.composer")
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, BackupFolder, BackupFolder("uploads", _local_folder))
+    contribute(app, DemoLoader, load_demo_photos)
     contribute(app, AdminSection, AdminSection("uploads.admin_settings", _l("Uploads"),
                                                _l("sizes, quotas, attachment types, remote images, avatars")))
     jobs.register_job(app, jobs.JobType("uploads.collect", lambda _payload: _collect(), max_attempts=3))
     jobs.register_periodic(app, jobs.PeriodicJob("uploads.collect", {"minute": "17"}))
     jobs.register_job(app, jobs.JobType(services.DOWNLOAD_JOB, _download_remote_images, max_attempts=2))
+    avatar_views.init_app(app)
+    brand.init_app(app)
 
 
 def _upload_request_limit() -> int:
     return composer.request_limit(current_user) if current_user.is_authenticated else 64 * 1024
+
+
+def _local_folder() -> Path | None:
+    storage = services.file_storage()
+    return storage.root if isinstance(storage, LocalStorage) else None
 
 
 def _collect() -> None:

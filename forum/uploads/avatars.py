@@ -25,9 +25,10 @@ Policy
 * **Changing it.** The files and their :class:`~forum.uploads.models.Upload` row are stored
   first (:func:`~forum.uploads.services.store_files`); then the member's ``avatar_token`` and the
   single ``avatar`` reference change in one transaction. The previous picture loses its
-  reference and the collector removes its files after the grace period, so pages cached with the
-  old address keep working meanwhile. Every picture has a new random token, hence a new URL:
-  browsers and shared caches may keep the files (they are public).
+  reference: from then on only its owner and staff read it (an offensive picture a moderator
+  removed is gone for everyone else at once), and the collector removes its files after the
+  grace period. Every picture has a new random token, hence a new URL: browsers and shared
+  caches may keep the files of the one in use (public).
 * **Showing it.** :func:`avatar_picture` answers what the ``avatar`` macro shows, from columns
   already loaded and the request's cached settings (no query per member): the uploaded picture;
   else, only when the admin turned ``uploads_gravatar`` on, a Gravatar identicon addressed by

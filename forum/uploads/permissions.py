@@ -2,7 +2,8 @@
 
 A file follows what uses it: a file in a post is readable by whoever may read that post's
 text (its category, its state: a held post's files are for its author and moderators), a file
-only an earlier revision still holds is for staff, avatars and brand assets are public. The
+only an earlier revision still holds is for staff, avatars and brand assets in use are public
+(replaced or removed ones are not, at once). The
 uploader always reads their own files (a draft's images show in their preview). A file nothing
 references yet is its uploader's alone. Readers who may not read a file get a 404, never a 403:
 guessing tokens learns nothing.
@@ -16,11 +17,14 @@ from typing import Any
 from forum.accounts.models import AnonymousUser
 from forum.accounts.permissions import posting_block_reason
 from forum.discussions.models import Post
-from forum.discussions.permissions import can_see_post_body, can_see_topic
+from forum.discussions.permissions import can_see_post_body, can_see_topic, outranks
 
 from .models import ReferenceKind, Upload, UploadKind, UploadReference
 
 _PUBLIC_KINDS = (UploadKind.AVATAR, UploadKind.BRAND)
+# A picture or brand asset is public while it is in use; one replaced or removed (an offensive
+# avatar a moderator took down) is at once only its uploader's and staff's, until collected.
+_PUBLIC_REFERENCES = (ReferenceKind.AVATAR, ReferenceKind.BRAND)
 _VISITOR = AnonymousUser()
 
 
@@ -36,10 +40,11 @@ def can_read_post_files(user: Any, post: Post) -> bool:
 def can_read_upload(user: Any, upload: Upload, references: Iterable[UploadReference],
                     posts: dict[int, Post]) -> bool:
     """``references``: the file's references; ``posts``: the posts they name, by id."""
+    references = list(references)
     if upload.collected_at is not None:
         return False
-    if upload.kind in _PUBLIC_KINDS:
-        return True
+    if upload.kind in _PUBLIC_KINDS and any(ref.target_kind in _PUBLIC_REFERENCES for ref in references):
+        return True  # a member's current picture, a brand asset in use
     if user.is_authenticated and (user.id == upload.user_id or user.is_moderator):
         return True
     return any(ref.target_kind == ReferenceKind.POST and (post := posts.get(ref.target_id)) is not None
@@ -48,9 +53,7 @@ def can_read_upload(user: Any, upload: Upload, references: Iterable[UploadRefere
 
 def is_public(upload: Upload, references: Iterable[UploadReference], posts: dict[int, Post]) -> bool:
     """Whether a visitor may read the file: then browsers and shared caches may keep it."""
-    if upload.collected_at is not None:
-        return False
-    return upload.kind in _PUBLIC_KINDS or can_read_upload(_VISITOR, upload, references, posts)
+    return can_read_upload(_VISITOR, upload, list(references), posts)
 
 
 def can_use_in_post(writer: Any, upload: Upload, readable: bool) -> bool:
@@ -70,8 +73,6 @@ def can_change_avatar(actor: Any, user: Any) -> bool:
 
 def can_remove_avatar(actor: Any, user: Any) -> bool:
     """The member themself (removing adds nothing), or a moderator on someone they outrank."""
-    from forum.discussions.permissions import outranks
-
     if not actor.is_authenticated or user is None:
         return False
     return bool(actor.id == user.id or (actor.is_moderator and outranks(actor, user)))

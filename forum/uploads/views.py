@@ -68,7 +68,9 @@ def _serve(token: str, key_of: Any, kinds: tuple[str, ...], *, content_type: str
         abort(404)
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Public files may be shown by other sites (a post's photo in a webmail client); the others
+    # only by this one.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin" if readable.public else "same-origin"
     if not readable.public:
         response.vary.add("Cookie")
     return response

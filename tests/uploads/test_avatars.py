@@ -152,10 +152,12 @@ def test_a_new_picture_replaces_the_old_one_which_is_collected_later(client, mem
                                     .join(UploadReference, UploadReference.upload_id == Upload.id)).all()
     assert references == [(new, ReferenceKind.AVATAR, member.id)]
     visitor = app.test_client()
-    assert visitor.get(f"/uploads/avatars/{old}/48.webp").status_code == 200  # cached pages still show it
+    # A replaced (or removed) picture is no longer public at once; its owner still reads it until collected.
+    assert visitor.get(f"/uploads/avatars/{old}/48.webp").status_code == 404
+    assert client.get(f"/uploads/avatars/{old}/48.webp").status_code == 200
     setting("uploads_orphan_grace_hours", 0)
     assert collect_orphans() == 1
-    assert visitor.get(f"/uploads/avatars/{old}/48.webp").status_code == 404
+    assert client.get(f"/uploads/avatars/{old}/48.webp").status_code == 404
     served_squares(visitor, new)
 
 
@@ -188,6 +190,8 @@ def test_a_moderator_removes_an_offensive_picture_and_it_is_audited(client, memb
     response = mona.post("/u/anna/avatar/remove", data={"csrf_token": mona.csrf_token(), "reason": "Offensive"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/u/anna")
     assert user_named("anna").avatar_token is None
+    assert app.test_client().get(f"/uploads/avatars/{token}/96.webp").status_code == 404  # gone for visitors at once
+    assert mona.get(f"/uploads/avatars/{token}/96.webp").status_code == 200  # staff can still see what it was
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.avatar_remove"))
     assert entry is not None
     assert (entry.actor_id, entry.target_type, entry.target_id, entry.reason) == (moderator.id, "user", member.id,
