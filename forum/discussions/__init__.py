@@ -24,6 +24,7 @@ from .mail_sources import NoticeAccessFromDiscussions, digest_topics
 from .reaction_views import admin_reactions  # noqa: F401 - importing it declares the reaction and bookmark routes on bp
 from .reactions import DEFAULTS as REACTION_DEFAULTS
 from .reactions import NOTICE, NOTICE_JOB, refresh_notice
+from .topic_images import topic_image_path
 from .views import bp
 
 
@@ -37,6 +38,7 @@ def _profile_likes(viewer: Any, member: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.add_template_global(topic_image_path, "topic_image_path")
     for endpoint in views.COMPOSER_ENDPOINTS:
         web_input.allow_larger_requests(app, endpoint, views.composer_request_limit)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)

@@ -57,6 +57,7 @@ from forum.errors import ValidationFailed
 from forum.extensions import db
 
 from .models import Category, Post, PostState, Topic
+from .topic_images import refresh_topic_image
 
 _TOPIC_COUNTERS = ["post_count", "last_posted_at", "last_post_user_id", "state", "last_poster",
                    "highest_post_number", "first_official_post_number", "last_official_post_number"]
@@ -310,6 +311,7 @@ def set_state(post: Post, state: PostState, actor: Any | None, reason: str | Non
         # rejected opening post (never counted) still carries its topic's state.
         if post.post_number == 1 and post.topic.state != state:
             post.topic.state = state
+    refresh_topic_image(post.topic)  # a hidden photo leaves the list, an approved one may come in
 
 
 # --- topics moving between categories, posts moving between topics ------------------------------

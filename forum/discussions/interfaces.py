@@ -53,11 +53,18 @@ class PostFiles(Protocol):
     Composer forms also carry a file field for browsers without script: ``request_limit(writer)``
     is the request size such a form may have (set before the form is read), and
     ``form_files(writer)`` stores the files it sent and answers their Markdown to append to the
-    text ('' for none), or raises ValidationFailed on ``body``."""
+    text ('' for none), or raises ValidationFailed on ``body``. ``topic_image(topic_id)`` answers
+    the topic's thumbnail (see :mod:`forum.discussions.topic_images`), in one query."""
 
     def resolver(self, writer: Any) -> Any: ...
 
     def request_limit(self, writer: Any) -> int: ...
+
+    def topic_image(self, topic_id: int) -> str | None:
+        """The token of the first image the topic's first published post with one shows."""
+
+    def thumbnail_path(self, token: str) -> str:
+        """The site path of an image's thumbnail (topic lists show it)."""
 
     def form_files(self, writer: Any) -> str: ...
 

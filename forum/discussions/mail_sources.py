@@ -18,7 +18,7 @@ from sqlalchemy import and_, desc, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from forum import colors, markup
-from forum.accounts.models import IgnoredUser
+from forum.accounts.models import AnonymousUser, IgnoredUser
 from forum.extensions import db
 from forum.i18n_content import translated
 from forum.notifications.interfaces import DigestTopic, NoticePost
@@ -27,6 +27,8 @@ from .links import post_path
 from .models import Post, PostState, Topic
 from .permissions import can_see_post_body, can_see_topic, readable_category_ids
 from .watching import not_muted
+
+_VISITOR = AnonymousUser()  # whether a mail client (no session) may fetch a post's images
 
 EXCERPT_LENGTH = 180
 
@@ -75,7 +77,8 @@ class NoticeAccessFromDiscussions:
                           author_name=post.author.display_name if post.author else "",
                           cooked_html=post.cooked, text=markup.plain_text(post.raw),
                           path=post_path(topic, post.post_number), created_at=post.created_at,
-                          post_number=post.post_number)
+                          post_number=post.post_number,
+                          public=can_see_topic(_VISITOR, topic) and can_see_post_body(_VISITOR, post))
 
 
 def digest_topics(user: Any, since: datetime, limit: int) -> list[DigestTopic]:

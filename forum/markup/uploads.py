@@ -30,8 +30,11 @@ UPLOAD_SCHEME = "upload://"
 # Tokens are random URL-safe strings (forum.uploads makes them); an extension after the token
 # is tolerated so a reference may read ``upload://abc….jpg``.
 _UPLOAD_REF_RE = re.compile(r"upload://([A-Za-z0-9_-]{16,40})(?:\.[A-Za-z0-9]{1,8})?")
-# The site path of a served upload: the one shape an <img src> or a link may have besides http(s).
-UPLOAD_PATH_RE = re.compile(r"/uploads/[A-Za-z0-9_-]{16,40}/[A-Za-z0-9._-]{1,120}")
+# The site path of a served upload: the one shape an <img src> may have besides http(s). A path
+# written into a post's text by hand is read as a reference to its token, like upload://, so the
+# resolver decides about it too (references, limits, holds); one it does not answer is dropped.
+UPLOAD_PATH_RE = re.compile(r"/uploads/([A-Za-z0-9_-]{16,40})/[A-Za-z0-9_-][A-Za-z0-9._-]{0,119}")
+_SITE_PATH_IN_TEXT_RE = re.compile(r"/uploads/([A-Za-z0-9_-]{16,40})/[A-Za-z0-9_-]")
 _REMOTE_RE = re.compile(r"https?://", re.IGNORECASE)
 MAX_REFERENCES = 200  # per post: a source listing thousands of references resolves only the first ones
 
@@ -52,15 +55,19 @@ UploadResolver = Callable[[Sequence[str], Sequence[str]], Mapping[str, UploadLin
 
 
 def upload_token(reference: str) -> str | None:
-    """The token of an ``upload://`` reference, None for anything else."""
-    match = _UPLOAD_REF_RE.fullmatch(reference.strip())
+    """The token of an ``upload://`` reference (or of an upload's site path), None for anything else."""
+    reference = reference.strip()
+    match = _UPLOAD_REF_RE.fullmatch(reference) or UPLOAD_PATH_RE.fullmatch(reference)
     return match.group(1) if match else None
 
 
 def upload_tokens_in(source: str) -> list[str]:
-    """Every ``upload://`` token written anywhere in ``source`` (drafts: the collector keeps the
-    files a draft still names), in order, once each."""
-    return list(dict.fromkeys(m.group(1) for m in _UPLOAD_REF_RE.finditer(source)))
+    """Every upload token written anywhere in ``source``, as ``upload://`` or as a site path
+    (drafts: the collector keeps the files a draft still names; the hold of new members' files),
+    in order, once each."""
+    found = [(m.start(), m.group(1)) for m in _UPLOAD_REF_RE.finditer(source)]
+    found += [(m.start(), m.group(1)) for m in _SITE_PATH_IN_TEXT_RE.finditer(source)]
+    return list(dict.fromkeys(token for _at, token in sorted(found)))
 
 
 @dataclass
@@ -112,12 +119,14 @@ def resolve_uploads(tokens: Iterable[Token], resolver: UploadResolver | None) ->
     remote_left: dict[str, None] = {}
     for token, attribute, reference in found.targets:
         link = links.get(reference)
-        if link is None:
-            if attribute == "src" and reference in found.remote:
+        if link is None or (attribute == "src" and not link.is_image):
+            if reference in found.remote:
                 remote_left.setdefault(reference)
+            else:
+                # An upload the writer may not show (or ![x](upload://a-pdf)): it degrades to its
+                # text, whichever way it was written.
+                token.attrs.pop(attribute, None)
             continue
-        if attribute == "src" and not link.is_image:
-            continue  # ![x](upload://a-pdf): not an image; it degrades to its alt text
         token.attrSet(attribute, link.url)
         used.setdefault(link.token)
         if attribute == "src":

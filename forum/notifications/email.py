@@ -130,7 +130,8 @@ def _send(notice: Notification, user: User, kind: NotificationKind, delivery: st
             unsubscribe_link = None
         text, html = render_email(
             "notification", subject=subject, sentence=sentence, post=post,
-            post_html=Markup(markup.mail_html(post.cooked_html, public_url)) if post else None,  # noqa: S704 - sanitised by mail_html
+            post_html=Markup(markup.mail_html(post.cooked_html, public_url,  # noqa: S704 - sanitised by mail_html
+                                              link_images=not post.public)) if post else None,
             posted_at=format_instant(post.created_at.isoformat()) if post else None,
             link=public_url(path) if path else None, why=why,
             preferences_link=external_url("notification_prefs.edit"), unsubscribe_link=unsubscribe_link)

@@ -33,6 +33,7 @@ class NoticePost:
     path: str             # the post's permalink, a site path ("/t/slug/5/3")
     created_at: datetime
     post_number: int
+    public: bool = True   # a visitor may read it (then a mail client may fetch its images)
 
 
 class NoticeAccess(Protocol):

@@ -19,7 +19,7 @@ from forum.markup import Cooked, UploadResolver
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
-from . import audit_vocabulary, avatar_views, brand, composer, filters, images, services
+from . import audit_vocabulary, avatar_views, brand_views, composer, filters, images, services
 from .demo import load_demo_photos
 from .limits import DEFAULTS
 from .storage import LocalStorage
@@ -37,6 +37,12 @@ class _PostFiles:
 
     def form_files(self, writer: Any) -> str:
         return composer.files_from_form(writer)
+
+    def topic_image(self, topic_id: int) -> str | None:
+        return services.topic_image(topic_id)
+
+    def thumbnail_path(self, token: str) -> str:
+        return services.thumbnail_path(token)
 
     def record(self, post: Any, cooked: Cooked, writer: Any, *, fetch_remote: bool = True) -> None:
         services.record_post_files(post, cooked.uploads, writer)
@@ -62,7 +68,7 @@ def init_app(app: Flask) -> None:
     jobs.register_periodic(app, jobs.PeriodicJob("uploads.collect", {"minute": "17"}))
     jobs.register_job(app, jobs.JobType(services.DOWNLOAD_JOB, _download_remote_images, max_attempts=2))
     avatar_views.init_app(app)
-    brand.init_app(app)
+    brand_views.init_app(app)
 
 
 def _upload_request_limit() -> int:

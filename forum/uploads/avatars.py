@@ -40,9 +40,7 @@ Policy
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
@@ -56,11 +54,12 @@ from forum.settings import get_setting
 from . import images
 from .limits import MAX_PIXELS, human_size, limits_for
 from .models import ReferenceKind, Upload, UploadKind
-from .permissions import can_change_avatar, can_remove_avatar
+from .permissions import can_change_avatar, can_remove_avatar, uploads_enabled
 from .services import (
     AVATAR_SIZES,
     avatar_key,
     avatar_path,
+    display_name,
     image_rejection_message,
     new_token,
     set_single_reference,
@@ -76,7 +75,7 @@ _WEBP = "image/webp"
 
 def avatar_block_message(user: Any) -> str | None:
     """Why ``user`` cannot set a picture now, in their language, or None if they can."""
-    if not get_setting("uploads_enabled"):
+    if not uploads_enabled():
         return _("Uploading pictures is switched off on this forum.")
     if can_change_avatar(user, user):
         return None
@@ -98,7 +97,7 @@ def set_avatar(user: Any, actor: Any, filename: str, data: bytes, crop: tuple[in
     except images.ImageRejected as exc:
         raise ValidationFailed({FIELD: image_rejection_message(exc)}) from exc
     largest = squares[max(AVATAR_SIZES)]
-    name = _shown_name(filename)
+    name = display_name(filename, "avatar")
     upload = Upload(token=new_token(), user_id=user.id, kind=UploadKind.AVATAR, original_name=name,
                     url_name=url_name(name, "webp"), content_type=_WEBP,
                     size=sum(len(square.data) for square in squares.values()),
@@ -142,13 +141,6 @@ def _check_size(user: Any, size: int) -> None:
                                          limit=human_size(limit))})
     if size == 0:
         raise ValidationFailed({FIELD: _("This file is empty.")})
-
-
-def _shown_name(filename: str) -> str:
-    """The member's file name without a path or control characters (kept, never a path)."""
-    name = PurePath((filename or "").replace("\\", "/")).name
-    name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    return name.strip()[:200] or "avatar"
 
 
 # --- showing: the avatar macro's one question ------------------------------------------------------

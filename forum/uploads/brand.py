@@ -31,7 +31,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -41,8 +40,7 @@ from forum.accounts.permissions import can_administer
 from forum.audit import AuditVocabulary, record_action
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.registry import contribute
-from forum.settings import all_settings, get_setting, register_defaults, set_setting
+from forum.settings import all_settings, get_setting, set_setting
 
 from . import images
 from .limits import MAX_PIXELS, human_size, limits_for
@@ -50,6 +48,7 @@ from .models import ReferenceKind, Upload, UploadKind
 from .services import (
     BRAND_VARIANTS,
     brand_key,
+    display_name,
     image_rejection_message,
     main_key,
     new_token,
@@ -193,18 +192,12 @@ def _processed(admin: User, which: BrandAsset, filename: str,
         processed = images.process_image(data, max_side=LOGO_MAX_SIDE if which == "logo" else SOCIAL_MAX_SIDE,
                                          max_pixels=MAX_PIXELS)
         main, animated, files = processed.web, processed.animated, {}
-    upload = Upload(token=token, user_id=admin.id, kind=UploadKind.BRAND, original_name=_display_name(filename),
+    upload = Upload(token=token, user_id=admin.id, kind=UploadKind.BRAND, original_name=display_name(filename, "image"),
                     url_name=url_name(which, main.extension), content_type=main.content_type, size=len(main.data),
                     width=main.width, height=main.height, animated=animated,
                     sha256=hashlib.sha256(main.data).hexdigest())
     files[main_key(upload)] = (main.data, main.content_type)
     return upload, files
-
-
-def _display_name(filename: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip()
-    return name[:200] or "image"
 
 
 def _previous_name(which: BrandAsset) -> str | None:
@@ -213,15 +206,3 @@ def _previous_name(which: BrandAsset) -> str | None:
     if not token:
         return None
     return db.session.scalar(select(Upload.original_name).where(Upload.token == token)) or str(token)
-
-
-# --- start-up ---------------------------------------------------------------------------------------
-
-def init_app(app: Flask) -> None:
-    """The settings, the audit's field names, and the routes (favicon, manifest, robots.txt,
-    brand files) with the Admin -> Brand form's larger request size."""
-    from . import brand_views  # the routes import this module: imported here, not at the top
-
-    register_defaults(app, DEFAULTS)
-    contribute(app, AuditVocabulary, VOCABULARY)
-    brand_views.init_app(app)

@@ -29,23 +29,27 @@ from flask_login import current_user
 
 from forum import web_input
 from forum.accounts.permissions import can_administer
+from forum.audit import AuditVocabulary
 from forum.errors import NotFound
 from forum.i18n_content import default_language
-from forum.settings import all_settings
+from forum.registry import contribute
+from forum.settings import all_settings, register_defaults
 from forum.themes import DEFAULT_PRIMARY, brand_colors
 from forum.urls import external_url, public_url
 
-from . import services
+from . import brand, services
 from .brand import ASSETS, CurrentAsset, current_asset
 from .limits import MB, limits_for
 from .models import UploadKind
-from .services.reading import PUBLIC_MAX_AGE
 from .services.store import BRAND_VARIANTS, brand_key
 from .views import FILE_CSP
 
 bp = Blueprint("brand", __name__)
 
-PUBLIC_CACHE = f"public, max-age={PUBLIC_MAX_AGE}"
+# A brand file's address changes with each upload (a new token), so it may be kept a day; a
+# replaced one stops being served at once (caches may keep it that day).
+BRAND_MAX_AGE = 86400
+PUBLIC_CACHE = f"public, max-age={BRAND_MAX_AGE}"
 DESCRIPTOR_CACHE = "public, max-age=3600"  # manifest, robots.txt: a renamed community shows within the hour
 DEFAULT_FAVICON = "favicon.ico"  # in the app's static folder
 VARIANT_TYPES = {"ico": "image/x-icon", "png": "image/png"}
@@ -171,7 +175,7 @@ def favicon() -> Response:
     response = _stored(brand_key(asset.token, "ico", "ico"), VARIANT_TYPES["ico"]) if asset else None
     if response is None:
         response = send_from_directory(current_app.static_folder or "", DEFAULT_FAVICON, mimetype="image/x-icon",
-                                       max_age=PUBLIC_MAX_AGE)
+                                       max_age=BRAND_MAX_AGE)
         response.headers["Cache-Control"] = PUBLIC_CACHE
     return response
 
@@ -239,6 +243,10 @@ def admin_form_request_limit() -> int:
 
 
 def init_app(app: Flask) -> None:
+    """The brand settings, the audit's field names, and the routes (favicon, manifest, robots.txt,
+    brand files) with the Admin -> Brand form's larger request size."""
+    register_defaults(app, brand.DEFAULTS)
+    contribute(app, AuditVocabulary, brand.VOCABULARY)
     app.register_blueprint(bp)
     web_input.allow_larger_requests(app, ADMIN_BRAND_ENDPOINT, admin_form_request_limit)
     app.add_template_global(brand_assets, "brand_assets")

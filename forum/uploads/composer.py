@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forum.errors import ValidationFailed
 from forum.plugins import hookimpl
-from forum.settings import get_setting
 
 from . import services
 from .limits import attachment_extensions, human_size, limits_for
@@ -26,13 +27,14 @@ _FORMS = ("topic", "reply", "edit")
 
 @hookimpl
 def forum_tpl_composer_tools(form_name: str, user: Any) -> Any:
-    if form_name not in _FORMS or not get_setting("uploads_enabled") or not can_upload(user):
+    if form_name not in _FORMS or not can_upload(user):
         return None
     limits = limits_for(user)
     extensions = sorted(attachment_extensions())
     accept = ",".join(["image/*"] + [f".{e}" for e in extensions])
     return render_template("uploads/_composer_tools.html", accept=accept, extensions=extensions,
-                           max_size=human_size(limits.max_file_bytes), field=FILES_FIELD)
+                           max_size=human_size(limits.max_file_bytes), max_bytes=limits.max_file_bytes,
+                           field=FILES_FIELD)
 
 
 def request_limit(user: Any) -> int:
@@ -46,8 +48,18 @@ def request_limit(user: Any) -> int:
 
 def files_from_form(user: Any) -> str:
     """Store the files the form's own field sent; their Markdown, one per line ('' for none).
-    Raises ValidationFailed on the ``body`` field (the text is kept by the caller)."""
+    Raises ValidationFailed on the ``body`` field (the text is kept by the caller). More files
+    than a post may hold are refused before any is read (each would be decoded)."""
     sent = [f for f in request.files.getlist(FILES_FIELD) if f and f.filename]
+    if not sent:
+        return ""
+    if not can_upload(user):
+        raise ValidationFailed({"body": _("You cannot upload files right now. Your text is kept.")})
+    limit = limits_for(user).files_per_post
+    if limit and len(sent) > limit:
+        raise ValidationFailed({"body": ngettext("A post may hold %(num)d file; this one has %(count)d.",
+                                                 "A post may hold %(num)d files; this one has %(count)d.",
+                                                 limit, count=len(sent))})
     snippets = []
     for item in sent:
         try:

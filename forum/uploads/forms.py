@@ -33,7 +33,7 @@ class UploadSettingsForm(FlaskForm):
                             description=_l("Off by default: each page would tell Gravatar who reads it."))
     download_remote_images = BooleanField(
         _l("Host images that posts show from other sites"),
-        description=_l("They are downloaded once and served from here, so readers' addresses are not sent "
-                       "to those sites."))
+        description=_l("They are downloaded once and served from here, so readers' IP addresses are not "
+                       "sent to those sites."))
     orphan_grace_hours = IntegerField(_l("Remove files no post uses after … hours"),
                                       validators=[InputRequired(), NumberRange(min=1, max=24 * 365)])

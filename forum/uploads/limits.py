@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "uploads_files_per_post": 10,        # staff: no limit
     "uploads_daily_mb": 100,             # per member per 24 hours; staff: no quota
     "uploads_daily_mb_new": 20,
+    "uploads_files_per_hour": 60,        # per member, both ways in (composer and form field); staff: no limit
     "uploads_new_member_posts": 3,       # "new" during their first posts...
     "uploads_new_member_days": 1,        # ...or days (0 switches a criterion off)
     "uploads_hold_new_members": False,   # a new member's post with files waits for a moderator
@@ -39,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
 # Never attachments whatever the allowlist says: a browser or an OS would run or render them.
 FORBIDDEN_EXTENSIONS = frozenset({"html", "htm", "xhtml", "svg", "svgz", "xml", "js", "mjs", "exe", "bat", "cmd",
                                   "com", "msi", "scr", "sh", "ps1", "vbs", "jar", "php", "hta", "swf"})
-MAX_PIXELS = 50_000_000  # above this an image is refused before it is decoded (decompression bombs)
+MAX_PIXELS = 40_000_000  # above this an image is refused before it is decoded (decompression bombs)
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,20 @@ class Limits:
     max_file_bytes: int
     files_per_post: int  # 0: no limit
     daily_bytes: int     # 0: no quota
+    files_per_hour: int  # 0: no limit
     new_member: bool
     hold_posts: bool
 
 
 def limits_for(user: Any) -> Limits:
     if user.is_moderator or user.is_staff:
-        return Limits(int(get_setting("uploads_max_file_mb_staff")) * MB, 0, 0, False, False)
+        return Limits(int(get_setting("uploads_max_file_mb_staff")) * MB, 0, 0, 0, False, False)
     new = is_new_member(user, posts=int(get_setting("uploads_new_member_posts") or 0),
                         days=int(get_setting("uploads_new_member_days") or 0))
     daily = int(get_setting("uploads_daily_mb_new" if new else "uploads_daily_mb") or 0)
     return Limits(int(get_setting("uploads_max_file_mb")) * MB, int(get_setting("uploads_files_per_post") or 0),
-                  daily * MB, new, new and bool(get_setting("uploads_hold_new_members")))
+                  daily * MB, int(get_setting("uploads_files_per_hour") or 0), new,
+                  new and bool(get_setting("uploads_hold_new_members")))
 
 
 def attachment_extensions() -> frozenset[str]:

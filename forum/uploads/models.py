@@ -55,6 +55,9 @@ class Upload(db.Model):  # type: ignore[name-defined,misc]
     sha256: Mapped[str] = mapped_column(String(64))          # of the stored file: ETag and integrity checks
     source_url_hash: Mapped[str | None] = mapped_column(String(64), index=True)  # a downloaded remote image
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Stamped by every write that starts using the file: the collector never takes a file a
+    # write is putting in use right now (its conditional UPDATE sees the stamp; see collector).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # bytes removed by the collector
 
     @property

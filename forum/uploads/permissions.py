@@ -2,8 +2,12 @@
 
 A file follows what uses it: a file in a post is readable by whoever may read that post's
 text (its category, its state: a held post's files are for its author and moderators), a file
-only an earlier revision still holds is for staff, avatars and brand assets in use are public
-(replaced or removed ones are not, at once). The
+only an earlier revision still holds is for whoever may read the post's history, avatars and
+brand assets in use are public (replaced or removed ones are not, at once).
+
+Quoting republishes: a member may put in a post any file they can read (quoting a post copies
+its images), so a file quoted from a members-only topic into a public one becomes public, as the
+quoted words do. Only files of posts are shared this way; avatars and brand assets never. The
 uploader always reads their own files (a draft's images show in their preview). A file nothing
 references yet is its uploader's alone. Readers who may not read a file get a 404, never a 403:
 guessing tokens learns nothing.
@@ -17,7 +21,8 @@ from typing import Any
 from forum.accounts.models import AnonymousUser
 from forum.accounts.permissions import posting_block_reason
 from forum.discussions.models import Post
-from forum.discussions.permissions import can_see_post_body, can_see_topic, outranks
+from forum.discussions.permissions import can_see_post_body, can_see_revisions, can_see_topic, outranks
+from forum.settings import get_setting
 
 from .models import ReferenceKind, Upload, UploadKind, UploadReference
 
@@ -28,9 +33,14 @@ _PUBLIC_REFERENCES = (ReferenceKind.AVATAR, ReferenceKind.BRAND)
 _VISITOR = AnonymousUser()
 
 
+def uploads_enabled() -> bool:
+    """The admin's switch (Admin -> Uploads): off, nobody uploads anything new."""
+    return bool(get_setting("uploads_enabled"))
+
+
 def can_upload(user: Any) -> bool:
     """Members who may post may upload (their files go into posts); visitors never."""
-    return bool(user.is_authenticated) and posting_block_reason(user) is None
+    return uploads_enabled() and bool(user.is_authenticated) and posting_block_reason(user) is None
 
 
 def can_read_post_files(user: Any, post: Post) -> bool:
@@ -47,8 +57,15 @@ def can_read_upload(user: Any, upload: Upload, references: Iterable[UploadRefere
         return True  # a member's current picture, a brand asset in use
     if user.is_authenticated and (user.id == upload.user_id or user.is_moderator):
         return True
-    return any(ref.target_kind == ReferenceKind.POST and (post := posts.get(ref.target_id)) is not None
-               and can_read_post_files(user, post) for ref in references)
+    return any((post := posts.get(ref.target_id)) is not None and (
+        can_read_post_files(user, post) if ref.target_kind == ReferenceKind.POST
+        else ref.target_kind == ReferenceKind.REVISION and can_read_revision_files(user, post))
+        for ref in references if ref.target_kind in (ReferenceKind.POST, ReferenceKind.REVISION))
+
+
+def can_read_revision_files(user: Any, post: Post) -> bool:
+    """A file only an earlier text holds: for whoever may read the post's history."""
+    return can_see_topic(user, post.topic) and can_see_revisions(user, post)
 
 
 def is_public(upload: Upload, references: Iterable[UploadReference], posts: dict[int, Post]) -> bool:

@@ -5,7 +5,8 @@ Revises: 0012_browser_language
 Create Date: 2026-12-05 08:30:00
 
 - ``uploads``: one row per stored file (re-encoded image or attachment), named by a random
-  token; ``collected_at`` marks a file whose bytes the collector removed (the row stays).
+  token; ``collected_at`` marks a file whose bytes the collector removed (the row stays);
+  ``last_used_at`` is stamped by each write that starts using it (the collector skips those).
 - ``upload_references``: what uses a file (a post's text, a revision, an avatar, a brand
   asset); who may read a file follows from them.
 - ``topics.image_token``: the opening post's first image, the topic list's thumbnail.
@@ -42,6 +43,7 @@ def upgrade():
         sa.Column('sha256', sa.String(length=64), nullable=False),
         sa.Column('source_url_hash', sa.String(length=64), nullable=True),
         sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.Column('last_used_at', UTCDateTime(timezone=True), nullable=True),
         sa.Column('collected_at', UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_uploads_user_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_uploads')),

@@ -43,6 +43,7 @@ from forum.text import slugify, strip_invisible
 from .. import counters, notices, permissions, watching
 from ..interfaces import PostFiles
 from ..models import Category, Post, PostRevision, PostState, Topic
+from ..topic_images import refresh_topic_image
 
 
 class EditConflict(ValidationFailed):
@@ -88,15 +89,6 @@ def _record_files(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remot
     """In the write's transaction: the files the text uses (references, the topic's thumbnail)."""
     db.session.flush()
     lookup(PostFiles).record(post, cooked, writer, fetch_remote=fetch_remote)
-    if post.post_number == 1:
-        post.topic.image_token = cooked.images[0] if cooked.images else None
-
-
-def _reply_thumbnail(post: Post, cooked: markup.Cooked) -> None:
-    """A topic whose opening post shows no image takes the first image a published reply shows
-    as its thumbnail in lists (a member's photo of the problem, pasted in a reply)."""
-    if cooked.images and post.topic.image_token is None and post.state == PostState.PUBLISHED:
-        post.topic.image_token = cooked.images[0]
 
 
 def _store_cooked(post: Post, cooked: markup.Cooked, writer: Any, *, fetch_remote: bool = True) -> None:
@@ -109,7 +101,11 @@ def recook_post(post: Post) -> None:
     """Cook a post's current text again as its author wrote it (a remote image is now hosted
     here); no revision, no judgement: the words did not change."""
     try:
+        # The job read the post a while ago: cook what it says now, holding its row (PostgreSQL)
+        # so an edit cannot land between this read and the write.
+        db.session.refresh(post, with_for_update=True)
         _store_cooked(post, cook(post.raw, post.author), post.author, fetch_remote=False)
+        refresh_topic_image(post.topic)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -228,6 +224,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
         if not held:
             counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
+        refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=True, post_number=1)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
         if commit:
@@ -265,8 +262,8 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
         _record_files(post, cooked, author)
         if not held:
             counters.publish(post, fresh=True)
-            _reply_thumbnail(post, cooked)
         _record(post, verdicts, context, held=held)
+        refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=False, post_number=number)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
         db.session.commit()
@@ -347,6 +344,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
             counters.set_state(post, PostState.PENDING, editor, verdict.reason)
         _audit_edit(editor, post, revision)
         _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
+        refresh_topic_image(post.topic)
         notices.queue_edit_notices(post, revision.raw)  # who the edit newly mentions or quotes, if anyone
     except Exception:
         if commit:  # with commit=False the transaction is the caller's to roll back

@@ -28,6 +28,7 @@ from forum.text import one_line, slugify
 from .. import counters, permissions
 from ..interfaces import PostsMovedListener
 from ..models import Category, Post, PostState, Topic
+from ..topic_images import refresh_topic_image
 from .posting import clean_title
 from .reads import MAX_GLOBAL_PINS, live_pins
 
@@ -142,6 +143,8 @@ def split_topic(actor: User, topic: Topic, post_ids: Iterable[int], title: str,
     old_numbers = [p.post_number for p in posts]
     counters.move_posts(posts, new)
     _tell_listeners(posts, new)
+    refresh_topic_image(topic)
+    refresh_topic_image(new)
     record_action(actor, "topic.split", "topic", topic.id,
                   before={"topic_id": topic.id, "post_ids": [p.id for p in posts], "post_numbers": old_numbers},
                   after={"topic_id": new.id, "post_numbers": [p.post_number for p in posts]},
@@ -162,6 +165,8 @@ def merge_topic(actor: User, source: Topic, target: Topic, reason: str = "") -> 
     base = target.highest_post_number + 1
     counters.move_posts(posts, target, close_empty_source=PostState.DELETED)
     _tell_listeners(posts, target)
+    refresh_topic_image(source)
+    refresh_topic_image(target)
     record_action(actor, "topic.merge", "topic", source.id,
                   before={"topic_id": source.id, "state": old_state, "posts": len(posts)},
                   after={"topic_id": target.id, "first_post_number": base}, reason=one_line(reason) or None)

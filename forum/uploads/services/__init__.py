@@ -1,9 +1,28 @@
 """Uploads: taking files in, what uses them, reading them, collecting the unused ones."""
 
 from .collector import collect_orphans
-from .intake import Accepted, accept_upload, image_rejection_message, markdown_for, store_files, url_name
+from .intake import (
+    Accepted,
+    accept_upload,
+    decoding_slot,
+    display_name,
+    image_rejection_message,
+    markdown_for,
+    processed_image,
+    store_files,
+    url_name,
+)
 from .reading import Readable, readable_upload
-from .references import link_for, readable_uploads, record_post_files, resolver_for, set_single_reference, url_hash
+from .references import (
+    claim_in_use,
+    link_for,
+    readable_uploads,
+    record_post_files,
+    resolver_for,
+    set_single_reference,
+    topic_image,
+    url_hash,
+)
 from .remote_images import JOB as DOWNLOAD_JOB
 from .remote_images import download_for_post, queue_download
 from .store import (
@@ -22,8 +41,41 @@ from .store import (
     thumbnail_path,
 )
 
-__all__ = ["AVATAR_SIZES", "BRAND_VARIANTS", "DOWNLOAD_JOB", "Accepted", "Readable", "accept_upload", "avatar_key",
-           "avatar_path", "brand_key", "collect_orphans", "download_for_post", "file_path", "file_storage",
-           "image_rejection_message", "install_storage", "keys_of", "link_for", "main_key", "markdown_for",
-           "new_token", "queue_download", "readable_upload", "readable_uploads", "record_post_files", "resolver_for",
-           "set_single_reference", "store_files", "thumbnail_key", "thumbnail_path", "url_hash", "url_name"]
+__all__ = [
+    "AVATAR_SIZES",
+    "BRAND_VARIANTS",
+    "DOWNLOAD_JOB",
+    "Accepted",
+    "Readable",
+    "accept_upload",
+    "avatar_key",
+    "avatar_path",
+    "brand_key",
+    "claim_in_use",
+    "collect_orphans",
+    "decoding_slot",
+    "display_name",
+    "download_for_post",
+    "file_path",
+    "file_storage",
+    "image_rejection_message",
+    "install_storage",
+    "keys_of",
+    "link_for",
+    "main_key",
+    "markdown_for",
+    "new_token",
+    "processed_image",
+    "queue_download",
+    "readable_upload",
+    "readable_uploads",
+    "record_post_files",
+    "resolver_for",
+    "set_single_reference",
+    "store_files",
+    "thumbnail_key",
+    "thumbnail_path",
+    "topic_image",
+    "url_hash",
+    "url_name",
+]

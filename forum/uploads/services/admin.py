@@ -34,7 +34,8 @@ def parse_extensions(text: str) -> list[str]:
     found = [e.lower().lstrip(".") for e in re.split(r"[\s,;]+", text or "") if e.strip(" .")]
     bad = sorted({e for e in found if not _EXTENSION_RE.fullmatch(e)})
     if bad:
-        raise ValidationFailed({"attachment_extensions": _("Not a file extension: %(list)s.", list=", ".join(bad))})
+        raise ValidationFailed({"attachment_extensions": _("Not valid file extensions: %(list)s.",
+                                                           list=", ".join(bad))})
     refused = sorted(set(found) & FORBIDDEN_EXTENSIONS)
     if refused:
         raise ValidationFailed({"attachment_extensions": _(

@@ -3,19 +3,22 @@
 Nothing a member uploads is stored as sent. Images are decoded and written again without any
 metadata (:mod:`forum.uploads.images`); attachments must have an allowed extension AND content
 that matches it (a PDF starts like a PDF, a text is UTF-8 text). The bytes are stored first and
-the row is committed after; if the row cannot be written the stored files are removed, and a
-file whose removal fails is an orphan the collector's audit finds (never a row without bytes).
+the row is committed after; if the row cannot be written the stored files are removed (a file
+whose removal fails too is left in storage with no row: bytes nobody can reach, never a row
+without bytes).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePath
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -54,9 +57,9 @@ class Accepted:
 def accept_upload(user: User, filename: str, data: bytes) -> Accepted:
     """Store one file a member sends for a post; raises ValidationFailed (``file``) with a
     message in their language, or PermissionDenied."""
-    if not can_upload(user) or not get_setting("uploads_enabled"):
+    if not can_upload(user):
         raise PermissionDenied()
-    name = _display_name(filename)
+    name = display_name(filename)
     extension = PurePath(name).suffix.lower().lstrip(".")
     _check_size(user, len(data), extension in IMAGE_EXTENSIONS)
     image_format = images.sniff_format(data)
@@ -76,14 +79,18 @@ def markdown_for(upload: Upload) -> str:
 
 
 def _markdown_label(text: str) -> str:
+    """A file name as link text: Markdown that could end the label or open a code span, an
+    emphasis or an autolink is escaped (``my_photo.jpg`` stays readable: intraword ``_`` is text)."""
     text = " ".join(text.split())[:120] or "file"
-    return re.sub(r"([\\\[\]])", r"\\\1", text)
+    return re.sub(r"([\\\[\]`*<>])", r"\\\1", text)
 
 
-def _display_name(filename: str) -> str:
+def display_name(filename: str, default: str = "file") -> str:
+    """A member's file name as the site shows it: no folders, no control characters, NFC, at most
+    200 characters. Shown and offered as the download name, never used as a path."""
     name = PurePath((filename or "").replace("\\", "/")).name
     name = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c)[0] != "C")
-    return name.strip()[:200] or "file"
+    return name.strip()[:200] or default
 
 
 def url_name(name: str, extension: str) -> str:
@@ -103,6 +110,13 @@ def _check_size(user: User, size: int, looks_like_image: bool) -> None:
         raise ValidationFailed({FIELD: message})
     if size == 0:
         raise ValidationFailed({FIELD: _("This file is empty.")})
+    if limits.files_per_hour:
+        recent = db.session.scalar(select(func.count(Upload.id)).where(
+            Upload.user_id == user.id, Upload.created_at >= utcnow() - timedelta(hours=1))) or 0
+        if recent >= limits.files_per_hour:
+            raise ValidationFailed({FIELD: _(
+                "You have uploaded %(count)d files in the last hour, the most the site takes. Please try again "
+                "later.", count=int(recent))})
     if limits.daily_bytes:
         since = utcnow() - timedelta(days=1)
         used = db.session.scalar(select(func.coalesce(func.sum(Upload.size), 0))
@@ -133,12 +147,35 @@ def image_rejection_message(exc: images.ImageRejected) -> str:
     return _("This file is not an image we can read.")
 
 
-def _store_image(user: User, name: str, data: bytes) -> Upload:
+# Decoding a large image takes up to a few hundred MB and a second of CPU: a process decodes at
+# most this many at once, so a burst of uploads queues instead of exhausting the machine.
+_DECODING = threading.BoundedSemaphore(2)
+_DECODING_WAIT_SECONDS = 30
+
+
+@contextmanager
+def decoding_slot() -> Iterator[None]:
+    """Hold one of the process's image-decoding slots (every path that decodes member images)."""
+    if not _DECODING.acquire(timeout=_DECODING_WAIT_SECONDS):
+        raise ValidationFailed({FIELD: _("The site is busy with other pictures. Please try again in a moment.")})
     try:
-        processed = images.process_image(data, max_side=int(get_setting("uploads_image_max_side") or 2048),
-                                         max_pixels=MAX_PIXELS)
+        yield
+    finally:
+        _DECODING.release()
+
+
+def processed_image(data: bytes) -> images.ProcessedImage:
+    """A post image re-encoded (raises ValidationFailed with the member's message)."""
+    try:
+        with decoding_slot():
+            return images.process_image(data, max_side=int(get_setting("uploads_image_max_side") or 2048),
+                                        max_pixels=MAX_PIXELS)
     except images.ImageRejected as exc:
         raise ValidationFailed({FIELD: image_rejection_message(exc)}) from exc
+
+
+def _store_image(user: User, name: str, data: bytes) -> Upload:
+    processed = processed_image(data)
     web, thumb = processed.web, processed.thumbnail
     upload = Upload(token=new_token(), user_id=user.id, kind=UploadKind.IMAGE, original_name=name,
                     url_name=url_name(name, web.extension), content_type=web.content_type, size=len(web.data),
@@ -154,11 +191,12 @@ def _store_attachment(user: User, name: str, extension: str, data: bytes) -> Upl
                                          "Please upload a PNG or JPEG.")})
     allowed = attachment_extensions()
     if extension in IMAGE_EXTENSIONS:
-        raise ValidationFailed({FIELD: _("This file is named like an image but is not one we can read "
-                                         "(or it is damaged).")})
+        _refuse_as_image(data)
     if extension not in allowed:
+        if not allowed:
+            raise ValidationFailed({FIELD: _("Only images can be uploaded here.")})
         raise ValidationFailed({FIELD: _("Files of this type cannot be uploaded. Allowed: images and %(list)s.",
-                                         list=", ".join(sorted(e.upper() for e in allowed)) or "-")})
+                                         list=", ".join(sorted(e.upper() for e in allowed)))})
     if not _content_matches(extension, data):
         raise ValidationFailed({FIELD: _("This file's content does not match its name (.%(extension)s).",
                                          extension=extension)})
@@ -167,6 +205,18 @@ def _store_attachment(user: User, name: str, extension: str, data: bytes) -> Upl
                     content_type=_ATTACHMENT_TYPES.get(extension, "application/octet-stream"), size=len(data),
                     sha256=hashlib.sha256(data).hexdigest())
     return store_files(upload, {main_key(upload): (data, "application/octet-stream")})
+
+
+def _refuse_as_image(data: bytes) -> None:
+    """A file named like an image that is no image we take: say which (HEIC, BMP, TIFF: the
+    format; anything else: not the image its name says)."""
+    try:
+        images.process_image(data, max_pixels=MAX_PIXELS)  # refused from the header: nothing is decoded
+    except images.ImageRejected as exc:
+        if exc.code in ("unsupported_format", "svg", "too_many_pixels"):
+            raise ValidationFailed({FIELD: image_rejection_message(exc)}) from exc
+    raise ValidationFailed({FIELD: _("This file is named like an image but is not one we can read "
+                                     "(or it is damaged).")})
 
 
 def _content_matches(extension: str, data: bytes) -> bool:
@@ -198,13 +248,7 @@ def store_files(upload: Upload, files: dict[str, tuple[bytes, str]]) -> Upload:
         for key in written:
             try:
                 storage.delete(key)
-            except Exception:  # noqa: S112 (the collector's audit finds what is left)
+            except Exception:  # noqa: S112 (unreachable bytes at worst; the row is what matters)
                 continue
         raise
     return upload
-
-
-def uploads_today(user: Any) -> int:
-    since = utcnow() - timedelta(days=1)
-    return int(db.session.scalar(select(func.count(Upload.id)).where(Upload.user_id == user.id,
-                                                                     Upload.created_at >= since)) or 0)

@@ -14,8 +14,11 @@ from forum.extensions import db
 from forum.uploads.models import ReferenceKind, Upload, UploadReference
 from forum.uploads.permissions import can_read_upload, is_public
 
-PUBLIC_MAX_AGE = 24 * 3600   # a public file: browsers and shared caches keep it a day
-PRIVATE_MAX_AGE = 600        # a member's own view of a restricted file
+# A public file: browsers and shared caches keep it ten minutes, then ask again (an ETag makes
+# that a 304). A post hidden or moved to a staff category stops being served from the site at
+# once, and from caches within these minutes.
+PUBLIC_MAX_AGE = 600
+PRIVATE_MAX_AGE = 600        # a member's own view of a restricted file, in their browser only
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ def readable_upload(reader: Any, token: str) -> Readable:
     if upload is None:
         raise NotFound()
     refs = list(db.session.scalars(select(UploadReference).where(UploadReference.upload_id == upload.id)))
-    post_ids = [r.target_id for r in refs if r.target_kind == ReferenceKind.POST]
+    post_ids = [r.target_id for r in refs if r.target_kind in (ReferenceKind.POST, ReferenceKind.REVISION)]
     posts: dict[int, Post] = {}
     if post_ids:
         posts = {p.id: p for p in db.session.scalars(

@@ -15,9 +15,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
-from forum.discussions.models import Post
+from forum.db_types import utcnow
+from forum.discussions.models import Post, PostState
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import UploadLink, UploadResolver
@@ -44,7 +46,7 @@ def readable_uploads(user: Any, uploads: Sequence[Upload]) -> set[int]:
         return set()
     ids = [u.id for u in uploads]
     refs = list(db.session.scalars(select(UploadReference).where(UploadReference.upload_id.in_(ids))))
-    post_ids = {r.target_id for r in refs if r.target_kind == ReferenceKind.POST}
+    post_ids = {r.target_id for r in refs if r.target_kind in (ReferenceKind.POST, ReferenceKind.REVISION)}
     posts = {p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(post_ids)))} if post_ids else {}
     by_upload: dict[int, list[UploadReference]] = {}
     for ref in refs:
@@ -84,16 +86,40 @@ def _remote_hosting_on() -> bool:
 def record_post_files(post: Post, tokens: Sequence[str], writer: Any) -> None:
     """Make the post's references match the files its current text uses (inside the caller's
     transaction; the caller flushed the post). Files it used before become revision references.
-    Raises ValidationFailed when the writer puts more files in one post than they may."""
+    Raises ValidationFailed when the writer puts more files in one post than they may (hosted
+    copies of remote images are not theirs and do not count), or when a file was collected
+    meanwhile."""
+    rows = db.session.execute(select(Upload.id, Upload.token, Upload.source_url_hash)
+                              .where(Upload.token.in_(tokens))).all() if tokens else []
+    own = sum(1 for row in rows if row.source_url_hash is None)
     limits = limits_for(writer)
-    if limits.files_per_post and len(tokens) > limits.files_per_post:
-        raise ValidationFailed({"body": _("A post may hold %(n)d files; this one has %(count)d.",
-                                          n=limits.files_per_post, count=len(tokens))})
-    ids = set(db.session.scalars(select(Upload.id).where(Upload.token.in_(tokens)))) if tokens else set()
+    if limits.files_per_post and own > limits.files_per_post:
+        raise ValidationFailed({"body": ngettext("A post may hold %(num)d file; this one has %(count)d.",
+                                                 "A post may hold %(num)d files; this one has %(count)d.",
+                                                 limits.files_per_post, count=own)})
+    order = {token: n for n, token in enumerate(tokens)}
+    ids = [row.id for row in sorted(rows, key=lambda row: order.get(row.token, 0))]  # the text's order
     _set_references(ReferenceKind.POST, post.id, ids, demote_to=ReferenceKind.REVISION)
+    claim_in_use(set(ids))
 
 
-def _set_references(kind: str, target_id: int, ids: set[int], *, demote_to: str | None = None) -> None:
+def claim_in_use(ids: set[int]) -> None:
+    """Stamp the files a write starts using, in its transaction. The collector's conditional
+    UPDATE skips a file stamped after its cut-off (on PostgreSQL it waits for this row lock and
+    re-reads the row), and a file it took first refuses the write instead of leaving a post that
+    shows nothing."""
+    if not ids:
+        return
+    stamped = db.session.execute(update(Upload).where(Upload.id.in_(ids), Upload.collected_at.is_(None))
+                                 .values(last_used_at=utcnow()).execution_options(synchronize_session=False))
+    if stamped.rowcount != len(ids):  # type: ignore[attr-defined]
+        raise ValidationFailed({"body": _("A file in this post was removed as unused. Please upload it again.")})
+
+
+def _set_references(kind: str, target_id: int, ordered: Sequence[int], *, demote_to: str | None = None) -> None:
+    """The target's references become ``ordered`` (new ones are added in that order: a post's
+    first image is its first reference)."""
+    ids = set(ordered)
     current = set(db.session.scalars(select(UploadReference.upload_id).where(
         UploadReference.target_kind == kind, UploadReference.target_id == target_id)))
     gone, new = current - ids, ids - current
@@ -111,7 +137,7 @@ def _set_references(kind: str, target_id: int, ids: set[int], *, demote_to: str 
             db.session.execute(delete(UploadReference).where(
                 UploadReference.target_kind == kind, UploadReference.target_id == target_id,
                 UploadReference.upload_id.in_(gone)))
-    for upload_id in sorted(new):
+    for upload_id in (i for i in ordered if i in new):
         db.session.add(UploadReference(upload_id=upload_id, target_kind=kind, target_id=target_id))
     # A file back in the text after an edit removed it: its revision reference is no longer needed.
     if new and demote_to is not None:
@@ -123,7 +149,9 @@ def _set_references(kind: str, target_id: int, ids: set[int], *, demote_to: str 
 def set_single_reference(kind: str, target_id: int, upload_id: int | None) -> None:
     """An avatar or a brand asset: the target uses one file (None: none); the previous one loses
     its reference and is collected after the grace period."""
-    _set_references(kind, target_id, {upload_id} if upload_id is not None else set())
+    ids = [upload_id] if upload_id is not None else []
+    _set_references(kind, target_id, ids)
+    claim_in_use(set(ids))
 
 
 def referenced_posts(upload_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -132,3 +160,13 @@ def referenced_posts(upload_ids: Iterable[int]) -> dict[int, list[int]]:
             UploadReference.upload_id.in_(list(upload_ids)), UploadReference.target_kind == ReferenceKind.POST)):
         result.setdefault(upload_id, []).append(post_id)
     return result
+
+
+def topic_image(topic_id: int) -> str | None:
+    """The first image (in its text's order) of the topic's first published post that shows one."""
+    return db.session.scalar(
+        select(Upload.token).join(UploadReference, UploadReference.upload_id == Upload.id)
+        .join(Post, Post.id == UploadReference.target_id)
+        .where(UploadReference.target_kind == ReferenceKind.POST, Post.topic_id == topic_id,
+               Post.state == PostState.PUBLISHED, Upload.kind == UploadKind.IMAGE, Upload.collected_at.is_(None))
+        .order_by(Post.post_number, UploadReference.id).limit(1))

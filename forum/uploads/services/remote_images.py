@@ -5,7 +5,8 @@ queues a job (in the post's own transaction) that downloads each image through t
 fetcher (:mod:`forum.uploads.remote`: http(s) only, public addresses only after resolution,
 size and time limits), re-encodes it like any upload, and re-cooks the post so it shows the
 local copy. The member's text is never rewritten: the copy is found by the URL's hash at cook
-time. A URL that cannot be fetched stays remote (and is not retried for a day).
+time. A URL that cannot be fetched stays remote (the next edit of the post tries again). Hosted
+copies belong to no member: they never count against anyone's files per post or quota.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ def queue_download(post: Post, urls: tuple[str, ...]) -> None:
 def download_for_post(payload: dict[str, Any], recook: Any) -> int:
     """The job: download what is missing, then ``recook(post)``; how many images were stored."""
     post = db.session.get(Post, int(payload["post_id"]))
-    if post is None:
+    if post is None or not get_setting("uploads_download_remote_images"):
         return 0
     stored = 0
     for url in payload.get("urls", [])[:MAX_IMAGES_PER_POST]:
         digest = url_hash(url)
-        if db.session.scalar(select(Upload.id).where(Upload.source_url_hash == digest)) is not None:
+        if db.session.scalar(select(Upload.id).where(Upload.source_url_hash == digest,
+                                                     Upload.collected_at.is_(None))) is not None:
             continue
         try:
             _download(url, digest)
