@@ -21,6 +21,8 @@ class UploadSettingsForm(FlaskForm):
     files_per_post = _mb(_l("Files in one post (0: no limit; staff are never limited)"), high=1000)
     daily_mb = _mb(_l("What a member may upload in 24 hours (MB; 0: no limit)"), high=100_000)
     daily_mb_new = _mb(_l("What a new member may upload in 24 hours (MB; 0: no limit)"), high=100_000)
+    files_per_hour = _mb(_l("Files a member may upload in an hour (0: no limit; staff are never limited)"),
+                         high=100_000)
     new_member_posts = _mb(_l("A member is new during their first … posts"), high=100_000)
     new_member_days = _mb(_l("… or during their first … days"), high=3650)
     hold_new_members = BooleanField(_l("A new member's post with files waits for a moderator"))

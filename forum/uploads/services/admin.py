@@ -17,7 +17,7 @@ from forum.uploads.limits import FORBIDDEN_EXTENSIONS
 
 # form field -> setting key
 FIELDS = {name: f"uploads_{name}" for name in (
-    "enabled", "max_file_mb", "max_file_mb_staff", "files_per_post", "daily_mb", "daily_mb_new",
+    "enabled", "max_file_mb", "max_file_mb_staff", "files_per_post", "daily_mb", "daily_mb_new", "files_per_hour",
     "new_member_posts", "new_member_days", "hold_new_members", "image_max_side", "attachment_extensions",
     "gravatar", "download_remote_images", "orphan_grace_hours")}
 _EXTENSION_RE = re.compile(r"[a-z0-9]{1,10}")
