@@ -6,14 +6,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import current_app, has_request_context
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from forum.discussions import services as discussions
 from forum.discussions.models import Category, Topic
 from forum.extensions import db
-from forum.urls import public_base
 
 from . import services
 
@@ -21,14 +19,7 @@ LEAKING_MOKA = "La Moka Pro 3 perde acqua"
 
 
 def load_demo_photos(people: dict[str, Any]) -> None:
-    if not has_request_context():  # the CLI: links in topics and notices need a request to build
-        with current_app.test_request_context("/", base_url=public_base()):
-            _load(people)
-        return
-    _load(people)
-
-
-def _load(people: dict[str, Any]) -> None:
+    """A :class:`forum.interfaces.DemoLoader` (forum.demo calls it inside a request context)."""
     author = people.get("marco")
     topic = db.session.scalar(select(Topic).where(Topic.title.startswith(LEAKING_MOKA)))
     if author is None:
