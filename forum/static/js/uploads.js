@@ -4,14 +4,30 @@
 //
 // Markup it reads (uploads/_composer_tools.html, inside a form with textarea[name=body]):
 //   .composer-files[data-upload-url]   POST target: answers {markdown, url, name} or {error}
-//     [data-uploading-text] [data-failed-text] [data-network-text] [data-too-large-text]
-//                                      messages in the member's language ({name}, {reason})
+//     [data-max-bytes]                 the member's per-file limit: larger files are refused here, unsent
+//     [data-uploading-text] [data-waiting-text] [data-failed-text]
+//                                      a file's line ({name}; {reason}: why it failed)
+//     [data-image-too-large-text] [data-file-too-large-text]
+//                                      refused before sending ({size}; the limit is already in the text)
+//     [data-size-mb-text] [data-size-kb-text]
+//                                      a size as the server writes it ({n}: the number, in the page's language)
+//     [data-network-text] [data-too-large-text] [data-rate-limited-text] [data-expired-text]
+//                                      why the server did not take a file when it answered no JSON
+//                                      (no answer; 413; 429; a 400 page: the form's token expired)
+//     [data-wait-text]                 said when the form is sent while files are still on their way
 //   input.composer-files-input         the file field (emptied after each choice: the files are sent already)
-//   ul.upload-progress                 one line per file: its progress, then nothing, or why it failed
+//   ul.upload-progress                 one line per file: waiting, its progress, then nothing, or why it failed
+//   .composer-files-status             (role=status) where data-wait-text is said
 (function () {
   "use strict";
 
+  // The server takes 30 uploads a minute per member: 40 dropped photos must not all leave at once.
+  var MAX_IN_FLIGHT = 2;
+  var MB = 1024 * 1024;
+
   var counter = 0;
+  var waiting = [];  // files not sent yet, oldest first, from every composer on the page (one member, one limit)
+  var inFlight = 0;
 
   function Uploader(box) {
     this.box = box;
@@ -19,20 +35,30 @@
     this.body = this.form && this.form.querySelector("textarea[name=body]");
     this.input = box.querySelector(".composer-files-input");
     this.list = box.querySelector(".upload-progress");
+    this.status = box.querySelector(".composer-files-status");
+    this.pending = 0;  // this form's files waiting or on their way
     if (!this.form || !this.body || !this.input) { return; }
     var hint = box.querySelector(".composer-files-hint");
     if (hint) { hint.hidden = false; }
     box.classList.add("enhanced");
     var self = this;
+    var form = this.form;
     this.input.addEventListener("change", function () {
       self.sendAll(self.input.files);
       self.input.value = "";  // sent now: the form must not send them again
     });
-    this.body.addEventListener("dragover", function (event) {
-      if (hasFiles(event.dataTransfer)) { event.preventDefault(); self.body.classList.add("dropping"); }
+    // A file dropped anywhere on the form is uploaded (beside the box, on the button, on the
+    // preview): the browser would otherwise open it in place of the page and lose the text.
+    form.addEventListener("dragover", function (event) {
+      if (!hasFiles(event.dataTransfer)) { return; }
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "copy";
+      self.body.classList.add("dropping");
     });
-    this.body.addEventListener("dragleave", function () { self.body.classList.remove("dropping"); });
-    this.body.addEventListener("drop", function (event) {
+    form.addEventListener("dragleave", function (event) {
+      if (!event.relatedTarget || !form.contains(event.relatedTarget)) { self.body.classList.remove("dropping"); }
+    });
+    form.addEventListener("drop", function (event) {
       self.body.classList.remove("dropping");
       if (!hasFiles(event.dataTransfer)) { return; }
       event.preventDefault();
@@ -44,15 +70,42 @@
       event.preventDefault();
       self.sendAll(files);
     });
+    // Captured on window, so it runs before the autosave's and the page's own submit handlers:
+    // a post sent now would carry "[Uploading …]" placeholders instead of the files.
+    window.addEventListener("submit", function (event) {
+      if (event.target !== form || !self.pending) { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      self.say(self.box.getAttribute("data-wait-text") || "");
+    }, true);
+    guardPage();
+  }
+
+  // With a composer on the page, a file dropped beside it must not replace the page (and the
+  // member's text) with the file. It is not uploaded either: only the form takes files.
+  var guarded = false;
+  function guardPage() {
+    if (guarded) { return; }
+    guarded = true;
+    document.addEventListener("dragover", function (event) {
+      if (event.defaultPrevented || !hasFiles(event.dataTransfer)) { return; }
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "none";
+    });
+    document.addEventListener("drop", function (event) {
+      if (hasFiles(event.dataTransfer)) { event.preventDefault(); }
+    });
   }
 
   function hasFiles(transfer) {
     return !!transfer && Array.prototype.indexOf.call(transfer.types || [], "Files") !== -1;
   }
 
+  // Cells copied from a spreadsheet or a word processor come with a picture of them as well:
+  // whenever the clipboard holds text, the member meant the text.
   function pastedFiles(data) {
     var files = [];
-    if (!data) { return files; }
+    if (!data || data.getData("text/plain")) { return files; }
     Array.prototype.forEach.call(data.items || [], function (item) {
       if (item.kind === "file") {
         var file = item.getAsFile();
@@ -63,12 +116,34 @@
   }
 
   function say(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] !== undefined ? values[key] : ""; });
+    return (template || "").replace(/\{(\w+)\}/g, function (_, key) { return values[key] !== undefined ? values[key] : ""; });
   }
+
+  // As the server's human_size (forum/uploads/limits.py): MB with one decimal below 10, else KB.
+  function humanSize(box, size) {
+    var lang = (document.documentElement.lang || "").replace(/_/g, "-");
+    var number;
+    try {
+      number = new Intl.NumberFormat(lang || undefined, { maximumFractionDigits: 1 });
+    } catch (e) {
+      number = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+    }
+    if (size >= MB) {
+      var value = size / MB;
+      value = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+      return say(box.getAttribute("data-size-mb-text"), { n: number.format(value) });
+    }
+    return say(box.getAttribute("data-size-kb-text"), { n: number.format(Math.max(1, Math.round(size / 1024))) });
+  }
+
+  Uploader.prototype.say = function (text) {
+    if (this.status && this.status.textContent !== text) { this.status.textContent = text; }
+  };
 
   Uploader.prototype.sendAll = function (files) {
     var self = this;
-    Array.prototype.forEach.call(files || [], function (file) { self.send(file); });
+    Array.prototype.forEach.call(files || [], function (file) { self.enqueue(file); });
+    pump();
   };
 
   // A placeholder goes in at the caret at once, so the member keeps writing while the file travels.
@@ -91,54 +166,93 @@
     if (at === -1) {  // the member deleted the placeholder: add the file at the end
       if (text) { box.value = box.value.replace(/\s*$/, "") + "\n" + text + "\n"; }
     } else {
+      // A file that failed takes its placeholder's line with it.
+      var end = at + marker.length + (!text && box.value.charAt(at + marker.length) === "\n" ? 1 : 0);
       var caret = box.selectionStart;
-      box.value = box.value.slice(0, at) + text + box.value.slice(at + marker.length);
-      if (caret > at) { box.selectionStart = box.selectionEnd = caret + text.length - marker.length; }
+      box.value = box.value.slice(0, at) + text + box.value.slice(end);
+      if (caret > at) { box.selectionStart = box.selectionEnd = Math.max(at, caret + text.length - (end - at)); }
     }
     box.dispatchEvent(new Event("input", { bubbles: true }));  // the draft autosaves
   };
 
-  Uploader.prototype.send = function (file) {
-    var self = this;
-    var name = file.name || "image.png";
-    var marker = this.insertPlaceholder(name);
+  Uploader.prototype.addLine = function (text) {
     var line = document.createElement("li");
     var label = document.createElement("span");
-    label.textContent = say(this.box.getAttribute("data-uploading-text"), { name: name });
+    label.textContent = text;
+    line.appendChild(label);
+    if (this.list) { this.list.appendChild(line); }
+    return line;
+  };
+
+  // A file too large for the member is refused here: sending it would only cost them the wait.
+  Uploader.prototype.enqueue = function (file) {
+    var name = file.name || "image.png";
+    var limit = parseInt(this.box.getAttribute("data-max-bytes") || "", 10);
+    if (limit > 0 && file.size > limit) {
+      var image = /^image\//.test(file.type || "");
+      var template = this.box.getAttribute(image ? "data-image-too-large-text" : "data-file-too-large-text");
+      this.showFailure(this.addLine(""), name, say(template, { size: humanSize(this.box, file.size) }));
+      return;
+    }
+    var line = this.addLine(say(this.box.getAttribute("data-waiting-text"), { name: name }));
+    this.pending += 1;
+    waiting.push({ uploader: this, file: file, name: name, marker: this.insertPlaceholder(name), line: line });
+  };
+
+  function pump() {
+    while (inFlight < MAX_IN_FLIGHT && waiting.length) {
+      inFlight += 1;
+      var job = waiting.shift();
+      job.uploader.send(job);
+    }
+  }
+
+  Uploader.prototype.send = function (job) {
+    var self = this;
+    var line = job.line;
+    line.firstChild.textContent = say(this.box.getAttribute("data-uploading-text"), { name: job.name });
     var bar = document.createElement("progress");
     bar.max = 100; bar.value = 0;
-    line.appendChild(label); line.appendChild(bar);
-    if (this.list) { this.list.appendChild(line); }
+    line.appendChild(bar);
 
     var data = new FormData();
     data.append("csrf_token", this.form.querySelector("input[name=csrf_token]").value);
-    data.append("file", file, name);
+    data.append("file", job.file, job.name);
     var request = new XMLHttpRequest();
     request.open("POST", this.box.getAttribute("data-upload-url"));
-    request.responseType = "json";
+    request.responseType = "json";  // null when the answer is a page (rate limit, expired form, too large)
     request.upload.addEventListener("progress", function (event) {
       if (event.lengthComputable) { bar.value = Math.round(100 * event.loaded / event.total); }
     });
-    request.addEventListener("load", function () {
-      var answer = request.response || {};
-      if (request.status === 200 && answer.markdown) {
-        self.replacePlaceholder(marker, answer.markdown);
+    // loadend comes once whatever happened (answer, network error, abort).
+    request.addEventListener("loadend", function () {
+      var answer = request.response;
+      if (request.status === 200 && answer && answer.markdown) {
+        self.replacePlaceholder(job.marker, answer.markdown);
         line.remove();
         self.refreshPreview();
-        return;
+      } else {
+        self.replacePlaceholder(job.marker, "");
+        self.showFailure(line, job.name, self.reason(request.status, answer));
       }
-      var reason = answer.error || (request.status === 413 ? self.box.getAttribute("data-too-large-text")
-                                                           : self.box.getAttribute("data-network-text"));
-      self.fail(line, marker, name, reason);
-    });
-    request.addEventListener("error", function () {
-      self.fail(line, marker, name, self.box.getAttribute("data-network-text"));
+      inFlight -= 1;
+      self.pending -= 1;
+      if (!self.pending) { self.say(""); }  // the form may be sent now
+      pump();
     });
     request.send(data);
   };
 
-  Uploader.prototype.fail = function (line, marker, name, reason) {
-    this.replacePlaceholder(marker, "");
+  Uploader.prototype.reason = function (status, answer) {
+    if (answer && typeof answer.error === "string" && answer.error) { return answer.error; }
+    var attribute = "data-network-text";  // no answer (offline, server down) or one we cannot read
+    if (status === 429) { attribute = "data-rate-limited-text"; }
+    else if (status === 413) { attribute = "data-too-large-text"; }
+    else if (status === 400) { attribute = "data-expired-text"; }  // the form's security token expired
+    return this.box.getAttribute(attribute) || this.box.getAttribute("data-network-text");
+  };
+
+  Uploader.prototype.showFailure = function (line, name, reason) {
     while (line.firstChild) { line.removeChild(line.firstChild); }
     line.className = "error";
     line.setAttribute("role", "alert");
