@@ -127,10 +127,10 @@ def _after(text: str | None, addition: str) -> str:
     return f"{text}\n\n{addition}" if text else addition
 
 
-def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm) -> str:
+def _render_topic(t: Any, result: services.TopicPage, form: ReplyForm, preview_html: str | None = None) -> str:
     can_reply = permissions.can_reply(current_user, t)
     block = permissions.writing_block(current_user)
-    return render_template("discussions/topic.html", topic=t, page=result, form=form,
+    return render_template("discussions/topic.html", topic=t, page=result, form=form, preview_html=preview_html,
                            can_reply=can_reply, block=block, block_message=posting_block_message,
                            # The reply box and Quote links: not for a member who could not send them.
                            can_write=can_reply and (block is None or block.lets_member_write),
@@ -178,6 +178,13 @@ def _take_form_files(form: Any) -> bool:
 def reply(topic_id: int) -> Any:
     t = services.get_topic(current_user, topic_id)
     form = ReplyForm()
+    if "preview" in request.form:
+        # Preview without script: the page again with the text, its files (now stored) and the preview.
+        preview_html = None
+        if form.validate_on_submit() and _take_form_files(form):
+            preview_html = services.preview(form.body.data or "", current_user)
+        result = services.topic_page(current_user, t, services.page_of_post(t, t.highest_post_number))
+        return _render_topic(t, result, form, preview_html), 400 if form.errors else 200
     if form.validate_on_submit() and _take_form_files(form):
         reply_to = form.reply_to.data or ""
         use_form_extras("reply")  # plugins' extra inputs (spam_guard) reach the filters

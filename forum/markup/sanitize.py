@@ -34,7 +34,7 @@ LINK_REL = "nofollow ugc noopener"
 # (modals, banners, admin badges) to spoof interface elements inside a post.
 _ALIGN_CLASSES = frozenset({"text-left", "text-center", "text-right"})
 _CLASS_VALUES: dict[str, frozenset[str]] = {
-    "a": frozenset({"mention"}),
+    "a": frozenset({"mention", "attachment"}),
     "aside": frozenset({"quote"}),
     "div": frozenset({"quote-title"}),
     "span": frozenset({"mention"}),

@@ -128,6 +128,8 @@ def resolve_uploads(tokens: Iterable[Token], resolver: UploadResolver | None) ->
                 token.attrs.pop(attribute, None)
             continue
         token.attrSet(attribute, link.url)
+        if attribute == "href" and not link.is_image:
+            token.attrSet("class", "attachment")  # drawn as a file to download, not a page link
         used.setdefault(link.token)
         if attribute == "src":
             images.setdefault(link.token)

@@ -67,4 +67,4 @@ def files_from_form(user: Any) -> str:
         except ValidationFailed as exc:
             message = next(iter(exc.errors.values()), "")
             raise ValidationFailed({"body": f"{item.filename}: {message}"}) from exc
-    return "\n".join(snippets)
+    return "\n\n".join(snippets)  # a paragraph each

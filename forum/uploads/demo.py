@@ -26,7 +26,7 @@ def load_demo_photos(people: dict[str, Any]) -> None:
         return
     photo = services.accept_upload(author, "guarnizione.png", _drawing()).upload
     if topic is not None:  # Marco's own support question: he shows the gasket
-        discussions.create_reply(author, topic, "Ecco la guarnizione dopo due anni: si vede la crepa in alto a "
+        discussions.create_reply(author, topic, "Ecco la guarnizione dopo due anni: si vede la crepa in basso a "
                                                 "destra.\n\n" + services.markdown_for(photo))
         return
     category = db.session.scalar(select(Category).order_by(Category.position))

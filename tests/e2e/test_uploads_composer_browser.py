@@ -147,7 +147,7 @@ def test_the_post_waits_for_its_files(page: Any, live_server: Any) -> None:
 
     held[0].continue_()
     expect(box).to_have_value(UPLOADED)
-    expect(status).to_have_text("")
+    expect(status).to_have_text("Your files are uploaded: you can send now.")  # the member knows to send again
     page.click("#reply-form button.primary")
     expect(page.locator("article.post .cooked img[src^='/uploads/']")).to_have_count(1)
     assert "Uploading" not in page.locator("article.post").last.inner_text()

@@ -292,3 +292,22 @@ def test_the_site_paths_uploads_builds_are_its_routes(app, member):
         assert uploads.file_path(photo) == url_for("uploads.file", token=photo.token, name=photo.url_name)
         assert uploads.thumbnail_path(photo.token) == url_for("uploads.thumbnail", token=photo.token)
         assert uploads.avatar_path(photo.token, 48) == url_for("uploads.avatar", token=photo.token, size=48)
+
+
+def test_without_script_preview_shows_the_reply_with_its_photo_and_keeps_both(client, member):
+    topic = make_topic()
+    response = client.post(f"/t/{topic.id}/reply", data={
+        "csrf_token": client.csrf_token(), "body": "Is this normal?", "preview": "1",
+        "files": [(io.BytesIO(samples.phone_jpeg()), "kettle.jpg")]}, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    token = TOKEN_RE.search(page).group(1)  # the file is stored and its reference is in the kept text
+    assert f"![kettle](upload://{token})" in page
+    assert f'<div class="preview cooked" aria-live="polite"><p>Is this normal?</p>\n<p><img src="/uploads/{token}/' in page
+    assert db.session.scalar(select(Post.id).where(Post.topic_id == topic.id, Post.post_number == 2)) is None
+
+
+def test_an_attachment_link_is_drawn_as_a_file(client, member):
+    answer = uploaded(client, b"%PDF-1.7\n", "manual.pdf")
+    post = make_reply(make_topic(), member, "See " + answer["markdown"])
+    assert f'<a href="{answer["url"]}" class="attachment" rel="nofollow ugc noopener">manual.pdf</a>' in post.cooked

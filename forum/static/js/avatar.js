@@ -113,7 +113,8 @@
     this.height = this.image.naturalHeight;
     if (!this.width || !this.height) { this.unreadable(); return; }
     var shortest = Math.min(this.width, this.height);
-    this.minSide = Math.min(shortest, 16);
+    // Not a sliver: at least a tenth of the picture (96 pixels on a small one), as a square avatar needs.
+    this.minSide = Math.min(shortest, Math.max(96, Math.round(shortest / 10)));
     this.crop = {left: Math.floor((this.width - shortest) / 2), top: Math.floor((this.height - shortest) / 2),
                  side: shortest};
     if (this.range) {

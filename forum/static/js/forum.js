@@ -58,7 +58,8 @@
     var target = form.querySelector(".preview");
     if (!button || !target) { return; }
     button.hidden = false;
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();  // without script the button sends the form for a preview instead
       var body = new FormData();
       body.append("body", form.querySelector("textarea").value);
       body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);

@@ -17,7 +17,8 @@
 //     [data-wait-text]                 said when the form is sent while files are still on their way
 //   input.composer-files-input         the file field (emptied after each choice: the files are sent already)
 //   ul.upload-progress                 one line per file: waiting, its progress, then nothing, or why it failed
-//   .composer-files-status             (role=status) where data-wait-text is said
+//   .composer-files-status             (role=status) where data-wait-text is said, then
+//                                      data-ready-text once the files a held send waited for are in
 (function () {
   "use strict";
 
@@ -37,6 +38,7 @@
     this.list = box.querySelector(".upload-progress");
     this.status = box.querySelector(".composer-files-status");
     this.pending = 0;  // this form's files waiting or on their way
+    this.held = false;  // a send was stopped while files were on their way
     if (!this.form || !this.body || !this.input) { return; }
     var hint = box.querySelector(".composer-files-hint");
     if (hint) { hint.hidden = false; }
@@ -76,6 +78,7 @@
       if (event.target !== form || !self.pending) { return; }
       event.preventDefault();
       event.stopPropagation();
+      self.held = true;  // once the files are in, say so: the member sends again
       self.say(self.box.getAttribute("data-wait-text") || "");
     }, true);
     guardPage();
@@ -153,8 +156,9 @@
     var box = this.body;
     var start = box.selectionStart, end = box.selectionEnd;
     var before = box.value.slice(0, start), after = box.value.slice(end);
-    var lead = before && !/\n$/.test(before) ? "\n" : "";
-    var text = lead + marker + "\n";
+    // Each file is a paragraph of its own: an attachment's link does not run into a photo.
+    var lead = !before || /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n");
+    var text = lead + marker + (/^\n/.test(after) ? "\n" : "\n\n");
     box.value = before + text + after;
     box.selectionStart = box.selectionEnd = before.length + text.length;
     return marker;
@@ -164,10 +168,11 @@
     var box = this.body;
     var at = box.value.indexOf(marker);
     if (at === -1) {  // the member deleted the placeholder: add the file at the end
-      if (text) { box.value = box.value.replace(/\s*$/, "") + "\n" + text + "\n"; }
+      if (text) { box.value = (box.value.replace(/\s*$/, "") + "\n\n" + text + "\n\n").replace(/^\s+/, ""); }
     } else {
-      // A file that failed takes its placeholder's line with it.
-      var end = at + marker.length + (!text && box.value.charAt(at + marker.length) === "\n" ? 1 : 0);
+      // A file that failed takes its placeholder's paragraph (the line and the blank one) with it.
+      var end = at + marker.length;
+      while (!text && end < at + marker.length + 2 && box.value.charAt(end) === "\n") { end += 1; }
       var caret = box.selectionStart;
       box.value = box.value.slice(0, at) + text + box.value.slice(end);
       if (caret > at) { box.selectionStart = box.selectionEnd = Math.max(at, caret + text.length - (end - at)); }
@@ -237,7 +242,10 @@
       }
       inFlight -= 1;
       self.pending -= 1;
-      if (!self.pending) { self.say(""); }  // the form may be sent now
+      if (!self.pending) {  // the form may be sent now
+        self.say(self.held ? (self.box.getAttribute("data-ready-text") || "") : "");
+        self.held = false;
+      }
       pump();
     });
     request.send(data);
