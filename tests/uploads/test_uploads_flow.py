@@ -303,7 +303,8 @@ def test_without_script_preview_shows_the_reply_with_its_photo_and_keeps_both(cl
     page = response.get_data(as_text=True)
     token = TOKEN_RE.search(page).group(1)  # the file is stored and its reference is in the kept text
     assert f"![kettle](upload://{token})" in page
-    assert f'<div class="preview cooked" aria-live="polite"><p>Is this normal?</p>\n<p><img src="/uploads/{token}/' in page
+    preview = '<div class="preview cooked" aria-live="polite"><p>Is this normal?</p>\n'
+    assert f'{preview}<p><img src="/uploads/{token}/' in page
     assert db.session.scalar(select(Post.id).where(Post.topic_id == topic.id, Post.post_number == 2)) is None
 
 
