@@ -12,8 +12,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
-from tests.factories import make_reply, make_topic
 from tests.factories import make_established_user as make_user
+from tests.factories import make_reply, make_topic
 from tests.uploads import image_samples as samples
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
