@@ -19,8 +19,9 @@ Policy
   size, so a page builds every URL (and ``width``/``height``) from the cached settings without
   reading ``uploads``. The setting, the file's :class:`UploadReference` (``brand``, target
   :data:`REFERENCE_TARGETS`) and the audit entry change in one transaction.
-* **A replaced or removed file** loses its reference and the collector removes its bytes after
-  the grace period (a page cached with the old URL keeps working until then).
+* **A replaced or removed file** loses its reference: from then on only admins (staff) read it,
+  and the collector removes its bytes after the grace period. A mail already sent with the old
+  logo shows none from then on (a removed logo must not live on in the brand's name).
 * Served publicly by :mod:`forum.uploads.brand_views`; every new file has a new token, hence
   a new URL, so a day of caching never shows the old logo after a change.
 """
