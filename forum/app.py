@@ -30,6 +30,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from forum import (
     accounts,
     admin,
+    api,
     cli,
     dates,
     demo,
@@ -76,6 +77,7 @@ DOMAINS: tuple[Callable[[Flask], None], ...] = (
     staff.init_app,
     events.init_app,
     uploads.init_app,
+    api.init_app,
     admin.init_app,
     demo.init_app,
     cli.init_app,

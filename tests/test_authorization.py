@@ -163,6 +163,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/posts/<int:post_id>/revisions", "GET"): Row("/posts/{public_reply}/revisions",
                                                    {a: "200" if a in STAFF else "403" for a in ACTORS}),
     ("/search", "GET"): Row("/search?q=hello", everyone()),
+    # api: feeds, the visitor's view for everyone (a members-only feed is a 404 for all: tests/api)
+    **{(rule, "GET"): Row(url, everyone()) for fmt in ("rss", "atom") for rule, url in (
+        (f"/latest.{fmt}", f"/latest.{fmt}"),
+        (f"/c/<slug>.{fmt}", f"/c/{{public_slug}}.{fmt}"),
+        (f"/t/<slug>/<int:topic_id>.{fmt}", f"/t/{{public_topic_slug}}/{{public_topic}}.{fmt}"),
+        (f"/u/<username>.{fmt}", f"/u/{{author_name}}.{fmt}"))},
     # discussions: reactions and bookmarks (a reaction is taking part: participants; bookmarks are a
     # reader's own list; who reacted is for whoever reads the post)
     ("/posts/<int:post_id>/react", "POST"): Row("/posts/{public_reply}/react", participants(), {"reaction": "heart"},
@@ -476,6 +482,7 @@ def build_world(actor: str) -> dict[str, Any]:
     world = {
         "author": author.id, "author_name": author.username, "public_category": public.id,
         "club": club.id, "club_slug": club.slug, "public_topic": public_topic.id,
+        "public_slug": public.slug, "public_topic_slug": public_topic.slug,
         "public_reply": reply.id, "club_topic": club_topic.id, "club_topic_slug": club_topic.slug,
         "club_post": opening_post(club_topic).id, "staff_topic": staff_topic.id,
         "staff_topic_slug": staff_topic.slug, "public_event": public_event.id,
