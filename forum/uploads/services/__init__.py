@@ -10,6 +10,7 @@ from .intake import (
     markdown_for,
     processed_image,
     store_files,
+    store_image,
     url_name,
 )
 from .reading import Readable, readable_upload
@@ -73,6 +74,7 @@ __all__ = [
     "resolver_for",
     "set_single_reference",
     "store_files",
+    "store_image",
     "thumbnail_key",
     "thumbnail_path",
     "topic_image",

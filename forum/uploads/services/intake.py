@@ -175,14 +175,21 @@ def processed_image(data: bytes) -> images.ProcessedImage:
 
 
 def _store_image(user: User, name: str, data: bytes) -> Upload:
+    return store_image(user.id, name, data)
+
+
+def store_image(user_id: int | None, name: str, data: bytes, *, source_url_hash: str | None = None) -> Upload:
+    """Re-encode and store a post image (a member's, or a hosted remote one: no user, its URL's
+    hash); raises ValidationFailed with the refusal in the member's language."""
     processed = processed_image(data)
     web, thumb = processed.web, processed.thumbnail
-    upload = Upload(token=new_token(), user_id=user.id, kind=UploadKind.IMAGE, original_name=name,
+    upload = Upload(token=new_token(), user_id=user_id, kind=UploadKind.IMAGE, original_name=name,
                     url_name=url_name(name, web.extension), content_type=web.content_type, size=len(web.data),
                     width=web.width, height=web.height, thumbnail_width=thumb.width, thumbnail_height=thumb.height,
-                    animated=processed.animated, sha256=hashlib.sha256(web.data).hexdigest())
+                    animated=processed.animated, sha256=hashlib.sha256(web.data).hexdigest(),
+                    source_url_hash=source_url_hash)
     return store_files(upload, {main_key(upload): (web.data, web.content_type),
-                          thumbnail_key(upload): (thumb.data, thumb.content_type)})
+                                thumbnail_key(upload): (thumb.data, thumb.content_type)})
 
 
 def _store_attachment(user: User, name: str, extension: str, data: bytes) -> Upload:

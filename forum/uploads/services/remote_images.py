@@ -11,7 +11,6 @@ copies belong to no member: they never count against anyone's files per post or 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from typing import Any
 
@@ -20,15 +19,14 @@ from sqlalchemy import select
 
 from forum import jobs
 from forum.discussions.models import Post
+from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.settings import get_setting
-from forum.uploads import images, remote
-from forum.uploads.limits import MAX_PIXELS
-from forum.uploads.models import Upload, UploadKind
+from forum.uploads import remote
+from forum.uploads.models import Upload
 
-from .intake import store_files, url_name
+from .intake import store_image
 from .references import url_hash
-from .store import main_key, new_token, thumbnail_key
 
 log = logging.getLogger(__name__)
 JOB = "uploads.download_remote_images"
@@ -55,7 +53,7 @@ def download_for_post(payload: dict[str, Any], recook: Any) -> int:
         try:
             _download(url, digest)
             stored += 1
-        except (remote.RemoteFetchRefused, images.ImageRejected) as exc:
+        except (remote.RemoteFetchRefused, ValidationFailed) as exc:
             log.info("remote image not hosted: %s (%s)", url, getattr(exc, "code", exc))
     if stored:
         recook(post)
@@ -69,13 +67,5 @@ def _download(url: str, digest: str) -> None:
                            accept_content_types=("image/",), user_agent=agent,
                            address_allowed=config.get("UPLOADS_REMOTE_ADDRESS_ALLOWED") or remote.address_is_public,
                            allowed_ports=frozenset(config.get("UPLOADS_REMOTE_PORTS") or (80, 443)))
-    processed = images.process_image(fetched.data, max_side=int(get_setting("uploads_image_max_side") or 2048),
-                                     max_pixels=MAX_PIXELS)
-    web, thumb = processed.web, processed.thumbnail
     name = url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "image"
-    upload = Upload(token=new_token(), user_id=None, kind=UploadKind.IMAGE, original_name=name,
-                    url_name=url_name(name, web.extension), content_type=web.content_type, size=len(web.data),
-                    width=web.width, height=web.height, thumbnail_width=thumb.width, thumbnail_height=thumb.height,
-                    animated=processed.animated, sha256=hashlib.sha256(web.data).hexdigest(), source_url_hash=digest)
-    store_files(upload, {main_key(upload): (web.data, web.content_type),
-                   thumbnail_key(upload): (thumb.data, thumb.content_type)})
+    store_image(None, name, fetched.data, source_url_hash=digest)  # the decoding slot and limits of any upload
