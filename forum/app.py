@@ -35,6 +35,7 @@ from forum import (
     dates,
     demo,
     discussions,
+    escalations,
     events,
     i18n,
     jobs,
@@ -44,11 +45,13 @@ from forum import (
     notifications,
     search,
     settings,
+    sso,
     staff,
     themes,
     uploads,
     web_input,
     web_security,
+    webhooks,
 )
 from forum.accounts.code_of_conduct import current_coc_version
 from forum.config import DefaultConfig
@@ -70,6 +73,7 @@ DATABASE_DOWN_SIGNS = ("connection", "could not connect", "server closed", "data
 # it creates the index backend; the registry does not depend on the order.
 DOMAINS: tuple[Callable[[Flask], None], ...] = (
     accounts.init_app,
+    sso.init_app,
     notifications.init_app,
     search.init_app,
     discussions.init_app,
@@ -77,6 +81,8 @@ DOMAINS: tuple[Callable[[Flask], None], ...] = (
     staff.init_app,
     events.init_app,
     uploads.init_app,
+    escalations.init_app,
+    webhooks.init_app,
     api.init_app,
     admin.init_app,
     demo.init_app,
