@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from forum.uploads.remote import (
+from forum.outbound import (
     REFUSAL_CODES,
     Fetched,
     IPAddress,

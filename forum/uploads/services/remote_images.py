@@ -2,7 +2,7 @@
 
 When ``uploads_download_remote_images`` is on, a post whose text shows ``![…](https://…)``
 queues a job (in the post's own transaction) that downloads each image through the SSRF-safe
-fetcher (:mod:`forum.uploads.remote`: http(s) only, public addresses only after resolution,
+fetcher (:mod:`forum.outbound`: http(s) only, public addresses only after resolution,
 size and time limits), re-encodes it like any upload, and re-cooks the post so it shows the
 local copy. The member's text is never rewritten: the copy is found by the URL's hash at cook
 time. A URL that cannot be fetched stays remote (the next edit of the post tries again). Hosted
@@ -17,12 +17,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from forum import jobs
+from forum import jobs, outbound
 from forum.discussions.models import Post
 from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.settings import get_setting
-from forum.uploads import remote
 from forum.uploads.models import Upload
 
 from .intake import store_image
@@ -53,7 +52,7 @@ def download_for_post(payload: dict[str, Any], recook: Any) -> int:
         try:
             _download(url, digest)
             stored += 1
-        except (remote.RemoteFetchRefused, ValidationFailed) as exc:
+        except (outbound.RemoteFetchRefused, ValidationFailed) as exc:
             log.info("remote image not hosted: %s (%s)", url, getattr(exc, "code", exc))
     if stored:
         recook(post)
@@ -63,9 +62,9 @@ def download_for_post(payload: dict[str, Any], recook: Any) -> int:
 def _download(url: str, digest: str) -> None:
     config = current_app.config
     agent = "Circolo (+" + (config.get("PUBLIC_URL") or "") + ")"
-    fetched = remote.fetch(url, max_bytes=int(get_setting("uploads_max_file_mb") or 8) * 1024 * 1024,
-                           accept_content_types=("image/",), user_agent=agent,
-                           address_allowed=config.get("UPLOADS_REMOTE_ADDRESS_ALLOWED") or remote.address_is_public,
-                           allowed_ports=frozenset(config.get("UPLOADS_REMOTE_PORTS") or (80, 443)))
+    fetched = outbound.fetch(url, max_bytes=int(get_setting("uploads_max_file_mb") or 8) * 1024 * 1024,
+                             accept_content_types=("image/",), user_agent=agent,
+                             address_allowed=config.get("UPLOADS_REMOTE_ADDRESS_ALLOWED") or outbound.address_is_public,
+                             allowed_ports=frozenset(config.get("UPLOADS_REMOTE_PORTS") or (80, 443)))
     name = url.rsplit("/", 1)[-1].split("?", 1)[0][:100] or "image"
     store_image(None, name, fetched.data, source_url_hash=digest)  # the decoding slot and limits of any upload

@@ -1,8 +1,10 @@
-"""Fetching a remote file (an image hot-linked in a post) without letting the URL aim the server inward.
+"""Outbound HTTP: the one client that lets the server contact other machines, never inward.
 
-The forum copies images that posts link to from other sites, so readers' browsers never contact
-those sites. The URL comes from a post's author, so this fetcher is a server-side request forgery
-surface: every rule below exists to keep it from reaching anything but the public Internet.
+Two callers, one policy. Uploads copy images that posts link to (:func:`fetch`, a GET whose URL
+comes from a post's author); webhooks deliver signed JSON to the brand's systems (:func:`post`,
+a POST whose URL an admin typed). Both are server-side request forgery surfaces: every rule
+below exists to keep them from reaching anything but the public Internet, unless an admin
+explicitly lets one webhook endpoint reach an internal host (:func:`address_is_internal`).
 
 Policy
 ------
@@ -39,7 +41,7 @@ Addresses
 Redirects
     At most ``max_redirects`` (default 3) of 301/302/303/307/308, each ``Location`` resolved
     against the current URL and put through ALL the checks above again (scheme, port, DNS,
-    addresses). Every hop is a plain GET.
+    addresses). Every hop is a plain GET. :func:`post` follows none: a 3xx is its answer.
 Limits
     ``timeout`` bounds every socket operation (connect, TLS handshake, each read) and
     ``deadline`` the whole fetch across redirects, checked before every read — so a server
@@ -51,6 +53,18 @@ Limits
     never decompress, so no decompression bomb. Only status 200 is accepted.
     ``accept_content_types`` (prefixes such as ``("image/",)``) refuses early on the response's
     Content-Type header; it is not trusted — images are decoded and re-encoded later.
+
+POST (webhooks)
+    :func:`post` sends one body with the caller's headers under the same URL and address
+    checks, the same pinned connection, per-operation timeout and total deadline. It returns
+    whatever status the server answers (2xx, 4xx, 5xx, a 3xx it does not follow) with the
+    response time and at most ``max_bytes`` of the response body (``truncated`` says when more
+    came; reading stops there, so a huge answer costs nothing). ``allowed_ports=None`` lets an
+    admin's endpoint use any port (``https://hooks.example.com:8443``): the address checks are
+    what keep a webhook off internal services. An endpoint an admin allowed to reach an
+    internal host passes ``address_allowed=public_or_internal``: loopback and private ranges
+    (:func:`address_is_internal`) are then accepted, link-local (the cloud metadata service
+    169.254.169.254), multicast, reserved and unspecified addresses never are.
 
 Every refusal raises :class:`RemoteFetchRefused` with a stable ``code`` (see
 :data:`REFUSAL_CODES`) for the job to log or show, and a ``detail`` in English for the log.
@@ -90,7 +104,7 @@ REFUSAL_CODES: frozenset[str] = frozenset({
     "dns",           # the name did not resolve
     "address",       # a resolved address (or an IP literal) is not allowed
     "redirects",     # more redirects than allowed, or a redirect without Location
-    "status",        # a final status other than 200
+    "status",        # a final status other than 200 (fetch only; post returns any status)
     "too_large",     # Content-Length or the body itself exceeds max_bytes
     "timeout",       # a socket operation or the whole fetch took too long
     "encoding",      # a Content-Encoding or Transfer-Encoding we do not accept
@@ -188,6 +202,28 @@ def address_is_public(ip: IPAddress) -> bool:
     )
 
 
+_INTERNAL_NETWORKS: tuple[IPv4Network | IPv6Network, ...] = (
+    IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),
+    IPv4Network("100.64.0.0/10"), IPv4Network("127.0.0.0/8"), IPv6Network("fc00::/7"), IPv6Network("::1/128"),
+)
+
+
+def address_is_internal(ip: IPAddress) -> bool:
+    """True for loopback and private (RFC 1918, shared, ULA) addresses: where an admin's own
+    services live. Never link-local (cloud metadata), multicast, reserved or unspecified."""
+    if isinstance(ip, IPv6Address):
+        if ip.scope_id is not None:
+            return False
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+    return any(ip.version == network.version and ip in network for network in _INTERNAL_NETWORKS)
+
+
+def public_or_internal(ip: IPAddress) -> bool:
+    """The address policy of a webhook endpoint an admin allowed to reach an internal host."""
+    return address_is_public(ip) or address_is_internal(ip)
+
+
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
@@ -247,6 +283,68 @@ def fetch(
     raise RemoteFetchRefused("redirects", f"more than {max_redirects} redirects, the last to {current_url!r}")
 
 
+@dataclass(frozen=True)
+class Answer:
+    """What a server answered to :func:`post`: any status, the first ``max_bytes`` of the body."""
+
+    status: int
+    body: bytes
+    truncated: bool  # the server sent more than ``max_bytes``
+    content_type: str
+    elapsed_ms: int  # from before the DNS lookup to the end of the (truncated) body
+
+
+def post(
+    url: str,
+    body: bytes,
+    *,
+    headers: dict[str, str],
+    max_bytes: int = 4096,
+    timeout: float = 5.0,
+    deadline: float = 10.0,
+    allowed_ports: frozenset[int] | None = None,
+    user_agent: str = "Circolo",
+    address_allowed: AddressPolicy = address_is_public,
+    resolver: Resolver | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> Answer:
+    """POST ``body`` to ``url`` under the module's policy (no redirect followed); the server's
+    answer, whatever its status. Raises :class:`RemoteFetchRefused` when the URL or an address
+    is refused, or the exchange fails (``timeout``, ``connection``)."""
+    started = time.monotonic()
+    clock = _Clock(per_operation=timeout, total=deadline)
+    target = _parse_target(url, allowed_ports)
+    addresses = _checked_addresses(target, resolver or _system_resolver, address_allowed)
+    tls_context = (ssl_context or _default_tls_context()) if target.scheme == "https" else None
+    connection = _PinnedConnection(target, addresses, clock, tls_context)
+    response: http.client.HTTPResponse | None = None
+    try:
+        connection.connect()
+        connection.sock.settimeout(clock.operation_timeout())
+        connection.request("POST", target.request_target, body=body, headers={
+            **headers, "User-Agent": user_agent, "Accept-Encoding": "identity", "Connection": "close",
+            "Content-Length": str(len(body))})
+        response = connection.getresponse()
+        data = bytearray()
+        while len(data) <= max_bytes:
+            clock.operation_timeout()
+            chunk = response.read(min(_READ_CHUNK, max_bytes + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        content_type = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
+        return Answer(status=response.status, body=bytes(data[:max_bytes]), truncated=len(data) > max_bytes,
+                      content_type=content_type, elapsed_ms=int((time.monotonic() - started) * 1000))
+    except TimeoutError as exc:
+        raise RemoteFetchRefused("timeout", f"{target.url}: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise RemoteFetchRefused("connection", f"{target.url}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        if response is not None:
+            response.close()
+        connection.close()
+
+
 # --------------------------------------------------------------------------------------------
 # URL and DNS checks
 # --------------------------------------------------------------------------------------------
@@ -261,7 +359,7 @@ class _Target:
     request_target: str  # path and query, percent-encoded
 
 
-def _parse_target(url: str, allowed_ports: frozenset[int]) -> _Target:
+def _parse_target(url: str, allowed_ports: frozenset[int] | None) -> _Target:
     if any(char <= " " or char == "\x7f" for char in url):
         raise RemoteFetchRefused("url", "whitespace or control characters in the URL")
     try:
@@ -279,7 +377,7 @@ def _parse_target(url: str, allowed_ports: frozenset[int]) -> _Target:
     except ValueError as exc:
         raise RemoteFetchRefused("port", f"invalid port: {exc}") from exc
     port = _SCHEME_PORTS[scheme] if explicit_port is None else explicit_port
-    if port not in allowed_ports:
+    if not 0 < port < 65536 or (allowed_ports is not None and port not in allowed_ports):
         raise RemoteFetchRefused("port", f"port {port} is not allowed")
     path = quote(parts.path or "/", safe=_URL_SAFE_CHARS)
     query = quote(parts.query, safe=_URL_SAFE_CHARS)
