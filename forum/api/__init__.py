@@ -1,5 +1,7 @@
 """The forum for other programs: RSS and Atom feeds of what visitors may read
-(:mod:`forum.api.feeds`, routes in :mod:`forum.api.feed_views`), and the
+(:mod:`forum.api.feeds`, routes in :mod:`forum.api.feed_views`), the REST API under
+``/api/v1`` (:mod:`forum.api.v1`, API keys in :mod:`forum.api.keys`, public JSON of domain
+objects in :mod:`forum.api.representations`), and the
 ``feed_alternates(kind, target)`` template global that pages use for their autodiscovery
 ``<link rel="alternate">`` tags."""
 
@@ -10,7 +12,7 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup
 
-from . import feeds
+from . import feeds, v1
 from .feed_views import bp
 
 
@@ -24,4 +26,5 @@ def feed_alternates(kind: str, target: Any = None) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    v1.init_app(app)
     app.add_template_global(feed_alternates, "feed_alternates")

@@ -1,0 +1,119 @@
+"""The ONE place domain objects become public JSON: the API's answers and webhooks' payloads.
+
+Free of request and authentication state: where visibility depends on who reads, the reader
+is passed as ``viewer`` (None: a visitor). Links are absolute, built from FORUM_PUBLIC_URL
+(:func:`forum.urls.external_url`), so a payload read elsewhere later still points here.
+Timestamps are ISO 8601 in UTC.
+
+Names are stable (webhooks import them): ``category_json``, ``topic_json``, ``post_json``,
+``user_json``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from forum.accounts.models import AnonymousUser
+from forum.discussions import permissions
+from forum.discussions.models import Category, Post, PostState, Topic
+from forum.urls import external_url
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _viewer(viewer: Any) -> Any:
+    return viewer if viewer is not None else AnonymousUser()
+
+
+def user_ref(user: Any) -> dict[str, Any] | None:
+    """A member as named beside what they wrote (no profile text)."""
+    if user is None:
+        return None
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "url": external_url("accounts.profile", username=user.username)}
+
+
+def user_json(user: Any, *, topic_count: int | None = None, post_count: int | None = None) -> dict[str, Any]:
+    """A member's public profile: what their profile page shows anyone. Counts are those the
+    reader may see (discussions' VisibleActivityCounter), passed by the caller; never the raw
+    counters, which include rooms the reader cannot enter."""
+    return {
+        **(user_ref(user) or {}),
+        "title": user.title or None,
+        "bio_html": user.bio_html or "",
+        "is_staff": bool(user.is_staff),
+        "is_moderator": bool(user.is_moderator),
+        "created_at": iso(user.created_at),
+        "topic_count": topic_count,
+        "post_count": post_count,
+    }
+
+
+def category_json(category: Category) -> dict[str, Any]:
+    return {
+        "id": category.id,
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description or "",
+        "color": category.color,
+        "translations": dict(category.translations or {}),
+        "read_access": category.read_access,
+        "topic_access": category.topic_access,
+        "is_questions": bool(category.is_questions),
+        "topic_count": category.topic_count,
+        "post_count": category.post_count,
+        "last_posted_at": iso(category.last_posted_at),
+        "url": external_url("discussions.category", slug=category.slug),
+    }
+
+
+def topic_json(topic: Topic) -> dict[str, Any]:
+    """A topic as listed (its posts are separate: :func:`post_json`)."""
+    return {
+        "id": topic.id,
+        "title": topic.title,
+        "slug": topic.slug,
+        "category": {"id": topic.category.id, "slug": topic.category.slug, "name": topic.category.name},
+        "author": user_ref(topic.author),
+        "state": topic.state,
+        "created_at": iso(topic.created_at),
+        "last_posted_at": iso(topic.last_posted_at),
+        "last_poster": user_ref(topic.last_poster),
+        "post_count": topic.post_count,
+        "highest_post_number": topic.highest_post_number,
+        "is_pinned": topic.is_pinned_now,
+        "is_locked": bool(topic.is_locked),
+        "is_solved": topic.is_solved,
+        "has_official": topic.has_official,
+        "language": topic.language,
+        "url": external_url("discussions.topic", slug=topic.slug or "-", topic_id=topic.id),
+    }
+
+
+def post_json(post: Post, viewer: Any = None) -> dict[str, Any]:
+    """A post. ``cooked`` (sanitised HTML) when the viewer may read its body, else null (a
+    hidden or withdrawn post is a placeholder, as on the page); ``raw`` (its Markdown) only for
+    someone who may edit it."""
+    who = _viewer(viewer)
+    readable = permissions.can_see_post_body(who, post)
+    return {
+        "id": post.id,
+        "topic_id": post.topic_id,
+        "post_number": post.post_number,
+        "reply_to_post_number": post.reply_to_post_number,
+        "author": user_ref(post.author),
+        "state": post.state,
+        "cooked": post.cooked if readable else None,
+        "raw": post.raw if readable and permissions.can_edit_post(who, post) else None,
+        "language": post.language,
+        "is_official": bool(post.is_official),
+        "created_at": iso(post.created_at),
+        "edited_at": iso(post.edited_at),
+        "edit_count": post.edit_count,
+        "reaction_count": post.reaction_count if post.state == PostState.PUBLISHED else 0,
+        "url": external_url("discussions.post_permalink", slug=post.topic.slug or "-", topic_id=post.topic_id,
+                            post_number=post.post_number),
+    }

@@ -1,0 +1,46 @@
+"""The REST API, ``/api/v1`` (issue 14).
+
+* :mod:`.declare`: how a route is declared (once: rule, checks, parameters, body and response
+  schemas, OpenAPI) — read its docstring, copy :mod:`.categories`;
+* :mod:`.auth`: API keys and the session, scopes, CSRF for sessions;
+* :mod:`.errors`: the one error shape;
+* :mod:`.openapi`: the document at ``/api/v1/openapi.json``.
+
+A new resource module is added to :data:`RESOURCES` (one line).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from forum import __version__
+from forum.extensions import csrf, limiter
+
+from . import auth, categories, errors, openapi, posts, search, topics, users
+from .declare import Resource, register
+
+# Every resource module's Resource, in the order the document lists them.
+RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.api, search.api)
+
+DEFAULT_RATE_LIMIT = "300 per minute;5000 per hour"
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    return jsonify(openapi.document(RESOURCES, __version__))
+
+
+def init_app(app: Flask) -> None:
+    register(bp, RESOURCES)
+    errors.install(app, bp)
+    bp.after_request(auth.after_request)
+    # Exempt from the site-wide check only so a key needs no token: auth.require checks the
+    # token for every state change a session (cookie) makes.
+    csrf.exempt(bp)
+    limiter.limit(lambda: str(current_app.config.get("RATELIMIT_API") or DEFAULT_RATE_LIMIT),
+                  key_func=auth.rate_key)(bp)
+    app.register_blueprint(bp)

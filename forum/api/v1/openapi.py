@@ -1,0 +1,99 @@
+"""The OpenAPI 3.1 document, generated from the route declarations (:mod:`.declare`) with
+apispec: nothing about a route is written twice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from apispec import APISpec
+
+from forum.urls import public_base
+
+from .declare import JSON_MIME, Operation, Resource, obj, ref
+
+ERROR = obj({"error": obj({
+    "code": {"type": "string", "description": "A stable machine-readable code, e.g. `not_found`."},
+    "message": {"type": "string", "description": "A sentence for people, in the caller's language."},
+    "fields": {"type": "object", "additionalProperties": {"type": "string"},
+               "description": "Per-field messages for invalid input (empty otherwise)."},
+})})
+
+ERROR_TEXT = {
+    400: "The request was not valid (a parameter, a cursor, the JSON).",
+    401: "No valid credentials: a missing, wrong or revoked key, or a suspended member.",
+    403: "The caller may not do this (permissions, key scopes, or a session's CSRF token).",
+    404: "Not found, or not visible to the caller.",
+    405: "Method not allowed.",
+    409: "A conflict with the current state (an edit of an outdated version).",
+    413: "The body is too large.",
+    415: "The body is not JSON.",
+    422: "Some values are not valid; `fields` says which.",
+    429: "Too many requests; see Retry-After.",
+}
+COMMON_ERRORS = (400, 401, 403, 404, 405, 429)
+BODY_ERRORS = (413, 415, 422)
+
+DESCRIPTION = """The forum for other programs.
+
+Authenticate with an API key: `Authorization: Bearer circolo_…`. Members make keys in their
+settings (scopes `read`, `write`); admins make keys for integrations in Admin → API keys
+(also `moderation`, `admin`, optionally acting as a member). A key never reaches further than
+its member may: the API shows and accepts exactly what the site's pages do. Without a key,
+the API answers as it would a visitor.
+
+Lists are cursor-paginated: pass the `next` of a page as `cursor` for the following one.
+Reads carry a strong `ETag`; send it back in `If-None-Match` for a `304`. Errors are
+`{"error": {"code", "message", "fields"}}`."""
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {"operationId": op.endpoint, "summary": op.summary, "tags": [op.tag]}
+    if op.description:
+        out["description"] = op.description
+    security: list[dict[str, list[str]]] = [{"bearer": list(op.scopes)}]
+    out["security"] = security if op.member or set(op.scopes) - {"read"} else [*security, {}]
+    params = [{"name": p.name, "in": p.location, "required": p.required, "schema": p.schema,
+               **({"description": p.description} if p.description else {})} for p in op.all_params]
+    if params:
+        out["parameters"] = params
+    if op.body is not None:
+        out["requestBody"] = {"required": True, "content": {JSON_MIME: {"schema": op.body}}}
+    responses: dict[str, Any] = {}
+    schema = op.response_schema
+    if op.status == 204 or schema is None:
+        responses[str(op.status)] = {"description": "Done."}
+    else:
+        responses[str(op.status)] = {"description": "OK.", "content": {JSON_MIME: {"schema": schema}}}
+    if op.method == "GET":
+        responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
+    codes = set(COMMON_ERRORS) | set(op.errors) | (set(BODY_ERRORS) if op.body is not None else set())
+    for code in sorted(codes):
+        responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
+    out["responses"] = responses
+    return out
+
+
+def document(resources: Iterable[Resource], version: str) -> dict[str, Any]:
+    resources = list(resources)
+    spec = APISpec(title="Circolo API", version=version, openapi_version="3.1.0",
+                   info={"description": DESCRIPTION},
+                   servers=[{"url": public_base() + "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
+                                               "description": "An API key: circolo_<prefix>_<secret>."})
+    spec.components.schema("Error", ERROR)
+    spec.components.schema("Cursor", {"type": "string", "description": "An opaque position in a list."})
+    for code, text in ERROR_TEXT.items():
+        spec.components.response(f"E{code}", {"description": text,
+                                              "content": {JSON_MIME: {"schema": ref("Error")}}})
+    for resource in resources:
+        spec.tag({"name": resource.tag, "description": resource.description})
+        for name, schema in resource.schemas.items():
+            spec.components.schema(name, schema)
+    paths: dict[str, dict[str, Any]] = {}
+    for resource in resources:
+        for op in resource.operations:
+            paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
+    for route, operations in paths.items():
+        spec.path(path=route, operations=operations)
+    return spec.to_dict()

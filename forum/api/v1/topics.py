@@ -1,0 +1,7 @@
+"""``/api/v1`` topics."""
+
+from __future__ import annotations
+
+from .declare import Resource
+
+api = Resource("topics", "")
