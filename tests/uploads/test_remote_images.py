@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from forum import jobs
+from forum import jobs, outbound
 from forum.extensions import db
 from forum.settings import set_setting
 from tests.factories import make_reply, make_topic, make_user
@@ -77,8 +77,6 @@ def test_without_the_option_remote_images_stay_remote(app, image_server):
 
 
 def test_the_default_policy_refuses_a_loopback_address(client, image_server):
-    from forum.uploads import remote
-
-    with pytest.raises(remote.RemoteFetchRefused) as refused:
-        remote.fetch(f"http://127.0.0.1:{image_server}/kettle.jpg", allowed_ports=frozenset({image_server}))
+    with pytest.raises(outbound.RemoteFetchRefused) as refused:
+        outbound.fetch(f"http://127.0.0.1:{image_server}/kettle.jpg", allowed_ports=frozenset({image_server}))
     assert refused.value.code == "address"
