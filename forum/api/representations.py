@@ -6,7 +6,7 @@ is passed as ``viewer`` (None: a visitor). Links are absolute, built from FORUM_
 Timestamps are ISO 8601 in UTC.
 
 Names are stable (webhooks import them): ``category_json``, ``topic_json``, ``post_json``,
-``user_json``.
+``user_json``, ``event_json``, ``rsvp_json``, ``flag_json``.
 """
 
 from __future__ import annotations
@@ -116,4 +116,57 @@ def post_json(post: Post, viewer: Any = None) -> dict[str, Any]:
         "reaction_count": post.reaction_count if post.state == PostState.PUBLISHED else 0,
         "url": external_url("discussions.post_permalink", slug=post.topic.slug or "-", topic_id=post.topic_id,
                             post_number=post.post_number),
+    }
+
+
+def event_json(event: Any, *, online_url: str | None = None) -> dict[str, Any]:
+    """A meetup. The online link is for the people events' permissions allow
+    (``can_see_online_link``): the caller passes it when the reader may see it, else it is null."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "slug": event.slug,
+        "description_html": event.description_html or "",
+        "timezone": event.timezone,
+        "all_day": bool(event.all_day),
+        "starts_at": iso(event.starts_at),
+        "ends_at": iso(event.ends_at),
+        "venue": event.venue or "",
+        "address": event.address or "",
+        "online_url": online_url,
+        "capacity": event.capacity,
+        "going_count": event.going_count,
+        "rsvp_deadline": iso(event.rsvp_deadline),
+        "rsvps_closed": bool(event.rsvps_closed),
+        "visibility": event.visibility,
+        "state": event.state,
+        "category_id": event.category_id,
+        "topic_id": event.topic_id,
+        "created_at": iso(event.created_at),
+        "url": external_url("events.show", event_id=event.id, slug=event.slug or "-"),
+    }
+
+
+def rsvp_json(rsvp: Any) -> dict[str, Any]:
+    return {
+        "event_id": rsvp.event_id,
+        "user": user_ref(rsvp.user),
+        "status": rsvp.status,
+        "created_at": iso(rsvp.created_at),
+        "updated_at": iso(rsvp.updated_at),
+        "waitlisted_at": iso(rsvp.waitlisted_at),
+    }
+
+
+def flag_json(flag: Any) -> dict[str, Any]:
+    """A flag on a post, for staff (moderation's readers): who flagged, why, where it stands."""
+    return {
+        "id": flag.id,
+        "post_id": flag.post_id,
+        "user": user_ref(flag.user),
+        "reason": flag.reason,
+        "text": flag.text or "",
+        "status": flag.status,
+        "created_at": iso(flag.created_at),
+        "resolved_at": iso(flag.resolved_at),
     }

@@ -30,6 +30,7 @@ ERROR_TEXT = {
     415: "The body is not JSON.",
     422: "Some values are not valid; `fields` says which.",
     429: "Too many requests; see Retry-After.",
+    503: "The service (search, the database) is briefly unavailable.",
 }
 COMMON_ERRORS = (400, 401, 403, 404, 405, 429)
 BODY_ERRORS = (413, 415, 422)

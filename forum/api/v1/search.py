@@ -1,7 +1,57 @@
-"""``/api/v1`` search."""
+"""``/api/v1/search``: the site's search (:mod:`forum.search.services`), filtered by what the
+caller may read, as on /search. The cursor is the number of the next results page."""
 
 from __future__ import annotations
 
-from .declare import Resource
+from typing import Any
 
-api = Resource("search", "")
+from forum import pagination
+from forum.search import services
+from forum.search.index import SearchUnavailable
+from forum.search.query import QueryRejected
+from forum.search.views import REJECTION_MESSAGES
+from forum.urls import public_url
+
+from ..representations import iso
+from .declare import DATETIME, ID, URL, ApiRequest, Resource, config_limit, nullable, obj, page, query
+from .errors import ApiError
+
+api = Resource("search", "Full-text search of what the caller may read.")
+HIT = api.schema("SearchHit", obj({
+    "kind": {"type": "string", "description": "`post`, `event`…"}, "title": {"type": "string"}, "url": URL,
+    "excerpt_html": {"type": "string", "description": "Escaped text whose only tags are `<mark>`."},
+    "author_username": {"type": "string"}, "created_at": DATETIME,
+    "topic_id": nullable(ID), "post_id": nullable(ID), "event_id": nullable(ID), "category_id": nullable(ID),
+}))
+
+search_limit = config_limit("RATELIMIT_SEARCH_MEMBER", "60 per minute;600 per hour")
+
+
+@api.route("GET", "/search", summary="Search", paginated=True, response=HIT, errors=(503,),
+           limits=[search_limit],
+           params=[query("q", {"type": "string", "minLength": 1, "maxLength": 500},
+                         "The search text (the search box's syntax: `category:`, `@author`…).", required=True),
+                   query("category", {"type": "string", "maxLength": 64}, "A category's slug."),
+                   query("author", {"type": "string", "maxLength": 64}, "A username."),
+                   query("sort", {"type": "string", "enum": ["relevance", "newest"]})])
+def search(req: ApiRequest) -> Any:
+    number = pagination.decode_id(req.cursor) or 1
+    request = services.SearchRequest(text=req.args["q"], category=req.args.get("category"),
+                                     author=req.args.get("author"), sort=req.args.get("sort") or "relevance",
+                                     page=number)
+    try:
+        result = services.search(req.user, request, per_page=req.limit)
+        entries = services.entries(result)
+    except QueryRejected as exc:
+        message = REJECTION_MESSAGES.get(exc.code, REJECTION_MESSAGES["empty"])()
+        raise ApiError(400, message, fields={"q": message}) from exc
+    except SearchUnavailable as exc:
+        raise ApiError(503) from exc
+    hits = result.results
+    more = hits.page * hits.per_page < hits.total and bool(hits.hits)
+    return page([{"kind": e.hit.kind, "title": e.result.title,
+                  "url": public_url(e.result.url) if e.result.url.startswith("/") else e.result.url,
+                  "excerpt_html": e.hit.excerpt_html, "author_username": e.hit.author_username,
+                  "created_at": iso(e.hit.created_at), "topic_id": e.hit.topic_id, "post_id": e.hit.post_id,
+                  "event_id": e.hit.event_id, "category_id": e.hit.category_id} for e in entries],
+                str(hits.page + 1) if more else None)

@@ -166,6 +166,28 @@ def page_of_post(topic: Topic, post_number: int) -> int:
     return max(1, -(-post_number // current_app.config["POSTS_PER_PAGE"]))
 
 
+def get_visible_post(user: Any, post_id: int) -> Post:
+    """A post that is on its topic's page for ``user`` (held and rejected ones only for their
+    author and moderators), else NotFound."""
+    post = get_post(user, post_id)
+    if not _sees(user, post):
+        raise NotFound()
+    return post
+
+
+def posts_after(user: Any, topic: Topic, after: int, limit: int) -> tuple[list[Post], int | None]:
+    """The posts ``user`` sees in ``topic`` after post number ``after``, in order, at most
+    ``limit``, and the post number to continue after (None at the end): the API's cursor
+    walk of a topic (the same rule as :func:`topic_page`, in SQL)."""
+    query = (select(Post).options(*post_load_options())
+             .where(Post.topic_id == topic.id, Post.post_number > after))
+    if not user.is_moderator:
+        held = Post.state.in_((PostState.PENDING, PostState.REJECTED))
+        query = query.where(~held | (Post.user_id == user.id) if user.is_authenticated else ~held)
+    posts = list(db.session.scalars(query.order_by(Post.post_number).limit(limit + 1)).unique())
+    return posts[:limit], (posts[limit - 1].post_number if len(posts) > limit else None)
+
+
 def get_post_by_number(user: Any, topic: Topic, post_number: int) -> Post:
     post = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == post_number))
     if post is None:
@@ -215,7 +237,7 @@ def live_pins(now: datetime, *, globally: bool = False) -> Any:
 
 
 def list_topics(user: Any, *, category: Category | None = None, cursor: str | None = None,
-                filters: dict[str, Any] | None = None) -> TopicList:
+                filters: dict[str, Any] | None = None, per_page: int | None = None) -> TopicList:
     """Pinned first, on the first page, until their end date: a category's page leads with
     all its pins, /latest with the topics pinned for everyone (``pinned_globally``, at most
     MAX_GLOBAL_PINS); then by last activity, newest first. On /latest a topic pinned in its
@@ -226,9 +248,9 @@ def list_topics(user: Any, *, category: Category | None = None, cursor: str | No
     topics pinned on this list are left out of the walk, so they never show twice). Two
     queries on page 1, one on the others, however many topics: the pinned ones are found
     through ix_topics_category_pinned, one short range per readable category (checked with
-    EXPLAIN QUERY PLAN on SQLite).
+    EXPLAIN QUERY PLAN on SQLite). ``per_page``: the API's ``limit`` (the pages' setting else).
     """
-    per_page = current_app.config["TOPICS_PER_PAGE"]
+    per_page = per_page or current_app.config["TOPICS_PER_PAGE"]
     now = utcnow()  # one instant for both queries, so a pin expiring mid-request is not lost
     base = select(Topic).options(*_topic_options()).where(Topic.state == PostState.PUBLISHED)
     if category is not None:

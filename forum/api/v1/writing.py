@@ -1,0 +1,41 @@
+"""What the topic and post routes share: the domain's own forms fed from JSON (so a field's
+rule has one owner, the form, and its errors become ``fields``), and the posting services'
+refusals mapped onto the API's errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from forum.accounts.permissions import posting_block_message
+from forum.discussions import services
+
+from .errors import ApiError
+
+F = TypeVar("F", bound=FlaskForm)
+
+
+def json_form(form_class: Callable[..., F], data: dict[str, Any], **kwargs: Any) -> F:
+    """The web form, filled from the JSON body and validated (no CSRF: the API checks it for
+    sessions itself); a field's errors answer 422 with ``fields``."""
+    formdata = MultiDict({k: ("y" if v is True else "" if v in (False, None) else str(v)) for k, v in data.items()})
+    form = form_class(formdata=formdata, meta={"csrf": False}, **kwargs)
+    if not form.validate():
+        raise ApiError(422, fields={name: str(errors[0]) for name, errors in form.errors.items() if errors})
+    return form
+
+
+@contextmanager
+def posting() -> Iterator[None]:
+    """A member who may not post now (code of conduct to accept, silenced, unverified) gets a
+    403 saying why, in their language; an edit of an outdated version a 409."""
+    try:
+        yield
+    except services.EditConflict as exc:
+        raise ApiError(409, exc.message, code="edit_conflict") from exc
+    except services.PostingBlocked as exc:
+        raise ApiError(403, posting_block_message(exc.reason), code="posting_blocked") from exc
