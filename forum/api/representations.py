@@ -170,3 +170,20 @@ def flag_json(flag: Any) -> dict[str, Any]:
         "created_at": iso(flag.created_at),
         "resolved_at": iso(flag.resolved_at),
     }
+
+
+def escalation_json(escalation: Any) -> dict[str, Any]:
+    """An escalation to support, for staff and the helpdesk (forum.escalations)."""
+    return {
+        "id": escalation.id,
+        "topic_id": escalation.topic_id,
+        "post_id": escalation.post_id,
+        "reason": escalation.reason,
+        "priority": escalation.priority,
+        "status": escalation.status,
+        "ticket_reference": escalation.ticket_reference,
+        "ticket_url": escalation.ticket_url,
+        "created_by": user_ref(escalation.created_by),
+        "created_at": iso(escalation.created_at),
+        "resolved_at": iso(escalation.resolved_at),
+    }
