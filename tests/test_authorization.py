@@ -266,6 +266,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/login", "GET"): Row("/login", everyone("ok")),
     ("/login", "POST"): Row("/login", everyone("allowed"), {"login": "nobody", "password": "wrong"}),
     ("/logout", "POST"): Row("/logout", everyone("allowed")),
+    # sign-in with an OpenID Connect provider: none is configured here, so an unknown provider is a 404
+    # once signed in where that is required (tests/sso walk the configured flows and who may use them)
+    ("/sso/<provider_id>/start", "POST"): Row("/sso/brand/start", everyone("404")),
+    ("/sso/<provider_id>/connect", "POST"): Row("/sso/brand/connect", signed_in("404")),
+    ("/sso/<provider_id>/callback", "GET"): Row("/sso/brand/callback", everyone("404")),
+    ("/sso/<provider_id>/complete", "GET"): Row("/sso/brand/complete", everyone("404")),
+    ("/sso/<provider_id>/complete", "POST"): Row("/sso/brand/complete", everyone("404")),
+    ("/sso/identities/<int:identity_id>/disconnect", "POST"): Row("/sso/identities/0/disconnect", signed_in("404")),
     ("/register", "GET"): Row("/register", everyone("ok")),
     ("/register", "POST"): Row("/register", everyone("allowed")),
     ("/code-of-conduct", "GET"): Row("/code-of-conduct", everyone()),
