@@ -85,3 +85,22 @@ class VisibleActivityCounter(Protocol):
     counters, which include rooms the viewer cannot enter."""
 
     def __call__(self, viewer: Any, member: Any) -> tuple[int, int]: ...
+
+
+class ExternalSignIn(Protocol):
+    """Sign-in at an identity provider (the sso domain contributes one when OpenID Connect
+    providers are configured). With none contributed, passwords and registration are open."""
+
+    def members_use_passwords(self) -> bool:
+        """False in "SSO only" mode: members sign in at the provider, nobody registers here."""
+        ...
+
+    def password_sign_in_allowed(self, user: Any) -> bool:
+        """Whether ``user`` (None: no such account) may sign in with a local password now
+        (in "SSO only" mode, administrators only: the break-glass sign-in)."""
+        ...
+
+    def logout_continuation(self) -> Any:
+        """Called while the member is still signed in, before the session is cleared; returns
+        a callable giving the logout's response afterwards (the provider's sign-out), or None."""
+        ...

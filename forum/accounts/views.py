@@ -30,7 +30,7 @@ from forum.registry import contributions, lookup
 from forum.text import ascii_int
 from forum.urls import safe_next
 
-from . import ignores, permissions, preferences, services, sessions
+from . import external, ignores, permissions, preferences, services, sessions
 from .forms import (
     AcceptCocForm,
     ChangePasswordForm,
@@ -43,7 +43,7 @@ from .forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from .interfaces import ProfileSection, VisibleActivityCounter
+from .interfaces import ExternalSignIn, ProfileSection, VisibleActivityCounter
 from .permissions import can_ignore
 
 bp = Blueprint("accounts", __name__)
@@ -75,6 +75,9 @@ def _application_answers() -> dict[str, str]:
 def register() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("discussions.index"))
+    if not external.members_use_passwords():
+        # "SSO only": accounts are made by signing in at the provider (forum.sso).
+        return render_template("accounts/register_closed.html"), (403 if request.method == "POST" else 200)
     coc = services.current_coc()
     form = RegisterForm()
     if form.validate_on_submit():
@@ -126,6 +129,11 @@ def login() -> Any:
         return redirect(safe_next(form.next.data, url_for("discussions.index")))
     if form.validate_on_submit():
         try:
+            # "SSO only": members' passwords are refused before they are checked (no oracle);
+            # administrators keep the break-glass password sign-in.
+            if not external.password_sign_in_open(services.find_by_login(form.login.data or "")):
+                raise ValidationFailed(_("Sign in with your organisation's account, with the button "
+                                         "below."))
             user = services.authenticate(form.login.data or "", form.password.data or "")
         except ValidationFailed as exc:
             form.form_errors.append(exc.message)
@@ -134,7 +142,8 @@ def login() -> Any:
             sessions.start_session(user, remember=bool(form.remember.data), client=_client())
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(form.next.data, url_for("discussions.index")))
-    return render_template("accounts/login.html", form=form), (400 if form.errors or form.form_errors else 200)
+    return render_template("accounts/login.html", form=form, members_use_passwords=external.members_use_passwords()), (
+        400 if form.errors or form.form_errors else 200)
 
 
 def _client() -> sessions.Client:
@@ -143,6 +152,8 @@ def _client() -> sessions.Client:
 
 @bp.post("/logout")
 def logout() -> Any:
+    # The provider's sign-out (forum.sso) reads this session's ID token before it is cleared.
+    continuations = [c for c in (ext.logout_continuation() for ext in contributions(ExternalSignIn)) if c]
     # Server-side first: a copy of this browser's cookies must stop working too.
     if current_user.is_authenticated:
         sessions.end_session(current_user)
@@ -150,6 +161,8 @@ def logout() -> Any:
     # remember-me cookie, and clearing afterwards would erase it (and sign the member back in).
     session.clear()
     logout_user()
+    if continuations:
+        return continuations[0]()
     return redirect(url_for("discussions.index"))
 
 
@@ -209,6 +222,10 @@ def reset_password(token: str) -> Any:
         services.check_reset_token(token)
     except ValidationFailed as exc:
         return render_template("accounts/reset_failed.html", message=exc.message), 400
+    if not external.password_sign_in_open(services.check_reset_token(token)):
+        # "SSO only": a reset would sign a member in with a password they may not use.
+        return render_template("accounts/reset_failed.html", message=_(
+            "Passwords are not used here: sign in with your organisation's account.")), 403
     if form.validate_on_submit():
         try:
             user = services.reset_password(token, form.password.data or "")

@@ -1,9 +1,28 @@
-"""Sign-in with the brand's identity providers (OpenID Connect). Being built: issue 14."""
+"""Sign-in with the brand's identity providers (OpenID Connect), issue 14.
+
+``providers`` reads and checks the configuration (``FORUM_OIDC_PROVIDERS``, ``FORUM_SSO_ONLY``)
+at start-up; ``client`` speaks the protocol through Authlib; ``services`` decides who a sign-in
+is (find, link, create, groups); ``views`` are the blueprint; ``signin`` is what the accounts
+pages ask of us (the buttons, SSO-only mode, the provider's sign-out).
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from forum.accounts.interfaces import ExternalSignIn
+from forum.audit import AuditVocabulary
+from forum.registry import contribute
+
+from . import audit_vocabulary, client, providers, signin
+from .views import bp
+
 
 def init_app(app: Flask) -> None:
-    pass
+    providers.init_app(app)  # a wrong configuration stops the start with a clear message
+    client.init_app(app, providers.configured_in(app))
+    app.register_blueprint(bp)
+    contribute(app, ExternalSignIn, signin.ProviderSignIn())
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    app.add_template_global(signin.login_buttons, "sso_login_buttons")
+    app.add_template_global(signin.connections, "sso_connections")

@@ -9,7 +9,8 @@ from forum import settings
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
 from forum.interfaces import AdminFigure, AdminSection
-from forum.registry import contribute
+from forum.registry import contribute, provide
+from forum.sso.interfaces import StaffGroupSync
 
 from . import audit_vocabulary, notices, services
 from .views import bp
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     notices.init_app(app)  # solved / accepted notices, @group mentions
     settings.register_defaults(app, DEFAULTS)
+    provide(app, StaffGroupSync, services.sync_managed_groups)  # provider groups -> staff groups
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     # Badges ride along with the posts and topic lists that show them: no query per author.
     contribute(app, PostLoadOption, services.post_author_badges_option)

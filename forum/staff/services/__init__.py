@@ -52,6 +52,7 @@ from .groups import (
     remove_member,
     save_group,
     set_primary,
+    sync_managed_groups,
 )
 from .profile import update_staff_profile
 from .responses import (
@@ -116,6 +117,7 @@ __all__ = [
     "staff_categories",
     "staff_groups",
     "staff_title",
+    "sync_managed_groups",
     "time_to_first_official_reply",
     "time_to_first_staff_reply",
     "topic_last_poster_badges_option",

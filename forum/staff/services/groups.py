@@ -6,6 +6,7 @@ is denormalised from the memberships and kept true here (:func:`_sync_staff_flag
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask_babel import gettext as _
@@ -210,6 +211,34 @@ def add_member_by_group_name(user: User, name: str, *, create: bool = False) -> 
     db.session.commit()
     assert membership is not None
     return membership
+
+
+def sync_managed_groups(user: User, wanted: Collection[str],
+                        managed: Collection[str]) -> tuple[list[str], list[str], list[str]]:
+    """Membership of the ``managed`` groups made to match ``wanted`` (a sign-in provider's groups,
+    forum.sso.interfaces.StaffGroupSync). The caller commits and audits. Returns (added, removed,
+    missing): a wanted group that does not exist is reported, never created."""
+    added: list[str] = []
+    removed: list[str] = []
+    missing: list[str] = []
+    for name in sorted(set(wanted)):
+        group = group_named(name)
+        if group is None:
+            missing.append(name)
+        elif _add_membership(group, user, primary=False) is not None:
+            added.append(group.name)
+    drop = {one_line(n)[:64].lower() for n in managed} - {one_line(n)[:64].lower() for n in wanted}
+    if drop:
+        memberships = db.session.scalars(
+            select(StaffMembership).join(StaffGroup, StaffGroup.id == StaffMembership.group_id)
+            .where(StaffMembership.user_id == user.id, func.lower(StaffGroup.name).in_(drop))).all()
+        for membership in memberships:
+            removed.append(membership.group.name)
+            db.session.delete(membership)
+        if memberships:
+            db.session.flush()
+            _sync_staff_flag(user)
+    return added, removed, missing
 
 
 def get_membership(membership_id: int) -> StaffMembership:

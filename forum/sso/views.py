@@ -1,0 +1,189 @@
+"""Sign-in with OpenID Connect providers: thin views over :mod:`forum.sso.services`.
+
+Starting a sign-in is a POST with the CSRF token (it writes the state, nonce and PKCE verifier
+into the session, and a GET that changes state could be triggered by any page). The provider
+comes back with a GET to the callback, which Authlib checks against that session entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
+
+from forum.accounts import sessions
+from forum.accounts.services import community_name, current_coc, reading_language
+from forum.errors import NotFound, ValidationFailed
+from forum.extensions import limiter
+from forum.forms import ConfirmForm, apply_errors
+from forum.text import ascii_int
+from forum.urls import external_url, safe_next
+
+from . import client, providers, services
+from .forms import CompleteAccountForm, StartForm
+from .providers import Provider
+from .signin import SESSION_LOGIN
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sso", __name__, url_prefix="/sso")
+
+SESSION_FLOW = "sso_flow"        # {"provider", "intent": "login" | "connect", "next", "user_id"}
+SESSION_PENDING = "sso_pending"  # services.PendingAccount, until the account is completed
+PENDING_MAX_AGE = 1800           # seconds to complete the account after the provider's sign-in
+
+
+def _limit() -> Any:
+    return limiter.limit(lambda: str(current_app.config.get("RATELIMIT_LOGIN") or "10 per minute"))
+
+
+def _provider(provider_id: str) -> Provider:
+    provider = providers.get(provider_id)
+    if provider is None:
+        raise NotFound()
+    return provider
+
+
+def _failed(provider: Provider, message: str | None = None, status: int = 400) -> Any:
+    return render_template("sso/failed.html", provider=provider, message=message), status
+
+
+def _begin(provider: Provider, intent: str, next_url: str) -> Any:
+    session[SESSION_FLOW] = {"provider": provider.id, "intent": intent, "next": next_url,
+                             "user_id": current_user.id if current_user.is_authenticated else None}
+    try:
+        return client.authorize_redirect(provider, external_url("sso.callback", provider_id=provider.id))
+    except client.SignInFailed as exc:
+        log.warning("OIDC provider %s unavailable: %s", provider.id, exc.reason)
+        return _failed(provider, _("%(provider)s cannot be reached right now. Please try again in a few "
+                                   "minutes.", provider=provider.label), 503)
+
+
+@bp.post("/<provider_id>/start")
+@_limit()
+def start(provider_id: str) -> Any:
+    provider = _provider(provider_id)
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    next_url = safe_next(form.next.data, "")
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("discussions.index"))
+    return _begin(provider, "login", next_url)
+
+
+@bp.post("/<provider_id>/connect")
+@login_required
+@_limit()
+def connect(provider_id: str) -> Any:
+    provider = _provider(provider_id)
+    if not StartForm().validate_on_submit():
+        abort(400)
+    return _begin(provider, "connect", url_for("accounts.settings"))
+
+
+def _sign_in(user: Any, provider: Provider, id_token: str) -> None:
+    session.clear()  # a fresh session on sign-in: no fixation
+    sessions.start_session(user, remember=False, client=sessions.Client(
+        user_agent=request.headers.get("User-Agent", ""), ip=request.remote_addr))
+    login_user(user)
+    session[SESSION_LOGIN] = {"provider": provider.id, "id_token": id_token}
+
+
+@bp.get("/<provider_id>/callback")
+@limiter.limit("30 per minute")
+def callback(provider_id: str) -> Any:
+    provider = _provider(provider_id)
+    flow = session.pop(SESSION_FLOW, None)
+    if not isinstance(flow, dict) or flow.get("provider") != provider.id:
+        flow = {"intent": "login", "next": ""}  # Authlib's state check refuses it below
+    try:
+        raw_claims, id_token = client.finish(provider)
+    except client.SignInFailed as exc:
+        log.warning("OIDC sign-in with %s refused: %s", provider.id, exc.reason)
+        return _failed(provider)
+    claims = services.map_claims(provider, raw_claims, tuple(current_app.config["SUPPORTED_LOCALES"]))
+    next_url = safe_next(flow.get("next"), "")
+    try:
+        if flow.get("intent") == "connect":
+            if not current_user.is_authenticated or current_user.id != flow.get("user_id"):
+                return _failed(provider)
+            services.connect(current_user._get_current_object(), provider, claims)
+            session[SESSION_LOGIN] = {"provider": provider.id, "id_token": id_token}
+            flash(_("Your %(provider)s account is connected.", provider=provider.label), "success")
+            return redirect(url_for("accounts.settings"))
+        user = services.sign_in(provider, claims)
+    except ValidationFailed as exc:
+        return _failed(provider, exc.message, 403)
+    if user is None:
+        session[SESSION_PENDING] = services.PendingAccount(
+            provider=provider.id, subject=claims.subject, email=claims.email, email_verified=claims.email_verified,
+            name=claims.name, username=claims.username, locale=claims.locale, groups=claims.groups,
+            id_token=id_token, next_url=next_url, created=time.time()).as_session()
+        return redirect(url_for("sso.complete", provider_id=provider.id))
+    _sign_in(user, provider, id_token)
+    return redirect(next_url or url_for("discussions.index"))
+
+
+@bp.route("/<provider_id>/complete", methods=["GET", "POST"])
+@_limit()
+def complete(provider_id: str) -> Any:
+    provider = _provider(provider_id)
+    pending = services.session_pending(session.get(SESSION_PENDING), provider, PENDING_MAX_AGE, time.time())
+    if pending is None:
+        flash(_("Please sign in with %(provider)s again.", provider=provider.label), "info")
+        return redirect(url_for("accounts.login"))
+    coc = current_coc()
+    form = CompleteAccountForm()
+    if pending.email:
+        del form.email  # the provider's address, shown and not editable
+    if request.method == "GET":
+        form.username.data = services.suggest_username(pending.claims)
+        form.display_name.data = pending.name
+    elif form.validate_on_submit():
+        try:
+            user = services.complete_account(provider, pending, services.Completion(
+                username=form.username.data or "", display_name=form.display_name.data or "",
+                accepted_coc_version=ascii_int(form.coc_version.data) or 0,
+                coc_language=form.coc_language.data or None,
+                email=(form.email.data or None) if "email" in form else None, ip=request.remote_addr))
+        except services.SignInRefused as exc:
+            session.pop(SESSION_PENDING, None)
+            return _failed(provider, exc.message, 403)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            if "accept_coc" in exc.errors:
+                form.accept_coc.data = False  # a new version: read it before ticking again
+        else:
+            _sign_in(user, provider, pending.id_token)
+            if user.is_verified:
+                flash(_("Welcome to %(name)s!", name=community_name()), "success")
+            else:
+                flash(_("Welcome! We sent a confirmation link to %(email)s: open it to start posting.",
+                        email=user.email), "info")
+            return redirect(pending.next_url or url_for("discussions.index"))
+    if coc is not None:
+        form.coc_version.data = str(coc.version)
+        form.coc_language.data = reading_language(coc)
+    return render_template("sso/complete.html", form=form, coc=coc, provider=provider, pending=pending), (
+        400 if form.errors or form.form_errors else 200)
+
+
+@bp.post("/identities/<int:identity_id>/disconnect")
+@login_required
+def disconnect(identity_id: int) -> Any:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        identity = services.disconnect(current_user._get_current_object(), identity_id)
+    except ValidationFailed as exc:
+        flash(exc.message, "error")
+    else:
+        provider = providers.get(identity.provider)
+        flash(_("%(provider)s is no longer connected to your account.",
+                provider=provider.label if provider else identity.provider), "success")
+    return redirect(url_for("accounts.settings", _anchor="connected-accounts"))

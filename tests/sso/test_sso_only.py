@@ -1,0 +1,56 @@
+"""SSO-only mode: members sign in at the provider; administrators keep a break-glass password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from forum.accounts import services
+from tests.factories import make_user
+from tests.sso.helpers import complete, sign_in, signed_in_as, user_by_email
+
+
+@pytest.fixture
+def app_config(sso_providers: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"OIDC_PROVIDERS": sso_providers, "SSO_ONLY": True}
+
+
+def test_members_cannot_use_passwords(client):
+    make_user("nina", display_name="Nina")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Sign in with Brand ID" in page and "Administrators: sign in with a password" in page
+    response = client.login("nina")  # the right password
+    assert response.status_code == 400
+    assert "Sign in with your organisation" in response.get_data(as_text=True)
+    assert signed_in_as(client) is None
+
+
+def test_administrators_keep_the_break_glass_sign_in(client):
+    make_user("root", role="admin", display_name="Root")
+    assert client.login("root").status_code == 302
+    assert signed_in_as(client) == "Root"
+
+
+def test_registration_is_closed(client):
+    page = client.get("/register")
+    assert page.status_code == 200 and "Sign in with Brand ID" in page.get_data(as_text=True)
+    assert 'name="password"' not in page.get_data(as_text=True)
+    response = client.post_form("/register", {"username": "newbie", "email": "newbie@example.com",
+                                              "password": "a long enough pass phrase", "accept_coc": "y"})
+    assert response.status_code == 403 and user_by_email("newbie@example.com") is None
+
+
+def test_a_password_reset_does_not_sign_a_member_in(client):
+    member = make_user("olga")
+    token = services.make_token(member, "reset")
+    response = client.post_form(f"/password/reset/{token}", {"password": "brand new pass phrase 42",
+                                                            "confirm": "brand new pass phrase 42"})
+    assert response.status_code == 403 and signed_in_as(client) is None
+
+
+def test_members_still_sign_in_with_the_provider(client, oidc):
+    oidc.set_account("pia")
+    sign_in(client, oidc, "pia")
+    assert complete(client).status_code == 302
+    assert signed_in_as(client) == "Pia"
