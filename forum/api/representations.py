@@ -17,7 +17,7 @@ from typing import Any
 from forum.accounts.models import AnonymousUser
 from forum.discussions import permissions
 from forum.discussions.models import Category, Post, PostState, Topic
-from forum.urls import external_url
+from forum.urls import external_url, public_url
 
 
 def iso(value: datetime | None) -> str | None:
@@ -186,4 +186,58 @@ def escalation_json(escalation: Any) -> dict[str, Any]:
         "created_by": user_ref(escalation.created_by),
         "created_at": iso(escalation.created_at),
         "resolved_at": iso(escalation.resolved_at),
+    }
+
+
+def notification_json(notice: Any, text: str) -> dict[str, Any]:
+    """One of the reader's notices: ``text`` is its sentence rendered for the reader
+    (forum.notifications.rendering.render, in their language), passed by the caller."""
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "text": text,
+        "url": public_url(notice.url) if notice.url else None,
+        "topic_id": notice.topic_id,
+        "post_id": notice.post_id,
+        "created_at": iso(notice.created_at),
+        "read_at": iso(notice.read_at),
+    }
+
+
+def review_item_json(item: Any, viewer: Any = None) -> dict[str, Any]:
+    """An item of the review queue, for moderators: what waits (a held post, a flagged one,
+    an application, profile text, a meetup: ``subject_id``), why, and its flags."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "status": item.status,
+        "reason_code": item.reason_code,
+        "reason": item.reason,
+        "post": post_json(item.post, viewer) if item.post is not None else None,
+        "topic_id": item.topic_id,
+        "category_id": item.category_id,
+        "user": user_ref(item.user),
+        "subject_id": item.subject_id,
+        "score": item.score,
+        "hidden_by_flags": bool(item.hidden_by_flags),
+        "flags": [flag_json(f) for f in item.flags],
+        "claimed_by": user_ref(item.claimed_by),
+        "created_at": iso(item.created_at),
+        "resolution": item.resolution,
+        "resolved_at": iso(item.resolved_at),
+    }
+
+
+def sanction_json(sanction: Any) -> dict[str, Any]:
+    """A warning, silence or suspension, for staff (``note`` is staff-only, never the member's)."""
+    return {
+        "id": sanction.id,
+        "kind": sanction.kind,
+        "user": user_ref(sanction.user),
+        "reason": sanction.reason,
+        "note": sanction.note,
+        "created_by": user_ref(sanction.created_by),
+        "created_at": iso(sanction.created_at),
+        "expires_at": iso(sanction.expires_at),
+        "lifted_at": iso(sanction.lifted_at),
     }
