@@ -146,6 +146,31 @@ def forum_event_changed(event: Any, actor: Any, change: str) -> None:
     """A meetup was created, updated, approved or cancelled; ``change`` names which."""
 
 
+@hookspec
+def forum_post_flagged(post: Any, flag: Any) -> None:
+    """A member flagged a post for the moderators (``flag``: its reason, note and weight).
+    Fired once per flag, whether or not the flags hid the post (``forum_post_hidden`` follows
+    when they did)."""
+
+
+@hookspec
+def forum_user_approved(user: Any, actor: Any) -> None:
+    """A moderator (``actor``) approved a member's application: the account is active."""
+
+
+@hookspec
+def forum_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
+    """A member's answer to a meetup changed (``rsvp.status``: going, maybe, waitlisted, not
+    going…; ``previous``: the status before, None for a first answer). Fired for the member's
+    own answer and for a move from the waitlist to a seat."""
+
+
+@hookspec
+def forum_escalation_created(escalation: Any) -> None:
+    """Staff escalated a topic (or one of its posts) to support: ``escalation`` has the topic,
+    the post or None, the reason, the priority and who escalated it."""
+
+
 # --- template slots (HTML strings; escape what you interpolate) ---------------------------------
 
 @hookspec

@@ -23,6 +23,7 @@ from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.plugins.manager import fire
 
 from .. import permissions
 from ..models import Event, EventRsvp, EventState, RsvpStatus
@@ -135,10 +136,14 @@ def _rsvp_once(user: User, event: Event, status: RsvpStatus) -> RsvpOutcome:
         db.session.flush()  # a concurrent double-click hits the unique constraint: retried
     elif not _change_status(existing, old, fields):
         raise _Raced()
+    promoted: list[EventRsvp] = []
     if old == RsvpStatus.GOING:
         _release_seat(event)
-        promote(event)
+        promoted = promote(event)
     db.session.commit()
+    fire("forum_rsvp_changed", event=event, rsvp=existing, previous=old)
+    for row in promoted:
+        fire("forum_rsvp_changed", event=event, rsvp=row, previous=RsvpStatus.WAITLISTED.value)
     return RsvpOutcome(new, changed=True, waitlist_position=waitlist_position(event, existing))
 
 

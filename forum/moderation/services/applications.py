@@ -64,7 +64,7 @@ def approve_member(actor: User, item: ReviewItem) -> Events:
     record_action(actor, "user.approve", "user", user.id, before={"approved_at": None, "membership": before},
                   after={"approved_at": iso(user.approved_at), "membership": user.membership})
     notify(user, notices.APPLICATION_APPROVED)
-    return []
+    return [("forum_user_approved", {"user": user, "actor": actor})]
 
 
 def reject_member(actor: User, item: ReviewItem, reason_key: str, text: str) -> Events:

@@ -121,7 +121,7 @@ def flag_post(user: User, post: Post, reason: str, text: str = "") -> Flag:
         db.session.rollback()
         raise ValidationFailed(_("You already flagged this post, or it was just flagged: please try "
                                  "again.")) from exc
-    fire_all(events)
+    fire_all([("forum_post_flagged", {"post": post, "flag": flag}), *events])
     return flag
 
 
