@@ -1,9 +1,42 @@
-"""Webhooks: signed JSON deliveries of forum events to the brand's systems. Being built: issue 14."""
+"""Webhooks: signed JSON deliveries of forum events to the brand's systems (issue 14).
+
+Admins add endpoints (Admin → Webhooks); the core hook implementations in :mod:`.hooks` turn
+forum events into deliveries after their commit; the ``webhooks.deliver`` job sends each one
+through :mod:`forum.outbound` (SSRF-safe) with retries; see :mod:`.services.delivery` for the
+policy and :mod:`.signing` for the signature.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from forum import jobs
+from forum.audit import AuditVocabulary
+from forum.interfaces import AdminFigure, AdminSection
+from forum.notifications import register_kinds
+from forum.plugins.manager import register_core
+from forum.registry import contribute
+
+from . import audit_vocabulary, hooks, notices, services
+from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    pass
+    app.register_blueprint(bp)
+    register_core(app, hooks, "webhooks.hooks")
+    register_kinds(app, *notices.KINDS)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    jobs.register_job(app, jobs.JobType(services.JOB, _deliver, max_attempts=services.MAX_ATTEMPTS + 2,
+                                        base_delay=services.delivery.BASE_DELAY, lease_seconds=120))
+    contribute(app, AdminSection, AdminSection("webhooks.admin_list", _l("Webhooks"),
+                                               _l("send forum events to your helpdesk, CRM or chat")))
+    contribute(app, AdminFigure, AdminFigure(
+        _l("Webhooks turned off"), lambda viewer: services.disabled_by_failures_count(), "webhooks.admin_list",
+        hint=_l("after failed deliveries"), needs_action=True))
+
+
+def _deliver(payload: dict[str, Any]) -> None:
+    services.deliver(int(payload["delivery_id"]))

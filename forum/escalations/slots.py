@@ -1,0 +1,37 @@
+"""Escalations on the topic page, for staff only: the "Escalate to support" action under each
+post (``forum_tpl_post_footer``) and "Escalated · ticket ABC-123" under the title
+(``forum_tpl_topic_header``). Core hook implementations: discussions' templates are untouched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from forum.plugins import hookimpl
+
+from . import permissions, services
+from .forms import PRIORITY_LABELS
+
+
+@hookimpl
+def forum_tpl_post_footer(post: Any, user: Any) -> Any:
+    if not permissions.can_see_escalations(user):
+        return None
+    href = url_for("escalations.new", topic_id=post.topic_id, post=post.id)
+    return Markup('<a class="link escalate-link" href="{}">{}</a>').format(href, _("Escalate to support"))
+
+
+@hookimpl
+def forum_tpl_topic_header(topic: Any, user: Any) -> Any:
+    if not permissions.can_see_escalations(user):
+        return None
+    escalations = services.open_for_topic(topic.id)
+    if not escalations:
+        return None
+    return Markup(render_template("escalations/_topic_header.html", topic=topic, escalations=escalations,  # noqa: S704
+                                  priorities=PRIORITY_LABELS))
+
+

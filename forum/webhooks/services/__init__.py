@@ -1,0 +1,51 @@
+"""Webhooks' services: endpoints (admins) and deliveries (queue, send, log)."""
+
+from __future__ import annotations
+
+from . import delivery
+from .delivery import (
+    JOB,
+    MAX_ATTEMPTS,
+    DeliveryFailed,
+    deliver,
+    delivery_log,
+    get_delivery,
+    queue_event,
+    redeliver,
+    send_ping,
+    subscribed_endpoints,
+)
+from .endpoints import (
+    EndpointInput,
+    create_endpoint,
+    delete_endpoint,
+    disabled_by_failures_count,
+    get_endpoint,
+    list_endpoints,
+    pending_count,
+    rotate_secret,
+    update_endpoint,
+)
+
+__all__ = [
+    "JOB",
+    "MAX_ATTEMPTS",
+    "DeliveryFailed",
+    "EndpointInput",
+    "create_endpoint",
+    "delete_endpoint",
+    "deliver",
+    "delivery",
+    "delivery_log",
+    "disabled_by_failures_count",
+    "get_delivery",
+    "get_endpoint",
+    "list_endpoints",
+    "pending_count",
+    "queue_event",
+    "redeliver",
+    "rotate_secret",
+    "send_ping",
+    "subscribed_endpoints",
+    "update_endpoint",
+]

@@ -1,0 +1,128 @@
+"""Admin → Webhooks: endpoints, their delivery log, test pings and redelivery.
+
+Every route is under /admin, so the admin blueprint's ``require_admin`` guards it too; each
+view also checks ``can_manage_webhooks`` (the one rule, in permissions.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from forum.errors import ValidationFailed
+from forum.forms import ConfirmForm, apply_errors
+from forum.pagination import InvalidCursor, decode_id
+
+from . import services
+from .events import EVENTS
+from .forms import EndpointForm
+from .permissions import can_manage_webhooks
+from .services import EndpointInput
+from .signing import TOLERANCE
+
+bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    if not can_manage_webhooks(current_user):
+        abort(403)
+
+
+def _confirmed() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+def _input(form: EndpointForm) -> EndpointInput:
+    return EndpointInput(url=form.url.data or "", description=form.description.data or "",
+                         events=list(form.events.data or []), active=bool(form.active.data),
+                         allow_internal=bool(form.allow_internal.data))
+
+
+@bp.get("")
+def admin_list() -> Any:
+    return render_template("webhooks/list.html", endpoints=services.list_endpoints(), events=EVENTS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_endpoint() -> Any:
+    form = EndpointForm()
+    if form.validate_on_submit():
+        try:
+            endpoint = services.create_endpoint(current_user, _input(form))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Endpoint added. Give its secret to the receiving system, then send a test ping."), "success")
+            return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
+    return render_template("webhooks/form.html", form=form, endpoint=None), 400 if form.errors else 200
+
+
+@bp.route("/<int:endpoint_id>", methods=["GET", "POST"])
+def edit_endpoint(endpoint_id: int) -> Any:
+    endpoint = services.get_endpoint(endpoint_id)
+    form = EndpointForm(obj=endpoint) if request.method == "GET" else EndpointForm()
+    if form.validate_on_submit():
+        try:
+            services.update_endpoint(current_user, endpoint, _input(form))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
+    return render_template("webhooks/form.html", form=form, endpoint=endpoint, tolerance=TOLERANCE,
+                           pending=services.pending_count(endpoint)), 400 if form.errors else 200
+
+
+@bp.post("/<int:endpoint_id>/secret")
+def rotate_secret(endpoint_id: int) -> Any:
+    _confirmed()
+    services.rotate_secret(current_user, services.get_endpoint(endpoint_id))
+    flash(_("A new secret was made. Deliveries are signed with it from now on: update the receiving system."),
+          "success")
+    return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint_id))
+
+
+@bp.post("/<int:endpoint_id>/ping")
+def ping(endpoint_id: int) -> Any:
+    _confirmed()
+    services.send_ping(current_user, services.get_endpoint(endpoint_id))
+    flash(_("A test ping is on its way: its outcome appears in the delivery log."), "success")
+    return redirect(url_for("webhooks.deliveries", endpoint_id=endpoint_id))
+
+
+@bp.post("/<int:endpoint_id>/delete")
+def delete_endpoint(endpoint_id: int) -> Any:
+    _confirmed()
+    services.delete_endpoint(current_user, services.get_endpoint(endpoint_id))
+    flash(_("Endpoint deleted."), "success")
+    return redirect(url_for("webhooks.admin_list"))
+
+
+@bp.get("/<int:endpoint_id>/deliveries")
+def deliveries(endpoint_id: int) -> Any:
+    endpoint = services.get_endpoint(endpoint_id)
+    try:
+        before = decode_id(request.args.get("before"))
+    except InvalidCursor:
+        abort(400)
+    rows, more = services.delivery_log(endpoint, before)
+    return render_template("webhooks/deliveries.html", endpoint=endpoint, deliveries=rows, more=more)
+
+
+@bp.get("/deliveries/<int:delivery_id>")
+def delivery(delivery_id: int) -> Any:
+    return render_template("webhooks/delivery.html", delivery=services.get_delivery(delivery_id))
+
+
+@bp.post("/deliveries/<int:delivery_id>/redeliver")
+def redeliver(delivery_id: int) -> Any:
+    _confirmed()
+    again = services.redeliver(current_user, delivery_id)
+    flash(_("Queued again as a new delivery."), "success")
+    return redirect(url_for("webhooks.deliveries", endpoint_id=again.endpoint_id))

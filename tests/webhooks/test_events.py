@@ -1,0 +1,132 @@
+"""Every event an endpoint may choose is delivered once per subscribed endpoint, never to the
+others; held content waits for its approval."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from forum.accounts import services as accounts
+from forum.accounts.code_of_conduct import current_coc_version
+from forum.discussions import services as discussions
+from forum.escalations import services as escalations
+from forum.events import services as events
+from forum.extensions import db
+from forum.moderation import services as moderation
+from forum.staff import services as staff
+from forum.webhooks.events import EVENTS
+from forum.webhooks.models import WebhookDelivery, WebhookEndpoint
+from tests.factories import (
+    event_input,
+    hold_new_members,
+    make_reply,
+    make_staff,
+    make_topic,
+    make_user,
+    opening_post,
+    support_category,
+)
+
+from .conftest import add_endpoint
+
+
+def _registered(app: Flask) -> None:
+    accounts.register(accounts.Registration(username="newcomer", email="newcomer@example.com",
+                                            password="correct horse battery", display_name="Newcomer",
+                                            accepted_coc_version=current_coc_version()))
+
+
+def _approved(app: Flask) -> None:
+    user = make_user("applicant")
+    user.approved_at = None
+    item = moderation.queue_application(user, {"Why?": "I own a kettle"})
+    db.session.commit()
+    moderation.approve_item(make_user("mona", role="moderator"), item)
+
+
+def _solved(app: Flask) -> None:
+    asker = make_user("asker")
+    topic = make_topic(asker, support_category())
+    staff.mark_solution(asker, make_reply(topic))
+
+
+def _rsvp(app: Flask) -> None:
+    event = events.create_event(make_user("host", role="moderator"), event_input())
+    events.rsvp(make_user("guest"), event, "going")
+
+
+TRIGGERS: dict[str, Callable[[Flask], Any]] = {
+    "topic_created": lambda app: make_topic(),
+    "post_created": lambda app: make_reply(make_topic()),
+    "post_edited": lambda app: discussions.edit_post(
+        (post := make_reply(make_topic())).author, post, "A reply with other words."),
+    "post_hidden": lambda app: moderation.hide_post(make_user("mod", role="moderator"), make_reply(make_topic()),
+                                                    "Spam"),
+    "post_flagged": lambda app: moderation.flag_post(make_user("flagger"), make_reply(make_topic()), "spam"),
+    "question_solved": _solved,
+    "official_reply_posted": lambda app: discussions.create_reply(make_staff("carla"), make_topic(),
+                                                                  "Our official answer.", official=True),
+    "member_registered": _registered,
+    "member_approved": _approved,
+    "event_created": lambda app: events.create_event(make_user("host", role="moderator"), event_input()),
+    "rsvp_changed": _rsvp,
+    "escalation_created": lambda app: escalations.escalate(make_staff("sam"), make_topic(), None,
+                                                           "Refund request", "high"),
+}
+
+
+def test_every_event_has_a_trigger_here():
+    assert set(TRIGGERS) == set(EVENTS)
+
+
+def _count(endpoint: WebhookEndpoint, event: str) -> int:
+    return len(list(db.session.scalars(select(WebhookDelivery.id).where(
+        WebhookDelivery.endpoint_id == endpoint.id, WebhookDelivery.event == event))))
+
+
+@pytest.mark.parametrize("event", list(TRIGGERS))
+def test_each_event_reaches_subscribed_endpoints_once(app, admin, event):
+    everything = add_endpoint(admin, "https://all.example.com/hooks", list(EVENTS), allow_internal=False)
+    others = add_endpoint(admin, "https://others.example.com/hooks", [e for e in EVENTS if e != event],
+                          allow_internal=False)
+    just_this = add_endpoint(admin, "https://one.example.com/hooks", [event], allow_internal=False)
+    with app.test_request_context():
+        TRIGGERS[event](app)
+    assert _count(everything, event) == 1 and _count(just_this, event) == 1
+    assert _count(others, event) == 0
+    assert {d.event for d in db.session.scalars(select(WebhookDelivery).where(
+        WebhookDelivery.endpoint_id == just_this.id))} == {event}
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == just_this.id))
+    payload = json.loads(delivery.body)
+    assert payload["event"] == event and payload["data"]
+    body = delivery.body
+    assert "password" not in body and "pbkdf2" not in body and "scrypt" not in body
+    if event not in ("member_registered", "member_approved"):
+        assert "@example.com" not in body  # e-mail addresses only in member events
+
+
+def test_member_events_carry_the_email_and_never_the_password_hash(app, admin):
+    endpoint = add_endpoint(admin, "https://crm.example.com/hooks", ["member_registered"], allow_internal=False)
+    with app.test_request_context():
+        _registered(app)
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    data = json.loads(delivery.body)["data"]
+    assert data["email"] == "newcomer@example.com" and data["user"]["username"] == "newcomer"
+    assert "password_hash" not in delivery.body
+
+
+def test_a_held_topic_is_announced_when_approved(app, admin):
+    endpoint = add_endpoint(admin, "https://one.example.com/hooks", ["topic_created"], allow_internal=False)
+    hold_new_members(1)
+    with app.test_request_context():
+        topic = make_topic(make_user("newbie"))
+    assert topic.state == "pending" and _count(endpoint, "topic_created") == 0
+    item = moderation.open_item_for_post(opening_post(topic).id)
+    with app.test_request_context():
+        moderation.approve_item(make_user("mona", role="moderator"), item)
+    assert _count(endpoint, "topic_created") == 1
