@@ -18,23 +18,37 @@ from flask import Blueprint, Flask, current_app, jsonify
 from forum import __version__
 from forum.extensions import csrf, limiter
 
-from . import auth, categories, errors, openapi, posts, search, topics, users
+from . import (
+    auth,
+    categories,
+    errors,
+    escalations,
+    events,
+    moderation,
+    notifications,
+    openapi,
+    posts,
+    search,
+    topics,
+    users,
+)
 from .declare import Resource, register
 
 # Every resource module's Resource, in the order the document lists them.
-RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.api, search.api)
+RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.api, search.api,
+                                   events.api, notifications.api, moderation.api, escalations.api)
 
 DEFAULT_RATE_LIMIT = "300 per minute;5000 per hour"
 
-bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
-
-@bp.get("/openapi.json")
 def openapi_document() -> Any:
     return jsonify(openapi.document(RESOURCES, __version__))
 
 
 def init_app(app: Flask) -> None:
+    # A blueprint per app: the process may build several (live settings rebuild the app).
+    bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+    bp.add_url_rule("/openapi.json", "openapi_document", openapi_document, methods=["GET"])
     register(bp, RESOURCES)
     errors.install(app, bp)
     bp.after_request(auth.after_request)

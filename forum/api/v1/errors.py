@@ -130,6 +130,11 @@ def install(app: Flask, bp: Blueprint) -> None:
     def http_error(e: HTTPException) -> Response:
         return _http_error(e)
 
+    # Flask prefers the site's handler for a status code over a blueprint's for a class:
+    # the blueprint claims each status itself.
+    for status in CODES:
+        bp.register_error_handler(status, http_error)
+
     @bp.errorhandler(Exception)
     def unexpected(e: Exception) -> Response:
         if isinstance(e, HTTPException):

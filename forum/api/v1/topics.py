@@ -74,7 +74,7 @@ NEW_TOPIC_BODY = {
                        "filters and review holds for newcomers." + HELD_HELP,
            body=NEW_TOPIC_BODY, response=TOPIC_WITH_POST, limits=[posting_limit])
 def create_topic(req: ApiRequest) -> Any:
-    form = json_form(TopicForm, req.body)
+    form = json_form(TopicForm, req.body, {"category_id": "category"})
     category = next((c for c in services.visible_categories(req.user) if c.id == form.category.data), None)
     if category is None:
         raise ApiError(422, fields={"category_id": _("Choose a category you can post in.")})
@@ -99,8 +99,7 @@ NEW_REPLY_BODY = {
            description="The same rules as the reply form." + HELD_HELP, limits=[posting_limit])
 def create_reply(req: ApiRequest, topic_id: int) -> Any:
     topic = services.get_topic(req.user, topic_id)
-    form = json_form(ReplyForm, {"body": req.body.get("body"), "official": req.body.get("official"),
-                                 "reply_to": req.body.get("reply_to_post_number")})
+    form = json_form(ReplyForm, req.body, {"reply_to_post_number": "reply_to"})
     if not permissions.can_reply(req.user, topic):
         raise ApiError(403)
     with posting():

@@ -1,0 +1,127 @@
+"""Who may call the API: keys (hashed, scoped, revocable), sessions with CSRF, visitors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from forum.api import keys
+from forum.api.models import ApiKey
+from forum.db_types import utcnow
+from forum.extensions import db
+from tests.api.conftest import assert_error, bearer, make_key
+from tests.factories import general_category, make_user
+from tests.factories.accounts import make_member_in_state
+
+
+def _topic(category_id: int) -> dict[str, object]:
+    return {"category_id": category_id, "title": "Sent from a script", "body": "Hello from the API, friends."}
+
+
+def test_no_key_is_a_visitor_who_reads_but_may_not_write_or_ask_who_they_are(client):
+    assert client.get("/api/v1/categories").status_code == 200
+    assert_error(client.get("/api/v1/me"), 401, "unauthorized")
+    response = client.post("/api/v1/topics", json=_topic(general_category().id))
+    assert_error(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_wrong_malformed_or_unknown_key_is_401_even_on_public_reads(client):
+    secret = make_key(make_user("owner"))
+    wrong = secret[:-4] + ("AAAA" if not secret.endswith("AAAA") else "BBBB")
+    for header in (bearer(wrong), bearer("circolo_000000000000_" + "x" * 43), bearer("nonsense"),
+                   {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}):
+        assert_error(client.get("/api/v1/categories", headers=header), 401)
+
+
+def test_a_key_acts_as_its_member(client):
+    secret = make_key(make_user("scripter"))
+    body = client.get("/api/v1/me", headers=bearer(secret)).get_json()
+    assert body["user"]["username"] == "scripter"
+    assert body["scopes"] == ["read", "write"]
+    assert body["key"].startswith("circolo_") and secret not in body["key"]
+
+
+def test_the_secret_is_stored_only_as_its_hash(client):
+    user = make_user("hasher")
+    secret = make_key(user)
+    row = db.session.scalar(select(ApiKey).where(ApiKey.user_id == user.id))
+    assert row is not None
+    assert all(secret not in str(getattr(row, c.name)) for c in ApiKey.__table__.columns)
+    assert keys.authenticate(secret) is not None
+
+
+def test_a_revoked_key_stops_working_and_its_row_stays(client):
+    user = make_user("revoker")
+    made = keys.create_user_key(user, "old script", ["read"])
+    assert client.get("/api/v1/me", headers=bearer(made.secret)).status_code == 200
+    keys.revoke(user, made.key)
+    assert_error(client.get("/api/v1/me", headers=bearer(made.secret)), 401)
+    assert db.session.get(ApiKey, made.key.id).revoked_at is not None
+
+
+def test_a_read_key_may_not_write(client):
+    secret = make_key(make_user("reader"), ("read",))
+    error = assert_error(client.post("/api/v1/topics", json=_topic(general_category().id), headers=bearer(secret)),
+                         403, "insufficient_scope")
+    assert "write" in error["message"]
+
+
+def test_a_write_only_key_may_not_read(client):
+    secret = make_key(make_user("writer"), ("write",))
+    assert_error(client.get("/api/v1/categories", headers=bearer(secret)), 403, "insufficient_scope")
+
+
+def test_a_suspended_members_key_stops_working(client):
+    member = make_member_in_state("active", "soon-suspended")
+    secret = make_key(member)
+    assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 200
+    member.suspended_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+    assert_error(client.get("/api/v1/me", headers=bearer(secret)), 401)
+    assert_error(client.get("/api/v1/categories", headers=bearer(secret)), 401)
+
+
+def test_a_silenced_members_key_reads_but_may_not_post(client):
+    secret = make_key(make_member_in_state("silenced", "hushed"))
+    assert client.get("/api/v1/categories", headers=bearer(secret)).status_code == 200
+    error = assert_error(client.post("/api/v1/topics", json=_topic(general_category().id),
+                                     headers=bearer(secret)), 403, "posting_blocked")
+    assert error["message"]
+
+
+def test_a_key_never_reaches_further_than_its_member(client):
+    admin = make_user("boss", role="admin")
+    bot = make_user("bot")
+    secret = make_key(bot, ("read", "write", "moderation", "admin"), admin=admin)
+    body = client.get("/api/v1/me", headers=bearer(secret)).get_json()
+    assert body["user"]["username"] == "bot" and body["scopes"] == ["read", "write"]
+    own = keys.create_admin_key(admin, "integration", ["read", "admin"]).secret
+    body = client.get("/api/v1/me", headers=bearer(own)).get_json()
+    assert body["user"]["username"] == "boss" and body["scopes"] == ["admin", "read"]
+
+
+def test_last_use_is_noted_at_most_once_a_minute(client):
+    user = make_user("busy")
+    made = keys.create_user_key(user, "busy script", ["read"])
+    assert made.key.last_used_at is None
+    client.get("/api/v1/categories", headers=bearer(made.secret))
+    db.session.expire_all()
+    first = db.session.get(ApiKey, made.key.id).last_used_at
+    assert first is not None
+    client.get("/api/v1/categories", headers=bearer(made.secret))
+    db.session.expire_all()
+    assert db.session.get(ApiKey, made.key.id).last_used_at == first
+
+
+def test_a_session_reads_and_writes_with_its_csrf_token(client):
+    make_user("browser")
+    client.login("browser")
+    assert client.get("/api/v1/me").get_json()["key"] is None
+    category_id = general_category().id
+    assert_error(client.post("/api/v1/topics", json=_topic(category_id)), 403, "csrf")
+    assert_error(client.post("/api/v1/topics", json=_topic(category_id), headers={"X-CSRFToken": "forged"}),
+                 403, "csrf")
+    response = client.post("/api/v1/topics", json=_topic(category_id), headers={"X-CSRFToken": client.csrf_token()})
+    assert response.status_code == 201, response.get_json()

@@ -1,0 +1,80 @@
+"""The OpenAPI 3.1 document: generated from the route declarations, valid, complete; and
+fuzzed with schemathesis against a served app (no 5xx, no answer that breaks the document)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from forum.api import keys
+from tests.conftest import make_app
+from tests.e2e.conftest import LiveServer
+from tests.factories import general_category, make_category, make_reply, make_topic, make_user
+
+
+def test_the_document_is_valid_openapi_3_1(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert {"Error", "Cursor", "Category", "Topic", "Post", "User"} <= set(document["components"]["schemas"])
+
+
+def test_every_api_route_is_in_the_document(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    documented = {(path, method.upper()) for path, ops in document["paths"].items() for method in ops}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api_v1.openapi_document":
+            continue
+        path = rule.rule.removeprefix("/api/v1")
+        for converter in ("int:", ""):
+            path = path.replace(f"<{converter}", "{")
+        path = path.replace(">", "}")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method) in documented, f"{method} {path} is not in the OpenAPI document"
+
+
+def test_every_operation_answers_its_errors_in_the_one_shape(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "401" in operation["responses"] and "429" in operation["responses"], (method, path)
+            if "requestBody" in operation:
+                assert {"415", "422"} <= set(operation["responses"]), (method, path)
+
+
+def _seed() -> str:
+    """A small world: categories with topics, replies, a members-only room; an admin key."""
+    admin = make_user("fuzz-admin", role="admin")
+    lounge = make_category("Lounge", slug="lounge", read_access="members")
+    for i in range(3):
+        topic = make_topic(make_user(), general_category(), title=f"A topic to fuzz {i}")
+        make_reply(topic, make_user(), "A reply to read.")
+    make_topic(make_user(), lounge, title="For members only")
+    make_user("someone")
+    return keys.create_admin_key(admin, "fuzzer", ["read", "write", "moderation", "admin"]).secret
+
+
+@pytest.mark.slow
+@pytest.mark.committing
+def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(app, database_url, tmp_path):
+    secret = _seed()
+    served = make_app(database_url, tmp_path, SERVER_NAME=None, RATELIMIT_ENABLED=False)
+    with LiveServer(served) as server:
+        report = tmp_path / "report.json"
+        command = [sys.executable, "-m", "schemathesis.cli", "run", f"{server.url}/api/v1/openapi.json",
+                   "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance,"
+                               "content_type_conformance",
+                   "-H", f"Authorization: Bearer {secret}", "--max-examples", "25", "--seed", "14",
+                   "--phases", "examples,coverage,fuzzing", "--workers", "1", "--no-color",
+                   "--request-timeout", "20", "--max-time", "90",
+                   "--report", "ndjson", "--report-ndjson-path", str(report)]
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=400,
+                                cwd=Path(__file__).resolve().parents[2])
+    output = result.stdout[-6000:] + result.stderr[-2000:]
+    assert result.returncode == 0, output
+    assert "No issues found" in output or "passed" in output.lower(), output

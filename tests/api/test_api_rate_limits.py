@@ -1,0 +1,26 @@
+"""Rate limits per key (else per member, else per address), answered in the error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.api.conftest import assert_error, bearer, make_key
+from tests.factories import make_user
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute"}
+
+
+def test_each_key_has_its_own_allowance_and_the_fourth_request_is_a_429(client):
+    first = bearer(make_key(make_user("quick")))
+    second = bearer(make_key(make_user("patient")))
+    assert [client.get("/api/v1/categories", headers=first).status_code for _ in range(3)] == [200] * 3
+    error = assert_error(client.get("/api/v1/categories", headers=first), 429, "rate_limited")
+    assert error["message"]
+    assert client.get("/api/v1/categories", headers=second).status_code == 200
+    # Visitors are counted per address, apart from the keys.
+    assert client.get("/api/v1/categories").status_code == 200
