@@ -70,7 +70,7 @@ def csp_nonce() -> str:
 
 def allow_source(app: Flask, directive: str, source: str) -> None:
     """Let a plugin or theme add a source (e.g. an analytics host to ``script-src``)."""
-    policy: dict[str, list[str]] = app.extensions["forum.csp"]
+    policy: dict[str, list[str]] = app.extensions.setdefault("forum.csp", {})  # a domain's init_app runs first
     sources = policy.setdefault(directive, ["'self'"])
     if source not in sources:
         sources.append(source)
@@ -101,7 +101,11 @@ def _apply_cache_policy(response: Response) -> None:
 
 
 def init_app(app: Flask) -> None:
+    added = app.extensions.get("forum.csp", {})  # allow_source() calls of the domains' init_app
     app.extensions["forum.csp"] = {k: list(v) for k, v in DEFAULT_POLICY.items()}
+    for directive, sources in added.items():
+        for source in sources:
+            allow_source(app, directive, source)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     https = urlsplit(public_base(app)).scheme == "https" and bool(app.config.get("PUBLIC_URL"))
 

@@ -13,6 +13,7 @@ from flask import Flask
 from forum.accounts.interfaces import ExternalSignIn
 from forum.audit import AuditVocabulary
 from forum.registry import contribute
+from forum.web_security import allow_source
 
 from . import audit_vocabulary, client, providers, signin
 from .views import bp
@@ -22,6 +23,10 @@ def init_app(app: Flask) -> None:
     providers.init_app(app)  # a wrong configuration stops the start with a clear message
     client.init_app(app, providers.configured_in(app))
     app.register_blueprint(bp)
+    for provider in providers.configured_in(app).values():
+        # The sign-in button is a form whose redirect leads to the provider (CSP form-action).
+        for origin in provider.form_action_origins:
+            allow_source(app, "form-action", origin)
     contribute(app, ExternalSignIn, signin.ProviderSignIn())
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     app.add_template_global(signin.login_buttons, "sso_login_buttons")

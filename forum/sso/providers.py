@@ -25,6 +25,11 @@ secrets: ``FORUM_OIDC_PROVIDERS`` (a JSON list in the environment) or ``OIDC_PRO
 ``link_by_verified_email`` (default true) link a sign-in to an existing account when the
                   provider says the email is verified AND the account's email is verified here.
 ``fetch_userinfo`` (default true) also read the userinfo endpoint (its ``sub`` must match).
+``csp_form_action`` extra origins (``["https://login.other.example"]``) the sign-in may pass
+                  through: the "Sign in with …" button is a form, and the browser follows its
+                  redirects only to origins the page's Content-Security-Policy ``form-action``
+                  lists. The issuer's origin is always listed; add the hosts the provider sends
+                  browsers on to, if its authorization endpoint lives elsewhere.
 ``logout``        what logging out does when the provider has an ``end_session_endpoint``:
                   ``"offer"`` (default: the signed-out page offers to sign out at the provider
                   too), ``"redirect"`` (go there at once), ``"off"``.
@@ -55,7 +60,7 @@ DEFAULT_CLAIMS: dict[str, str] = {"email": "email", "email_verified": "email_ver
 LOGOUT_MODES = ("offer", "redirect", "off")
 MAPPABLE_ROLES = (Role.MODERATOR.value, Role.ADMIN.value)
 _KNOWN_KEYS = {"id", "label", "issuer", "client_id", "client_secret", "scopes", "claims", "group_roles",
-               "group_staff_groups", "link_by_verified_email", "fetch_userinfo", "logout"}
+               "group_staff_groups", "link_by_verified_email", "fetch_userinfo", "logout", "csp_form_action"}
 _EXTENSION = "forum.sso.providers"
 
 
@@ -77,10 +82,16 @@ class Provider:
     link_by_verified_email: bool = True
     fetch_userinfo: bool = True
     logout: str = "offer"
+    csp_form_action: tuple[str, ...] = ()
 
     @property
     def metadata_url(self) -> str:
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def form_action_origins(self) -> tuple[str, ...]:
+        parts = urlsplit(self.issuer)
+        return (f"{parts.scheme}://{parts.netloc}", *self.csp_form_action)
 
     @property
     def managed_staff_groups(self) -> frozenset[str]:
@@ -94,6 +105,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_origin(value: str) -> bool:
+    parts = urlsplit(value.rstrip("/"))
+    return parts.scheme == "https" and bool(parts.hostname) and not (parts.path or parts.query or parts.fragment)
 
 
 def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = True, default: str = "") -> str:
@@ -149,6 +165,10 @@ def parse_provider(raw: Any, index: int) -> Provider:
     if bad_roles:
         raise ProviderConfigError(f"{where}: \"group_roles\" maps to {' or '.join(MAPPABLE_ROLES)}, "
                                   f"not {', '.join(bad_roles)}")
+    origins = raw.get("csp_form_action") or []
+    if not isinstance(origins, list) or not all(isinstance(o, str) and _is_origin(o) for o in origins):
+        raise ProviderConfigError(f"{where}: \"csp_form_action\" must be a list of origins like "
+                                  "\"https://login.example.com\"")
     logout = _text(raw, "logout", where, default="offer")
     if logout not in LOGOUT_MODES:
         raise ProviderConfigError(f"{where}: \"logout\" must be one of {', '.join(LOGOUT_MODES)}")
@@ -158,7 +178,8 @@ def parse_provider(raw: Any, index: int) -> Provider:
         scopes=scopes, claims=claims, group_roles=group_roles,
         group_staff_groups=_mapping(raw, "group_staff_groups", where),
         link_by_verified_email=_flag(raw, "link_by_verified_email", where, True),
-        fetch_userinfo=_flag(raw, "fetch_userinfo", where, True), logout=logout)
+        fetch_userinfo=_flag(raw, "fetch_userinfo", where, True), logout=logout,
+        csp_form_action=tuple(o.rstrip("/") for o in origins))
 
 
 def parse_providers(raw: Any) -> dict[str, Provider]:

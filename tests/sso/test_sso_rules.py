@@ -63,6 +63,8 @@ def test_claims_mapping_with_dotted_paths_and_string_booleans():
     ([brand(group_roles={"x": "owner"})], "not owner"),
     ([brand(claims={"colour": "c"})], "not colour"),
     ([brand(logout="sometimes")], '"logout" must be one of'),
+    ([brand(csp_form_action=["http://login.example.com"])], '"csp_form_action" must be a list of origins'),
+    ([brand(csp_form_action=["https://login.example.com/path"])], '"csp_form_action" must be a list'),
     ([brand(secret="typo")], "unknown key(s) secret"),
     ([brand(), brand()], "configured twice"),
 ])

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import CodeOfConductAcceptance, User
 from forum.audit import AuditLog
 from forum.extensions import db
+from forum.sso import providers
 from forum.sso.models import ExternalIdentity
 from tests.factories import make_user
 from tests.sso.helpers import (
@@ -189,3 +190,24 @@ def test_email_verified_as_a_string(client, oidc, claim):
     oidc.set_account("fred", **claim)
     linked = sign_in(client, oidc, "fred").status_code == 302
     assert linked is (claim["email_verified"] == "true")
+
+
+def test_the_sign_in_page_lets_its_form_lead_to_the_provider(client, oidc):
+    """The button is a form whose redirect goes to the provider: CSP form-action must list it."""
+    response = client.get("/login?next=/latest")
+    policy = response.headers["Content-Security-Policy"]
+    assert f"form-action 'self' {oidc.issuer}" in policy
+    page = response.get_data(as_text=True)
+    assert 'action="/sso/brand/start"' in page and 'action="/sso/google/start"' in page
+    assert 'name="next" value="/latest"' in page
+
+
+def test_an_issuer_that_discovery_contradicts_is_not_used(app, client, oidc):
+    real = providers.get("brand")
+    fake = providers.Provider(**{**real.__dict__, "issuer": real.issuer.replace("127.0.0.1", "localhost")})
+    app.extensions["forum.sso.providers"]["brand"] = fake
+    try:
+        response = client.post_form("/sso/brand/start")
+    finally:
+        app.extensions["forum.sso.providers"]["brand"] = real
+    assert response.status_code == 503 and "cannot be reached" in response.get_data(as_text=True)
