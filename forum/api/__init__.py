@@ -10,9 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from . import feeds, v1
+from forum.audit import AuditVocabulary
+from forum.interfaces import AdminSection
+from forum.registry import contribute
+
+from . import audit_vocabulary, feeds, key_views, v1
 from .feed_views import bp
 
 
@@ -26,5 +31,9 @@ def feed_alternates(kind: str, target: Any = None) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(key_views.bp)
     v1.init_app(app)
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, AdminSection, AdminSection("api_keys.admin_keys", _l("API keys"),
+                                               _l("keys for integrations, their scopes and last use")))
     app.add_template_global(feed_alternates, "feed_alternates")
