@@ -158,7 +158,7 @@ def item_options() -> list[Any]:
             selectinload(ReviewItem.flags).joinedload(Flag.user), selectinload(ReviewItem.verdicts)]
 
 
-def review_queue(user: Any, filters: QueueFilters) -> QueuePage:
+def review_queue(user: Any, filters: QueueFilters, per_page: int = QUEUE_PAGE_SIZE) -> QueuePage:
     """Oldest first, keyset-paginated; a fixed number of queries whatever the page holds."""
     require_moderator(user)
     query = select(ReviewItem).options(*item_options()).where(ReviewItem.status == ReviewStatus.OPEN)
@@ -174,8 +174,8 @@ def review_queue(user: Any, filters: QueueFilters) -> QueuePage:
     if position is not None:
         query = query.where(pagination.after(ReviewItem.created_at, ReviewItem.id, position, descending=False))
     rows = list(db.session.scalars(query.order_by(ReviewItem.created_at, ReviewItem.id)
-                                   .limit(QUEUE_PAGE_SIZE + 1)).unique())
-    page = pagination.page_of(rows, QUEUE_PAGE_SIZE, lambda item: pagination.encode_cursor(item.created_at, item.id))
+                                   .limit(per_page + 1)).unique())
+    page = pagination.page_of(rows, per_page, lambda item: pagination.encode_cursor(item.created_at, item.id))
     return QueuePage(items=page.items, next_cursor=page.next_cursor, counts=queue_counts(user), filters=filters,
                      subjects=subjects_for(page.items))
 
