@@ -31,6 +31,8 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.accounts.services import current_coc_version
+from forum.api import keys as api_keys
+from forum.api.models import ApiKey
 from forum.db_types import utcnow
 from forum.discussions.models import (
     Bookmark,
@@ -169,6 +171,32 @@ TABLE: dict[tuple[str, str], Row] = {
         (f"/c/<slug>.{fmt}", f"/c/{{public_slug}}.{fmt}"),
         (f"/t/<slug>/<int:topic_id>.{fmt}", f"/t/{{public_topic_slug}}/{{public_topic}}.{fmt}"),
         (f"/u/<username>.{fmt}", f"/u/{{author_name}}.{fmt}"))},
+    # api: the REST API as the site's own scripts call it (a session; keys: tests/api). Reads show
+    # what the pages show; writes need someone signed in (401 otherwise) and a JSON body (this
+    # table posts a form: 415 once the caller passed the checks).
+    ("/api/v1/openapi.json", "GET"): Row("/api/v1/openapi.json", everyone()),
+    ("/api/v1/categories", "GET"): Row("/api/v1/categories", everyone()),
+    ("/api/v1/categories/<slug>", "GET"): Row("/api/v1/categories/{club_slug}", readers()),
+    ("/api/v1/topics", "GET"): Row("/api/v1/topics", everyone()),
+    ("/api/v1/topics", "POST"): Row("/api/v1/topics", {a: "401" if a in SIGNED_OUT else "415" for a in ACTORS},
+                                    probe=count(Topic)),
+    ("/api/v1/topics/<int:topic_id>", "GET"): Row("/api/v1/topics/{club_topic}", readers()),
+    ("/api/v1/topics/<int:topic_id>/posts", "GET"): Row("/api/v1/topics/{staff_topic}/posts", staff_readers()),
+    ("/api/v1/topics/<int:topic_id>/posts", "POST"): Row("/api/v1/topics/{public_topic}/posts", {
+        a: "401" if a in SIGNED_OUT else "415" for a in ACTORS}),
+    ("/api/v1/posts/<int:post_id>", "GET"): Row("/api/v1/posts/{club_post}", readers()),
+    ("/api/v1/users/<username>", "GET"): Row("/api/v1/users/{author_name}", everyone()),
+    ("/api/v1/me", "GET"): Row("/api/v1/me", {a: "401" if a in SIGNED_OUT else "200" for a in ACTORS}),
+    ("/api/v1/search", "GET"): Row("/api/v1/search?q=hello", everyone()),
+    # api: keys. Any signed-in member makes keys of their own (a key never does more than they may);
+    # admins make integration keys; revoking someone else's key is a 404.
+    ("/settings/api-keys", "GET"): Row("/settings/api-keys", signed_in()),
+    ("/settings/api-keys", "POST"): Row("/settings/api-keys", {a: "none" if a in SIGNED_OUT else "effect"
+                                                               for a in ACTORS},
+                                        {"name": "A table key", "scopes": "read"}, probe=count(ApiKey)),
+    ("/admin/api-keys", "GET"): Row("/admin/api-keys", ADMIN_GET),
+    ("/admin/api-keys", "POST"): Row("/admin/api-keys", admin_area()),
+    ("/api-keys/<int:key_id>/revoke", "POST"): Row("/api-keys/{api_key}/revoke", among({"admin"}, "302", "404")),
     # discussions: reactions and bookmarks (a reaction is taking part: participants; bookmarks are a
     # reader's own list; who reacted is for whoever reads the post)
     ("/posts/<int:post_id>/react", "POST"): Row("/posts/{public_reply}/react", participants(), {"reaction": "heart"},
@@ -434,7 +462,9 @@ TABLE: dict[tuple[str, str], Row] = {
 }
 
 # Rules deliberately outside the table, with the reason.
-EXEMPT: dict[tuple[str, str], str] = {}
+EXEMPT: dict[tuple[str, str], str] = {
+    ("/api/v1/posts/<int:post_id>", "PATCH"): "JSON only (this table sends forms): tests/api/test_api_writes.py",
+}
 
 
 # --- coverage ---------------------------------------------------------------------------------------
@@ -503,6 +533,7 @@ def build_world(actor: str) -> dict[str, Any]:
         "notice": db.session.scalar(select(Notification.id).where(Notification.user_id == author.id).limit(1)),
         "staff_photo": staff_photo.token, "avatar": _avatar(author),
     }
+    world["api_key"] = api_keys.create_user_key(author, "The author's key", ["read"]).key.id
     world["actor"] = make_actor(actor)
     return world
 
