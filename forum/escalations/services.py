@@ -117,7 +117,9 @@ def open_for_topic(topic_id: int) -> list[Escalation]:
 
 
 def recent(limit: int = 100, status: str = EscalationStatus.OPEN) -> list[Escalation]:
-    """Escalations for the staff list, newest first, with their topics and authors (one query)."""
+    """Escalations for the staff list, newest first, with their topics (and categories, which
+    the list's permission check reads) and authors (one query)."""
     return list(db.session.scalars(select(Escalation).options(
-        joinedload(Escalation.topic), joinedload(Escalation.created_by), joinedload(Escalation.resolved_by))
+        joinedload(Escalation.topic).joinedload(Topic.category), joinedload(Escalation.created_by),
+        joinedload(Escalation.resolved_by))
         .where(Escalation.status == status).order_by(Escalation.id.desc()).limit(limit)))
