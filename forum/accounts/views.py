@@ -286,6 +286,10 @@ def _settings_forms(profile_form: ProfileForm | None = None,
     form.timezone.choices = [("", _("Browser time zone"))] + [(z, z) for z in sorted(known_timezones())]
     form.color_scheme.choices = [("", _("Same as the device")), ("light", _("Light")), ("dark", _("Dark"))]
     return {"form": form, "password_form": password_form or ChangePasswordForm(prefix="pw"),
+            # An account made by signing in elsewhere has no password to change (forum.sso); in
+            # "SSO only" mode a member's password would not sign them in at all.
+            "has_password": external.has_usable_password(current_user),
+            "password_sign_in": external.password_sign_in_open(current_user),
             "devices": sessions.list_devices(current_user), "device_form": ConfirmForm()}
 
 
