@@ -45,6 +45,7 @@ from forum.discussions.models import (
     Topic,
     TopicMember,
 )
+from forum.escalations import services as escalations
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation import services as moderation
@@ -55,6 +56,7 @@ from forum.staff.models import ExpertBadge, StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.images import square_image
 from forum.uploads.models import ReferenceKind, Upload, UploadKind
+from forum.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.factories import (
     future_day,
     general_category,
@@ -413,6 +415,27 @@ TABLE: dict[tuple[str, str], Row] = {
         "/admin/staff/memberships/{membership}/primary", admin_area()),
     ("/admin/staff/memberships/<int:membership_id>/remove", "POST"): Row(
         "/admin/staff/memberships/{membership}/remove", admin_area()),
+    # escalations (staff) and webhooks (admins); the world's endpoint is refused at sending time
+    ("/t/<int:topic_id>/escalate", "GET"): Row("/t/{public_topic}/escalate", among(STAFF, "200", "403")),
+    ("/t/<int:topic_id>/escalate", "POST"): Row("/t/{public_topic}/escalate", among(STAFF, "allowed", "403"),
+                                                {"reason": "For the table", "priority": "low"}),
+    ("/escalations", "GET"): Row("/escalations", among(STAFF, "200", "403")),
+    ("/escalations/<int:escalation_id>/resolve", "POST"): Row("/escalations/{escalation}/resolve",
+                                                              among(STAFF, "allowed", "403")),
+    ("/admin/webhooks", "GET"): Row("/admin/webhooks", ADMIN_GET),
+    ("/admin/webhooks/new", "GET"): Row("/admin/webhooks/new", ADMIN_GET),
+    ("/admin/webhooks/new", "POST"): Row("/admin/webhooks/new", admin_area()),
+    ("/admin/webhooks/<int:endpoint_id>", "GET"): Row("/admin/webhooks/{webhook}", ADMIN_GET),
+    ("/admin/webhooks/<int:endpoint_id>", "POST"): Row("/admin/webhooks/{webhook}", admin_area()),
+    ("/admin/webhooks/<int:endpoint_id>/secret", "POST"): Row("/admin/webhooks/{webhook}/secret", admin_area()),
+    ("/admin/webhooks/<int:endpoint_id>/ping", "POST"): Row("/admin/webhooks/{webhook}/ping", admin_area()),
+    ("/admin/webhooks/<int:endpoint_id>/delete", "POST"): Row("/admin/webhooks/{webhook}/delete", admin_area()),
+    ("/admin/webhooks/<int:endpoint_id>/deliveries", "GET"): Row("/admin/webhooks/{webhook}/deliveries",
+                                                                 ADMIN_GET),
+    ("/admin/webhooks/deliveries/<int:delivery_id>", "GET"): Row("/admin/webhooks/deliveries/{delivery}",
+                                                                 ADMIN_GET),
+    ("/admin/webhooks/deliveries/<int:delivery_id>/redeliver", "POST"): Row(
+        "/admin/webhooks/deliveries/{delivery}/redeliver", admin_area()),
     # admin
     ("/admin/", "GET"): Row("/admin/", ADMIN_GET),
     ("/admin/brand", "GET"): Row("/admin/brand", ADMIN_GET),
@@ -533,9 +556,25 @@ def build_world(actor: str) -> dict[str, Any]:
         "notice": db.session.scalar(select(Notification.id).where(Notification.user_id == author.id).limit(1)),
         "staff_photo": staff_photo.token, "avatar": _avatar(author),
     }
+    world.update(_webhooks_and_escalations(boss, staffer, public_topic))
     world["api_key"] = api_keys.create_user_key(author, "The author's key", ["read"]).key.id
     world["actor"] = make_actor(actor)
     return world
+
+
+def _webhooks_and_escalations(boss: User, staffer: User, topic: Topic) -> dict[str, Any]:
+    """An endpoint (a documentation address: every send is refused, nothing leaves), one of its
+    deliveries, and an open escalation."""
+    endpoint = WebhookEndpoint(url="http://192.0.2.10/in", description="", secret="whsec_table",
+                               events=["topic_created"], created_by_id=boss.id)
+    db.session.add(endpoint)
+    db.session.flush()
+    delivery = WebhookDelivery(uid="dlv_table", endpoint_id=endpoint.id, event="topic_created", event_id="evt_table",
+                               body="{}")
+    db.session.add(delivery)
+    db.session.commit()
+    escalation = escalations.escalate(staffer, topic, None, "For the table", "normal")
+    return {"webhook": endpoint.id, "delivery": delivery.id, "escalation": escalation.id}
 
 
 def _avatar(user: User) -> str:
