@@ -104,17 +104,22 @@ def test_an_unverified_email_gets_our_verification_mail(client, oidc, outbox):
     assert "/verify/" in outbox[0].body
 
 
-def test_a_tampered_id_token_is_refused(client, oidc):
+def refusal_logged(caplog) -> str:
+    return " ".join(r.getMessage() for r in caplog.records if r.name == "forum.sso.views")
+
+
+def test_a_tampered_id_token_is_refused(client, oidc, caplog):
     oidc.set_account("mallory")
     oidc.set_mode(tamper_id_token=True)
     response = sign_in(client, oidc, "mallory")
     assert response.status_code == 400
     assert "could not be checked" in response.get_data(as_text=True)
+    assert "BadSignatureError" in refusal_logged(caplog)
     assert client.get("/sso/brand/complete").status_code == 302  # nothing pending
     assert identity("brand", "mallory") is None and signed_in_as(client) is None
 
 
-def test_a_wrong_nonce_is_refused(client, oidc):
+def test_a_wrong_nonce_is_refused(client, oidc, caplog):
     oidc.set_account("mallory")
     back = callback_url(client, oidc, "mallory")
     state = query(back)["state"]
@@ -124,14 +129,16 @@ def test_a_wrong_nonce_is_refused(client, oidc):
         session[f"_state_brand_{state}"] = entry
     response = client.get(local(back))
     assert response.status_code == 400
+    assert "nonce" in refusal_logged(caplog)
     assert client.get("/sso/brand/complete").status_code == 302 and signed_in_as(client) is None
 
 
-def test_a_state_that_does_not_match_is_refused(client, oidc, app):
+def test_a_state_that_does_not_match_is_refused(client, oidc, app, caplog):
     oidc.set_account("mallory")
     back = callback_url(client, oidc, "mallory")
     forged = back.replace(f"state={query(back)['state']}", "state=forged-state-value")
     assert client.get(local(forged)).status_code == 400
+    assert "MismatchingStateError" in refusal_logged(caplog)
     # A code and state from another browser's sign-in (login CSRF) are refused too.
     other = app.test_client()
     assert other.get(local(callback_url(client, oidc, "mallory"))).status_code == 400
@@ -211,3 +218,27 @@ def test_an_issuer_that_discovery_contradicts_is_not_used(app, client, oidc):
     finally:
         app.extensions["forum.sso.providers"]["brand"] = real
     assert response.status_code == 503 and "cannot be reached" in response.get_data(as_text=True)
+
+
+def test_the_pkce_verifier_is_what_the_provider_checks(client, oidc, caplog):
+    """Without the verifier kept in our session the provider refuses the code: PKCE is real."""
+    oidc.set_account("mallory")
+    back = callback_url(client, oidc, "mallory")
+    state = query(back)["state"]
+    with client.session_transaction() as session:
+        entry = session[f"_state_brand_{state}"]
+        entry["data"]["code_verifier"] = "x" * 64
+        session[f"_state_brand_{state}"] = entry
+    assert client.get(local(back)).status_code == 400
+    assert "invalid_grant" in refusal_logged(caplog)
+    assert identity("brand", "mallory") is None and signed_in_as(client) is None
+
+
+def test_a_callback_naming_another_issuer_is_refused(client, oidc):
+    """RFC 9207: the authorization response's iss must be our provider's (mix-up attacks)."""
+    oidc.set_account("mallory")
+    back = callback_url(client, oidc, "mallory")
+    assert query(back)["iss"] == oidc.issuer
+    forged = back.replace("iss=", "iss=https%3A%2F%2Fevil.example&was=")
+    assert client.get(local(forged)).status_code == 400
+    assert signed_in_as(client) is None
