@@ -283,6 +283,17 @@ def fetch(
     raise RemoteFetchRefused("redirects", f"more than {max_redirects} redirects, the last to {current_url!r}")
 
 
+def check_url(url: str, *, allowed_ports: frozenset[int] | None = None,
+              address_allowed: AddressPolicy = address_is_public) -> str:
+    """The checks that need no DNS lookup (scheme, credentials, host, port, an IP literal's
+    address), for a form to refuse a URL at once: the URL normalised, or RemoteFetchRefused."""
+    target = _parse_target(url, allowed_ports)
+    literal = _ip_literal(target.host)
+    if literal is not None and not address_allowed(literal):
+        raise RemoteFetchRefused("address", f"{target.host!r} is not an allowed address")
+    return target.url
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a server answered to :func:`post`: any status, the first ``max_bytes`` of the body."""
