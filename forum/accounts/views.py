@@ -131,7 +131,8 @@ def login() -> Any:
         try:
             # "SSO only": members' passwords are refused before they are checked (no oracle);
             # administrators keep the break-glass password sign-in.
-            if not external.password_sign_in_open(services.find_by_login(form.login.data or "")):
+            if not external.members_use_passwords() and not external.password_sign_in_open(
+                    services.find_by_login(form.login.data or "")):
                 raise ValidationFailed(_("Sign in with your organisation's account, with the button "
                                          "below."))
             user = services.authenticate(form.login.data or "", form.password.data or "")

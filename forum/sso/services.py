@@ -125,12 +125,13 @@ def _email_owner(email: str | None) -> User | None:
     return db.session.scalar(select(User).where(User.email_canonical == canonical_email(email)))
 
 
-def resolve(provider: Provider, claims: ProviderClaims) -> tuple[Decision, User | None]:
+def resolve(provider: Provider, claims: ProviderClaims) -> tuple[Decision, User | None, ExternalIdentity | None]:
+    """The decision, the member it concerns, and the identity when it exists (two queries at most)."""
     identity = find_identity(provider.id, claims.subject)
     owner = None if identity else _email_owner(claims.email)
     decision = decide(identity_user=identity.user if identity else None, email_owner=owner, claims=claims,
                       link_by_verified_email=provider.link_by_verified_email)
-    return decision, (identity.user if identity else owner)
+    return decision, (identity.user if identity else owner), identity
 
 
 class SignInRefused(ValidationFailed):
@@ -152,13 +153,12 @@ def _refuse_if_blocked(user: User) -> None:
 def sign_in(provider: Provider, claims: ProviderClaims) -> User | None:
     """The member this sign-in is (linked now if the rules allow), groups synchronised and
     committed; None when a new account must be completed first. Raises SignInRefused."""
-    decision, user = resolve(provider, claims)
+    decision, user, found = resolve(provider, claims)
     if decision == Decision.NEW:
         return None
     if decision == Decision.COLLISION or user is None:
         raise SignInRefused(collision_message(provider))
     _refuse_if_blocked(user)
-    found = find_identity(provider.id, claims.subject)
     identity = found if found is not None else _link(user, provider, claims, actor=user, how="verified_email")
     identity.last_login_at = utcnow()
     sync_groups(provider, user, claims.groups)
