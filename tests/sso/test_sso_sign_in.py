@@ -242,3 +242,8 @@ def test_a_callback_naming_another_issuer_is_refused(client, oidc):
     forged = back.replace("iss=", "iss=https%3A%2F%2Fevil.example&was=")
     assert client.get(local(forged)).status_code == 400
     assert signed_in_as(client) is None
+
+
+def test_the_join_page_offers_the_providers_too(client, oidc):
+    page = client.get("/register").get_data(as_text=True)
+    assert 'action="/sso/brand/start"' in page and 'name="password"' in page  # both ways to join
