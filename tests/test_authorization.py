@@ -154,6 +154,16 @@ def where_world(model: Any, column: str, key: str) -> Callable[[dict[str, Any]],
 ADMIN_GET = admin_area("200")
 MOD_GET = moderators("200")
 
+
+def api_v1_among(allowed: set[str], outcome: str) -> Expect:
+    """An /api/v1 route for ``allowed`` (``outcome``): signed-out callers get 401, the rest 403."""
+    return {a: outcome if a in allowed else ("401" if a in SIGNED_OUT else "403") for a in ACTORS}
+
+
+API_MEMBERS = {a: "401" if a in SIGNED_OUT else "200" for a in ACTORS}
+API_MEMBERS_204 = {a: "401" if a in SIGNED_OUT else "204" for a in ACTORS}
+API_MEMBERS_415 = {a: "401" if a in SIGNED_OUT else "415" for a in ACTORS}
+
 # (rule, method) -> Row. Keep it in url_map order of prefix, one line per row where possible.
 TABLE: dict[tuple[str, str], Row] = {
     # discussions: reading
@@ -190,6 +200,43 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/api/v1/users/<username>", "GET"): Row("/api/v1/users/{author_name}", everyone()),
     ("/api/v1/me", "GET"): Row("/api/v1/me", {a: "401" if a in SIGNED_OUT else "200" for a in ACTORS}),
     ("/api/v1/search", "GET"): Row("/api/v1/search?q=hello", everyone()),
+    # api: events, notifications, moderation, escalations. Reads as the pages; member routes 401 signed
+    # out; staff routes 403 for the rest (a session's scopes are the member's role: no `moderation`
+    # scope without the role); writes with a body answer 415 here once the checks passed.
+    ("/api/v1/events", "GET"): Row("/api/v1/events", everyone()),
+    ("/api/v1/events/<int:event_id>", "GET"): Row("/api/v1/events/{members_event}", readers()),
+    ("/api/v1/events/<int:event_id>/rsvp", "GET"): Row("/api/v1/events/{public_event}/rsvp", API_MEMBERS),
+    ("/api/v1/events/<int:event_id>/attendees", "GET"): Row("/api/v1/events/{public_event}/attendees",
+                                                            {a: "200" if a in READERS else "401" if a in SIGNED_OUT
+                                                             else "403" for a in ACTORS}),
+    ("/api/v1/notifications", "GET"): Row("/api/v1/notifications", API_MEMBERS),
+    ("/api/v1/notifications/unread", "GET"): Row("/api/v1/notifications/unread", API_MEMBERS),
+    ("/api/v1/notifications/<int:notification_id>/read", "POST"): Row(  # the author's notice: nobody else's
+        "/api/v1/notifications/{notice}/read", {a: "401" if a in SIGNED_OUT else "404" for a in ACTORS}),
+    ("/api/v1/notifications/read", "POST"): Row("/api/v1/notifications/read", API_MEMBERS_204),
+    ("/api/v1/review", "GET"): Row("/api/v1/review", api_v1_among(MODERATORS, "200")),
+    ("/api/v1/review/<int:item_id>", "GET"): Row("/api/v1/review/{item}", api_v1_among(MODERATORS, "200")),
+    ("/api/v1/review/<int:item_id>/approve", "POST"): Row("/api/v1/review/{item}/approve",
+                                                          api_v1_among(MODERATORS, "200")),
+    ("/api/v1/review/<int:item_id>/reject", "POST"): Row("/api/v1/review/{item}/reject",
+                                                         api_v1_among(MODERATORS, "415")),
+    ("/api/v1/review/<int:item_id>/flags", "POST"): Row("/api/v1/review/{item}/flags",
+                                                        api_v1_among(MODERATORS, "415")),
+    ("/api/v1/flags", "GET"): Row("/api/v1/flags", api_v1_among(MODERATORS, "200")),
+    ("/api/v1/posts/<int:post_id>/flags", "POST"): Row("/api/v1/posts/{public_reply}/flags", API_MEMBERS_415),
+    **{(f"/api/v1/posts/<int:post_id>/{tool}", "POST"): Row(f"/api/v1/posts/{{public_reply}}/{tool}",
+                                                            api_v1_among(MODERATORS, "415"))
+       for tool in ("hide", "restore")},
+    **{(f"/api/v1/users/<username>/{tool}", "POST"): Row(f"/api/v1/users/{{author_name}}/{tool}",
+                                                         api_v1_among(MODERATORS, "415"))
+       for tool in ("warn", "silence", "suspend", "unsilence", "unsuspend")},
+    ("/api/v1/escalations", "GET"): Row("/api/v1/escalations", api_v1_among(STAFF, "200")),
+    ("/api/v1/escalations", "POST"): Row("/api/v1/escalations", API_MEMBERS_415),
+    # An escalation that does not exist: staff learn it (404), everyone else is refused first.
+    ("/api/v1/escalations/<int:escalation_id>", "GET"): Row("/api/v1/escalations/999999",
+                                                            api_v1_among(STAFF, "404")),
+    ("/api/v1/escalations/<int:escalation_id>/resolve", "POST"): Row("/api/v1/escalations/999999/resolve",
+                                                                     api_v1_among(STAFF, "404")),
     # api: keys. Any signed-in member makes keys of their own (a key never does more than they may);
     # admins make integration keys; revoking someone else's key is a 404.
     ("/settings/api-keys", "GET"): Row("/settings/api-keys", signed_in()),
@@ -487,6 +534,9 @@ TABLE: dict[tuple[str, str], Row] = {
 # Rules deliberately outside the table, with the reason.
 EXEMPT: dict[tuple[str, str], str] = {
     ("/api/v1/posts/<int:post_id>", "PATCH"): "JSON only (this table sends forms): tests/api/test_api_writes.py",
+    ("/api/v1/events/<int:event_id>/rsvp", "PUT"): "JSON only (this table sends forms): tests/api/test_api_events.py",
+    ("/api/v1/events/<int:event_id>/rsvp", "DELETE"): "the table sends GET and POST: tests/api/test_api_events.py",
+    ("/api/v1/escalations/<int:escalation_id>/ticket", "PUT"): "JSON only: tests/api/test_api_escalations.py",
 }
 
 
