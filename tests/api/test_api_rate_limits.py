@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import assert_error, bearer, make_key
+from tests.conftest import make_app
 from tests.factories import make_user
 
 
@@ -15,7 +16,9 @@ def app_config() -> dict[str, Any]:
     return {"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute"}
 
 
-def test_each_key_has_its_own_allowance_and_the_fourth_request_is_a_429(client):
+def test_each_key_has_its_own_allowance_and_the_fourth_request_is_a_429(client, database_url, tmp_path):
+    # Another app built in this process (live settings rebuild it) must not count each request again.
+    make_app(database_url, tmp_path, **{"RATELIMIT_ENABLED": True, "RATELIMIT_API": "3 per minute"})
     first = bearer(make_key(make_user("quick")))
     second = bearer(make_key(make_user("patient")))
     assert [client.get("/api/v1/categories", headers=first).status_code for _ in range(3)] == [200] * 3

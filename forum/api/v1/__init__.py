@@ -41,6 +41,15 @@ RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.
 DEFAULT_RATE_LIMIT = "300 per minute;5000 per hour"
 
 
+def api_rate_limit() -> str:
+    return str(current_app.config.get("RATELIMIT_API") or DEFAULT_RATE_LIMIT)
+
+
+# One decorator for the process: Flask-Limiter's limiter is process-wide and keeps the limits it
+# was given by value, so each app built (tests, live settings) adds the same limit, not one more.
+rate_limit = limiter.limit(api_rate_limit, key_func=auth.rate_key)
+
+
 def openapi_document() -> Any:
     return jsonify(openapi.document(RESOURCES, __version__))
 
@@ -55,6 +64,5 @@ def init_app(app: Flask) -> None:
     # Exempt from the site-wide check only so a key needs no token: auth.require checks the
     # token for every state change a session (cookie) makes.
     csrf.exempt(bp)
-    limiter.limit(lambda: str(current_app.config.get("RATELIMIT_API") or DEFAULT_RATE_LIMIT),
-                  key_func=auth.rate_key)(bp)
+    rate_limit(bp)
     app.register_blueprint(bp)
