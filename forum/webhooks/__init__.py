@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     jobs.register_job(app, jobs.JobType(services.JOB, _deliver, max_attempts=services.MAX_ATTEMPTS + 2,
                                         base_delay=services.delivery.BASE_DELAY, lease_seconds=120))
+    jobs.register_job(app, jobs.JobType(services.PRUNE_JOB, lambda _payload: _prune(), max_attempts=2))
+    jobs.register_periodic(app, jobs.PeriodicJob(services.PRUNE_JOB, {"minute": "41", "hour": "3"}))
     contribute(app, AdminSection, AdminSection("webhooks.admin_list", _l("Webhooks"),
                                                _l("send forum events to your helpdesk, CRM or chat")))
     contribute(app, AdminFigure, AdminFigure(
@@ -40,3 +42,8 @@ def init_app(app: Flask) -> None:
 
 def _deliver(payload: dict[str, Any]) -> None:
     services.deliver(int(payload["delivery_id"]))
+
+
+def _prune() -> None:
+    while services.prune():
+        pass

@@ -180,3 +180,21 @@ def test_a_delivery_queued_before_the_endpoint_was_turned_off_is_skipped(app, ad
     db.session.commit()
     run_deliveries()
     assert receiver.requests == [] and _deliveries(endpoint)[0].state == DeliveryState.SKIPPED
+
+
+def test_the_log_forgets_finished_deliveries_after_the_keeping_period(app, admin, receiver):
+    endpoint = add_endpoint(admin, receiver.url(), ["topic_created"])
+    make_topic()
+    make_topic()
+    run_deliveries()
+    old, recent = _deliveries(endpoint)
+    old_id = old.id
+    again = services.redeliver(admin, old.id)  # pending: kept whatever its age
+    for delivery in (old, again):
+        delivery.created_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert services.prune() == 1
+    assert [d.id for d in _deliveries(endpoint)] == [recent.id, again.id]
+    db.session.refresh(again)
+    assert again.redelivery_of_id is None
+    assert db.session.scalar(select(WebhookAttempt).where(WebhookAttempt.delivery_id == old_id)) is None

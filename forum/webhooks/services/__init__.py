@@ -6,10 +6,12 @@ from . import delivery
 from .delivery import (
     JOB,
     MAX_ATTEMPTS,
+    PRUNE_JOB,
     DeliveryFailed,
     deliver,
     delivery_log,
     get_delivery,
+    prune,
     queue_event,
     redeliver,
     send_ping,
@@ -30,6 +32,7 @@ from .endpoints import (
 __all__ = [
     "JOB",
     "MAX_ATTEMPTS",
+    "PRUNE_JOB",
     "DeliveryFailed",
     "EndpointInput",
     "create_endpoint",
@@ -42,6 +45,7 @@ __all__ = [
     "get_endpoint",
     "list_endpoints",
     "pending_count",
+    "prune",
     "queue_event",
     "redeliver",
     "rotate_secret",

@@ -21,6 +21,8 @@
   is notified (in the app and by mail) and the admin overview counts it until an admin turns
   it on again. Deliveries queued for a disabled endpoint are ``skipped`` (they can be
   redelivered from the log).
+* **A log, not an archive.** Finished deliveries older than ``WEBHOOKS_KEEP_DAYS`` (default
+  30) are pruned daily with their attempts; deliveries still pending are kept.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from forum import jobs
 from forum.accounts.models import Role, User
@@ -54,6 +56,8 @@ from ..signing import sign
 log = logging.getLogger(__name__)
 
 JOB = "webhooks.deliver"
+PRUNE_JOB = "webhooks.prune"
+DEFAULT_KEEP_DAYS = 30
 MAX_ATTEMPTS = 6
 BASE_DELAY = 30.0
 RESPONSE_KEEP = 4096  # bytes of a receiver's answer kept in the log
@@ -225,3 +229,18 @@ def get_delivery(delivery_id: int) -> WebhookDelivery:
     if delivery is None:
         raise NotFound()
     return delivery
+
+
+def prune(limit: int = 5000) -> int:
+    """Forget finished deliveries older than ``WEBHOOKS_KEEP_DAYS`` (their attempts go with them)."""
+    keep = int(current_app.config.get("WEBHOOKS_KEEP_DAYS") or DEFAULT_KEEP_DAYS)
+    cutoff = utcnow() - timedelta(days=keep)
+    ids = list(db.session.scalars(select(WebhookDelivery.id).where(
+        WebhookDelivery.state != DeliveryState.PENDING, WebhookDelivery.created_at < cutoff).limit(limit)))
+    if ids:
+        db.session.execute(update(WebhookDelivery).where(WebhookDelivery.redelivery_of_id.in_(ids))
+                           .values(redelivery_of_id=None))
+        db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
+        db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+    db.session.commit()
+    return len(ids)

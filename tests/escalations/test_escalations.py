@@ -1,0 +1,137 @@
+"""Escalate to support: staff only, seen by staff only, the webhook tells the helpdesk, the
+ticket recorded through the service the API exposes, resolving."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from forum.audit.models import AuditLog
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
+from forum.escalations import record_ticket
+from forum.escalations import services as escalations
+from forum.escalations.models import Escalation, EscalationStatus
+from forum.extensions import db
+from forum.webhooks.models import WebhookDelivery
+from forum.webhooks.services import EndpointInput, create_endpoint
+from tests.factories import hold_new_members, make_reply, make_staff, make_topic, make_user
+
+
+@pytest.fixture
+def world(app):
+    member = make_user("mia")
+    staff = make_staff("sam")
+    moderator = make_user("mod", role="moderator")
+    topic = make_topic(member, title="My kettle whistles all night")
+    reply = make_reply(topic, make_user("rob"))
+    return member, staff, moderator, topic, reply
+
+
+def _topic_page(client, topic) -> str:
+    return client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
+
+
+def test_staff_escalate_a_post_and_the_helpdesk_is_told(app, client, world):
+    member, staff, _moderator, topic, reply = world
+    admin = make_user("ada", role="admin")
+    endpoint = create_endpoint(admin, EndpointInput(url="https://helpdesk.example.com/in", description="",
+                                                    events=["escalation_created"], active=True,
+                                                    allow_internal=False))
+    client.login("sam")
+    page = _topic_page(client, topic)
+    assert "Escalate to support" in page and f"/t/{topic.id}/escalate?post={reply.id}" in page
+    form = client.get(f"/t/{topic.id}/escalate?post={reply.id}")
+    assert form.status_code == 200 and "Priority" in form.get_data(as_text=True)
+    response = client.post_form(f"/t/{topic.id}/escalate?post={reply.id}",
+                                {"reason": "Customer asks for a refund", "priority": "urgent"})
+    assert response.status_code == 302
+    escalation = db.session.scalar(select(Escalation))
+    assert (escalation.topic_id, escalation.post_id, escalation.priority, escalation.status) == \
+        (topic.id, reply.id, "urgent", EscalationStatus.OPEN)
+    assert escalation.created_by_id == staff.id
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "escalation.create"))
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    payload = json.loads(delivery.body)
+    assert payload["event"] == "escalation_created"
+    assert payload["data"]["escalation"]["id"] == escalation.id
+    assert payload["data"]["escalation"]["reason"] == "Customer asks for a refund"
+    assert payload["data"]["topic"]["id"] == topic.id and payload["data"]["post"]["id"] == reply.id
+    assert "Escalated" in _topic_page(client, topic)
+
+
+def test_members_and_visitors_neither_see_nor_use_escalations(app, client, world):
+    member, staff, _moderator, topic, reply = world
+    escalations.escalate(staff, topic, reply, "Refund", "high")
+    page = _topic_page(client, topic)
+    assert "Escalat" not in page
+    assert client.get(f"/t/{topic.id}/escalate").status_code == 302  # sign in first
+    client.login("mia")
+    page = _topic_page(client, topic)
+    assert "Escalat" not in page and "topic-escalations" not in page
+    assert client.get(f"/t/{topic.id}/escalate").status_code == 403
+    assert client.post_form(f"/t/{topic.id}/escalate", {"reason": "x", "priority": "low"}).status_code == 403
+    assert client.get("/escalations").status_code == 403
+    assert db.session.scalar(select(Escalation).where(Escalation.reason == "x")) is None
+    with pytest.raises(PermissionDenied):
+        escalations.escalate(member, topic, None, "Please", "low")
+
+
+def test_staff_cannot_escalate_what_they_cannot_read(app, client):
+    staff = make_staff("sam")
+    hold_new_members(1)
+    topic = make_topic(make_user("newbie"))  # held for review: moderators and its author only
+    assert topic.state == "pending"
+    client.login("sam")
+    assert client.get(f"/t/{topic.id}/escalate").status_code == 404
+    with pytest.raises(PermissionDenied):
+        escalations.escalate(staff, topic, None, "Look", "low")
+
+
+def test_a_ticket_recorded_by_the_helpdesk_shows_on_the_topic_for_staff(app, client, world):
+    _member, staff, _moderator, topic, _reply = world
+    escalation = escalations.escalate(staff, topic, None, "Warranty claim", "normal")
+    record_ticket(staff, escalation.id, "ABC-123", "https://helpdesk.example.com/tickets/123")
+    client.login("mod")
+    page = _topic_page(client, topic)
+    assert "ABC-123" in page and 'href="https://helpdesk.example.com/tickets/123"' in page
+    assert db.session.scalar(select(AuditLog.action).where(AuditLog.action == "escalation.ticket"))
+    # A reference without an address is shown as text; a bad address is refused.
+    record_ticket(staff, escalation.id, "ABC-124")
+    assert "ABC-124" in _topic_page(client, topic)
+    with pytest.raises(ValidationFailed) as refused:
+        record_ticket(staff, escalation.id, "ABC-125", "javascript:alert(1)")
+    assert "url" in refused.value.errors
+    with pytest.raises(ValidationFailed):
+        record_ticket(staff, escalation.id, "   ")
+    with pytest.raises(NotFound):
+        record_ticket(staff, 999999, "ABC-1")
+    with pytest.raises(PermissionDenied):
+        record_ticket(make_user("nobody"), escalation.id, "ABC-1")
+
+
+def test_one_open_escalation_per_post_and_resolving_it(app, client, world):
+    _member, staff, _moderator, topic, reply = world
+    escalation = escalations.escalate(staff, topic, reply, "Refund", "high")
+    client.login("sam")
+    again = client.post_form(f"/t/{topic.id}/escalate?post={reply.id}", {"reason": "Again", "priority": "low"})
+    assert again.status_code == 400 and "already escalated" in again.get_data(as_text=True)
+    assert "Again" in again.get_data(as_text=True)  # the text is kept
+    assert escalations.escalate(staff, topic, None, "The whole topic", "low").id != escalation.id
+    response = client.post_form(f"/escalations/{escalation.id}/resolve")
+    assert response.status_code == 302
+    db.session.refresh(escalation)
+    assert escalation.status == EscalationStatus.RESOLVED and escalation.resolved_by_id == staff.id
+    listing = client.get("/escalations?status=resolved").get_data(as_text=True)
+    assert "Refund" in listing and "The whole topic" not in listing
+    assert "The whole topic" in client.get("/escalations").get_data(as_text=True)
+
+
+def test_the_form_says_what_is_missing(app, client, world):
+    _member, _staff, _moderator, topic, _reply = world
+    client.login("sam")
+    response = client.post_form(f"/t/{topic.id}/escalate", {"reason": "", "priority": "urgent"})
+    assert response.status_code == 400 and db.session.scalar(select(Escalation)) is None
+    assert client.post_form(f"/t/{topic.id}/escalate?post=999999", {"reason": "x", "priority": "low"}
+                            ).status_code == 404
