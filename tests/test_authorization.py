@@ -232,11 +232,10 @@ TABLE: dict[tuple[str, str], Row] = {
        for tool in ("warn", "silence", "suspend", "unsilence", "unsuspend")},
     ("/api/v1/escalations", "GET"): Row("/api/v1/escalations", api_v1_among(STAFF, "200")),
     ("/api/v1/escalations", "POST"): Row("/api/v1/escalations", API_MEMBERS_415),
-    # An escalation that does not exist: staff learn it (404), everyone else is refused first.
-    ("/api/v1/escalations/<int:escalation_id>", "GET"): Row("/api/v1/escalations/999999",
-                                                            api_v1_among(STAFF, "404")),
-    ("/api/v1/escalations/<int:escalation_id>/resolve", "POST"): Row("/api/v1/escalations/999999/resolve",
-                                                                     api_v1_among(STAFF, "404")),
+    ("/api/v1/escalations/<int:escalation_id>", "GET"): Row("/api/v1/escalations/{escalation}",
+                                                            api_v1_among(STAFF, "200")),
+    ("/api/v1/escalations/<int:escalation_id>/resolve", "POST"): Row("/api/v1/escalations/{escalation}/resolve",
+                                                                     api_v1_among(STAFF, "200")),
     # api: keys. Any signed-in member makes keys of their own (a key never does more than they may);
     # admins make integration keys; revoking someone else's key is a 404.
     ("/settings/api-keys", "GET"): Row("/settings/api-keys", signed_in()),
