@@ -89,6 +89,14 @@ def test_only_admins_reach_the_webhook_pages(app, admin, client):
     assert endpoint.url == "https://hooks.example.com/"
 
 
+def test_the_delivery_log_pages_by_id(app, admin, client):
+    endpoint = add_endpoint(admin, "https://hooks.example.com/", ["topic_created"], allow_internal=False)
+    client.login("ada")
+    assert client.get(f"/admin/webhooks/{endpoint.id}/deliveries?before=abc").status_code == 400
+    assert client.get(f"/admin/webhooks/{endpoint.id}/deliveries?before=5").status_code == 200
+    assert client.get("/admin/webhooks/999999/deliveries").status_code == 404
+
+
 def test_a_new_secret_signs_the_next_deliveries(app, admin, client, receiver):
     endpoint = add_endpoint(admin, receiver.url(), ["topic_created"])
     old = endpoint.secret

@@ -138,6 +138,8 @@ def test_repeated_failures_turn_the_endpoint_off_and_tell_the_admins(app, admin,
     assert not endpoint.active and endpoint.disabled_at is not None and endpoint.consecutive_failures == 2
     told = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled"))}
     assert told == {admin.id, other_admin.id} and member.id not in told
+    notice = db.session.scalar(select(Notification).where(Notification.kind == "webhook_disabled"))
+    assert notice.params["url"] == f"127.0.0.1:{receiver.port}"  # the host: a path may hold a token
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.target_type == "webhook",
                                                            AuditLog.action == "webhook.auto_disable"))
     # Nothing more is queued for it; the overview counts it until an admin turns it on again.

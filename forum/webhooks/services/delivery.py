@@ -34,6 +34,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -206,7 +207,9 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
     record_action(None, "webhook.auto_disable", "webhook", endpoint.id,
                   after={"failures": endpoint.consecutive_failures, "url": endpoint.url})
     for admin in db.session.scalars(select(User).where(User.role == Role.ADMIN)):
-        notify(admin, notices.WEBHOOK_DISABLED, {"url": endpoint.url, "failures": endpoint.consecutive_failures},
+        # The host only: a URL's path or query may carry the receiver's own token (chat webhooks).
+        notify(admin, notices.WEBHOOK_DISABLED, {"url": urlsplit(endpoint.url).netloc,
+                                                 "failures": endpoint.consecutive_failures},
                url=notices.endpoint_path(endpoint.id), dedupe_key=f"webhook-disabled:{endpoint.id}:{now.isoformat()}")
 
 
