@@ -33,6 +33,7 @@ from forum.extensions import db
 from forum.registry import lookup
 from forum.text import one_line
 
+from . import permissions
 from .interfaces import StaffGroupSync
 from .models import ExternalIdentity
 from .providers import Provider
@@ -321,10 +322,11 @@ def connect(user: User, provider: Provider, claims: ProviderClaims) -> ExternalI
 
 
 def can_disconnect(user: User, identity: ExternalIdentity) -> bool:
-    """Not the member's last way in: another identity, or a password they may use."""
     others = db.session.scalar(select(func.count(ExternalIdentity.id)).where(
         ExternalIdentity.user_id == user.id, ExternalIdentity.id != identity.id)) or 0
-    return others > 0 or (external.has_usable_password(user) and external.password_sign_in_open(user))
+    return permissions.can_disconnect(user, identity, other_identities=int(others),
+                                      has_password=external.has_usable_password(user),
+                                      password_allowed=external.password_sign_in_open(user))
 
 
 def disconnect(user: User, identity_id: int) -> ExternalIdentity:

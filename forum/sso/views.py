@@ -23,7 +23,7 @@ from forum.forms import ConfirmForm, apply_errors
 from forum.text import ascii_int
 from forum.urls import external_url, safe_next
 
-from . import client, providers, services
+from . import client, permissions, providers, services
 from .forms import CompleteAccountForm, StartForm
 from .providers import Provider
 from .signin import SESSION_LOGIN
@@ -83,6 +83,8 @@ def connect(provider_id: str) -> Any:
     provider = _provider(provider_id)
     if not StartForm().validate_on_submit():
         abort(400)
+    if not permissions.can_connect(current_user):
+        abort(403)
     return _begin(provider, "connect", url_for("accounts.settings"))
 
 

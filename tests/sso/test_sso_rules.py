@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from forum import create_app
+from forum.sso.permissions import can_disconnect
 from forum.sso.providers import ProviderConfigError, parse_providers
 from forum.sso.services import Decision, ProviderClaims, decide, map_claims, wanted_role
 
@@ -84,3 +85,17 @@ def test_sso_only_needs_a_provider():
     with pytest.raises(ProviderConfigError, match="FORUM_SSO_ONLY"):
         create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "SSO_ONLY": True, "OIDC_PROVIDERS": []})
+
+
+@pytest.mark.parametrize(("others", "has_password", "allowed", "expected"), [
+    (0, True, True, True),     # a password they may use
+    (0, True, False, False),   # SSO-only: the password would not sign them in
+    (0, False, True, False),   # no password at all
+    (1, False, False, True),   # another connected account
+])
+def test_disconnecting_never_removes_the_last_way_in(others, has_password, allowed, expected):
+    me, identity = SimpleNamespace(id=1), SimpleNamespace(user_id=1)
+    assert can_disconnect(me, identity, other_identities=others, has_password=has_password,
+                          password_allowed=allowed) is expected
+    assert not can_disconnect(SimpleNamespace(id=2), identity, other_identities=1, has_password=True,
+                              password_allowed=True)
