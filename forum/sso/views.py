@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -56,7 +57,9 @@ def _begin(provider: Provider, intent: str, next_url: str) -> Any:
     session[SESSION_FLOW] = {"provider": provider.id, "intent": intent, "next": next_url,
                              "user_id": current_user.id if current_user.is_authenticated else None}
     try:
-        return client.authorize_redirect(provider, external_url("sso.callback", provider_id=provider.id))
+        # ui_locales: the provider's pages in the member's language, when it can.
+        return client.authorize_redirect(provider, external_url("sso.callback", provider_id=provider.id),
+                                         ui_locales=str(get_locale() or ""))
     except client.SignInFailed as exc:
         log.warning("OIDC provider %s unavailable: %s", provider.id, exc.reason)
         return _failed(provider, _("%(provider)s cannot be reached right now. Please try again in a few "

@@ -14,6 +14,7 @@
 //   POST /_test/mode             JSON {"tamper_id_token": bool}: the token endpoint returns an
 //                                ID token whose signature is broken
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -92,7 +93,6 @@ function build(issuer) {
 }
 
 // Bind first (port 0: a free one), then build the provider for the issuer that port names.
-import { createServer } from 'node:http';
 const server = createServer();
 server.listen(port, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;

@@ -33,6 +33,7 @@ def test_the_authorization_request_carries_pkce_state_and_nonce(client, oidc):
     assert len(params["state"]) >= 20 and len(params["nonce"]) >= 20
     assert params["redirect_uri"] == "http://forum.test/sso/brand/callback"
     assert params["scope"] == "openid email profile groups"
+    assert params["ui_locales"] == "en"
 
 
 def test_starting_a_sign_in_is_a_post_with_the_csrf_token(client, oidc):
