@@ -140,6 +140,10 @@ class SignInRefused(ValidationFailed):
 
 
 def collision_message(provider: Provider) -> str:
+    if not external.members_use_passwords():  # SSO-only: there is no password to sign in with
+        return _("An account here already uses this email address, and it cannot be linked to your "
+                 "%(provider)s account automatically. Please contact the community's administrators.",
+                 provider=provider.label)
     return _("An account here already uses this email address, and %(provider)s does not confirm the "
              "address belongs to you. Sign in to that account with your password, then connect "
              "%(provider)s from your settings.", provider=provider.label)

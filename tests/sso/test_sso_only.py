@@ -54,3 +54,11 @@ def test_members_still_sign_in_with_the_provider(client, oidc):
     sign_in(client, oidc, "pia")
     assert complete(client).status_code == 302
     assert signed_in_as(client) == "Pia"
+
+
+def test_a_collision_tells_the_member_whom_to_ask(client, oidc):
+    make_user("ugo", email="ugo@brand.example")
+    oidc.set_account("ugo", email_verified=False)
+    response = sign_in(client, oidc, "ugo")
+    assert response.status_code == 403
+    assert "Please contact the community" in response.get_data(as_text=True)
