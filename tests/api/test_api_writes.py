@@ -85,3 +85,13 @@ def test_a_reply_and_an_edit_with_its_conflict(client):
     assert db.session.get(Post, reply["id"]).raw == "Second version of my reply."
     other = bearer(make_key(make_user("stranger")))
     assert_error(client.patch(f"/api/v1/posts/{reply['id']}", headers=other, json={"body": "Mine now"}), 403)
+
+
+def test_control_characters_and_lone_surrogates_are_dropped_as_from_the_form(client):
+    key = bearer(make_key(make_user("noisy")))
+    topic = make_topic(make_user(), title="Noisy input arrives here")
+    response = client.post(f"/api/v1/topics/{topic.id}/posts", headers={**key, "Content-Type": "application/json"},
+                           data='{"body": "Clean\\u0000 text\\ud83d here", "reply_to_post_number": 1.0}')
+    assert response.status_code == 201, response.get_json()
+    post = response.get_json()["post"]
+    assert post["raw"] == "Clean text here" and post["reply_to_post_number"] == 1

@@ -38,7 +38,7 @@ from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 
 from forum.extensions import limiter
-from forum.text import ascii_int
+from forum.text import ascii_int, strip_control_chars
 from forum.web_input import INT_MAX
 
 from . import auth
@@ -268,6 +268,21 @@ def _field_message(error: jsonschema.ValidationError) -> str:
     }.get(str(error.validator), _("This value is not valid."))
 
 
+def _clean(value: Any) -> Any:
+    """A JSON value as the site's forms see theirs (web_input.CleanMultiDict): control characters
+    and lone surrogates removed from every string (PostgreSQL cannot store NUL), whole numbers
+    written as 2.0 read as 2."""
+    if isinstance(value, str):
+        return strip_control_chars(value)
+    if isinstance(value, dict):
+        return {strip_control_chars(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) <= INT_MAX:
+        return int(value)
+    return value
+
+
 def _json_body(op: Operation) -> dict[str, Any]:
     if op.body is None:
         return {}
@@ -276,6 +291,7 @@ def _json_body(op: Operation) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, _("The body is not valid JSON."))
+    data = _clean(data)
     validator = jsonschema.Draft202012Validator(op.body)
     problems: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
