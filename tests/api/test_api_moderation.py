@@ -55,6 +55,12 @@ def held_reply(topic: Any, username: str, body: str = "A newcomer's first words,
     return post
 
 
+def item_for(post_id: int) -> ReviewItem:
+    item = moderation.open_item_for_post(post_id)
+    assert item is not None
+    return item
+
+
 def audit(action: str, target_id: int | None = None) -> int:
     query = select(func.count()).select_from(AuditLog).where(AuditLog.action == action)
     if target_id is not None:
@@ -111,10 +117,10 @@ def test_approve_and_reject_are_the_queue_pages(client, mod, mod_key):
     topic = make_topic(make_user("author"), make_category("Help"), title="Approvals compared")
     web_post, api_post = held_reply(topic, "webnew"), held_reply(topic, "apinew")
     client.login("mona")
-    web_item = moderation.open_item_for_post(web_post.id)
+    web_item = item_for(web_post.id)
     assert client.post_form(f"/review/{web_item.id}/approve").status_code == 302
     client.post_form("/logout")
-    api_item = moderation.open_item_for_post(api_post.id)
+    api_item = item_for(api_post.id)
     response = client.post(f"/api/v1/review/{api_item.id}/approve", headers=mod_key)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json()["status"] == "resolved" and response.get_json()["resolution"] == "approved"
@@ -126,7 +132,7 @@ def test_approve_and_reject_are_the_queue_pages(client, mod, mod_key):
     assert_error(client.post(f"/api/v1/review/{api_item.id}/approve", headers=mod_key), 422)  # already reviewed
 
     refused = held_reply(topic, "refused")
-    item = moderation.open_item_for_post(refused.id)
+    item = item_for(refused.id)
     assert_error(client.post(f"/api/v1/review/{item.id}/reject", headers=mod_key, json={}), 422)  # no reason
     response = client.post(f"/api/v1/review/{item.id}/reject", headers=mod_key,
                            json={"text": "Please add the model number."})
@@ -140,7 +146,7 @@ def test_a_moderator_cannot_decide_an_admins_held_post(client, mod_key):
     topic = make_topic(make_user("author"), make_category("Help"), title="Rank rule")
     post = make_reply(topic, make_user("boss", role="admin"), "An admin's reply someone flags.")
     moderation.flag_post(make_user("flagger"), post, "spam")
-    item = moderation.open_item_for_post(post.id)
+    item = item_for(post.id)
     assert_error(client.post(f"/api/v1/review/{item.id}/flags", headers=mod_key, json={"outcome": "agree"}), 403)
     assert_error(client.post(f"/api/v1/posts/{post.id}/hide", headers=mod_key, json={}), 403)
     db.session.expire_all()

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
 from forum.discussions import services as discussions
 from forum.escalations import permissions, services
 from forum.escalations.forms import EscalationForm
@@ -89,11 +87,8 @@ NEW_ESCALATION_BODY = {
            limits=[escalation_limit])
 def create_escalation(req: ApiRequest) -> Any:
     topic = discussions.get_topic(req.user, req.body["topic_id"])
-    post = None
-    if req.body.get("post_id") is not None:
-        post = discussions.get_post(req.user, req.body["post_id"])
-        if post.topic_id != topic.id:
-            raise ApiError(422, fields={"post_id": _("This post is not in that topic.")})
+    # A post of another topic is a 404, as on the form's page (the service checks it).
+    post = discussions.get_post(req.user, req.body["post_id"]) if req.body.get("post_id") is not None else None
     if not permissions.can_escalate(req.user, topic):
         raise ApiError(403)
     form = json_form(EscalationForm, {"reason": req.body["reason"],
