@@ -121,3 +121,12 @@ def test_categories_1_vs_10(client, count_queries, who):
     for i in range(9):
         make_topic(make_user(), make_category(f"More {i}", slug=f"more-{i}"), title=f"Activity {i}")
     _same(small, _count(client, count_queries, "/api/v1/categories", who))
+
+
+def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(client, app):
+    key = bearer(make_key(make_user("verbose")))
+    topic = make_topic(make_user(), title="Somewhere to write a lot")
+    limit = int(app.config["MAX_CONTENT_LENGTH"])
+    response = client.post(f"/api/v1/topics/{topic.id}/posts", headers=key,
+                           json={"body": "x" * (limit + 10)})
+    assert_error(response, 413, "too_large")
