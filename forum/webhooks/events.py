@@ -22,3 +22,13 @@ EVENTS: dict[str, object] = {
     "rsvp_changed": _l("RSVP changed"),
     "escalation_created": _l("Escalated to support"),
 }
+
+
+# What the admin pages call a delivery's state (DeliveryState) and an endpoint's last outcome.
+STATE_LABELS: dict[str, object] = {
+    "pending": _l("Waiting"),
+    "retrying": _l("Retrying"),
+    "succeeded": _l("Delivered"),
+    "failed": _l("Not delivered"),
+    "skipped": _l("Skipped"),
+}

@@ -17,7 +17,7 @@ from forum.forms import ConfirmForm, apply_errors
 from forum.pagination import decode_id
 
 from . import services
-from .events import EVENTS
+from .events import STATE_LABELS
 from .forms import EndpointForm
 from .permissions import can_manage_webhooks
 from .services import EndpointInput
@@ -46,7 +46,7 @@ def _input(form: EndpointForm) -> EndpointInput:
 
 @bp.get("")
 def admin_list() -> Any:
-    return render_template("webhooks/list.html", endpoints=services.list_endpoints(), events=EVENTS)
+    return render_template("webhooks/list.html", endpoints=services.list_endpoints(), states=STATE_LABELS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,12 +109,13 @@ def deliveries(endpoint_id: int) -> Any:
     endpoint = services.get_endpoint(endpoint_id)
     before = decode_id(request.args.get("before"))  # a crafted value is a 400 (InvalidCursor)
     rows, more = services.delivery_log(endpoint, before)
-    return render_template("webhooks/deliveries.html", endpoint=endpoint, deliveries=rows, more=more)
+    return render_template("webhooks/deliveries.html", endpoint=endpoint, deliveries=rows, more=more,
+                           states=STATE_LABELS)
 
 
 @bp.get("/deliveries/<int:delivery_id>")
 def delivery(delivery_id: int) -> Any:
-    return render_template("webhooks/delivery.html", delivery=services.get_delivery(delivery_id))
+    return render_template("webhooks/delivery.html", delivery=services.get_delivery(delivery_id), states=STATE_LABELS)
 
 
 @bp.post("/deliveries/<int:delivery_id>/redeliver")

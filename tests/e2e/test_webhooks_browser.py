@@ -48,7 +48,7 @@ def test_an_admin_adds_an_endpoint_and_the_test_ping_arrives(page, live_server, 
     assert json.loads(ping.body)["data"]["events"] == ["topic_created", "escalation_created"]
     page.reload()
     row = page.locator("#delivery-log tr.delivery").first
-    assert "ping" in row.inner_text() and "succeeded" in row.inner_text() and "200" in row.inner_text()
+    assert "ping" in row.inner_text() and "Delivered" in row.inner_text() and "200" in row.inner_text()
     assert page.js_errors == []
 
 
