@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -41,8 +41,8 @@ def own_keys() -> Any:
             apply_errors(form, exc)
         else:
             form = UserKeyForm(formdata=None)
-    return render_template("api/keys.html", form=form, made=made, keys=keys.user_keys(current_user),
-                           action_form=ConfirmForm()), 400 if form.errors or form.form_errors else 200
+    return _page(render_template("api/keys.html", form=form, made=made, keys=keys.user_keys(current_user)),
+                 form, made)
 
 
 @bp.route("/admin/api-keys", methods=["GET", "POST"])
@@ -67,8 +67,14 @@ def admin_keys() -> Any:
                 apply_errors(form, exc)
             else:
                 form = AdminKeyForm(formdata=None)
-    return render_template("api/admin_keys.html", form=form, made=made, keys=keys.admin_keys(),
-                           action_form=ConfirmForm()), 400 if form.errors or form.form_errors else 200
+    return _page(render_template("api/admin_keys.html", form=form, made=made, keys=keys.admin_keys()), form, made)
+
+
+def _page(html: str, form: Any, made: keys.NewKey | None) -> Any:
+    response = make_response(html, 400 if form.errors or form.form_errors else 200)
+    if made is not None:
+        response.headers["Cache-Control"] = "no-store"  # the page holds the secret: never kept
+    return response
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")

@@ -22,7 +22,7 @@ def test_a_member_makes_a_key_sees_it_once_uses_it_and_revokes_it(client):
     client.login("maker")
     assert "/settings/api-keys" in client.get("/settings").get_data(as_text=True)
     page = client.post_form("/settings/api-keys", {"name": "My backup script", "scopes": ["read"]})
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     secret = SECRET_RE.search(page.get_data(as_text=True)).group(1)
     listing = client.get("/settings/api-keys").get_data(as_text=True)
     assert "My backup script" in listing and secret not in listing
