@@ -34,7 +34,7 @@ def _topic_page(client, topic) -> str:
 
 
 def test_staff_escalate_a_post_and_the_helpdesk_is_told(app, client, world):
-    member, staff, _moderator, topic, reply = world
+    _member, staff, _moderator, topic, reply = world
     admin = make_user("ada", role="admin")
     endpoint = create_endpoint(admin, EndpointInput(url="https://helpdesk.example.com/in", description="",
                                                     events=["escalation_created"], active=True,
