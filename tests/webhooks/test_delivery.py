@@ -150,6 +150,12 @@ def test_repeated_failures_turn_the_endpoint_off_and_tell_the_admins(app, admin,
     assert "Webhooks turned off" in client.get("/admin/").get_data(as_text=True)
     page = client.get(f"/admin/webhooks/{endpoint.id}").get_data(as_text=True)
     assert "turned off after 2 failed deliveries" in page
+    # The admin fixes the receiver and tests it while it is still off, then turns it on.
+    before = len(receiver.requests)
+    client.post_form(f"/admin/webhooks/{endpoint.id}/ping")
+    assert len(receiver.requests) == before + 1 and receiver.requests[-1].headers["Circolo-Event"] == "ping"
+    db.session.refresh(endpoint)
+    assert not endpoint.active and endpoint.consecutive_failures == 2
 
 
 def test_redelivery_sends_the_same_event_as_a_new_delivery(app, admin, receiver, client):

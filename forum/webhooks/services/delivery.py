@@ -14,7 +14,8 @@
 * **Retries.** An attempt that gets no 2xx answer in time is retried by the job queue with
   its growing delay (30 s × 4^(n-1), at most an hour: 30 s, 2 min, 8 min, 32 min, 1 h, so the
   last of :data:`MAX_ATTEMPTS` attempts comes about 1 h 43 min after the first). A URL that
-  can never work (scheme, host, port) is not retried. Test pings are tried once.
+  can never work (scheme, host, port) is not retried. Test pings are tried once, go out even
+  while the endpoint is off (an admin tests a fix before turning it on), and never count below.
 * **Automatic disabling.** Each delivery that failed after all its attempts counts one
   failure for its endpoint; a success resets the count. At ``WEBHOOKS_DISABLE_AFTER``
   (default 5) failures in a row the endpoint is turned off, the audit log says so, every admin
@@ -114,7 +115,7 @@ def queue_event(event: str, build: Callable[[], dict[str, Any]]) -> list[Webhook
 
 
 def send_ping(actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """A test delivery, whatever the endpoint subscribes to (tried once)."""
+    """A test delivery, whatever the endpoint subscribes to, even while it is off (tried once)."""
     event_id = _new_id("evt_")
     data = {"message": "Hello from Circolo: this endpoint receives webhooks.", "endpoint_id": endpoint.id,
             "events": list(endpoint.events or [])}
@@ -148,7 +149,7 @@ def deliver(delivery_id: int) -> None:
     if delivery is None or delivery.state != DeliveryState.PENDING:
         return
     endpoint = delivery.endpoint
-    if not endpoint.active:
+    if not endpoint.active and delivery.event != PING:  # a ping tests a paused endpoint before it is on again
         delivery.state, delivery.finished_at = DeliveryState.SKIPPED, utcnow()
         db.session.commit()
         return
@@ -174,7 +175,8 @@ def deliver(delivery_id: int) -> None:
     succeeded = attempt.status_code is not None and 200 <= attempt.status_code < 300
     if succeeded:
         _finish(delivery, DeliveryState.SUCCEEDED)
-        endpoint.consecutive_failures = 0
+        if delivery.event != PING:  # pings never count, either way
+            endpoint.consecutive_failures = 0
     elif permanent or delivery.attempts >= (1 if delivery.event == PING else MAX_ATTEMPTS):
         _finish(delivery, DeliveryState.FAILED)
         if delivery.event != PING:
