@@ -102,14 +102,14 @@ def require(scopes: tuple[str, ...], *, member: bool) -> Caller:
     who = caller()
     if member and not who.is_authenticated:
         raise ApiError(401)
+    if who.via_session and request.method not in SAFE_METHODS:
+        csrf.protect()  # raises CSRFError (answered 400, code "csrf"), before anything else is said
     missing = [s for s in scopes if s not in who.scopes]
     if missing:
         if not who.is_authenticated:
             raise ApiError(401)
         raise ApiError(403, _("This key may not do that: it needs the scope %(scopes)s.", scopes=", ".join(missing)),
                        code="insufficient_scope")
-    if who.via_session and request.method not in SAFE_METHODS:
-        csrf.protect()  # raises CSRFError (answered 403, code "csrf")
     return who
 
 

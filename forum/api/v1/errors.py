@@ -123,7 +123,8 @@ def install(app: Flask, bp: Blueprint) -> None:
 
     @bp.errorhandler(CSRFError)
     def csrf_failed(e: CSRFError) -> Response:
-        return error_response(403, _("The form expired or the CSRF token is missing. Send it in X-CSRFToken."),
+        # 400, as everywhere on the site (Flask-WTF's answer; tests/test_security.py).
+        return error_response(400, _("The form expired or the CSRF token is missing. Send it in X-CSRFToken."),
                               code="csrf")
 
     @bp.errorhandler(HTTPException)

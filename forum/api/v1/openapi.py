@@ -20,9 +20,9 @@ ERROR = obj({"error": obj({
 })})
 
 ERROR_TEXT = {
-    400: "The request was not valid (a parameter, a cursor, the JSON).",
+    400: "The request was not valid (a parameter, a cursor, the JSON, a session's missing CSRF token).",
     401: "No valid credentials: a missing, wrong or revoked key, or a suspended member.",
-    403: "The caller may not do this (permissions, key scopes, or a session's CSRF token).",
+    403: "The caller may not do this (permissions, key scopes, a member who may not post now).",
     404: "Not found, or not visible to the caller.",
     405: "Method not allowed.",
     409: "A conflict with the current state (an edit of an outdated version).",
