@@ -137,6 +137,25 @@ class DefaultConfig:
     # Let nginx send local files (README: X-Accel-Redirect): the internal location's prefix.
     STORAGE_LOCAL_ACCEL_REDIRECT: str | None = None
 
+    # Sign-in with the brand's identity providers (OpenID Connect): a list of providers, each
+    # key documented in forum/sso/providers.py and README ("Sign in with your brand's accounts").
+    # Configuration, not admin settings: they carry client secrets. SSO_ONLY: members sign in
+    # only through a provider (administrators keep their password: the break-glass login).
+    OIDC_PROVIDERS: list[dict] = []
+    SSO_ONLY = False
+
+    # The REST API (/api/v1): counted per key (or member, or IP), on top of each route's own
+    # limits (posting: RATELIMIT_POSTING).
+    RATELIMIT_API = "300 per minute;5000 per hour"
+
+    # Webhooks (forum/webhooks/services/delivery.py): seconds per socket operation and for a
+    # whole delivery; an endpoint is turned off after this many failed deliveries in a row
+    # (each after all its retries); finished deliveries are kept this many days in the log.
+    WEBHOOKS_TIMEOUT = 5.0
+    WEBHOOKS_DEADLINE = 10.0
+    WEBHOOKS_DISABLE_AFTER = 5
+    WEBHOOKS_KEEP_DAYS = 30
+
     POSTS_PER_PAGE = 20
     TOPICS_PER_PAGE = 30
     MAX_POST_LENGTH = 32_000

@@ -205,8 +205,6 @@ def parse_providers(raw: Any) -> dict[str, Provider]:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("OIDC_PROVIDERS", [])
-    app.config.setdefault("SSO_ONLY", False)
     providers = parse_providers(app.config["OIDC_PROVIDERS"])
     if app.config["SSO_ONLY"] and not providers:
         raise ProviderConfigError("FORUM_SSO_ONLY is set but no FORUM_OIDC_PROVIDERS are configured: "

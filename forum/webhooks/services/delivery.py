@@ -59,12 +59,10 @@ log = logging.getLogger(__name__)
 
 JOB = "webhooks.deliver"
 PRUNE_JOB = "webhooks.prune"
-DEFAULT_KEEP_DAYS = 30
 MAX_ATTEMPTS = 6
 BASE_DELAY = 30.0
 RESPONSE_KEEP = 4096  # bytes of a receiver's answer kept in the log
 PERMANENT_REFUSALS = frozenset({"url", "scheme", "port", "host"})  # retrying cannot help
-DEFAULT_DISABLE_AFTER = 5
 
 
 class DeliveryFailed(Exception):
@@ -161,7 +159,7 @@ def deliver(delivery_id: int) -> None:
     try:
         answer = http_post(
             endpoint.url, body, headers=_headers(endpoint, delivery, body), max_bytes=RESPONSE_KEEP,
-            timeout=float(config.get("WEBHOOKS_TIMEOUT") or 5), deadline=float(config.get("WEBHOOKS_DEADLINE") or 10),
+            timeout=float(config["WEBHOOKS_TIMEOUT"]), deadline=float(config["WEBHOOKS_DEADLINE"]),
             user_agent="Circolo-Webhooks (+" + (config.get("PUBLIC_URL") or "") + ")",
             address_allowed=public_or_internal if endpoint.allow_internal else address_is_public)
         attempt.status_code, attempt.response_ms = answer.status, answer.elapsed_ms
@@ -197,7 +195,7 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
     db.session.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id).values(
         consecutive_failures=WebhookEndpoint.consecutive_failures + 1))
     db.session.refresh(endpoint)
-    limit = int(current_app.config.get("WEBHOOKS_DISABLE_AFTER") or DEFAULT_DISABLE_AFTER)
+    limit = int(current_app.config["WEBHOOKS_DISABLE_AFTER"])
     if endpoint.consecutive_failures < limit or not endpoint.active:
         return
     now = utcnow()
@@ -238,7 +236,7 @@ def get_delivery(delivery_id: int) -> WebhookDelivery:
 
 def prune(limit: int = 5000) -> int:
     """Forget finished deliveries older than ``WEBHOOKS_KEEP_DAYS`` (their attempts go with them)."""
-    keep = int(current_app.config.get("WEBHOOKS_KEEP_DAYS") or DEFAULT_KEEP_DAYS)
+    keep = int(current_app.config["WEBHOOKS_KEEP_DAYS"])
     cutoff = utcnow() - timedelta(days=keep)
     ids = list(db.session.scalars(select(WebhookDelivery.id).where(
         WebhookDelivery.state != DeliveryState.PENDING, WebhookDelivery.created_at < cutoff).limit(limit)))
