@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from forum.discussions import services
 from tests.api.conftest import assert_error, bearer, make_key
 from tests.factories import make_category, make_reply, make_topic, make_user
 
@@ -130,3 +132,17 @@ def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(client, app):
     response = client.post(f"/api/v1/topics/{topic.id}/posts", headers=key,
                            json={"body": "x" * (limit + 10)})
     assert_error(response, 413, "too_large")
+
+
+def test_a_database_that_is_down_is_a_503_and_a_failed_statement_a_500_in_the_error_shape(client, app, monkeypatch):
+    def fails(error: Exception) -> Any:
+        def raising(*args: Any, **kwargs: Any) -> Any:
+            raise error
+        return raising
+
+    monkeypatch.setattr(services, "visible_categories",
+                        fails(OperationalError("SELECT 1", {}, Exception("could not connect to server"))))
+    assert_error(client.get("/api/v1/categories"), 503, "unavailable")
+    monkeypatch.setattr(services, "visible_categories", fails(IntegrityError("INSERT", {}, Exception("unique"))))
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production: no traceback to the caller
+    assert_error(client.get("/api/v1/categories"), 500, "server_error")

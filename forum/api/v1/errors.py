@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
@@ -126,6 +127,16 @@ def install(app: Flask, bp: Blueprint) -> None:
         # 400, as everywhere on the site (Flask-WTF's answer; tests/test_security.py).
         return error_response(400, _("The form expired or the CSRF token is missing. Send it in X-CSRFToken."),
                               code="csrf")
+
+    @bp.errorhandler(DBAPIError)
+    def database_error(e: DBAPIError) -> Response:
+        # The site's handler decides whether the database is down (503) or the statement failed
+        # (it re-raises: a 500); only the shape of its answer is the API's.
+        site_handler = current_app.error_handler_spec.get(None, {}).get(None, {}).get(DBAPIError)
+        if site_handler is None:
+            raise e
+        answer = current_app.make_response(site_handler(e))  # type: ignore[arg-type]
+        return error_response(answer.status_code)
 
     @bp.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
