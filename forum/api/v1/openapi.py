@@ -32,7 +32,7 @@ ERROR_TEXT = {
     429: "Too many requests; see Retry-After.",
     503: "The service (search, the database) is briefly unavailable.",
 }
-COMMON_ERRORS = (400, 401, 403, 404, 405, 429)
+COMMON_ERRORS = (400, 401, 403, 404, 405, 429, 503)
 BODY_ERRORS = (413, 415, 422)
 
 DESCRIPTION = """The forum for other programs.
