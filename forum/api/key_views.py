@@ -70,6 +70,12 @@ def admin_keys() -> Any:
     return _page(render_template("api/admin_keys.html", form=form, made=made, keys=keys.admin_keys()), form, made)
 
 
+@bp.app_template_global("api_key_reach")
+def _reach(key: Any) -> frozenset[str]:
+    """The scopes a key can use: those it was given that its member's role allows."""
+    return keys.effective_scopes(key, key.user)
+
+
 def _page(html: str, form: Any, made: keys.NewKey | None) -> Any:
     response = make_response(html, 400 if form.errors or form.form_errors else 200)
     if made is not None:

@@ -60,6 +60,8 @@ def test_an_admin_makes_an_integration_key_acting_as_a_bot(client):
     secret = SECRET_RE.search(page.get_data(as_text=True)).group(1)
     body = client.get("/api/v1/me", headers=bearer(secret)).get_json()
     assert body["user"]["username"] == "helpdesk-bot" and body["scopes"] == ["read", "write"]
+    # The list says which scopes the key was given but cannot use (the bot is no moderator).
+    assert "<s title=" in client.get("/admin/api-keys").get_data(as_text=True).split("Help desk")[1].split("</li>")[0]
     page = client.post_form("/admin/api-keys", {"name": "Nobody", "scopes": ["read"], "acts_as": "ghost"})
     assert page.status_code == 400 and "No member has this username." in page.get_data(as_text=True)
 
