@@ -38,11 +38,9 @@ from .declare import Resource, register
 RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.api, search.api,
                                    events.api, notifications.api, moderation.api, escalations.api)
 
-DEFAULT_RATE_LIMIT = "300 per minute;5000 per hour"
-
 
 def api_rate_limit() -> str:
-    return str(current_app.config.get("RATELIMIT_API") or DEFAULT_RATE_LIMIT)
+    return str(current_app.config["RATELIMIT_API"])  # forum/config.py
 
 
 # One decorator for the process: Flask-Limiter's limiter is process-wide and keeps the limits it

@@ -361,8 +361,8 @@ def member_rate_key(prefix: str) -> Callable[[], str]:
     return key
 
 
-def config_limit(name: str, default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """An extra rate limit for a route, from the site's configuration (e.g. RATELIMIT_POSTING:
-    the API posts within the same limits as the web form)."""
-    return limiter.limit(lambda: str(current_app.config.get(name) or default),
-                         key_func=member_rate_key(name.lower()))
+def config_limit(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An extra rate limit for a route, per member, from the site's configuration
+    (forum/config.py), e.g. RATELIMIT_POSTING: the API posts within the same limits as the web
+    form. Made once, at import: Flask-Limiter's limits are process-wide."""
+    return limiter.limit(lambda: str(current_app.config[name]), key_func=member_rate_key(name.lower()))

@@ -24,7 +24,7 @@ HIT = api.schema("SearchHit", obj({
     "topic_id": nullable(ID), "post_id": nullable(ID), "event_id": nullable(ID), "category_id": nullable(ID),
 }))
 
-search_limit = config_limit("RATELIMIT_SEARCH_MEMBER", "60 per minute;600 per hour")
+search_limit = config_limit("RATELIMIT_SEARCH_MEMBER")
 
 
 @api.route("GET", "/search", summary="Search", paginated=True, response=HIT, errors=(503,),

@@ -29,7 +29,7 @@ TOPIC_WITH_POST = api.schema("NewTopic", {"type": "object", "required": ["topic"
 NEW_POST = api.schema("NewPost", {"type": "object", "required": ["post", "held"], "additionalProperties": False,
                                   "properties": {"post": POST, "held": {"type": "boolean"}}})
 
-posting_limit = config_limit("RATELIMIT_POSTING", "6 per minute;120 per hour")
+posting_limit = config_limit("RATELIMIT_POSTING")
 HELD_HELP = " `held`: the text waits for a moderator (the review queue), as it would from the web form."
 
 
