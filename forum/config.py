@@ -88,6 +88,10 @@ class DefaultConfig:
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
     RATELIMIT_POSTING = "6 per minute;120 per hour"
+    # Per member, whether from the page or the API (forum.extensions.member_action_limit).
+    RATELIMIT_FLAG = "20 per minute;200 per day"
+    RATELIMIT_RSVP = "30 per minute"
+    RATELIMIT_ESCALATE = "20 per hour"
     RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors, per IP (members: RATELIMIT_SEARCH_MEMBER)
     # Members' searches, counted per account (RATELIMIT_SEARCH counts visitors per IP).
     RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -35,6 +36,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def member_action_limit(config_key: str, *, key_func: Callable[[], str] | None = None,
+                        methods: list[str] | None = None) -> Any:
+    """One allowance per member for an action, read from the configuration (``config_key``) and
+    shared by every route that does it: the web form and the API count in the same bucket, so
+    an integration cannot flag, answer or escalate twice as often as the page allows. The API
+    passes its own key function (its caller is known only once its key is read); both give
+    ``<scope>:member:<id>``."""
+    scope = config_key.lower()
+    return limiter.shared_limit(lambda: str(current_app.config[config_key]), scope=scope,
+                                key_func=key_func or per_member(scope), methods=methods)
 
 
 def per_member(prefix: str) -> Callable[[], str]:

@@ -119,23 +119,38 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    def cap_role(self, role: Role) -> None:
+        """Act, for the rest of this request, with at most ``role``: an API key without the
+        ``moderation`` or ``admin`` scope carries a moderator's or an admin's account, not
+        their powers (forum.api.keys). Kept on this loaded instance only, never stored."""
+        self._role_cap = role
+
+    @property
+    def acting_role(self) -> Role:
+        """The role every permission check reads: the member's, or less under :meth:`cap_role`."""
+        role = Role(self.role)
+        cap: Role | None = getattr(self, "_role_cap", None)
+        return cap if cap is not None and ROLE_RANK[cap] < ROLE_RANK[role] else role
+
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return self.acting_role == Role.ADMIN
 
     @property
     def is_moderator(self) -> bool:
         """Moderators and admins: people who run the community."""
-        return self.role in (Role.MODERATOR, Role.ADMIN)
+        return self.acting_role in (Role.MODERATOR, Role.ADMIN)
 
     @property
     def is_staff(self) -> bool:
-        """Anyone who speaks for the brand: moderators, admins and staff-group members."""
-        return self.is_moderator or self.is_staff_member
+        """Anyone who speaks for the brand: moderators, admins and staff-group members. Their
+        real role, even under :meth:`cap_role`: reading the staff rooms and answering for the
+        brand are not moderation powers."""
+        return Role(self.role) in (Role.MODERATOR, Role.ADMIN) or self.is_staff_member
 
     @property
     def rank(self) -> int:
-        return ROLE_RANK.get(Role(self.role), 0)
+        return ROLE_RANK[self.acting_role]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"

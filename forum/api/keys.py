@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from forum.accounts.models import User
+from forum.accounts.models import Role, User
 from forum.accounts.states import MemberState, member_state
 from forum.audit.services import record_action
 from forum.db_types import utcnow
@@ -158,7 +158,18 @@ def authenticate(token: str) -> Authenticated | None:
         return None
     if member_state(user) == MemberState.SUSPENDED:
         return None
-    return Authenticated(key, user, effective_scopes(key, user))
+    scopes = effective_scopes(key, user)
+    user.cap_role(role_within(scopes))
+    return Authenticated(key, user, scopes)
+
+
+def role_within(scopes: frozenset[str]) -> Role:
+    """The most a key's scopes let its member act as: a moderator's key without ``moderation``
+    reads and writes as a member (no hidden posts, no editing others' posts), an admin's
+    without ``admin`` as a moderator at most."""
+    if Scope.ADMIN.value in scopes:
+        return Role.ADMIN
+    return Role.MODERATOR if Scope.MODERATION.value in scopes else Role.MEMBER
 
 
 def prefix_of(token: str) -> str | None:

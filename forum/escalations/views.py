@@ -12,7 +12,7 @@ from forum.discussions import permissions as discussion_permissions
 from forum.discussions.links import post_path
 from forum.discussions.models import Post, Topic
 from forum.errors import ValidationFailed
-from forum.extensions import db, limiter, per_member
+from forum.extensions import db, member_action_limit
 from forum.forms import ConfirmForm, apply_errors
 
 from . import permissions, services
@@ -21,7 +21,7 @@ from .models import EscalationStatus
 
 bp = Blueprint("escalations", __name__)
 
-escalation_limit = limiter.limit("20 per hour", methods=["POST"], key_func=per_member("escalate"))
+escalation_limit = member_action_limit("RATELIMIT_ESCALATE", methods=["POST"])
 
 
 def _topic_and_post(topic_id: int) -> tuple[Topic, Post | None]:

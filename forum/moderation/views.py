@@ -36,7 +36,7 @@ from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from forum.extensions import db, limiter, per_member
+from forum.extensions import db, limiter, member_action_limit, per_member
 from forum.forms import apply_errors
 from forum.pagination import decode_id
 from forum.text import ascii_int
@@ -64,8 +64,7 @@ from .models import ReviewKind, ReviewReason, SanctionKind
 
 posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
                               key_func=per_member("user"))
-flag_limit = limiter.limit("20 per minute;200 per day", methods=["POST"],
-                           key_func=per_member("flag"))
+flag_limit = member_action_limit("RATELIMIT_FLAG", methods=["POST"])
 
 
 def moderator_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,8 +10,9 @@ from forum.api import keys
 from forum.api.models import ApiKey
 from forum.db_types import utcnow
 from forum.extensions import db
+from forum.moderation import services as moderation
 from tests.api.conftest import assert_error, bearer, make_key
-from tests.factories import general_category, make_user
+from tests.factories import general_category, make_reply, make_topic, make_user
 from tests.factories.accounts import make_member_in_state
 
 
@@ -125,3 +126,33 @@ def test_a_session_reads_and_writes_with_its_csrf_token(client):
                  400, "csrf")
     response = client.post("/api/v1/topics", json=_topic(category_id), headers={"X-CSRFToken": client.csrf_token()})
     assert response.status_code == 201, response.get_json()
+
+
+def test_a_moderators_key_without_the_moderation_scope_acts_as_a_member(client, app):
+    """A moderator's own key (read, write) carries their account, not their powers: no hidden
+    post's text, no editing someone else's post. With the scope (an admin key), both work."""
+    with app.test_request_context("/"):
+        moderator = make_user("modkey", role="moderator")
+        admin = make_user("keymaker", role="admin")
+        author = make_user("plainmember")
+        topic = make_topic(author)
+        hidden = make_reply(topic, author, "Words that a moderator hid from view.")
+        moderation.hide_post(moderator, hidden, "off topic")
+        other = make_reply(topic, author, "The member's own words, untouched.")
+        member_key = bearer(make_key(moderator, ("read", "write")))
+        moderation_key = bearer(make_key(moderator, ("read", "write", "moderation"), admin=admin))
+
+    as_member = client.get(f"/api/v1/posts/{hidden.id}", headers=member_key).get_json()
+    assert as_member["cooked"] is None and as_member["raw"] is None
+    listed = client.get(f"/api/v1/topics/{topic.id}/posts", headers=member_key).get_json()["items"]
+    assert all(item["cooked"] is None for item in listed if item["id"] == hidden.id)
+    refused = client.patch(f"/api/v1/posts/{other.id}", json={"body": "Rewritten by a personal key."},
+                           headers=member_key)
+    assert refused.status_code == 403
+    assert "untouched" in client.get(f"/api/v1/posts/{other.id}", headers=member_key).get_json()["cooked"]
+
+    as_moderator = client.get(f"/api/v1/posts/{hidden.id}", headers=moderation_key).get_json()
+    assert "moderator hid" in as_moderator["cooked"]
+    edited = client.patch(f"/api/v1/posts/{other.id}", json={"body": "Edited by the moderation key."},
+                          headers=moderation_key)
+    assert edited.status_code == 200, edited.get_json()

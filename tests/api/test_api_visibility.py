@@ -54,7 +54,11 @@ def test_a_held_post_is_for_its_author_and_moderators_only(client):
     post_id = response.get_json()["post"]["id"]
 
     other = bearer(make_key(make_user("bystander")))
-    moderator = bearer(make_key(make_user("reviewer", role="moderator")))
+    reviewer = make_user("reviewer", role="moderator")
+    # The moderator's key must carry the moderation scope (an admin makes it); their own
+    # read/write key acts as a member's and finds nothing (tests/api/test_api_auth.py).
+    moderator = bearer(make_key(reviewer, ("read", "moderation"), admin=make_user("boss", role="admin")))
+    assert_error(client.get(f"/api/v1/posts/{post_id}", headers=bearer(make_key(reviewer, ("read",)))), 404)
     assert_error(client.get(f"/api/v1/posts/{post_id}", headers=other), 404)
     assert_error(client.get(f"/api/v1/posts/{post_id}"), 404)
     listed = [p["id"] for p in client.get(f"/api/v1/topics/{topic.id}/posts", headers=other).get_json()["items"]]

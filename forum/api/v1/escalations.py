@@ -18,7 +18,7 @@ from forum.discussions import services as discussions
 from forum.escalations import permissions, services
 from forum.escalations.forms import EscalationForm
 from forum.escalations.models import EscalationStatus, Priority
-from forum.extensions import limiter
+from forum.extensions import member_action_limit
 
 from ..representations import escalation_json
 from .declare import DATETIME, ID, URL, Answer, ApiRequest, Resource, member_rate_key, nullable, obj, path, query
@@ -38,8 +38,8 @@ ESCALATION = api.schema("Escalation", obj({
 }))
 
 ESCALATION_ID = path("escalation_id", ID)
-# The same allowance as the escalation form (forum.escalations.views.escalation_limit), per member.
-escalation_limit = limiter.limit("20 per hour", key_func=member_rate_key("escalate"))
+# The escalation form's allowance, the same bucket (forum.escalations.views.escalation_limit).
+escalation_limit = member_action_limit("RATELIMIT_ESCALATE", key_func=member_rate_key("ratelimit_escalate"))
 
 
 def _visible(req: ApiRequest, escalation_id: int) -> Any:

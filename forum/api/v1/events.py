@@ -10,7 +10,7 @@ from typing import Any
 
 from forum.events import permissions, services
 from forum.events.models import EventState, RsvpStatus, Visibility
-from forum.extensions import limiter
+from forum.extensions import member_action_limit
 
 from ..representations import event_json, user_ref
 from .declare import DATETIME, ID, URL, ApiRequest, Resource, member_rate_key, nullable, obj, page, path, query, ref
@@ -46,8 +46,8 @@ MY_RSVP = api.schema("MyRsvp", obj({
     "going_count": {"type": "integer"},
 }))
 
-# The same allowance as the event page's RSVP form (forum.events.views.rsvp_limit), per member.
-rsvp_limit = limiter.limit("30 per minute", key_func=member_rate_key("rsvp"))
+# The event page's RSVP allowance, the same bucket (forum.events.views.rsvp_limit).
+rsvp_limit = member_action_limit("RATELIMIT_RSVP", key_func=member_rate_key("ratelimit_rsvp"))
 EVENT_ID = path("event_id", ID)
 
 

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 
 from forum.accounts import services as accounts
 from forum.discussions import services as discussions
-from forum.extensions import limiter
+from forum.extensions import member_action_limit
 from forum.moderation import permissions, services
 from forum.moderation.forms import ActionForm, FlagForm, RejectForm, SanctionForm
 from forum.moderation.models import FlagStatus, ReviewKind, ReviewReason, ReviewStatus, SanctionKind
@@ -72,8 +72,8 @@ POST_ID = path("post_id", ID)
 USERNAME = path("username", {"type": "string", "maxLength": 64})
 REASON = {"type": "string", "maxLength": 2000}
 OPTIONAL_REASON = {"type": "object", "additionalProperties": False, "properties": {"reason": REASON}}
-# The same allowance as the web flag form (forum.moderation.views.flag_limit), per member.
-flag_limit = limiter.limit("20 per minute;200 per day", key_func=member_rate_key("flag"))
+# The web flag form's allowance, the same bucket (forum.moderation.views.flag_limit).
+flag_limit = member_action_limit("RATELIMIT_FLAG", key_func=member_rate_key("ratelimit_flag"))
 
 
 def _reject_form(**kwargs: Any) -> RejectForm:
