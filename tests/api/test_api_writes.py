@@ -95,3 +95,15 @@ def test_control_characters_and_lone_surrogates_are_dropped_as_from_the_form(cli
     assert response.status_code == 201, response.get_json()
     post = response.get_json()["post"]
     assert post["raw"] == "Clean text here" and post["reply_to_post_number"] == 1
+
+
+def test_deeply_nested_bodies_are_refused_in_the_error_shape(client):
+    key = {**bearer(make_key(make_user("nester"))), "Content-Type": "application/json"}
+    topic = make_topic(make_user(), title="A topic for nested bodies")
+    for depth in (33, 900, 5000):
+        body = '{"body": ' + "[" * depth + "]" * depth + "}"
+        error = assert_error(client.post(f"/api/v1/topics/{topic.id}/posts", headers=key, data=body), 400,
+                             "bad_request")
+        assert "32" in error["message"], depth
+    shallow = '{"body": "Fine", "official": ' + "[" * 30 + "]" * 30 + "}"
+    assert_error(client.post(f"/api/v1/topics/{topic.id}/posts", headers=key, data=shallow), 422)

@@ -268,6 +268,24 @@ def _field_message(error: jsonschema.ValidationError) -> str:
     }.get(str(error.validator), _("This value is not valid."))
 
 
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether a JSON value nests arrays/objects deeper than ``limit`` (checked without
+    recursion, before anything recursive such as :func:`_clean` or jsonschema walks it)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def _clean(value: Any) -> Any:
     """A JSON value as the site's forms see theirs (web_input.CleanMultiDict): control characters
     and lone surrogates removed from every string (PostgreSQL cannot store NUL), whole numbers
@@ -288,7 +306,16 @@ def _json_body(op: Operation) -> dict[str, Any]:
         return {}
     if request.mimetype != JSON_MIME:
         raise ApiError(415)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the parser's own limit, reached before ours could look
+        data = None
+        deep = True
+    else:
+        deep = data is not None and _too_deep(data)
+    if deep:
+        raise ApiError(400, _("The body nests objects or arrays too deeply (at most %(max)d levels).",
+                              max=MAX_DEPTH))
     if data is None:
         raise ApiError(400, _("The body is not valid JSON."))
     data = _clean(data)
