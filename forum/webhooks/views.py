@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -75,8 +75,10 @@ def edit_endpoint(endpoint_id: int) -> Any:
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
-    return render_template("webhooks/form.html", form=form, endpoint=endpoint, tolerance=TOLERANCE,
-                           pending=services.pending_count(endpoint)), 400 if form.errors else 200
+    response = make_response(render_template("webhooks/form.html", form=form, endpoint=endpoint, tolerance=TOLERANCE,
+                                             pending=services.pending_count(endpoint)), 400 if form.errors else 200)
+    response.headers["Cache-Control"] = "no-store"  # the page shows the secret: never kept (as API keys)
+    return response
 
 
 @bp.post("/<int:endpoint_id>/secret")

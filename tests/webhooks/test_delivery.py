@@ -18,6 +18,7 @@ from forum.jobs import Job, JobState
 from forum.notifications.models import Notification
 from forum.webhooks import services
 from forum.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from forum.webhooks.naming import endpoint_label
 from forum.webhooks.signing import verify
 from tests.factories import make_reply, make_topic, make_user
 
@@ -139,7 +140,10 @@ def test_repeated_failures_turn_the_endpoint_off_and_tell_the_admins(app, admin,
     told = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == "webhook_disabled"))}
     assert told == {admin.id, other_admin.id} and member.id not in told
     notice = db.session.scalar(select(Notification).where(Notification.kind == "webhook_disabled"))
-    assert notice.params["url"] == f"127.0.0.1:{receiver.port}"  # the host: a path may hold a token
+    assert notice.params["url"] == endpoint_label(endpoint.url)  # never the path: it may hold a token
+    assert "/hooks" not in notice.params["url"] and f"127.0.0.1:{receiver.port}" in notice.params["url"]
+    disabled = db.session.scalar(select(AuditLog).where(AuditLog.action == "webhook.auto_disable"))
+    assert disabled.after["url"] == endpoint_label(endpoint.url)
     assert db.session.scalar(select(AuditLog.action).where(AuditLog.target_type == "webhook",
                                                            AuditLog.action == "webhook.auto_disable"))
     # Nothing more is queued for it; the overview counts it until an admin turns it on again.

@@ -35,7 +35,6 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -53,6 +52,7 @@ from forum.outbound import post as http_post
 from .. import notices
 from ..events import PING
 from ..models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ..naming import endpoint_label
 from ..signing import sign
 
 log = logging.getLogger(__name__)
@@ -205,10 +205,9 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
         return  # another worker turned it off at the same moment, and told the admins
     db.session.refresh(endpoint)
     record_action(None, "webhook.auto_disable", "webhook", endpoint.id,
-                  after={"failures": endpoint.consecutive_failures, "url": endpoint.url})
+                  after={"failures": endpoint.consecutive_failures, "url": endpoint_label(endpoint.url)})
     for admin in db.session.scalars(select(User).where(User.role == Role.ADMIN)):
-        # The host only: a URL's path or query may carry the receiver's own token (chat webhooks).
-        notify(admin, notices.WEBHOOK_DISABLED, {"url": urlsplit(endpoint.url).netloc,
+        notify(admin, notices.WEBHOOK_DISABLED, {"url": endpoint_label(endpoint.url),
                                                  "failures": endpoint.consecutive_failures},
                url=notices.endpoint_path(endpoint.id), dedupe_key=f"webhook-disabled:{endpoint.id}:{now.isoformat()}")
 

@@ -16,6 +16,7 @@ from forum.outbound import RemoteFetchRefused, address_is_public, check_url, pub
 
 from ..events import EVENTS
 from ..models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from ..naming import endpoint_label
 from ..signing import new_secret
 
 MAX_ENDPOINTS = 50
@@ -76,8 +77,8 @@ def _checked(data: EndpointInput) -> EndpointInput:
 
 
 def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
-    # Never the secret.
-    return {"url": endpoint.url, "events": list(endpoint.events or []), "active": endpoint.active,
+    # Never the secret, and the URL by its label only (its path may hold the receiver's token).
+    return {"url": endpoint_label(endpoint.url), "events": list(endpoint.events or []), "active": endpoint.active,
             "allow_internal": endpoint.allow_internal}
 
 
