@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -104,13 +105,29 @@ class Decision(StrEnum):
     NEW = "new"              # nobody: complete a new account
 
 
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def same_address(stored: str, claimed: str) -> bool:
+    """Whether a provider's address is exactly the one stored here, for automatic linking.
+
+    Stricter than the accounts' lookup (``casefold``), which makes "jeſſ@…" (long s) and
+    "jess@…" one address: an attacker who can get the first verified at a provider would take
+    over the second. Only ASCII case differences count as the same; a provider's address that
+    is not ASCII never links automatically (the member can still connect from their settings).
+    """
+    claimed = claimed.strip()
+    return claimed.isascii() and stored.strip().translate(ASCII_LOWER) == claimed.translate(ASCII_LOWER)
+
+
 def decide(*, identity_user: User | None, email_owner: User | None, claims: ProviderClaims,
            link_by_verified_email: bool) -> Decision:
     if identity_user is not None:
         return Decision.SIGN_IN
     if email_owner is None:
         return Decision.NEW
-    if link_by_verified_email and claims.email_verified and email_owner.is_verified:
+    if (link_by_verified_email and claims.email_verified and email_owner.is_verified
+            and same_address(email_owner.email, claims.email or "")):
         return Decision.LINK
     return Decision.COLLISION
 

@@ -19,8 +19,8 @@ def claims(verified: bool = True, **extra: Any) -> ProviderClaims:
     return ProviderClaims(**{**values, **extra})
 
 
-def member(verified: bool) -> Any:
-    return SimpleNamespace(is_verified=verified)
+def member(verified: bool, email: str = "a@b.example") -> Any:
+    return SimpleNamespace(is_verified=verified, email=email)
 
 
 @pytest.mark.parametrize(("identity", "owner", "provider_verified", "link", "expected"), [
@@ -31,10 +31,22 @@ def member(verified: bool) -> Any:
     (None, member(True), False, True, Decision.COLLISION),        # provider does not vouch
     (None, member(False), True, True, Decision.COLLISION),        # nobody proved it here
     (None, member(True), True, False, Decision.COLLISION),        # linking by email switched off
+    (None, member(True, "A@B.Example"), True, True, Decision.LINK),  # ASCII case does not matter
 ])
 def test_decide(identity, owner, provider_verified, link, expected):
     assert decide(identity_user=identity, email_owner=owner, claims=claims(provider_verified),
                   link_by_verified_email=link) == expected
+
+
+@pytest.mark.parametrize(("stored", "claimed"), [
+    ("jess@brand.example", "je\u017f\u017f@brand.example"),  # long s: casefolds to "ss"
+    ("strasse@brand.example", "stra\u00dfe@brand.example"),   # sharp s
+    ("kelvin@brand.example", "\u212aelvin@brand.example"),   # Kelvin sign: lower-cases to "k"
+    ("j\u00e9r\u00f4me@brand.example", "j\u00e9r\u00f4me@brand.example"),  # not ASCII: never automatically
+])
+def test_only_an_exact_ascii_address_links_automatically(stored, claimed):
+    assert decide(identity_user=None, email_owner=member(True, stored), claims=claims(email=claimed),
+                  link_by_verified_email=True) == Decision.COLLISION
 
 
 def brand(**extra: Any) -> dict[str, Any]:

@@ -182,6 +182,16 @@ def test_a_verified_email_on_both_sides_links_the_account(client, oidc):
     assert entry.target_id == dave.id and entry.after["how"] == "verified_email"
 
 
+def test_an_address_that_only_casefolds_the_same_is_not_linked(client, oidc):
+    jess = make_user("jess", email="jess@brand.example")
+    oidc.set_account("jess2", email="je\u017f\u017f@brand.example")  # long s, verified at the provider
+    response = sign_in(client, oidc, "jess2")
+    assert response.status_code == 403 and signed_in_as(client) is None
+    assert identity("brand", "jess2") is None
+    assert db.session.scalar(select(func.count()).select_from(ExternalIdentity)
+                             .where(ExternalIdentity.user_id == jess.id)) == 0
+
+
 def test_a_display_name_or_username_never_links(client, oidc):
     erin = make_user("erin", display_name="Erin Example")
     oidc.set_account("erin", email="erin.other@brand.example", name="Erin Example", preferred_username="erin")
