@@ -415,7 +415,10 @@ def authenticate(identifier: str, password: str) -> User:
     key = throttle.login_key(user, identifier)
     if lock := throttle.login_lock(key):
         raise ValidationFailed(_lock_message(lock))
-    if not check_password_hash(user.password_hash if user else _dummy_hash(), password) or user is None:
+    # The same hash cost whether the account exists, has a password, or signs in elsewhere only
+    # (an unusable hash would answer at once: werkzeug refuses it before hashing anything).
+    stored = user.password_hash if user is not None and user.password_hash.count("$") >= 2 else None
+    if not check_password_hash(stored or _dummy_hash(), password) or user is None or stored is None:
         lock = throttle.record_login_failure(key, user)
         if lock is None:
             raise ValidationFailed(_("Wrong username/email or password."))

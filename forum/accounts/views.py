@@ -129,13 +129,13 @@ def login() -> Any:
         return redirect(safe_next(form.next.data, url_for("discussions.index")))
     if form.validate_on_submit():
         try:
-            # "SSO only": members' passwords are refused before they are checked (no oracle);
-            # administrators keep the break-glass password sign-in.
-            if not external.members_use_passwords() and not external.password_sign_in_open(
-                    services.find_by_login(form.login.data or "")):
+            user = services.authenticate(form.login.data or "", form.password.data or "")
+            # "SSO only": administrators keep the break-glass password sign-in. Only the right
+            # password learns that the account is a member's: every failure reads the same (and
+            # costs the same hash), so the form does not tell which logins are administrators.
+            if not external.password_sign_in_open(user):
                 raise ValidationFailed(_("Sign in with your organisation's account, with the button "
                                          "below."))
-            user = services.authenticate(form.login.data or "", form.password.data or "")
         except ValidationFailed as exc:
             form.form_errors.append(exc.message)
         else:

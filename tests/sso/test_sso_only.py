@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from forum.accounts import services
+from forum.accounts import external, services
+from forum.extensions import db
 from tests.factories import make_user
 from tests.sso.helpers import complete, sign_in, signed_in_as, user_by_email
+
+FORM_ERROR = re.compile(r'<div class="form-errors" role="alert">(.*?)</div>', re.S)
 
 
 @pytest.fixture
@@ -23,6 +27,27 @@ def test_members_cannot_use_passwords(client):
     response = client.login("nina")  # the right password
     assert response.status_code == 400
     assert "Sign in with your organisation" in response.get_data(as_text=True)
+    assert signed_in_as(client) is None
+
+
+def test_a_wrong_password_reads_the_same_for_admins_members_and_strangers(client, monkeypatch):
+    make_user("root", role="admin")
+    make_user("nina")
+    sso_member = make_user("sso-only")
+    sso_member.password_hash = external.unusable_password()  # made by signing in at the provider
+    db.session.commit()
+    checked: list[str] = []
+    real_check = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash",
+                        lambda pwhash, password: checked.append(pwhash) or real_check(pwhash, password))
+    answers = {}
+    for login in ("root", "nina", "sso-only", "nobody-here"):
+        response = client.login(login, "not the password at all")
+        answers[login] = (response.status_code, tuple(FORM_ERROR.findall(response.get_data(as_text=True))))
+    assert answers["root"] == (400, ("<p>Wrong username/email or password.</p>",))
+    assert set(answers.values()) == {answers["root"]}, answers
+    # Every attempt paid for one real hash (an unusable hash would answer at once).
+    assert len(checked) == 4 and all(h.count("$") >= 2 for h in checked)
     assert signed_in_as(client) is None
 
 
