@@ -13,6 +13,7 @@ VOCABULARY = AuditVocabulary(
              "webhook.ping": _l("Sent a webhook test ping"), "webhook.redeliver": _l("Redelivered a webhook"),
              "webhook.auto_disable": _l("Turned off a failing webhook endpoint")},
     fields={"url": _l("URL"), "events": _l("Events"), "active": _l("Active"),
-            "allow_internal": _l("Internal host allowed"), "failures": _l("Failures in a row")},
+            "allow_internal": _l("Internal host allowed"),
+            "include_private": _l("Members-only and staff-only content included"), "failures": _l("Failures in a row")},
     target_labels={"webhook": _l("webhook endpoint")},
 )

@@ -24,6 +24,11 @@ class EndpointForm(FlaskForm):
         description=_l("Only for a system on your own network (a private or loopback address). Leave it off for "
                        "anything on the Internet: with it on, whoever can edit this URL can make the forum "
                        "contact machines that outsiders cannot reach."))
+    include_private = BooleanField(
+        _l("Include members-only and staff-only content"),
+        description=_l("Off, this endpoint hears only of what a visitor could read. Tick it only for a system you "
+                       "trust with the members' and the staff's conversations: the text of staff-only topics "
+                       "will be sent to it."))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -17,17 +17,35 @@ The mapping, for the README and for whoever adds an event:
 * ``forum_event_changed`` with ``"created"`` (published at once) or ``"approved"`` (held, then
   approved): ``event_created``. ``forum_rsvp_changed``: ``rsvp_changed``.
 * ``forum_escalation_created``: ``escalation_created``.
+
+Who hears of it: an endpoint hears of a topic, a post, a meetup or an escalation only if a
+visitor could read it (discussions' ``can_see_topic`` and events' ``can_see_event`` asked for
+an :class:`~forum.accounts.models.AnonymousUser`), unless an admin ticked "Include
+members-only and staff-only content" for it (``include_private``). Member events carry no
+content of a category and go to every subscribed endpoint.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from forum.accounts.models import AnonymousUser
 from forum.discussions.models import PostState
+from forum.discussions.permissions import can_see_topic
+from forum.events.permissions import can_see_event
 from forum.plugins import hookimpl
 
 from . import payloads
 from .services import queue_event
+
+
+def _public_topic(topic: Any) -> bool:
+    """Whether a visitor could read this topic (and so its published posts)."""
+    return can_see_topic(AnonymousUser(), topic)
+
+
+def _public_event(event: Any) -> bool:
+    return can_see_event(AnonymousUser(), event)
 
 
 def _published(post: Any) -> bool:
@@ -36,16 +54,16 @@ def _published(post: Any) -> bool:
 
 def _official_reply(post: Any) -> None:
     if _published(post) and post.is_official and post.post_number > 1:
-        queue_event("official_reply_posted", lambda: payloads.post_data(post))
+        queue_event("official_reply_posted", lambda: payloads.post_data(post), public=_public_topic(post.topic))
 
 
 def _announce_new(post: Any) -> None:
     if not _published(post):
         return
     if post.post_number == 1:
-        queue_event("topic_created", lambda: payloads.topic_created(post.topic, post))
+        queue_event("topic_created", lambda: payloads.topic_created(post.topic, post), public=_public_topic(post.topic))
     else:
-        queue_event("post_created", lambda: payloads.post_data(post))
+        queue_event("post_created", lambda: payloads.post_data(post), public=_public_topic(post.topic))
         _official_reply(post)
 
 
@@ -68,25 +86,26 @@ def forum_post_approved(post: Any, actor: Any) -> None:
 def forum_post_edited(post: Any, revision: Any) -> None:
     if not _published(post):
         return
-    queue_event("post_edited", lambda: {**payloads.post_data(post), "revision": revision.number})
+    queue_event("post_edited", lambda: {**payloads.post_data(post), "revision": revision.number},
+                public=_public_topic(post.topic))
     if post.is_official and not revision.was_official:
         _official_reply(post)
 
 
 @hookimpl
 def forum_post_hidden(post: Any, actor: Any, reason: str) -> None:
-    queue_event("post_hidden", lambda: payloads.post_hidden(post, actor, reason))
+    queue_event("post_hidden", lambda: payloads.post_hidden(post, actor, reason), public=_public_topic(post.topic))
 
 
 @hookimpl
 def forum_post_flagged(post: Any, flag: Any) -> None:
-    queue_event("post_flagged", lambda: payloads.post_flagged(post, flag))
+    queue_event("post_flagged", lambda: payloads.post_flagged(post, flag), public=_public_topic(post.topic))
 
 
 @hookimpl
 def forum_topic_changed(topic: Any, actor: Any, change: str) -> None:
     if change == "solved":
-        queue_event("question_solved", lambda: payloads.question_solved(topic, actor))
+        queue_event("question_solved", lambda: payloads.question_solved(topic, actor), public=_public_topic(topic))
 
 
 @hookimpl
@@ -102,14 +121,15 @@ def forum_user_approved(user: Any, actor: Any) -> None:
 @hookimpl
 def forum_event_changed(event: Any, actor: Any, change: str) -> None:
     if change in ("created", "approved") and event.state == "scheduled":
-        queue_event("event_created", lambda: payloads.event_created(event))
+        queue_event("event_created", lambda: payloads.event_created(event), public=_public_event(event))
 
 
 @hookimpl
 def forum_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
-    queue_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous))
+    queue_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=_public_event(event))
 
 
 @hookimpl
 def forum_escalation_created(escalation: Any) -> None:
-    queue_event("escalation_created", lambda: payloads.escalation_created(escalation))
+    queue_event("escalation_created", lambda: payloads.escalation_created(escalation),
+                public=_public_topic(escalation.topic))

@@ -39,6 +39,10 @@ class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
     # The admin's explicit exception: this endpoint's host may resolve to loopback or private
     # addresses (forum.outbound.address_is_internal), never to link-local ones.
     allow_internal: Mapped[bool] = mapped_column(default=False)
+    # The admin's explicit exception: this endpoint also hears of topics, posts and meetups a
+    # visitor cannot read (members-only and staff-only content). Off, it hears of what a visitor
+    # could read only (forum.webhooks.hooks decides with the domains' permission functions).
+    include_private: Mapped[bool] = mapped_column(default=False)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set by the automatic disabling
     last_delivery_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

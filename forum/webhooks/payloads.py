@@ -1,8 +1,13 @@
 """Each event's ``data``: the REST API's own representations (:mod:`forum.api.representations`),
 so a receiver parses one shape whether it polls the API or listens to webhooks.
 
-Objects are shown as a visitor gets them from the API (a hidden post's body is null, a post's
-Markdown is left out). What staff know about the event rides beside the object: who hid a post
+Which endpoints hear of an event is decided before this (forum.webhooks.hooks): by default
+only events on what a visitor could read (a topic, a post or a meetup outside members-only
+and staff-only categories); an endpoint an admin ticked "Include members-only and
+staff-only content" for also hears of the rest, with its text. The objects themselves are
+built with no viewer (``post_json(post)``: the API's rules for a visitor), so a hidden or
+withdrawn post's body is null and a post's Markdown is left out, whoever receives it.
+What staff know about the event rides beside the object: who hid a post
 and why, a flag's reason and note, who approved a member. Webhooks go to the brand's own
 systems, configured by an admin, so one thing a visitor never sees is included: a member's
 e-mail address, in ``member_registered`` and ``member_approved`` only (a CRM or helpdesk keys

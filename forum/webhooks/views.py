@@ -41,7 +41,8 @@ def _confirmed() -> None:
 def _input(form: EndpointForm) -> EndpointInput:
     return EndpointInput(url=form.url.data or "", description=form.description.data or "",
                          events=list(form.events.data or []), active=bool(form.active.data),
-                         allow_internal=bool(form.allow_internal.data))
+                         allow_internal=bool(form.allow_internal.data),
+                         include_private=bool(form.include_private.data))
 
 
 @bp.get("")

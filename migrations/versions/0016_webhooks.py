@@ -4,7 +4,8 @@ Revision ID: 0016_webhooks
 Revises: 0015_api_keys
 
 - ``webhook_endpoints``: where an admin wants events sent, the events, the signing secret,
-  whether the host may be internal, the run of failed deliveries (automatic disabling).
+  whether the host may be internal, whether members-only and staff-only content is sent to
+  it, the run of failed deliveries (automatic disabling).
 - ``webhook_deliveries``: one per endpoint and event, the exact JSON body, its state.
 - ``webhook_attempts``: each try: status, response time, the start of the answer or the error.
 """
@@ -30,6 +31,7 @@ def upgrade():
         sa.Column('events', sa.JSON(), nullable=False),
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('allow_internal', sa.Boolean(), nullable=False),
+        sa.Column('include_private', sa.Boolean(), nullable=False),
         sa.Column('consecutive_failures', sa.Integer(), nullable=False),
         sa.Column('disabled_at', UTCDateTime(timezone=True), nullable=True),
         sa.Column('last_delivery_at', UTCDateTime(timezone=True), nullable=True),

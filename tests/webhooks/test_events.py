@@ -13,17 +13,22 @@ from sqlalchemy import select
 
 from forum.accounts import services as accounts
 from forum.accounts.code_of_conduct import current_coc_version
+from forum.audit.models import AuditLog
 from forum.discussions import services as discussions
+from forum.discussions.models import ReadAccess
 from forum.escalations import services as escalations
 from forum.events import services as events
 from forum.extensions import db
 from forum.moderation import services as moderation
 from forum.staff import services as staff
+from forum.webhooks import services
 from forum.webhooks.events import EVENTS
 from forum.webhooks.models import WebhookDelivery, WebhookEndpoint
+from forum.webhooks.services import EndpointInput
 from tests.factories import (
     event_input,
     hold_new_members,
+    make_category,
     make_reply,
     make_staff,
     make_topic,
@@ -130,3 +135,50 @@ def test_a_held_topic_is_announced_when_approved(app, admin):
     with app.test_request_context():
         moderation.approve_item(make_user("mona", role="moderator"), item)
     assert _count(endpoint, "topic_created") == 1
+
+
+def _add(admin, name: str, events: list[str], *, include_private: bool) -> WebhookEndpoint:
+    return services.create_endpoint(admin, EndpointInput(
+        url=f"https://{name}.example.com/hooks", description="", events=events, active=True, allow_internal=False,
+        include_private=include_private))
+
+
+@pytest.mark.parametrize("access", [ReadAccess.MEMBERS, ReadAccess.STAFF])
+def test_content_a_visitor_cannot_read_reaches_only_endpoints_allowed_it(app, admin, access):
+    default = _add(admin, "helpdesk", ["topic_created", "post_created", "escalation_created"], include_private=False)
+    trusted = _add(admin, "internal", ["topic_created", "post_created", "escalation_created"], include_private=True)
+    closed = make_category(read_access=access)
+    with app.test_request_context():
+        topic = make_topic(make_staff("carla"), closed, body="The staff-only secret plan.")
+        make_reply(topic, make_staff("sara"))
+        escalations.escalate(make_staff("sam"), topic, None, "Refund request", "high")
+        make_topic()  # a public one: both hear of it
+    assert _count(default, "topic_created") == 1 and _count(default, "post_created") == 0
+    assert _count(default, "escalation_created") == 0
+    assert "secret plan" not in "".join(db.session.scalars(select(WebhookDelivery.body).where(
+        WebhookDelivery.endpoint_id == default.id)))
+    assert _count(trusted, "topic_created") == 2 and _count(trusted, "post_created") == 1
+    assert _count(trusted, "escalation_created") == 1
+
+
+def test_a_staff_only_meetup_reaches_only_endpoints_allowed_it(app, admin):
+    default = _add(admin, "helpdesk", ["event_created"], include_private=False)
+    trusted = _add(admin, "internal", ["event_created"], include_private=True)
+    with app.test_request_context():
+        events.create_event(make_user("host", role="moderator"), event_input(
+            visibility="staff", category_id=make_category(read_access=ReadAccess.STAFF).id))
+    assert _count(default, "event_created") == 0 and _count(trusted, "event_created") == 1
+
+
+def test_the_admin_ticks_private_content_on_the_form_and_it_is_audited(app, admin, client):
+    client.login("ada")
+    response = client.post_form("/admin/webhooks/new", data={
+        "url": "https://internal.example.com/hooks", "events": ["topic_created"], "active": "y",
+        "include_private": "y"})
+    assert response.status_code == 302
+    endpoint = db.session.scalar(select(WebhookEndpoint))
+    assert endpoint.include_private
+    audit = db.session.scalar(select(AuditLog).where(AuditLog.action == "webhook.create"))
+    assert audit.after["include_private"] is True
+    page = client.get(f"/admin/webhooks/{endpoint.id}").get_data(as_text=True)
+    assert "Include members-only and staff-only content" in page

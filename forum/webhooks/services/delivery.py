@@ -89,17 +89,20 @@ def _stage(endpoint: WebhookEndpoint, event: str, event_id: str, body: str,
     return delivery
 
 
-def subscribed_endpoints(event: str) -> list[WebhookEndpoint]:
+def subscribed_endpoints(event: str, *, public: bool = True) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to ``event``; for an event a visitor could not read
+    (``public`` false), only those an admin allowed members-only and staff-only content."""
     return [endpoint for endpoint in db.session.scalars(
         select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)).order_by(WebhookEndpoint.id))
-        if endpoint.subscribes_to(event)]
+        if endpoint.subscribes_to(event) and (public or endpoint.include_private)]
 
 
-def queue_event(event: str, build: Callable[[], dict[str, Any]]) -> list[WebhookDelivery]:
+def queue_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool = True) -> list[WebhookDelivery]:
     """One delivery per active endpoint subscribed to ``event`` (``build()``: the payload's
-    ``data``, built only when someone listens), committed with their jobs."""
+    ``data``, built only when someone listens), committed with their jobs. ``public``: whether
+    a visitor could read what the event is about (the caller asks the domain's permissions)."""
     try:
-        endpoints = subscribed_endpoints(event)
+        endpoints = subscribed_endpoints(event, public=public)
         if not endpoints:
             return []
         body = _body(event, _new_id("evt_"), build())

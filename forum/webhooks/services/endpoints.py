@@ -29,6 +29,7 @@ class EndpointInput:
     events: list[str]
     active: bool
     allow_internal: bool
+    include_private: bool = False
 
 
 def get_endpoint(endpoint_id: int) -> WebhookEndpoint:
@@ -73,13 +74,13 @@ def _checked(data: EndpointInput) -> EndpointInput:
     if errors:
         raise ValidationFailed(errors)
     return EndpointInput(url=url, description=data.description.strip()[:200], events=events, active=data.active,
-                         allow_internal=data.allow_internal)
+                         allow_internal=data.allow_internal, include_private=data.include_private)
 
 
 def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
     # Never the secret, and the URL by its label only (its path may hold the receiver's token).
     return {"url": endpoint_label(endpoint.url), "events": list(endpoint.events or []), "active": endpoint.active,
-            "allow_internal": endpoint.allow_internal}
+            "allow_internal": endpoint.allow_internal, "include_private": endpoint.include_private}
 
 
 def create_endpoint(actor: User, data: EndpointInput) -> WebhookEndpoint:
@@ -87,7 +88,8 @@ def create_endpoint(actor: User, data: EndpointInput) -> WebhookEndpoint:
     if (db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) or 0) >= MAX_ENDPOINTS:
         raise ValidationFailed(_("A community can have at most %(count)d webhook endpoints.", count=MAX_ENDPOINTS))
     endpoint = WebhookEndpoint(url=checked.url, description=checked.description, events=checked.events,
-                               active=checked.active, allow_internal=checked.allow_internal, secret=new_secret(),
+                               active=checked.active, allow_internal=checked.allow_internal,
+                               include_private=checked.include_private, secret=new_secret(),
                                created_by_id=actor.id)
     db.session.add(endpoint)
     db.session.flush()
@@ -100,7 +102,7 @@ def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput)
     checked = _checked(data)
     before = _audited(endpoint)
     endpoint.url, endpoint.description, endpoint.events = checked.url, checked.description, checked.events
-    endpoint.allow_internal = checked.allow_internal
+    endpoint.allow_internal, endpoint.include_private = checked.allow_internal, checked.include_private
     if checked.active and not endpoint.active:  # turned on again: a fresh count of failures
         endpoint.consecutive_failures = 0
         endpoint.disabled_at = None
