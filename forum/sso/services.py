@@ -214,13 +214,26 @@ def wanted_role(provider: Provider, groups: tuple[str, ...]) -> str | None:
     return max(roles, key=lambda r: ROLE_RANK[r], default=Role.MEMBER).value
 
 
+def _last_admin(user: User) -> bool:
+    others = db.session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN, User.id != user.id))
+    return not others
+
+
 def sync_groups(provider: Provider, user: User, groups: tuple[str, ...]) -> None:
     """Roles and the managed staff groups as the provider's groups say, audited (the caller commits)."""
     role = wanted_role(provider, groups)
     if role is not None and role != user.role:
-        record_action(None, "sso.role_sync", "user", user.id, before={"role": user.role},
-                      after={"role": role, "provider": provider.id})
-        user.role = role
+        if user.role == Role.ADMIN and _last_admin(user):
+            # Never lock the forum out: the last administrator keeps the role (and with it the
+            # break-glass password sign-in) until another one is named here.
+            log.warning("OIDC provider %s: groups would demote %s, the last administrator: kept",
+                        provider.id, user.username)
+            record_action(None, "sso.role_sync_kept", "user", user.id, before={"role": user.role},
+                          after={"role": user.role, "wanted": role, "provider": provider.id})
+        else:
+            record_action(None, "sso.role_sync", "user", user.id, before={"role": user.role},
+                          after={"role": role, "provider": provider.id})
+            user.role = role
     if provider.group_staff_groups:
         wanted = {provider.group_staff_groups[g] for g in groups if g in provider.group_staff_groups}
         added, removed, missing = lookup(StaffGroupSync)(user, wanted, provider.managed_staff_groups)

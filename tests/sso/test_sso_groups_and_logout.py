@@ -23,6 +23,7 @@ def staff_groups_of(user: User) -> set[str]:
 
 
 def test_groups_set_roles_and_staff_groups_at_each_sign_in(client, oidc):
+    make_user("root", role="admin")  # eve is never the last administrator here
     veteran = make_staff("veteran", group="Veterans")  # creates an unmanaged group
     make_staff("helper", group="Support")
     make_staff("coder", group="Developers")
@@ -174,3 +175,21 @@ def test_logout_without_provider_sign_out_is_a_plain_redirect(client, oidc):
     assert signed_in_as(client) == "Max"
     response = client.post_form("/logout")
     assert response.status_code == 302 and signed_in_as(client) is None
+
+
+def test_group_sync_never_demotes_the_last_administrator(client, oidc):
+    root = make_user("root", role="admin", email="root@brand.example", display_name="Root")
+    oidc.set_account("root", groups=["support-team"])  # no role group: "member" at the provider
+    sign_in(client, oidc, "root")
+    assert signed_in_as(client) == "Root"
+    db.session.refresh(root)
+    assert root.role == "admin"  # the break-glass login is still there
+    kept = db.session.scalar(select(AuditLog).where(AuditLog.action == "sso.role_sync_kept"))
+    assert kept.target_id == root.id and kept.after["wanted"] == "member"
+    assert db.session.scalar(select(AuditLog).where(AuditLog.action == "sso.role_sync")) is None
+
+    make_user("second", role="admin")  # another administrator: now the provider may demote
+    client.post_form("/logout")
+    sign_in(client, oidc, "root")
+    db.session.refresh(root)
+    assert root.role == "member"
