@@ -1,14 +1,13 @@
 """Accounts whose sign-in lives elsewhere (the sso domain's OpenID Connect providers).
 
-The same rules as :func:`forum.accounts.services.register`: the username, email and display
-name validators, the registration filters and their judgement, the code-of-conduct acceptance.
+The same rules as :func:`forum.accounts.services.register`, from the one function that holds
+them (:func:`forum.accounts.services.create_member`).
 What differs: no local password (an unusable hash, so no password ever matches until the member
 sets one through a reset), and an email the provider says is verified needs no confirmation mail.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -18,36 +17,25 @@ from sqlalchemy.exc import IntegrityError
 from forum.db_types import utcnow
 from forum.errors import ValidationFailed
 from forum.extensions import db
-from forum.plugins import FilterContext, VerdictKind
-from forum.plugins.manager import fire, run_filters
-from forum.registry import contributions, lookup
+from forum.plugins.manager import fire
+from forum.registry import contributions
 
-from . import visits
-from .code_of_conduct import current_coc, record_acceptance
-from .interfaces import ExternalSignIn, JudgedKind, Judgement, JudgementRecorder
-from .lookalikes import check_display_name
-from .models import Role, User
+from .interfaces import ExternalSignIn
+from .models import User
 from .services import (
-    _suspension_message,
+    EmailTaken,
+    NewMember,
     canonical_email,
-    canonical_username,
-    clean_display_name,
+    create_member,
+    has_usable_password,
     send_verification_email,
-    validate_email,
-    validate_username,
+    suspension_message,
+    unusable_password,
 )
 
-# werkzeug's check_password_hash answers False for a hash without a method ("$" separated):
-# no password matches it. The random part keeps two such accounts' rows distinct.
-UNUSABLE_PREFIX = "!external:"
-
-
-def unusable_password() -> str:
-    return UNUSABLE_PREFIX + secrets.token_urlsafe(16)
-
-
-def has_usable_password(user: User) -> bool:
-    return not user.password_hash.startswith(UNUSABLE_PREFIX)
+__all__ = ["ExternalRegistration", "after_external_registration", "email_taken", "has_usable_password",
+           "members_use_passwords", "password_sign_in_open", "register_external", "sign_in_refusal",
+           "unusable_password"]  # the password helpers are re-exported for forum.sso
 
 
 @dataclass(frozen=True)
@@ -69,42 +57,20 @@ def email_taken(email: str) -> bool:
 
 def register_external(data: ExternalRegistration) -> User:
     """Create the member in the caller's transaction (flushed, not committed: the caller adds the
-    external identity and commits both). Raises ValidationFailed with form fields as keys."""
-    current = current_coc()
-    if current is None or data.accepted_coc_version != current.version:
-        raise ValidationFailed({"accept_coc": _("A new version of the code of conduct was published. "
-                                                "Please read it and tick the box again.")})
-    username = validate_username(data.username)
-    email = validate_email(data.email)
-    display_name = clean_display_name(data.display_name) or username
-    check_display_name(display_name)
-    if email_taken(email):
-        # The caller decided before (never linked by a display name, only by verified emails).
-        raise ValidationFailed({"email": _("This email is already registered.")})
-    verdict, verdicts = run_filters("forum_filter_registration", form_data={
-        "username": username, "email": email, "display_name": display_name, "answers": {}, "ip": data.ip},
-        context={"kind": "registration"})
-    if verdict.kind == VerdictKind.REJECT:
-        raise ValidationFailed({"": verdict.message or _("Registration is not possible right now.")})
-    held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
-    user = User(username=username, username_canonical=canonical_username(username), email=email,
-                email_canonical=canonical_email(email), password_hash=unusable_password(),
-                display_name=display_name, role=Role.MEMBER, locale=data.locale, timezone=data.timezone,
-                **visits.browser_choices(), accepted_coc_version=current.version,
-                email_verified_at=utcnow() if data.email_verified else None,
-                approved_at=None if held else utcnow())
-    db.session.add(user)
+    external identity and commits both), by registration's rules
+    (:func:`~forum.accounts.services.create_member`). Raises ValidationFailed with form fields as keys."""
     try:
-        db.session.flush()
+        return create_member(NewMember(
+            username=data.username, email=data.email, display_name=data.display_name,
+            accepted_coc_version=data.accepted_coc_version, password=None, email_verified=data.email_verified,
+            locale=data.locale, coc_language=data.coc_language, timezone=data.timezone, ip=data.ip))
+    except EmailTaken as exc:
+        # The caller decided before (never linked by a display name, only by verified emails).
+        raise ValidationFailed({"email": _("This email is already registered.")}) from exc
     except IntegrityError as exc:
         db.session.rollback()
         raise ValidationFailed({"username": _("This username is taken, or looks too much like one that "
                                               "is.")}) from exc
-    record_acceptance(user, current, data.coc_language)
-    lookup(JudgementRecorder).record(Judgement(
-        kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
-        context=FilterContext(kind="registration", locale=data.locale, ip=data.ip), details={"answers": {}}))
-    return user
 
 
 def after_external_registration(user: User) -> None:
@@ -128,5 +94,5 @@ def password_sign_in_open(user: User | None) -> bool:
 def sign_in_refusal(user: User) -> str | None:
     """Why ``user`` may not sign in at all now, wherever they authenticated (a suspension)."""
     if user.suspended_until and user.suspended_until > utcnow():
-        return _suspension_message(user)
+        return suspension_message(user)
     return None

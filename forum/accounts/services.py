@@ -6,6 +6,7 @@ Views call one function here per request; everything that decides lives here.
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -215,24 +216,59 @@ class EmailAlreadyRegistered(Exception):
     """Raised after mailing the owner; the view shows the same page as a success."""
 
 
-def register(data: Registration) -> User:
-    """Create a member who accepted the current code of conduct, and mail a verification link.
+@dataclass(frozen=True)
+class NewMember:
+    """What every way of joining gives: the registration form, or a sign-in provider
+    (forum.accounts.external) with ``password=None`` and maybe an address it vouches for."""
 
-    A taken email gets the same answer as a free one on the page (no enumeration): the
-    owner of that address is mailed instead. The new member is not signed in, so both
-    answers are the same page; they sign in with their password (and can read at once).
+    username: str
+    email: str
+    display_name: str
+    accepted_coc_version: int
+    password: str | None = None  # None: no local password (an unusable hash)
+    email_verified: bool = False  # the identity provider vouches for the address
+    locale: str | None = None
+    coc_language: str | None = None
+    timezone: str | None = None
+    ip: str | None = None
+    answers: dict[str, str] | None = None
 
-    The registration filters decide whether the account is held for review ("approve
-    members" mode is one of them); the judgement is recorded with the account, in its
-    transaction, through the registered :class:`JudgementRecorder`.
-    """
+
+class EmailTaken(Exception):
+    """The address belongs to ``owner``; each caller answers in its own way."""
+
+    def __init__(self, owner: User) -> None:
+        super().__init__(owner.id)
+        self.owner = owner
+
+
+# werkzeug's check_password_hash answers False for a hash without a method ("$" separated):
+# no password matches it. The random part keeps two such accounts' rows distinct.
+UNUSABLE_PREFIX = "!external:"
+
+
+def unusable_password() -> str:
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(16)
+
+
+def has_usable_password(user: User) -> bool:
+    return not user.password_hash.startswith(UNUSABLE_PREFIX)
+
+
+def create_member(data: NewMember) -> User:
+    """Registration's rules, the one place they live: the current code of conduct accepted, the
+    username, email, password and display name validators, the registration filters (which may
+    hold the account for review), then the member, their acceptance and the filters' judgement,
+    flushed in the caller's transaction (the caller commits, or rolls back on IntegrityError).
+    Raises ValidationFailed (form fields as keys) or EmailTaken."""
     current = current_coc()
     if current is None or data.accepted_coc_version != current.version:
         raise ValidationFailed({"accept_coc": _("A new version of the code of conduct was published. "
                                                 "Please read it and tick the box again.")})
     username = validate_username(data.username)
     email = validate_email(data.email)
-    validate_password(data.password, username=username, email=email)
+    if data.password is not None:
+        validate_password(data.password, username=username, email=email)
     display_name = clean_display_name(data.display_name) or username
     check_display_name(display_name)
 
@@ -244,12 +280,11 @@ def register(data: Registration) -> User:
     held = verdict.kind == VerdictKind.REQUIRE_APPROVAL
 
     # Hash before looking the address up, so both answers take as long (no timing oracle).
-    password_hash = hash_password(data.password)
+    password_hash = hash_password(data.password) if data.password is not None else unusable_password()
     email_canon = canonical_email(email)
     existing = db.session.scalar(select(User).where(User.email_canonical == email_canon))
     if existing is not None:
-        _mail_existing_owner(existing)
-        raise EmailAlreadyRegistered()
+        raise EmailTaken(existing)
 
     user = User(
         username=username,
@@ -263,25 +298,49 @@ def register(data: Registration) -> User:
         timezone=data.timezone,
         **visits.browser_choices(),  # mail in the language the browser asked for, if they keep it
         accepted_coc_version=current.version,
+        email_verified_at=utcnow() if data.email_verified else None,
         approved_at=None if held else utcnow(),
     )
     db.session.add(user)
+    db.session.flush()
+    record_acceptance(user, current, data.coc_language)
+    # Part of the write: a held applicant is never left without a review item.
+    lookup(JudgementRecorder).record(Judgement(
+        kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
+        context=FilterContext(kind="registration", locale=data.locale, ip=data.ip),
+        details={"answers": dict(data.answers or {})}))
+    return user
+
+
+def register(data: Registration) -> User:
+    """Create a member who accepted the current code of conduct, and mail a verification link.
+
+    A taken email gets the same answer as a free one on the page (no enumeration): the
+    owner of that address is mailed instead. The new member is not signed in, so both
+    answers are the same page; they sign in with their password (and can read at once).
+
+    The registration filters decide whether the account is held for review ("approve
+    members" mode is one of them); the judgement is recorded with the account, in its
+    transaction, through the registered :class:`JudgementRecorder`.
+    """
     try:
-        db.session.flush()
-        record_acceptance(user, current, data.coc_language)
-        # Part of the write: a held applicant is never left without a review item.
-        lookup(JudgementRecorder).record(Judgement(
-            kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
-            context=FilterContext(kind="registration", locale=data.locale, ip=data.ip),
-            details={"answers": dict(data.answers or {})}))
+        user = create_member(NewMember(
+            username=data.username, email=data.email, display_name=data.display_name,
+            accepted_coc_version=data.accepted_coc_version, password=data.password, locale=data.locale,
+            coc_language=data.coc_language, timezone=data.timezone, ip=data.ip, answers=data.answers))
         db.session.commit()
+    except EmailTaken as exc:
+        _mail_existing_owner(exc.owner)
+        raise EmailAlreadyRegistered() from exc
     except IntegrityError as exc:
         # Two sign-ups raced for one name or address: answer as if we had seen it first.
         db.session.rollback()
-        if db.session.scalar(select(User.id).where(User.username_canonical == canonical_username(username))):
+        if db.session.scalar(select(User.id).where(User.username_canonical == canonical_username(data.username))):
             raise ValidationFailed({"username": _("This username is taken, or looks too much like one "
                                                   "that is.")}) from exc
         raise EmailAlreadyRegistered() from exc
+    except ValidationFailed:
+        raise  # refused before anything was written
     except Exception:
         db.session.rollback()  # no account without its acceptance and its review item
         raise
@@ -426,7 +485,7 @@ def authenticate(identifier: str, password: str) -> User:
             _mail_lock_notice(user)
         raise ValidationFailed(_lock_message(lock))
     if user.suspended_until and user.suspended_until > utcnow():
-        raise ValidationFailed(_suspension_message(user))
+        raise ValidationFailed(suspension_message(user))
     throttle.clear_login_failures(user)
     visits.note_visit(user.id)
     db.session.commit()
@@ -453,7 +512,7 @@ def _mail_lock_notice(user: User) -> None:
     db.session.commit()  # the message is queued with this commit (forum.mail)
 
 
-def _suspension_message(user: User) -> str:
+def suspension_message(user: User) -> str:
     """The member learns until when and why (moderation keeps the reason)."""
     reason = lookup(SuspensionReason)(user)
     until = user.suspended_until

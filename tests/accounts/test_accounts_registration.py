@@ -246,3 +246,41 @@ def test_passwords_are_hashed_with_scrypt_by_default(client, app_config):
     from forum.accounts.services import _dummy_hash
 
     assert _dummy_hash().startswith("scrypt:")
+
+
+def test_registration_and_provider_accounts_share_one_set_of_rules(client, monkeypatch):
+    """The form and forum.accounts.external both go through services.create_member, and the
+    external module reaches no private name of services (review D13)."""
+    import ast
+    from pathlib import Path
+
+    from forum.accounts import external
+
+    tree = ast.parse(Path(external.__file__).read_text(encoding="utf-8"))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "services" for alias in node.names]
+    assert "create_member" in imported and not [n for n in imported if n.startswith("_")]
+
+    made: list[services.NewMember] = []
+    real = services.create_member
+
+    def recording(data: services.NewMember) -> User:
+        made.append(data)
+        return real(data)
+
+    monkeypatch.setattr(services, "create_member", recording)
+    monkeypatch.setattr(external, "create_member", recording)
+    assert register(client).status_code == 200
+    external.register_external(external.ExternalRegistration(
+        username="from_brand", email="brand@example.com", email_verified=True, display_name="",
+        accepted_coc_version=services.current_coc_version() or 0))
+    db.session.commit()
+    assert [(m.username, m.password is None, m.email_verified) for m in made] == [
+        ("giulia", False, False), ("from_brand", True, True)]
+    provider_member = user("from_brand")
+    assert provider_member.is_verified and not services.has_usable_password(provider_member)
+    # The same rules refuse the same things: a reserved name.
+    with pytest.raises(services.ValidationFailed):
+        external.register_external(external.ExternalRegistration(
+            username="admin", email="x@example.com", email_verified=True, display_name="",
+            accepted_coc_version=services.current_coc_version() or 0))
