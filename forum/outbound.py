@@ -78,7 +78,8 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
@@ -97,7 +98,8 @@ DEFAULT_ALLOWED_PORTS: frozenset[int] = frozenset({80, 443})
 
 # fmt: off
 REFUSAL_CODES: frozenset[str] = frozenset({
-    "url",           # malformed: unparsable, userinfo, whitespace or control characters
+    "url",           # malformed: unparsable, whitespace or control characters
+    "credentials",   # a user name or password in the URL (user:pw@host)
     "scheme",        # not http or https (incl. a redirect to file:, ftp:, ...)
     "port",          # not in allowed_ports, or not a port number
     "host",          # missing or not a valid host name
@@ -294,6 +296,15 @@ def check_url(url: str, *, allowed_ports: frozenset[int] | None = None,
     return target.url
 
 
+def check_host(url: str, *, address_allowed: AddressPolicy = address_is_public,
+               resolver: Resolver | None = None) -> list[IPAddress]:
+    """Resolve ``url``'s host once and apply ``address_allowed`` to every answer, as a fetch or
+    a post will: for a form to refuse at save what delivery would refuse. Raises
+    RemoteFetchRefused (``dns`` when the name does not resolve now: the caller decides whether
+    that is only a warning; ``address`` when an answer is not allowed)."""
+    return _checked_addresses(_parse_target(url, None), resolver or _system_resolver, address_allowed)
+
+
 @dataclass(frozen=True)
 class Answer:
     """What a server answered to :func:`post`: any status, the first ``max_bytes`` of the body."""
@@ -330,26 +341,23 @@ def post(
     connection = _PinnedConnection(target, addresses, clock, tls_context)
     response: http.client.HTTPResponse | None = None
     try:
-        connection.connect()
-        connection.sock.settimeout(clock.operation_timeout())
-        connection.request("POST", target.request_target, body=body, headers={
-            **headers, "User-Agent": user_agent, "Accept-Encoding": "identity", "Connection": "close",
-            "Content-Length": str(len(body))})
-        response = connection.getresponse()
-        data = bytearray()
-        while len(data) <= max_bytes:
-            clock.operation_timeout()
-            chunk = response.read(min(_READ_CHUNK, max_bytes + 1 - len(data)))
-            if not chunk:
-                break
-            data += chunk
-        content_type = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
-        return Answer(status=response.status, body=bytes(data[:max_bytes]), truncated=len(data) > max_bytes,
-                      content_type=content_type, elapsed_ms=int((time.monotonic() - started) * 1000))
-    except TimeoutError as exc:
-        raise RemoteFetchRefused("timeout", f"{target.url}: {exc}") from exc
-    except (OSError, http.client.HTTPException) as exc:
-        raise RemoteFetchRefused("connection", f"{target.url}: {type(exc).__name__}: {exc}") from exc
+        with _exchange_errors(target):
+            connection.connect()
+            connection.sock.settimeout(clock.operation_timeout())
+            connection.request("POST", target.request_target, body=body, headers={
+                **headers, "User-Agent": user_agent, "Accept-Encoding": "identity", "Connection": "close",
+                "Content-Length": str(len(body))})
+            response = connection.getresponse()
+            data = bytearray()
+            while len(data) <= max_bytes:
+                clock.operation_timeout()
+                chunk = response.read(min(_READ_CHUNK, max_bytes + 1 - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+            content_type = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
+            return Answer(status=response.status, body=bytes(data[:max_bytes]), truncated=len(data) > max_bytes,
+                          content_type=content_type, elapsed_ms=int((time.monotonic() - started) * 1000))
     finally:
         if response is not None:
             response.close()
@@ -381,7 +389,7 @@ def _parse_target(url: str, allowed_ports: frozenset[int] | None) -> _Target:
     if scheme not in _SCHEME_PORTS:
         raise RemoteFetchRefused("scheme", f"scheme {parts.scheme!r} is not http or https")
     if "@" in parts.netloc:
-        raise RemoteFetchRefused("url", "credentials in the URL")
+        raise RemoteFetchRefused("credentials", "credentials in the URL")
     host = _ascii_host(parts.hostname or "")
     try:
         explicit_port = parts.port
@@ -557,6 +565,20 @@ class _Request:
     clock: _Clock
 
 
+@contextmanager
+def _exchange_errors(target: _Target) -> Iterator[None]:
+    """What went wrong on the wire, as a refusal: ``timeout`` or ``connection`` (the one
+    mapping for fetch and post; a refusal raised inside passes unchanged)."""
+    try:
+        yield
+    except RemoteFetchRefused:
+        raise
+    except TimeoutError as exc:
+        raise RemoteFetchRefused("timeout", f"{target.url}: {exc}") from exc
+    except (OSError, http.client.HTTPException) as exc:
+        raise RemoteFetchRefused("connection", f"{target.url}: {type(exc).__name__}: {exc}") from exc
+
+
 @lru_cache(maxsize=1)
 def _default_tls_context() -> ssl.SSLContext:
     # Loading the system's CA store takes milliseconds; one verifying context serves all fetches.
@@ -571,26 +593,21 @@ def _fetch_once(target: _Target, addresses: list[IPAddress], request: _Request) 
     connection = _PinnedConnection(target, addresses, request.clock, tls_context)
     response: http.client.HTTPResponse | None = None
     try:
-        connection.connect()
-        connection.sock.settimeout(request.clock.operation_timeout())
-        connection.request(
-            "GET",
-            target.request_target,
-            headers={
-                "User-Agent": request.user_agent,
-                "Accept": "*/*",
-                "Accept-Encoding": "identity",
-                "Connection": "close",
-            },
-        )
-        response = connection.getresponse()
-        return _read_response(response, target, request)
-    except RemoteFetchRefused:
-        raise
-    except TimeoutError as exc:
-        raise RemoteFetchRefused("timeout", f"{target.url}: {exc}") from exc
-    except (OSError, http.client.HTTPException) as exc:
-        raise RemoteFetchRefused("connection", f"{target.url}: {type(exc).__name__}: {exc}") from exc
+        with _exchange_errors(target):
+            connection.connect()
+            connection.sock.settimeout(request.clock.operation_timeout())
+            connection.request(
+                "GET",
+                target.request_target,
+                headers={
+                    "User-Agent": request.user_agent,
+                    "Accept": "*/*",
+                    "Accept-Encoding": "identity",
+                    "Connection": "close",
+                },
+            )
+            response = connection.getresponse()
+            return _read_response(response, target, request)
     finally:
         # The response holds its own reference to the socket: both must let go to close it now.
         if response is not None:

@@ -20,6 +20,7 @@ from . import services
 from .events import STATE_LABELS
 from .forms import EndpointForm
 from .permissions import can_manage_webhooks
+from .refusals import failure_reason
 from .services import EndpointInput
 from .signing import TOLERANCE
 
@@ -45,6 +46,11 @@ def _input(form: EndpointForm) -> EndpointInput:
                          include_private=bool(form.include_private.data))
 
 
+def _flash_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        flash(warning, "warning")
+
+
 @bp.get("")
 def admin_list() -> Any:
     return render_template("webhooks/list.html", endpoints=services.list_endpoints(), states=STATE_LABELS)
@@ -54,11 +60,13 @@ def admin_list() -> Any:
 def new_endpoint() -> Any:
     form = EndpointForm()
     if form.validate_on_submit():
+        warnings: list[str] = []
         try:
-            endpoint = services.create_endpoint(current_user, _input(form))
+            endpoint = services.create_endpoint(current_user, _input(form), warnings)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
+            _flash_warnings(warnings)
             flash(_("Endpoint added. Give its secret to the receiving system, then send a test ping."), "success")
             return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
     return render_template("webhooks/form.html", form=form, endpoint=None), 400 if form.errors else 200
@@ -69,11 +77,13 @@ def edit_endpoint(endpoint_id: int) -> Any:
     endpoint = services.get_endpoint(endpoint_id)
     form = EndpointForm(obj=endpoint) if request.method == "GET" else EndpointForm()
     if form.validate_on_submit():
+        warnings: list[str] = []
         try:
-            services.update_endpoint(current_user, endpoint, _input(form))
+            services.update_endpoint(current_user, endpoint, _input(form), warnings)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
+            _flash_warnings(warnings)
             flash(_("Saved."), "success")
             return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
     response = make_response(render_template("webhooks/form.html", form=form, endpoint=endpoint, tolerance=TOLERANCE,
@@ -118,7 +128,8 @@ def deliveries(endpoint_id: int) -> Any:
 
 @bp.get("/deliveries/<int:delivery_id>")
 def delivery(delivery_id: int) -> Any:
-    return render_template("webhooks/delivery.html", delivery=services.get_delivery(delivery_id), states=STATE_LABELS)
+    return render_template("webhooks/delivery.html", delivery=services.get_delivery(delivery_id), states=STATE_LABELS,
+                           failure_reason=failure_reason)
 
 
 @bp.post("/deliveries/<int:delivery_id>/redeliver")

@@ -318,8 +318,8 @@ def test_host_names_are_idna_encoded_before_resolving() -> None:
         ("javascript:alert(1)", "scheme"),
         ("gopher://127.0.0.1:70/_", "scheme"),
         ("//example.com/x.png", "scheme"),
-        ("http://user:secret@example.com/x.png", "url"),
-        ("http://example.com@10.0.0.1/x.png", "url"),
+        ("http://user:secret@example.com/x.png", "credentials"),
+        ("http://example.com@10.0.0.1/x.png", "credentials"),
         ("http://example.com/a b.png", "url"),
         ("http://exa\nmple.com/x.png", "url"),
         (" http://example.com/x.png", "url"),
@@ -374,7 +374,7 @@ def test_every_redirect_goes_through_all_the_checks_again(port: int) -> None:
         f"http://169.254.169.254:{port}/latest/meta-data/": "address",
         f"http://internal.example:{port}/image": "address",
         "http://127.0.0.1:1/image": "port",
-        f"http://user:pw@127.0.0.1:{port}/image": "url",
+        f"http://user:pw@127.0.0.1:{port}/image": "credentials",
     }
     for location, code in cases.items():
         with pytest.raises(RemoteFetchRefused) as caught:

@@ -52,8 +52,11 @@ def test_an_admin_adds_an_endpoint_and_its_test_ping_arrives(app, admin, client,
     ("http://127.0.0.1:8080/hooks", {}, "internal network"),
     ("http://10.1.2.3/hooks", {}, "internal network"),
     ("http://[::1]/hooks", {}, "internal network"),
-    ("http://169.254.169.254/latest/meta-data", {"allow_internal": "y"}, "internal network"),
-    ("http://user:pw@hooks.example.com/", {}, "valid web address"),
+    ("http://localhost:5700/hook", {}, "Tick “Allow an internal host”"),
+    ("http://2130706433/", {}, "Tick “Allow an internal host”"),
+    ("http://169.254.169.254/latest/meta-data", {"allow_internal": "y"}, "never allowed"),
+    ("http://169.254.169.254/latest/meta-data", {}, "never allowed"),
+    ("https://user:pw@example.com/x", {}, "user name or password in the address is not allowed"),
     ("not a url", {}, "valid web address"),
 ])
 def test_refused_urls_keep_the_form_and_say_why(app, admin, client, url, extra, message):
@@ -133,13 +136,37 @@ def test_deleting_an_endpoint_takes_its_log(app, admin, client, receiver):
 
 # --- at sending time -------------------------------------------------------------------------------
 
-def test_a_name_that_resolves_to_loopback_is_refused_unless_the_admin_allowed_it(app, admin, receiver):
-    refused = add_endpoint(admin, f"http://localhost:{receiver.port}/hooks", ["topic_created"], allow_internal=False)
+def test_a_name_that_resolves_to_loopback_is_refused_at_save_unless_the_admin_allowed_it(app, admin, client,
+                                                                                        receiver):
+    client.login("ada")
+    response = client.post_form("/admin/webhooks/new", _form(f"http://localhost:{receiver.port}/hooks"))
+    assert response.status_code == 400 and "Allow an internal host" in response.get_data(as_text=True)
+    response = client.post_form("/admin/webhooks/new", _form(f"http://localhost:{receiver.port}/hooks",
+                                                              allow_internal="y"))
+    assert response.status_code == 302
+
+
+def test_a_name_that_does_not_resolve_now_is_saved_with_a_warning(app, admin, client):
+    client.login("ada")
+    response = client.post_form("/admin/webhooks/new", _form("https://hooks.circolo.invalid/in"),
+                                follow_redirects=True)
+    assert response.status_code == 200 and "could not be found now" in response.get_data(as_text=True)
+    assert db.session.scalar(select(WebhookEndpoint)) is not None
+
+
+def test_delivery_checks_the_address_again_and_says_why_in_the_admins_language(app, admin, client, receiver):
+    refused = add_endpoint(admin, f"http://localhost:{receiver.port}/hooks", ["topic_created"])
+    refused.allow_internal = False  # as if the name moved to a loopback address after the save
+    db.session.commit()
     make_topic()
     run_deliveries()
     assert receiver.requests == []
     attempts = list(db.session.scalars(select(WebhookAttempt)))
     assert attempts and all(a.error and a.error.startswith("address") for a in attempts)
+    client.login("ada")
+    page = client.get(f"/admin/webhooks/deliveries/{attempts[0].delivery_id}").get_data(as_text=True)
+    assert "internal network that this endpoint may not reach" in page  # a sentence, translated
+    assert "resolves to" not in page  # the English detail stays in the server's log
     refused.allow_internal = True
     db.session.commit()
     make_topic()

@@ -62,7 +62,7 @@ PRUNE_JOB = "webhooks.prune"
 MAX_ATTEMPTS = 6
 BASE_DELAY = 30.0
 RESPONSE_KEEP = 4096  # bytes of a receiver's answer kept in the log
-PERMANENT_REFUSALS = frozenset({"url", "scheme", "port", "host"})  # retrying cannot help
+PERMANENT_REFUSALS = frozenset({"url", "credentials", "scheme", "port", "host"})  # retrying cannot help
 
 
 class DeliveryFailed(Exception):
@@ -169,6 +169,8 @@ def deliver(delivery_id: int) -> None:
         attempt.response_body = answer.body.decode("utf-8", "replace") + ("…" if answer.truncated else "")
     except RemoteFetchRefused as exc:
         attempt.error = f"{exc.code}: {exc.detail}"[:300]
+        # Admins read the code as a sentence in their language (refusals.py); the detail is here.
+        log.warning("webhook delivery %s, attempt %d: %s: %s", delivery.uid, delivery.attempts, exc.code, exc.detail)
         permanent = exc.code in PERMANENT_REFUSALS
     db.session.add(attempt)
     delivery.status_code, delivery.response_ms = attempt.status_code, attempt.response_ms

@@ -12,7 +12,7 @@ from forum.accounts.models import User
 from forum.audit import record_action
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
-from forum.outbound import RemoteFetchRefused, address_is_public, check_url, public_or_internal
+from forum.outbound import RemoteFetchRefused, address_is_public, check_host, check_url, public_or_internal
 
 from ..events import EVENTS
 from ..models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -49,23 +49,60 @@ def disabled_by_failures_count() -> int:
         WebhookEndpoint.active.is_(False), WebhookEndpoint.disabled_at.is_not(None))) or 0)
 
 
-def _url_error(exc: RemoteFetchRefused) -> str:
+def _url_error(exc: RemoteFetchRefused, allow_internal: bool, internal: bool) -> str:
+    """``internal``: the refused address would pass with "Allow an internal host" ticked."""
     if exc.code == "scheme":
         return _("Only http:// and https:// addresses can receive webhooks.")
+    if exc.code == "credentials":
+        return _("A user name or password in the address is not allowed: give the receiver's credentials "
+                 "another way (a token in the path, or the signature).")
     if exc.code == "address":
-        return _("This address is on an internal network. Tick “Allow an internal host” if it is yours.")
+        if internal and not allow_internal:
+            return _("This address is on an internal network. Tick “Allow an internal host” if it is yours.")
+        return _("This address is link-local or reserved (such as 169.254.x.x, a cloud's metadata service): it is "
+                 "never allowed, even with “Allow an internal host”.")
     if exc.code == "port":
         return _("The port of this address is not valid.")
     return _("Enter a valid web address, such as https://example.com/hooks.")
 
 
-def _checked(data: EndpointInput) -> EndpointInput:
+def _checked_url(url: str, allow_internal: bool) -> tuple[str, str | None]:
+    """The URL normalised and a warning, or RemoteFetchRefused. The host is resolved once and
+    every address checked as delivery will (forum.outbound): a name that points to an internal
+    host is refused now, not at the first delivery. A name that does not resolve yet is only a
+    warning (the receiver may not be online yet); delivery checks again each time."""
+    policy = public_or_internal if allow_internal else address_is_public
+    url = check_url(url, address_allowed=policy)
+    try:
+        check_host(url, address_allowed=policy)
+    except RemoteFetchRefused as exc:
+        if exc.code != "dns":
+            raise
+        return url, _("The host name of this address could not be found now. Deliveries will fail until it "
+                      "can be.")
+    return url, None
+
+
+def _would_pass_as_internal(url: str) -> bool:
+    try:
+        check_url(url, address_allowed=public_or_internal)
+        check_host(url, address_allowed=public_or_internal)
+    except RemoteFetchRefused as exc:
+        return exc.code == "dns"
+    return True
+
+
+def _checked(data: EndpointInput, warnings: list[str] | None) -> EndpointInput:
     errors: dict[str, str] = {}
     url = data.url.strip()
     try:
-        url = check_url(url, address_allowed=public_or_internal if data.allow_internal else address_is_public)
+        url, warning = _checked_url(url, data.allow_internal)
     except RemoteFetchRefused as exc:
-        errors["url"] = _url_error(exc)
+        internal = exc.code == "address" and not data.allow_internal and _would_pass_as_internal(url)
+        errors["url"] = _url_error(exc, data.allow_internal, internal)
+    else:
+        if warning is not None and warnings is not None:
+            warnings.append(warning)
     events = [name for name in EVENTS if name in set(data.events)]
     if len(events) != len(set(data.events)):
         errors["events"] = _("Choose events from the list.")
@@ -83,8 +120,9 @@ def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
             "allow_internal": endpoint.allow_internal, "include_private": endpoint.include_private}
 
 
-def create_endpoint(actor: User, data: EndpointInput) -> WebhookEndpoint:
-    checked = _checked(data)
+def create_endpoint(actor: User, data: EndpointInput, warnings: list[str] | None = None) -> WebhookEndpoint:
+    """``warnings``: given, it receives what the admin should know though the save went through."""
+    checked = _checked(data, warnings)
     if (db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) or 0) >= MAX_ENDPOINTS:
         raise ValidationFailed(_("A community can have at most %(count)d webhook endpoints.", count=MAX_ENDPOINTS))
     endpoint = WebhookEndpoint(url=checked.url, description=checked.description, events=checked.events,
@@ -98,8 +136,9 @@ def create_endpoint(actor: User, data: EndpointInput) -> WebhookEndpoint:
     return endpoint
 
 
-def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput) -> None:
-    checked = _checked(data)
+def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput,
+                    warnings: list[str] | None = None) -> None:
+    checked = _checked(data, warnings)
     before = _audited(endpoint)
     endpoint.url, endpoint.description, endpoint.events = checked.url, checked.description, checked.events
     endpoint.allow_internal, endpoint.include_private = checked.allow_internal, checked.include_private
