@@ -21,6 +21,11 @@ def can_escalate(user: Any, topic: Topic) -> bool:
     return can_see_escalations(user) and discussion_permissions.can_see_topic(user, topic)
 
 
+def can_see_escalation(user: Any, escalation: Any) -> bool:
+    """An escalation shows to staff who may read its topic (the list, the API)."""
+    return can_escalate(user, escalation.topic)
+
+
 def can_record_ticket(user: Any) -> bool:
     """The helpdesk's integration, through an API key of a staff member, or staff by hand."""
     return can_see_escalations(user)

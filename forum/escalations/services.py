@@ -3,6 +3,7 @@ fired after the commit), keep the ticket it opened, resolve it."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
@@ -114,6 +115,20 @@ def open_for_topic(topic_id: int) -> list[Escalation]:
     return list(db.session.scalars(select(Escalation).where(
         Escalation.topic_id == topic_id, Escalation.status == EscalationStatus.OPEN)
         .order_by(Escalation.id.desc())))
+
+
+def recent_for(viewer: Any, *, status: str = EscalationStatus.OPEN, limit: int = 100) -> list[Escalation]:
+    """The escalations ``viewer`` may see, newest first: the one owner of that rule for the
+    staff list and the API (``permissions.can_see_escalation``: staff, on a topic they may read)."""
+    if not permissions.can_see_escalations(viewer):
+        return []
+    return [escalation for escalation in recent(limit, status) if permissions.can_see_escalation(viewer, escalation)]
+
+
+def open_for_post(post: Post) -> Escalation | None:
+    """The open escalation of ``post`` (the form says so before staff write a reason)."""
+    return db.session.scalar(select(Escalation).where(
+        Escalation.post_id == post.id, Escalation.status == EscalationStatus.OPEN).limit(1))
 
 
 def recent(limit: int = 100, status: str = EscalationStatus.OPEN) -> list[Escalation]:

@@ -42,6 +42,7 @@ def _topic_and_post(topic_id: int) -> tuple[Topic, Post | None]:
 @escalation_limit
 def new(topic_id: int) -> Any:
     topic, post = _topic_and_post(topic_id)
+    already = services.open_for_post(post) if post is not None else None
     form = EscalationForm()
     if form.validate_on_submit():
         try:
@@ -51,7 +52,8 @@ def new(topic_id: int) -> Any:
         else:
             flash(_("Escalated to support. The helpdesk has been told."), "success")
             return redirect(post_path(topic, post.post_number if post is not None else 1))
-    return render_template("escalations/new.html", form=form, topic=topic, post=post), 400 if form.errors else 200
+    return render_template("escalations/new.html", form=form, topic=topic, post=post, already=already,
+                           priorities=PRIORITY_LABELS), 400 if form.errors else 200
 
 
 @bp.get("/escalations")
@@ -60,7 +62,7 @@ def index() -> Any:
     if not permissions.can_see_escalations(current_user):
         abort(403)
     status = EscalationStatus.RESOLVED if request.args.get("status") == "resolved" else EscalationStatus.OPEN
-    rows = [e for e in services.recent(status=status) if discussion_permissions.can_see_topic(current_user, e.topic)]
+    rows = services.recent_for(current_user, status=status)
     return render_template("escalations/index.html", escalations=rows, status=status, priorities=PRIORITY_LABELS)
 
 

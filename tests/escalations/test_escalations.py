@@ -16,7 +16,7 @@ from forum.escalations.models import Escalation, EscalationStatus
 from forum.extensions import db
 from forum.webhooks.models import WebhookDelivery
 from forum.webhooks.services import EndpointInput, create_endpoint
-from tests.factories import hold_new_members, make_reply, make_staff, make_topic, make_user
+from tests.factories import hold_new_members, make_category, make_reply, make_staff, make_topic, make_user
 
 
 @pytest.fixture
@@ -135,3 +135,52 @@ def test_the_form_says_what_is_missing(app, client, world):
     assert response.status_code == 400 and db.session.scalar(select(Escalation)) is None
     assert client.post_form(f"/t/{topic.id}/escalate?post=999999", {"reason": "x", "priority": "low"}
                             ).status_code == 404
+
+
+def test_an_escalated_post_shows_its_state_instead_of_the_action(app, client, world):
+    _member, staff, _moderator, topic, reply = world
+    other = make_reply(topic, make_user("ola"))
+    escalations.escalate(staff, topic, reply, "Refund", "normal")
+    client.login("sam")
+    page = _topic_page(client, topic)
+    assert f"/t/{topic.id}/escalate?post={reply.id}" not in page  # the action is gone for this post
+    assert f"/t/{topic.id}/escalate?post={other.id}" in page
+    assert page.count("escalated-state") == 1 and "the escalated post" in page
+    assert 'data-confirm="Mark this escalation resolved?' in page or "Mark this escalation resolved?" in page
+    # The form, reached by an old link, says so before anything is written.
+    form = client.get(f"/t/{topic.id}/escalate?post={reply.id}").get_data(as_text=True)
+    assert 'id="already-escalated"' in form and 'id="escalation-form"' not in form
+    assert "Back to the topic" in form
+    fresh = client.get(f"/t/{topic.id}/escalate?post={other.id}").get_data(as_text=True)
+    assert 'id="escalation-form"' in fresh and "Cancel" in fresh
+
+
+def test_the_topic_page_reads_escalations_once_for_any_number_of_posts(app, client, count_queries):
+    staff = make_staff("sam")
+    topic = make_topic(title="Counting footers")
+    first = make_reply(topic)
+    escalations.escalate(staff, topic, first, "Look", "low")
+    client.login("sam")
+    url = f"/t/{topic.slug}/{topic.id}"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for _ in range(5):
+        escalations.escalate(staff, topic, make_reply(topic), "Look too", "high")
+    client.get(url)
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert page.count("escalated-state") == 6
+    assert many.count == few.count
+
+
+def test_the_list_shows_only_what_the_viewer_may_see_through_one_service(app, world):
+    _member, staff, _moderator, topic, _reply = world
+    closed = make_topic(make_user("mod2", role="moderator"), make_category(read_access="staff"), title="Staff room")
+    escalations.escalate(make_user("mod3", role="moderator"), closed, None, "Inside", "low")
+    escalations.escalate(staff, topic, None, "Outside", "low")
+    mine = {e.topic_id for e in escalations.recent_for(staff)}
+    assert topic.id in mine
+    assert escalations.recent_for(make_user("plain")) == []
+    moderator_sees = {e.topic_id for e in escalations.recent_for(make_user("mod4", role="moderator"))}
+    assert {topic.id, closed.id} <= moderator_sees
