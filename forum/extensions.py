@@ -38,16 +38,27 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
 
 
+def succeeded(response: Any) -> bool:
+    """A ``deduct_when`` for writes: only an answer that did what was asked (below 400) is
+    counted, so a refused attempt (a 422 to correct, a 403) does not use up the allowance."""
+    return bool(response.status_code < 400)
+
+
 def member_action_limit(config_key: str, *, key_func: Callable[[], str] | None = None,
-                        methods: list[str] | None = None) -> Any:
+                        methods: list[str] | None = None,
+                        deduct_when: Callable[[Any], bool] | None = None,
+                        exempt_when: Callable[[], bool] | None = None) -> Any:
     """One allowance per member for an action, read from the configuration (``config_key``) and
     shared by every route that does it: the web form and the API count in the same bucket, so
     an integration cannot flag, answer or escalate twice as often as the page allows. The API
     passes its own key function (its caller is known only once its key is read); both give
-    ``<scope>:member:<id>``."""
+    ``<scope>:member:<id>`` (a visitor: ``<scope>:ip:<address>``). ``deduct_when`` (e.g.
+    :func:`succeeded`): count only those answers; ``exempt_when``: not counted at all (a limit
+    for visitors only, another for members only)."""
     scope = config_key.lower()
     return limiter.shared_limit(lambda: str(current_app.config[config_key]), scope=scope,
-                                key_func=key_func or per_member(scope), methods=methods)
+                                key_func=key_func or per_member(scope), methods=methods,
+                                deduct_when=deduct_when, exempt_when=exempt_when)
 
 
 def per_member(prefix: str) -> Callable[[], str]:

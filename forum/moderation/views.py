@@ -16,7 +16,6 @@ from typing import Any
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -36,7 +35,7 @@ from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from forum.extensions import db, limiter, member_action_limit, per_member
+from forum.extensions import db, member_action_limit, succeeded
 from forum.forms import apply_errors
 from forum.pagination import decode_id
 from forum.text import ascii_int
@@ -62,8 +61,8 @@ from .forms import (
 )
 from .models import ReviewKind, ReviewReason, SanctionKind
 
-posting_limit = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING"], methods=["POST"],
-                              key_func=per_member("user"))
+# One posting allowance per member, shared with every page and the API that posts.
+posting_limit = member_action_limit("RATELIMIT_POSTING", methods=["POST"], deduct_when=succeeded)
 flag_limit = member_action_limit("RATELIMIT_FLAG", methods=["POST"])
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from forum.extensions import limiter, per_member
+from forum.extensions import member_action_limit
 from forum.i18n import LOCALE_NAMES
 
 from . import services
@@ -37,9 +37,12 @@ def too_broad_notice() -> str:
     return _("This search was too broad: showing the first results. Refine your search to see more.")
 
 
-# Per account, so a member's limit follows them across IPs and members behind one office or
-# school NAT don't share a single budget.
-_member_key = per_member("search-member")
+# Visitors by IP (RATELIMIT_SEARCH), members by account (RATELIMIT_SEARCH_MEMBER), so a member's
+# limit follows them across IPs and members behind one office or school NAT don't share a single
+# budget. Shared buckets: /api/v1/search counts in the same ones.
+visitor_search_limit = member_action_limit("RATELIMIT_SEARCH", exempt_when=lambda: current_user.is_authenticated)
+member_search_limit = member_action_limit("RATELIMIT_SEARCH_MEMBER",
+                                          exempt_when=lambda: not current_user.is_authenticated)
 
 
 def _tri(value: str | None) -> bool | None:
@@ -49,9 +52,8 @@ def _tri(value: str | None) -> bool | None:
 @bp.get("/search")
 # Visitors by IP, members by account, each at its own finite limit: every search costs
 # up to SEARCH_TIME_BUDGET_SECONDS of a worker, signed in or not.
-@limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH"], exempt_when=lambda: current_user.is_authenticated)
-@limiter.limit(lambda: current_app.config["RATELIMIT_SEARCH_MEMBER"], key_func=_member_key,
-               exempt_when=lambda: not current_user.is_authenticated)
+@visitor_search_limit
+@member_search_limit
 def search() -> Any:
     form = SearchForm(request.args)
     categories = services.filter_categories(current_user)

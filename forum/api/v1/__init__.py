@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from forum import __version__
 from forum.extensions import csrf, limiter
@@ -52,6 +52,14 @@ def openapi_document() -> Any:
     return jsonify(openapi.document(RESOURCES, __version__))
 
 
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """Flask-Limiter sends ``Retry-After`` with every answer of a limited route; under /api/v1 it
+    is said only with a 429 (or a 503), where it means something."""
+    if errors.is_api_request() and response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def init_app(app: Flask) -> None:
     # A blueprint per app: the process may build several (live settings rebuild the app).
     bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -64,3 +72,5 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     rate_limit(bp)
     app.register_blueprint(bp)
+    # First in the list, so it runs last: after the limiter's own after_request has added its headers.
+    app.after_request_funcs.setdefault(None, []).insert(0, _retry_after_only_when_refused)

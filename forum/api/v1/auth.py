@@ -26,7 +26,7 @@ from flask_login import current_user
 from forum.extensions import csrf
 
 from .. import keys
-from ..models import ApiKey
+from ..models import ApiKey, KeyKind
 from .errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,7 +45,9 @@ class Caller:
 
     @property
     def rate_key(self) -> str:
-        if self.key is not None:
+        """A member's keys and session share one allowance (twenty keys are not twenty times
+        the requests); an admin key (an integration) has its own."""
+        if self.key is not None and self.key.kind == KeyKind.ADMIN:
             return f"api:key:{self.key.id}"
         if self.is_authenticated:
             return f"api:member:{self.user.id}"
@@ -89,7 +91,7 @@ def caller() -> Caller:
 
 
 def rate_key() -> str:
-    """The rate limiter's key: the key's id, else the member, else the address."""
+    """The rate limiter's key: an admin key's id, else the member, else the address."""
     try:
         return caller().rate_key
     except ApiError:

@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from flask_babel import gettext as _
 
-from forum.extensions import limiter
+from forum.extensions import member_action_limit, succeeded
 from forum.text import ascii_int, strip_control_chars
 from forum.web_input import INT_MAX
 
@@ -388,8 +388,18 @@ def member_rate_key(prefix: str) -> Callable[[], str]:
     return key
 
 
-def config_limit(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """An extra rate limit for a route, per member, from the site's configuration
-    (forum/config.py), e.g. RATELIMIT_POSTING: the API posts within the same limits as the web
-    form. Made once, at import: Flask-Limiter's limits are process-wide."""
-    return limiter.limit(lambda: str(current_app.config[name]), key_func=member_rate_key(name.lower()))
+def caller_is_member() -> bool:
+    """Whether the caller is a member (a key's, a session's); a key that fails is a visitor."""
+    try:
+        return auth.caller().is_authenticated
+    except ApiError:
+        return False
+
+
+def member_limit(config_key: str, *, successes_only: bool = False,
+                 exempt_when: Callable[[], bool] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The web's per-member allowance for an action (forum.extensions.member_action_limit), in
+    the same bucket: a member has one allowance however they act. ``successes_only``: refused
+    attempts (4xx) are not counted. Made once, at import: Flask-Limiter's limits are process-wide."""
+    return member_action_limit(config_key, key_func=member_rate_key(config_key.lower()),
+                               deduct_when=succeeded if successes_only else None, exempt_when=exempt_when)

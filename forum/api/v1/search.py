@@ -13,7 +13,7 @@ from forum.search.views import REJECTION_MESSAGES
 from forum.urls import public_url
 
 from ..representations import iso
-from .declare import DATETIME, ID, URL, ApiRequest, Resource, config_limit, nullable, obj, page, query
+from .declare import DATETIME, ID, URL, ApiRequest, Resource, caller_is_member, member_limit, nullable, obj, page, query
 from .errors import ApiError
 
 api = Resource("search", "Full-text search of what the caller may read.")
@@ -24,11 +24,13 @@ HIT = api.schema("SearchHit", obj({
     "topic_id": nullable(ID), "post_id": nullable(ID), "event_id": nullable(ID), "category_id": nullable(ID),
 }))
 
-search_limit = config_limit("RATELIMIT_SEARCH_MEMBER")
+# The web's split and buckets (forum/search/views.py): visitors per address, members per account.
+visitor_search_limit = member_limit("RATELIMIT_SEARCH", exempt_when=caller_is_member)
+member_search_limit = member_limit("RATELIMIT_SEARCH_MEMBER", exempt_when=lambda: not caller_is_member())
 
 
 @api.route("GET", "/search", summary="Search", paginated=True, response=HIT, errors=(503,),
-           limits=[search_limit],
+           limits=[visitor_search_limit, member_search_limit],
            params=[query("q", {"type": "string", "minLength": 1, "maxLength": 500},
                          "The search text (the search box's syntax: `category:`, `@author`…).", required=True),
                    query("category", {"type": "string", "maxLength": 64}, "A category's slug."),

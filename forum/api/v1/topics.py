@@ -15,7 +15,7 @@ from forum.discussions.forms import ReplyForm, TopicForm
 
 from ..representations import post_json, topic_json
 from . import schemas
-from .declare import ID, Answer, ApiRequest, Resource, config_limit, page, path, query
+from .declare import ID, Answer, ApiRequest, Resource, member_limit, page, path, query
 from .errors import ApiError
 from .writing import json_form, posting
 
@@ -29,7 +29,8 @@ TOPIC_WITH_POST = api.schema("NewTopic", {"type": "object", "required": ["topic"
 NEW_POST = api.schema("NewPost", {"type": "object", "required": ["post", "held"], "additionalProperties": False,
                                   "properties": {"post": POST, "held": {"type": "boolean"}}})
 
-posting_limit = config_limit("RATELIMIT_POSTING")
+# One posting allowance per member, the web's: only what was posted counts.
+posting_limit = member_limit("RATELIMIT_POSTING", successes_only=True)
 HELD_HELP = " `held`: the text waits for a moderator (the review queue), as it would from the web form."
 
 
