@@ -17,7 +17,7 @@ from forum.forms import ConfirmForm, apply_errors
 from forum.pagination import decode_id
 
 from . import services
-from .events import STATE_LABELS
+from .events import EVENTS, PING, STATE_LABELS
 from .forms import EndpointForm
 from .permissions import can_manage_webhooks
 from .refusals import failure_reason
@@ -44,6 +44,12 @@ def _input(form: EndpointForm) -> EndpointInput:
                          events=list(form.events.data or []), active=bool(form.active.data),
                          allow_internal=bool(form.allow_internal.data),
                          include_private=bool(form.include_private.data))
+
+
+@bp.app_template_global("webhook_event_label")
+def event_label(name: str) -> str:
+    """What the form calls an event (the id is shown beside it: receivers key on it)."""
+    return str(EVENTS.get(name, _("Test ping") if name == PING else name))
 
 
 def _flash_warnings(warnings: list[str]) -> None:

@@ -84,3 +84,42 @@ def test_a_staff_member_escalates_a_post(browser, page, live_server, receiver):
     assert visitor.locator("#topic-escalations").count() == 0
     assert visitor.locator("a.escalate-link").count() == 0
     assert page.js_errors == []
+
+
+def _labels_shown(page, row: str) -> set[str]:
+    """What the small screen's CSS writes before each value of the first ``row`` (::before)."""
+    return set(page.evaluate(
+        """(row) => [...document.querySelector(row).querySelectorAll('td')].map(
+               td => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '').replace(/\\u00a0|\u00a0/g, ' '))""",
+        row))
+
+
+def test_the_webhook_pages_fit_a_phone_and_label_their_values(browser, live_server, receiver):
+    admin = make_user("ada", role="admin")
+    endpoint = create_endpoint(admin, EndpointInput(url=receiver.url("/a-rather-long-path/" + "x" * 60),
+                                                    description="", events=["topic_created"], active=True,
+                                                    allow_internal=True))
+    phone = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                viewport={"width": 375, "height": 740}).new_page()
+    login(phone, "ada")
+    phone.goto(f"/admin/webhooks/{endpoint.id}")
+    ping = phone.locator("button:has-text('Send a test ping')").bounding_box()
+    delete = phone.locator("button:has-text('Delete this endpoint')").bounding_box()
+    assert ping and delete
+    apart = (delete["x"] - (ping["x"] + ping["width"]) if abs(delete["y"] - ping["y"]) < 2
+             else delete["y"] - (ping["y"] + ping["height"]))
+    assert apart >= 6, "the two buttons touch"
+    assert "Topic created" in phone.locator("#endpoint-form").inner_text()
+    assert "(topic_created)" in phone.locator("#endpoint-form").inner_text()
+    phone.click("button:has-text('Send a test ping')")
+    phone.wait_for_url(re.compile(r".*/admin/webhooks/\d+/deliveries$"))
+    assert receiver.hit.wait(5)
+    phone.reload()
+    assert {"Answer: ", "Response time: ", "Attempts: "} <= _labels_shown(phone, "#delivery-log tr.delivery")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.locator("#delivery-log tr.delivery a").first.click()
+    phone.wait_for_url(re.compile(r".*/admin/webhooks/deliveries/\d+$"))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.goto("/admin/webhooks")
+    assert "Failures in a row: " in _labels_shown(phone, "table.list tbody tr")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
