@@ -391,6 +391,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/sso/<provider_id>/complete", "GET"): Row("/sso/brand/complete", everyone("404")),
     ("/sso/<provider_id>/complete", "POST"): Row("/sso/brand/complete", everyone("404")),
     ("/sso/identities/<int:identity_id>/disconnect", "POST"): Row("/sso/identities/0/disconnect", signed_in("404")),
+    ("/sso/signed-out", "GET"): Row("/sso/signed-out", everyone("302")),  # nothing to offer: home
+    ("/sso/<provider_id>/signed-out", "GET"): Row("/sso/brand/signed-out", everyone("404")),
     ("/register", "GET"): Row("/register", everyone("ok")),
     ("/register", "POST"): Row("/register", everyone("allowed")),
     ("/code-of-conduct", "GET"): Row("/code-of-conduct", everyone()),

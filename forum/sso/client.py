@@ -100,8 +100,9 @@ def finish(provider: Provider) -> tuple[dict[str, Any], str]:
     return merged, str(id_token)
 
 
-def end_session_url(provider: Provider, id_token: str, post_logout_redirect_uri: str) -> str | None:
-    """The provider's RP-initiated logout address, when its discovery has one."""
+def end_session_url(provider: Provider, id_token: str, post_logout_redirect_uri: str, state: str) -> str | None:
+    """The provider's RP-initiated logout address, when its discovery has one (``state`` comes
+    back with the browser: the forum keeps it to know the return is the one it sent)."""
     try:
         data = metadata(provider)
     except SignInFailed as exc:
@@ -111,7 +112,8 @@ def end_session_url(provider: Provider, id_token: str, post_logout_redirect_uri:
     if not endpoint:
         return None
     result = _client(provider).create_logout_url(post_logout_redirect_uri=post_logout_redirect_uri,
-                                                  id_token_hint=id_token, client_id=provider.client_id)
+                                                  id_token_hint=id_token, client_id=provider.client_id,
+                                                  state=state)
     return str(result["url"])
 
 

@@ -172,12 +172,12 @@ def _refuse_if_blocked(user: User) -> None:
         raise SignInRefused(reason)
 
 
-def sign_in(provider: Provider, claims: ProviderClaims) -> User | None:
-    """The member this sign-in is (linked now if the rules allow), groups synchronised and
-    committed; None when a new account must be completed first. Raises SignInRefused."""
+def sign_in(provider: Provider, claims: ProviderClaims) -> tuple[User | None, bool]:
+    """The member this sign-in is (linked now if the rules allow: then True), groups synchronised
+    and committed; None when a new account must be completed first. Raises SignInRefused."""
     decision, user, found = resolve(provider, claims)
     if decision == Decision.NEW:
-        return None
+        return None, False
     if decision == Decision.COLLISION or user is None:
         raise SignInRefused(collision_message(provider))
     _refuse_if_blocked(user)
@@ -186,7 +186,7 @@ def sign_in(provider: Provider, claims: ProviderClaims) -> User | None:
     sync_groups(provider, user, claims.groups)
     visits.note_visit(user.id)
     db.session.commit()
-    return user
+    return user, found is None
 
 
 def _link(user: User, provider: Provider, claims: ProviderClaims, *, actor: User | None, how: str) -> ExternalIdentity:

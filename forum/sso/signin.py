@@ -4,20 +4,22 @@ and the template helpers for the "Sign in with …" buttons and "Connected accou
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import redirect, render_template, session
+from flask import redirect, session, url_for
 
 from forum.accounts.models import User
-from forum.urls import public_url
+from forum.urls import external_url
 
 from . import client, providers, services
 from .models import ExternalIdentity
 from .providers import Provider
 
 SESSION_LOGIN = "sso_login"  # {"provider": id, "id_token": raw}: for RP-initiated logout
+SESSION_SIGNED_OUT = "sso_signed_out"  # {"provider", "id_token", "state"}: after the logout, in the new session
 
 
 class ProviderSignIn:
@@ -35,12 +37,32 @@ class ProviderSignIn:
         provider = providers.get(str(data.get("provider")))
         if provider is None or provider.logout == "off" or not data.get("id_token"):
             return None
-        url = client.end_session_url(provider, str(data["id_token"]), public_url("/"))
+        signed_out = {"provider": provider.id, "id_token": str(data["id_token"]),
+                      "state": secrets.token_urlsafe(16)}
+        url = end_session_url(signed_out)
         if url is None:
             return None
-        if provider.logout == "redirect":
-            return lambda: redirect(url)
-        return lambda: render_template("sso/signed_out.html", provider=provider, end_session_url=url)
+
+        def after_logout() -> Any:
+            # Runs in the new, empty session: the offer (or the return from the provider) needs it.
+            session[SESSION_SIGNED_OUT] = signed_out
+            if provider.logout == "redirect":
+                return redirect(url)
+            # POST-redirect-GET: reloading the signed-out page must not post the logout again.
+            return redirect(url_for("sso.signed_out"))
+        return after_logout
+
+
+def end_session_url(signed_out: Any) -> str | None:
+    """The provider's sign-out address for what :data:`SESSION_SIGNED_OUT` holds, or None."""
+    if not isinstance(signed_out, dict):
+        return None
+    provider = providers.get(str(signed_out.get("provider")))
+    if provider is None or provider.logout == "off":
+        return None
+    return client.end_session_url(provider, str(signed_out.get("id_token") or ""),
+                                  external_url("sso.provider_signed_out", provider_id=provider.id),
+                                  str(signed_out.get("state") or ""))
 
 
 @dataclass(frozen=True)

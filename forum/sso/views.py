@@ -7,6 +7,7 @@ comes back with a GET to the callback, which Authlib checks against that session
 
 from __future__ import annotations
 
+import hmac
 import logging
 import time
 from typing import Any
@@ -21,13 +22,13 @@ from forum.accounts.services import community_name, current_coc, reading_languag
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import limiter
 from forum.forms import ConfirmForm, apply_errors
-from forum.text import ascii_int
+from forum.text import ascii_int, one_line
 from forum.urls import external_url, safe_next
 
-from . import client, permissions, providers, services
+from . import client, permissions, providers, services, signin
 from .forms import CompleteAccountForm, StartForm
 from .providers import Provider
-from .signin import SESSION_LOGIN
+from .signin import SESSION_LOGIN, SESSION_SIGNED_OUT
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,29 @@ def _sign_in(user: Any, provider: Provider, id_token: str) -> None:
     session[SESSION_LOGIN] = {"provider": provider.id, "id_token": id_token}
 
 
+def _provider_error(provider: Provider, error: str) -> Any:
+    """The provider sent the person back without signing them in (RFC 6749 4.1.2.1)."""
+    log.info("OIDC sign-in with %s ended at the provider: %s", provider.id, one_line(error, 64))
+    if error == "access_denied":
+        return _failed(provider, _("You cancelled signing in with %(provider)s. Nothing was changed.",
+                                   provider=provider.label))
+    return _failed(provider, _("%(provider)s did not sign you in. Nothing was changed. Please try again; if "
+                               "it keeps happening, tell the community's administrators.", provider=provider.label))
+
+
+def _connect(provider: Provider, claims: services.ProviderClaims, id_token: str, user_id: Any) -> Any:
+    """The end of "Connect …" in the settings: the same member who started it."""
+    if not current_user.is_authenticated or current_user.id != user_id:
+        return _failed(provider)
+    try:
+        services.connect(current_user._get_current_object(), provider, claims)
+    except ValidationFailed as exc:
+        return _failed(provider, exc.message, 403)
+    session[SESSION_LOGIN] = {"provider": provider.id, "id_token": id_token}
+    flash(_("Your %(provider)s account is connected.", provider=provider.label), "success")
+    return redirect(url_for("accounts.settings"))
+
+
 @bp.get("/<provider_id>/callback")
 @limiter.limit("30 per minute")
 def callback(provider_id: str) -> Any:
@@ -106,6 +130,8 @@ def callback(provider_id: str) -> Any:
     flow = session.pop(SESSION_FLOW, None)
     if not isinstance(flow, dict) or flow.get("provider") != provider.id:
         flow = {"intent": "login", "next": ""}  # Authlib's state check refuses it below
+    if (error := request.args.get("error")) is not None:
+        return _provider_error(provider, error)
     try:
         raw_claims, id_token = client.finish(provider)
     except client.SignInFailed as exc:
@@ -113,15 +139,10 @@ def callback(provider_id: str) -> Any:
         return _failed(provider)
     claims = services.map_claims(provider, raw_claims, tuple(current_app.config["SUPPORTED_LOCALES"]))
     next_url = safe_next(flow.get("next"), "")
+    if flow.get("intent") == "connect":
+        return _connect(provider, claims, id_token, flow.get("user_id"))
     try:
-        if flow.get("intent") == "connect":
-            if not current_user.is_authenticated or current_user.id != flow.get("user_id"):
-                return _failed(provider)
-            services.connect(current_user._get_current_object(), provider, claims)
-            session[SESSION_LOGIN] = {"provider": provider.id, "id_token": id_token}
-            flash(_("Your %(provider)s account is connected.", provider=provider.label), "success")
-            return redirect(url_for("accounts.settings"))
-        user = services.sign_in(provider, claims)
+        user, linked = services.sign_in(provider, claims)
     except ValidationFailed as exc:
         return _failed(provider, exc.message, 403)
     if user is None:
@@ -131,6 +152,9 @@ def callback(provider_id: str) -> Any:
             id_token=id_token, next_url=next_url, created=time.time()).as_session()
         return redirect(url_for("sso.complete", provider_id=provider.id))
     _sign_in(user, provider, id_token)
+    if linked:
+        flash(_("Your %(provider)s account is now connected to your account here (same verified email).",
+                provider=provider.label), "success")
     return redirect(next_url or url_for("discussions.index"))
 
 
@@ -138,6 +162,8 @@ def callback(provider_id: str) -> Any:
 @_limit()
 def complete(provider_id: str) -> Any:
     provider = _provider(provider_id)
+    if current_user.is_authenticated:
+        return redirect(url_for("discussions.index"))  # Back after completing: nothing left to do
     pending = services.session_pending(session.get(SESSION_PENDING), provider, PENDING_MAX_AGE, time.time())
     if pending is None:
         flash(_("Please sign in with %(provider)s again.", provider=provider.label), "info")
@@ -192,3 +218,26 @@ def disconnect(identity_id: int) -> Any:
         flash(_("%(provider)s is no longer connected to your account.",
                 provider=provider.label if provider else identity.provider), "success")
     return redirect(url_for("accounts.settings", _anchor="connected-accounts"))
+
+
+@bp.get("/signed-out")
+def signed_out() -> Any:
+    """After the logout (POST-redirect-GET): the offer to sign out of the provider too."""
+    data = session.get(SESSION_SIGNED_OUT)
+    provider = providers.get(str(data.get("provider"))) if isinstance(data, dict) else None
+    url = signin.end_session_url(data)
+    if current_user.is_authenticated or provider is None or url is None:
+        return redirect(url_for("discussions.index"))
+    return render_template("sso/signed_out.html", provider=provider, end_session_url=url)
+
+
+@bp.get("/<provider_id>/signed-out")
+def provider_signed_out(provider_id: str) -> Any:
+    """Where the provider's sign-out sends the browser back (its post_logout_redirect_uri)."""
+    provider = _provider(provider_id)
+    data = session.pop(SESSION_SIGNED_OUT, None)
+    state = request.args.get("state")
+    if (isinstance(data, dict) and data.get("provider") == provider.id and state
+            and hmac.compare_digest(str(data.get("state") or ""), state)):
+        flash(_("You are signed out of %(provider)s too.", provider=provider.label), "success")
+    return redirect(url_for("discussions.index"))  # the state is not left in the address bar

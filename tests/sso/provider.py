@@ -104,7 +104,8 @@ def running_provider(workdir: Path, *, redirect_bases: list[str], accounts: dict
     clients = [{"client_id": client_id, "client_secret": CLIENT_SECRET,
                 "redirect_uris": [f"{base}/sso/{pid}/callback" for base in redirect_bases
                                   for pid in ("brand", "google")],
-                "post_logout_redirect_uris": [f"{base}/" for base in redirect_bases]} for client_id in client_ids]
+                "post_logout_redirect_uris": [f"{base}/sso/{pid}/signed-out" for base in redirect_bases
+                                              for pid in ("brand", "google")]} for client_id in client_ids]
     config = workdir / "oidc.json"
     config.write_text(json.dumps({"port": port, "clients": clients, "accounts": accounts}))
     process = subprocess.Popen([node, str(SCRIPT), str(config)], cwd=ROOT, stdout=subprocess.PIPE,

@@ -146,26 +146,39 @@ def test_logout_offers_the_providers_sign_out(client, oidc):
     sign_in(client, oidc, "lea", browser=browser)
     complete(client)
     response = client.post_form("/logout")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
+    # POST-redirect-GET: the signed-out page can be reloaded without posting the logout again.
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sso/signed-out")
+    page = client.get("/sso/signed-out").get_data(as_text=True)
+    reloaded = client.get("/sso/signed-out")
+    assert reloaded.status_code == 200 and reloaded.get_data(as_text=True) == page
     assert "You are signed out" in page
+    assert signed_in_as(client) is None  # the forum session ended before anything else
     link = re.search(r'href="([^"]*/session/end[^"]*)"', page)
     assert link
     end_session = unescape(link.group(1))
     params = query(end_session)
     assert end_session.startswith(f"{oidc.issuer}/session/end?")
-    assert params["post_logout_redirect_uri"] == "http://forum.test/"
+    assert params["post_logout_redirect_uri"] == "http://forum.test/sso/brand/signed-out"
     assert params["id_token_hint"].count(".") == 2 and params["client_id"] == "circolo"
-    assert signed_in_as(client) is None  # the forum session ended before anything else
 
     back = oidc.end_session(end_session, browser)
-    assert back.startswith("http://forum.test/?")
-    assert client.get(local(back)).status_code == 200
+    assert back.startswith("http://forum.test/sso/brand/signed-out?") and "state=" in back
+    returned = client.get(local(back))
+    assert returned.status_code == 302 and "state" not in returned.headers["Location"]
+    home = client.get(returned.headers["Location"]).get_data(as_text=True)
+    assert "You are signed out of Brand ID too." in home
     # Signed out at the provider: the next sign-in asks for the login again.
     again = browser.get(f"{oidc.issuer}/auth?client_id=circolo&response_type=code&scope=openid"
                         "&redirect_uri=http://forum.test/sso/brand/callback&code_challenge=" + "a" * 43
                         + "&code_challenge_method=S256", allow_redirects=True, timeout=10)
     assert 'name="login"' in again.text
+
+
+def test_a_return_from_the_providers_sign_out_that_we_did_not_send_says_nothing(client, oidc):
+    response = client.get("/sso/brand/signed-out?state=made-up")
+    assert response.status_code == 302 and "state" not in response.headers["Location"]
+    assert "signed out of Brand ID" not in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.get("/sso/signed-out").status_code == 302  # nothing to offer: home
 
 
 def test_logout_without_provider_sign_out_is_a_plain_redirect(client, oidc):

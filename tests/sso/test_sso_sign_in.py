@@ -151,6 +151,20 @@ def test_the_providers_error_is_refused(client, oidc):
     state = query(url)["state"]
     response = client.get(f"/sso/brand/callback?error=access_denied&state={state}")
     assert response.status_code == 400 and signed_in_as(client) is None
+    page = response.get_data(as_text=True)
+    assert "You cancelled signing in with Brand ID." in page and "could not be checked" not in page
+    state = query(start(client))["state"]
+    other = client.get(f"/sso/brand/callback?error=temporarily_unavailable&state={state}").get_data(as_text=True)
+    assert "Brand ID did not sign you in." in other and "cancelled" not in other
+
+
+def test_back_to_the_complete_page_once_signed_in_goes_home_quietly(client, oidc):
+    oidc.set_account("hal")
+    sign_in(client, oidc, "hal")
+    assert complete(client).status_code == 302
+    back = client.get("/sso/brand/complete")
+    assert back.status_code == 302 and back.headers["Location"] == "/"
+    assert "sign in with Brand ID again" not in client.get("/").get_data(as_text=True)
 
 
 def test_an_unverified_email_colliding_with_an_account_is_not_linked(client, oidc):
@@ -177,6 +191,8 @@ def test_a_verified_email_on_both_sides_links_the_account(client, oidc):
     assert response.status_code == 302 and not response.headers["Location"].endswith("complete")
     linked = identity("brand", "dave")
     assert linked is not None and linked.user_id == dave.id
+    assert "Your Brand ID account is now connected to your account here (same verified email)." in client.get(
+        response.headers["Location"]).get_data(as_text=True)
     assert signed_in_as(client) == "Dave"
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "sso.link"))
     assert entry.target_id == dave.id and entry.after["how"] == "verified_email"
