@@ -34,6 +34,10 @@ class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(200), default="")
     secret: Mapped[str] = mapped_column(String(100))
+    # The secret before the last rotation, still signing beside the new one until the time
+    # below (forum.webhooks.signing.ROTATION_GRACE); both None otherwise.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     events: Mapped[Any] = mapped_column(JSON, default=list)  # event names (forum.webhooks.events)
     active: Mapped[bool] = mapped_column(default=True)
     # The admin's explicit exception: this endpoint's host may resolve to loopback or private

@@ -102,8 +102,8 @@ def edit_endpoint(endpoint_id: int) -> Any:
 def rotate_secret(endpoint_id: int) -> Any:
     _confirmed()
     services.rotate_secret(current_user, services.get_endpoint(endpoint_id))
-    flash(_("A new secret was made. Deliveries are signed with it from now on: update the receiving system."),
-          "success")
+    flash(_("A new secret was made. For 24 hours deliveries are signed with both secrets: give the receiving "
+            "system the new one within a day."), "success")
     return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint_id))
 
 

@@ -28,6 +28,8 @@ def upgrade():
         sa.Column('url', sa.String(length=2000), nullable=False),
         sa.Column('description', sa.String(length=200), nullable=False),
         sa.Column('secret', sa.String(length=100), nullable=False),
+        sa.Column('previous_secret', sa.String(length=100), nullable=True),
+        sa.Column('previous_secret_until', UTCDateTime(timezone=True), nullable=True),
         sa.Column('events', sa.JSON(), nullable=False),
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('allow_internal', sa.Boolean(), nullable=False),

@@ -1,5 +1,5 @@
 """A real HTTP receiver for webhook tests (http.server in a thread, on 127.0.0.1), and the
-signature check of the README's example receiver (the same ten lines)."""
+signature check of the README's example receiver (the same lines, kept identical)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from typing import Any
 # --- the README's receiver (docs: /work/tools/readme_webhooks.md) --------------------------------
 def verify_circolo(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
     """True if ``header`` (Circolo-Signature) signs ``body`` with ``secret`` and is fresh."""
-    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-    timestamp, signature = parts.get("t", ""), parts.get("v1", "")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
+    fields = [item.strip().split("=", 1) for item in header.split(",") if "=" in item]
+    stamps = [value for key, value in fields if key == "t"]
+    signatures = [value.encode() for key, value in fields if key == "v1"]  # two during a rotation
+    if len(stamps) != 1 or not (stamps[0].isascii() and stamps[0].isdigit()) \
+            or abs(time.time() - int(stamps[0])) > tolerance:
         return False  # missing, or outside the replay window
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    expected = hmac.new(secret.encode(), f"{stamps[0]}.".encode() + body, hashlib.sha256).hexdigest().encode()
+    return any(hmac.compare_digest(expected, signature) for signature in signatures)  # bytes: any input
 # -------------------------------------------------------------------------------------------------
 
 

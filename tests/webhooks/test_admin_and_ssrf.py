@@ -5,6 +5,7 @@ redirects not followed."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from ipaddress import ip_address
 
 import pytest
@@ -12,12 +13,14 @@ from sqlalchemy import select
 
 from forum import outbound
 from forum.audit.models import AuditLog
+from forum.db_types import utcnow
 from forum.extensions import db
 from forum.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from forum.webhooks.signing import verify
 from tests.factories import make_topic, make_user
 
 from .conftest import add_endpoint, run_deliveries
+from .receiver import verify_circolo
 
 
 def _form(url: str, events: tuple[str, ...] = ("topic_created", "post_created"), **extra: str) -> dict:
@@ -111,7 +114,17 @@ def test_a_new_secret_signs_the_next_deliveries(app, admin, client, receiver):
     run_deliveries()
     request = receiver.requests[0]
     assert verify(endpoint.secret, request.body, request.headers["Circolo-Signature"])
-    assert not verify(old, request.body, request.headers["Circolo-Signature"])
+    assert verify_circolo(endpoint.secret, request.body, request.headers["Circolo-Signature"])
+    # For a day the previous secret signs too: the receiver still holding it keeps working.
+    assert request.headers["Circolo-Signature"].count("v1=") == 2
+    assert verify_circolo(old, request.body, request.headers["Circolo-Signature"])
+    endpoint.previous_secret_until = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    make_topic()
+    run_deliveries()
+    later = receiver.requests[1].headers["Circolo-Signature"]
+    assert later.count("v1=") == 1 and not verify(old, receiver.requests[1].body, later)
+    assert verify(endpoint.secret, receiver.requests[1].body, later)
 
 
 def test_turning_an_endpoint_on_again_starts_a_fresh_count(app, admin, client):

@@ -51,3 +51,19 @@ def test_several_v1_values_pass_when_one_matches():
     now = int(time.time())
     good = sign(secret, BODY, now).split("v1=", 1)[1]
     assert verify(secret, BODY, f"t={now},v1={'0' * 64},v1={good}")
+
+
+def test_non_ascii_headers_are_refused_not_raised():
+    secret = new_secret()
+    now = int(time.time())
+    for header in (f"t={now},v1=é", f"t={now},v1=\u00e9\u00e9", "t=١٢٣,v1=abc", f"t={now},v1=" + "ü" * 64):
+        assert not verify(secret, BODY, header) and not verify_circolo(secret, BODY, header)
+
+
+def test_during_a_rotation_either_secret_verifies():
+    old, new = new_secret(), new_secret()
+    header = sign(new, BODY, int(time.time()), [old])
+    assert header.count("v1=") == 2
+    assert verify_circolo(new, BODY, header) and verify_circolo(old, BODY, header)
+    assert verify(new, BODY, header) and verify(old, BODY, header)
+    assert not verify_circolo(new_secret(), BODY, header)

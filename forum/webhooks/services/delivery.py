@@ -140,8 +140,11 @@ def redeliver(actor: User, delivery_id: int) -> WebhookDelivery:
 # --- sending (the job) -------------------------------------------------------------------------------
 
 def _headers(endpoint: WebhookEndpoint, delivery: WebhookDelivery, body: bytes) -> dict[str, str]:
+    previous = endpoint.previous_secret
+    also = [previous] if previous and endpoint.previous_secret_until and endpoint.previous_secret_until > utcnow() \
+        else []
     return {"Content-Type": "application/json", "Circolo-Event": delivery.event, "Circolo-Delivery": delivery.uid,
-            "Circolo-Signature": sign(endpoint.secret, body, int(time.time()))}
+            "Circolo-Signature": sign(endpoint.secret, body, int(time.time()), also)}
 
 
 def deliver(delivery_id: int) -> None:

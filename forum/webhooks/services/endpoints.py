@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.audit import record_action
+from forum.db_types import utcnow
 from forum.errors import NotFound, ValidationFailed
 from forum.extensions import db
 from forum.outbound import RemoteFetchRefused, address_is_public, check_host, check_url, public_or_internal
@@ -17,7 +18,7 @@ from forum.outbound import RemoteFetchRefused, address_is_public, check_host, ch
 from ..events import EVENTS
 from ..models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from ..naming import endpoint_label
-from ..signing import new_secret
+from ..signing import ROTATION_GRACE, new_secret
 
 MAX_ENDPOINTS = 50
 
@@ -152,8 +153,10 @@ def update_endpoint(actor: User, endpoint: WebhookEndpoint, data: EndpointInput,
 
 
 def rotate_secret(actor: User, endpoint: WebhookEndpoint) -> None:
-    """A new secret at once: deliveries from now on are signed with it (an attempt already on
-    its way keeps the old one), so the receiver must be given the new secret."""
+    """A new secret at once: deliveries from now on are signed with it and, for
+    ROTATION_GRACE (24 h), with the previous one too, so the receiver has a day to be given
+    the new secret (a second rotation within the day drops the oldest)."""
+    endpoint.previous_secret, endpoint.previous_secret_until = endpoint.secret, utcnow() + ROTATION_GRACE
     endpoint.secret = new_secret()
     record_action(actor, "webhook.rotate_secret", "webhook", endpoint.id)
     db.session.commit()
