@@ -212,7 +212,7 @@ def reset_request() -> Any:
         services.request_password_reset(form.login.data or "")
         # The same answer whether or not the account exists.
         return render_template("accounts/reset_sent.html")
-    return render_template("accounts/reset_request.html", form=form)
+    return render_template("accounts/reset_request.html", form=form, choose=request.args.get("choose") == "1")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])

@@ -368,8 +368,8 @@ def disconnect(user: User, identity_id: int) -> ExternalIdentity:
     if identity is None or identity.user_id != user.id:
         raise NotFound()
     if not can_disconnect(user, identity):
-        raise ValidationFailed(_("This is your only way to sign in. Set a password first (\"Forgot your "
-                                 "password?\" on the sign-in page), then disconnect."))
+        raise ValidationFailed(_("This is your only way to sign in. Choose a password first (Settings → "
+                                 "Choose a password), then disconnect."))
     record_action(user, "sso.unlink", "user", user.id, before={"provider": identity.provider,
                                                                   "email": identity.email})
     db.session.delete(identity)

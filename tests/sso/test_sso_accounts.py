@@ -43,6 +43,11 @@ def test_settings_tell_a_member_without_a_password_how_to_get_one(client, oidc):
     complete(client)
     page = client.get("/settings").get_data(as_text=True)
     assert "Your account has no password" in page and 'name="pw-current_password"' not in page
+    assert "<h2>Choose a password</h2>" in page and "Change password" not in page
+    assert "Forgot your password?" not in page
+    assert 'href="/password/reset?choose=1">Choose a password</a>' in page
+    choose = client.get("/password/reset?choose=1").get_data(as_text=True)
+    assert "<h1>Choose a password</h1>" in choose and "Reset your password" not in choose
     assert "Connected accounts" in page and "Brand ID" in page and "Connect Google" in page
 
 

@@ -274,3 +274,15 @@ def test_a_callback_naming_another_issuer_is_refused(client, oidc):
 def test_the_join_page_offers_the_providers_too(client, oidc):
     page = client.get("/register").get_data(as_text=True)
     assert 'action="/sso/brand/start"' in page and 'name="password"' in page  # both ways to join
+    assert "Join with Brand ID" in page and "Sign in with Brand ID" not in page
+    assert page.index("Join with Brand ID") < page.index('role="separator">or<') < page.index('name="password"')
+    login = client.get("/login").get_data(as_text=True)
+    assert login.index("Sign in with Brand ID") < login.index('role="separator">or<') < login.index('name="password"')
+
+
+def test_french_gets_its_space_before_a_colon_on_the_complete_page(client, oidc):
+    oidc.set_account("zoe")
+    sign_in(client, oidc, "zoe")
+    client.set_cookie("locale", "fr", domain="forum.test")
+    page = client.get("/sso/brand/complete").get_data(as_text=True)
+    assert "E-mail\u00a0: <strong>zoe@brand.example</strong>" in page
