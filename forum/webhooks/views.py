@@ -6,6 +6,7 @@ view also checks ``can_manage_webhooks`` (the one rule, in permissions.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
@@ -52,9 +53,21 @@ def event_label(name: str) -> str:
     return str(EVENTS.get(name, _("Test ping") if name == PING else name))
 
 
-def _flash_warnings(warnings: list[str]) -> None:
+def _saved(form: EndpointForm, save: Callable[[EndpointInput, list[str]], int], done: str) -> Any | None:
+    """The one way the form is saved (add or change): the service's warnings and ``done``
+    flashed and a redirect to the endpoint's page, or None with the errors on the form."""
+    if not form.validate_on_submit():
+        return None
+    warnings: list[str] = []
+    try:
+        endpoint_id = save(_input(form), warnings)
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return None
     for warning in warnings:
         flash(warning, "warning")
+    flash(done, "success")
+    return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint_id))
 
 
 @bp.get("")
@@ -65,33 +78,25 @@ def admin_list() -> Any:
 @bp.route("/new", methods=["GET", "POST"])
 def new_endpoint() -> Any:
     form = EndpointForm()
-    if form.validate_on_submit():
-        warnings: list[str] = []
-        try:
-            endpoint = services.create_endpoint(current_user, _input(form), warnings)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            _flash_warnings(warnings)
-            flash(_("Endpoint added. Give its secret to the receiving system, then send a test ping."), "success")
-            return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
+    done = _saved(form, lambda data, warnings: services.create_endpoint(current_user, data, warnings).id,
+                  _("Endpoint added. Give its secret to the receiving system, then send a test ping."))
+    if done is not None:
+        return done
     return render_template("webhooks/form.html", form=form, endpoint=None), 400 if form.errors else 200
+
+
+def _update(endpoint: Any, data: EndpointInput, warnings: list[str]) -> int:
+    services.update_endpoint(current_user, endpoint, data, warnings)
+    return int(endpoint.id)
 
 
 @bp.route("/<int:endpoint_id>", methods=["GET", "POST"])
 def edit_endpoint(endpoint_id: int) -> Any:
     endpoint = services.get_endpoint(endpoint_id)
     form = EndpointForm(obj=endpoint) if request.method == "GET" else EndpointForm()
-    if form.validate_on_submit():
-        warnings: list[str] = []
-        try:
-            services.update_endpoint(current_user, endpoint, _input(form), warnings)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            _flash_warnings(warnings)
-            flash(_("Saved."), "success")
-            return redirect(url_for("webhooks.edit_endpoint", endpoint_id=endpoint.id))
+    done = _saved(form, lambda data, warnings: _update(endpoint, data, warnings), _("Saved."))
+    if done is not None:
+        return done
     response = make_response(render_template("webhooks/form.html", form=form, endpoint=endpoint, tolerance=TOLERANCE,
                                              pending=services.pending_count(endpoint)), 400 if form.errors else 200)
     response.headers["Cache-Control"] = "no-store"  # the page shows the secret: never kept (as API keys)
