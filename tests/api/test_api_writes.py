@@ -57,7 +57,7 @@ def test_field_rules_are_the_forms(client):
                                      json={"category_id": category.id, "title": "   ", "body": "Some text"}), 422)
     assert "title" in error["fields"]
     error = assert_error(client.post("/api/v1/topics", headers=key,
-                                     json={"category_id": 999999, "title": "Lost", "body": "Some text"}), 422)
+                                     json={"category_id": 999999, "title": "Lost topic", "body": "Some text"}), 422)
     assert set(error["fields"]) == {"category_id"}
     error = assert_error(client.post("/api/v1/topics", headers=key, json={"title": "No body"}), 422)
     assert {"category_id", "body"} <= set(error["fields"])
@@ -66,7 +66,7 @@ def test_field_rules_are_the_forms(client):
     assert_error(client.post("/api/v1/topics", headers={**key, "Content-Type": "application/json"},
                              data="{not json"), 400)
     assert_error(client.post("/api/v1/topics", headers=key, data="title=form"), 415)
-    assert db.session.scalar(select(Topic).where(Topic.title == "Lost")) is None
+    assert db.session.scalar(select(Topic).where(Topic.title == "Lost topic")) is None
 
 
 def test_a_reply_and_an_edit_with_its_conflict(client):
@@ -107,3 +107,36 @@ def test_deeply_nested_bodies_are_refused_in_the_error_shape(client):
         assert "32" in error["message"], depth
     shallow = '{"body": "Fine", "official": ' + "[" * 30 + "]" * 30 + "}"
     assert_error(client.post(f"/api/v1/topics/{topic.id}/posts", headers=key, data=shallow), 422)
+
+
+def test_length_rules_are_the_configurations_in_the_document_and_the_answers(client, app):
+    key = bearer(make_key(make_user("brief")))
+    category = general_category()
+    minimum = app.config["MIN_TITLE_LENGTH"]
+    sentences = set()
+    for title in ("", "Hi"):
+        error = assert_error(client.post("/api/v1/topics", headers=key,
+                                         json={"category_id": category.id, "title": title, "body": "Some text"}), 422)
+        sentences.add(error["fields"]["title"])
+    assert sentences == {f"Please write a title of at least {minimum} characters."}
+    # Every wrong field at once, the category's included.
+    error = assert_error(client.post("/api/v1/topics", headers=key,
+                                     json={"category_id": category.id, "title": "Hi", "body": "x"}), 422)
+    assert set(error["fields"]) == {"title", "body"}
+    error = assert_error(client.post("/api/v1/topics", headers=key,
+                                     json={"category_id": 999999, "title": " " * 8, "body": "Fine text"}), 422)
+    assert set(error["fields"]) == {"category_id", "title"}
+    document = client.get("/api/v1/openapi.json").get_json()
+    body = document["paths"]["/topics"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["title"]["minLength"] == minimum
+    assert body["properties"]["title"]["maxLength"] == app.config["MAX_TITLE_LENGTH"]
+    assert body["properties"]["body"]["minLength"] == app.config["MIN_POST_LENGTH"]
+    assert body["properties"]["body"]["maxLength"] == app.config["MAX_POST_LENGTH"]
+
+
+def test_parameter_and_cursor_errors_say_what_to_send(client):
+    error = assert_error(client.get("/api/v1/topics?limit=1000"), 400)
+    assert error["fields"]["limit"] == "Use a whole number from 1 to 100."
+    error = assert_error(client.get("/api/v1/topics?cursor=not-a-cursor"), 400)
+    assert error["message"] == ("The cursor is not valid: use the `next` value of a previous page, "
+                                "or leave it out.")

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from forum.extensions import member_action_limit, succeeded
 from forum.text import ascii_int, strip_control_chars
@@ -55,6 +56,25 @@ ID: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
 DATETIME: dict[str, Any] = {"type": "string", "format": "date-time"}
 URL: dict[str, Any] = {"type": "string", "format": "uri"}
 CURSOR = {"$ref": "#/components/schemas/Cursor"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A schema value read from the site's configuration (forum/config.py) when the schema is
+    used, e.g. a title's ``minLength``: the document and the check say what the forms say."""
+
+    name: str
+
+
+def resolved(schema: Any) -> Any:
+    """``schema`` with every :class:`Setting` replaced by the current app's value."""
+    if isinstance(schema, Setting):
+        return current_app.config[schema.name]
+    if isinstance(schema, dict):
+        return {k: resolved(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [resolved(v) for v in schema]
+    return schema
 
 
 def ref(name: str) -> dict[str, Any]:
@@ -228,6 +248,15 @@ def _parse_param(param: Param, raw: str) -> Any:
     return raw
 
 
+def _param_message(param: Param) -> str:
+    schema = param.schema
+    if schema.get("type") == "integer" and "minimum" in schema and "maximum" in schema:
+        return _("Use a whole number from %(min)d to %(max)d.", min=schema["minimum"], max=schema["maximum"])
+    if "enum" in schema:
+        return _("Use one of: %(values)s.", values=", ".join(schema["enum"]))
+    return _("This value is not valid.")
+
+
 def _query_args(op: Operation) -> dict[str, Any]:
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
@@ -244,7 +273,7 @@ def _query_args(op: Operation) -> dict[str, Any]:
         try:
             values[param.name] = _parse_param(param, raw)
         except ValueError:
-            problems[param.name] = _("This value is not valid.")
+            problems[param.name] = _param_message(param)
     if problems:
         raise ApiError(400, fields=problems)
     return values
@@ -260,10 +289,22 @@ def _field_name(error: jsonschema.ValidationError) -> str:
 
 
 def _field_message(error: jsonschema.ValidationError) -> str:
+    """A field's message; a title's or a text's length in the words of the forms' own check
+    (forum.discussions.services), so "" and "Hi" read the same sentence."""
+    field_name = str(error.absolute_path[-1]) if error.absolute_path else ""
+    limit = error.validator_value if isinstance(error.validator_value, int) else 0
+    if error.validator == "minLength":
+        if field_name == "title":
+            return _("Please write a title of at least %(n)d characters.", n=limit)
+        if limit <= 1:
+            return _("This value is required.")
+        return _("Please write at least %(n)d characters.", n=limit)
+    if error.validator == "maxLength":
+        if field_name == "title":
+            return _("Please keep the title under %(n)d characters.", n=limit)
+        return ngettext("Write at most %(num)d character.", "Write at most %(num)d characters.", limit)
     return {
         "required": _("This value is required."),
-        "maxLength": _("This is too long."),
-        "minLength": _("This is too short."),
         "additionalProperties": _("Unknown fields: send only the documented ones."),
     }.get(str(error.validator), _("This value is not valid."))
 
@@ -319,7 +360,7 @@ def _json_body(op: Operation) -> dict[str, Any]:
     if data is None:
         raise ApiError(400, _("The body is not valid JSON."))
     data = _clean(data)
-    validator = jsonschema.Draft202012Validator(op.body)
+    validator = jsonschema.Draft202012Validator(resolved(op.body))
     problems: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         problems.setdefault(_field_name(error), _field_message(error))

@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.pagination import InvalidCursor
 
 PREFIX = "/api/v1"
 
@@ -87,6 +88,8 @@ def _http_error(e: HTTPException) -> Response:
     # translated: those are kept, the rest replaced by the message of the status.
     description = getattr(e, "description", None)
     message = str(description) if description is not None and type(description).__name__ == "LazyString" else None
+    if isinstance(e, InvalidCursor):  # the pages' wording speaks of links; a program sent a parameter
+        message = _("The cursor is not valid: use the `next` value of a previous page, or leave it out.")
     headers = {}
     if status == 405 and e.response is None:
         allowed = getattr(e, "valid_methods", None)

@@ -10,7 +10,7 @@ from apispec import APISpec
 
 from forum.urls import public_base
 
-from .declare import JSON_MIME, Operation, Resource, obj, ref
+from .declare import JSON_MIME, Operation, Resource, obj, ref, resolved
 
 ERROR = obj({"error": obj({
     "code": {"type": "string", "description": "A stable machine-readable code, e.g. `not_found`."},
@@ -59,7 +59,7 @@ def _operation(op: Operation) -> dict[str, Any]:
     if params:
         out["parameters"] = params
     if op.body is not None:
-        out["requestBody"] = {"required": True, "content": {JSON_MIME: {"schema": op.body}}}
+        out["requestBody"] = {"required": True, "content": {JSON_MIME: {"schema": resolved(op.body)}}}
     responses: dict[str, Any] = {}
     schema = op.response_schema
     if op.status == 204 or schema is None:

@@ -27,8 +27,8 @@ def get_post(req: ApiRequest, post_id: int) -> Any:
 EDIT_BODY = {
     "type": "object", "required": ["body"], "additionalProperties": False,
     "properties": {
-        "body": schemas.text(100_000, minLength=1),
-        "title": schemas.text(255, description="The topic's title (opening posts only)."),
+        "body": schemas.POST_TEXT,
+        "title": {**schemas.TITLE, "description": "The topic's title (opening posts only)."},
         "reason": schemas.text(300),
         "base_revision": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
                           "description": "The post's `edit_count` the text was based on: if it changed "

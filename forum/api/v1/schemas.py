@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .declare import DATETIME, ID, URL, nullable, obj, ref
+from .declare import DATETIME, ID, URL, Setting, nullable, obj, ref
 
 USER_REF = obj({"id": ID, "username": {"type": "string"}, "display_name": {"type": "string"}, "url": URL})
 
@@ -55,3 +55,8 @@ POST = obj({
 
 def text(max_length: int, **extra: Any) -> dict[str, Any]:
     return {"type": "string", "maxLength": max_length, **extra}
+
+
+# The lengths the forms and the posting services check (forum/config.py), read when used.
+TITLE = {"type": "string", "minLength": Setting("MIN_TITLE_LENGTH"), "maxLength": Setting("MAX_TITLE_LENGTH")}
+POST_TEXT = {"type": "string", "minLength": Setting("MIN_POST_LENGTH"), "maxLength": Setting("MAX_POST_LENGTH")}

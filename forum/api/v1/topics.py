@@ -16,7 +16,6 @@ from forum.discussions.forms import ReplyForm, TopicForm
 from ..representations import post_json, topic_json
 from . import schemas
 from .declare import ID, Answer, ApiRequest, Resource, member_limit, page, path, query
-from .errors import ApiError
 from .writing import json_form, posting
 
 api = Resource("topics", "Topics: listing, reading and starting them, and replying.")
@@ -64,8 +63,7 @@ def list_topic_posts(req: ApiRequest, topic_id: int) -> Any:
 
 NEW_TOPIC_BODY = {
     "type": "object", "required": ["category_id", "title", "body"], "additionalProperties": False,
-    "properties": {"category_id": ID, "title": schemas.text(255, minLength=1),
-                   "body": schemas.text(100_000, minLength=1),
+    "properties": {"category_id": ID, "title": schemas.TITLE, "body": schemas.POST_TEXT,
                    "official": {"type": "boolean", "description": "An official reply (staff only)."}},
 }
 
@@ -75,10 +73,11 @@ NEW_TOPIC_BODY = {
                        "filters and review holds for newcomers." + HELD_HELP,
            body=NEW_TOPIC_BODY, response=TOPIC_WITH_POST, limits=[posting_limit])
 def create_topic(req: ApiRequest) -> Any:
-    form = json_form(TopicForm, req.body, {"category_id": "category"})
-    category = next((c for c in services.visible_categories(req.user) if c.id == form.category.data), None)
-    if category is None:
-        raise ApiError(422, fields={"category_id": _("Choose a category you can post in.")})
+    category = next((c for c in services.visible_categories(req.user) if c.id == req.body["category_id"]), None)
+    # Every wrong field at once: the category's problem beside the form's.
+    problems = {} if category is not None else {"category_id": _("Choose a category you can post in.")}
+    form = json_form(TopicForm, req.body, {"category_id": "category"}, problems=problems)
+    assert category is not None  # json_form raised otherwise
     with posting():
         outcome = services.create_topic(req.user, category, form.title.data or "", form.body.data or "",
                                         ip=request.remote_addr, official=bool(form.official.data))
@@ -89,7 +88,7 @@ def create_topic(req: ApiRequest) -> Any:
 
 NEW_REPLY_BODY = {
     "type": "object", "required": ["body"], "additionalProperties": False,
-    "properties": {"body": schemas.text(100_000, minLength=1),
+    "properties": {"body": schemas.POST_TEXT,
                    "reply_to_post_number": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                    "official": {"type": "boolean"}},
 }

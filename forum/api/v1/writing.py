@@ -19,18 +19,21 @@ from .errors import ApiError
 F = TypeVar("F", bound=FlaskForm)
 
 
-def json_form(form_class: Callable[..., F], data: dict[str, Any], names: dict[str, str] | None = None) -> F:
+def json_form(form_class: Callable[..., F], data: dict[str, Any], names: dict[str, str] | None = None,
+              problems: dict[str, str] | None = None) -> F:
     """The web form, filled from the JSON body and validated (no CSRF: the API checks it for
-    sessions itself); a field's errors answer 422 with ``fields``. ``names``: JSON field ->
-    form field, where they differ (``category_id`` -> ``category``)."""
+    sessions itself); the fields' errors, with the caller's own ``problems``, answer 422 with
+    ``fields``, all at once. ``names``: JSON field -> form field, where they differ
+    (``category_id`` -> ``category``)."""
     names = names or {}
     back = {form_name: json_name for json_name, form_name in names.items()}
     formdata = MultiDict({names.get(k, k): ("y" if v is True else "" if v is False else str(v))
                           for k, v in data.items() if v is not None})
     form = form_class(formdata=formdata, meta={"csrf": False})
-    if not form.validate():
-        raise ApiError(422, fields={back.get(name, name): str(errors[0])
-                                    for name, errors in form.errors.items() if errors})
+    valid = form.validate()
+    if not valid or problems:
+        fields = {back.get(name, name): str(errors[0]) for name, errors in form.errors.items() if errors}
+        raise ApiError(422, fields={**fields, **(problems or {})})
     return form
 
 
