@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from .models import Priority
 
-PRIORITY_LABELS = {Priority.LOW: _l("Low"), Priority.NORMAL: _l("Normal"), Priority.HIGH: _l("High"),
-                   Priority.URGENT: _l("Urgent")}
+# "priorità" and "priorité" are feminine: Bassa/Basse, Normale, Alta/Haute, Urgente (a context,
+# so another domain's "Normal" is free to differ).
+PRIORITY_LABELS = {Priority.LOW: _lp("priority", "Low"), Priority.NORMAL: _lp("priority", "Normal"),
+                   Priority.HIGH: _lp("priority", "High"), Priority.URGENT: _lp("priority", "Urgent")}
 
 
 class EscalationForm(FlaskForm):

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from forum.audit.models import AuditLog
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.escalations import record_ticket
 from forum.escalations import services as escalations
+from forum.escalations.forms import PRIORITY_LABELS
 from forum.escalations.models import Escalation, EscalationStatus
 from forum.extensions import db
 from forum.webhooks.models import WebhookDelivery
@@ -184,3 +186,10 @@ def test_the_list_shows_only_what_the_viewer_may_see_through_one_service(app, wo
     assert escalations.recent_for(make_user("plain")) == []
     moderator_sees = {e.topic_id for e in escalations.recent_for(make_user("mod4", role="moderator"))}
     assert {topic.id, closed.id} <= moderator_sees
+
+
+@pytest.mark.parametrize(("locale", "labels"), [("fr", ["Basse", "Normale", "Haute", "Urgente"]),
+                                                ("it", ["Bassa", "Normale", "Alta", "Urgente"])])
+def test_priorities_agree_with_priority_in_french_and_italian(app, locale, labels):
+    with app.test_request_context(), force_locale(locale):
+        assert [str(label) for label in PRIORITY_LABELS.values()] == labels
