@@ -47,7 +47,7 @@ def _visible(req: ApiRequest, escalation_id: int) -> Any:
     if not permissions.can_see_escalations(req.user):
         raise ApiError(403)
     escalation = services.get_escalation(escalation_id)
-    if not permissions.can_escalate(req.user, escalation.topic):
+    if not permissions.can_see_escalation(req.user, escalation):
         raise ApiError(404)
     return escalation
 
@@ -61,8 +61,8 @@ def _visible(req: ApiRequest, escalation_id: int) -> Any:
 def list_escalations(req: ApiRequest) -> Any:
     if not permissions.can_see_escalations(req.user):
         raise ApiError(403)
-    rows = services.recent(status=req.args.get("status") or EscalationStatus.OPEN.value)
-    return [escalation_json(e) for e in rows if permissions.can_escalate(req.user, e.topic)]
+    rows = services.recent_for(req.user, status=req.args.get("status") or EscalationStatus.OPEN.value)
+    return [escalation_json(e) for e in rows]
 
 
 @api.route("GET", "/escalations/{escalation_id}", summary="One escalation (staff)", member=True,
