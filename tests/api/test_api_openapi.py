@@ -59,6 +59,33 @@ def _seed() -> str:
     return keys.create_admin_key(admin, "fuzzer", ["read", "write", "moderation", "admin"]).secret
 
 
+def test_the_document_says_the_headers_codes_and_what_each_write_does(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    components = document["components"]
+    codes = components["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
+    assert {"not_found", "invalid", "rate_limited", "csrf", "insufficient_scope", "posting_blocked",
+            "edit_conflict"} <= set(codes)
+    assert "Retry-After" in components["responses"]["E429"]["headers"]
+    assert "`edit_conflict`" in components["responses"]["E409"]["description"]
+    created = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            assert "405" not in responses, (method, path)
+            if method != "get":
+                assert operation.get("description"), f"{method} {path} has no description"
+            if "201" in responses:
+                created += 1
+                assert responses["201"]["description"] == "Created.", (method, path)
+                assert "Location" in responses["201"]["headers"], (method, path)
+            if method == "get":
+                assert {"ETag", "X-RateLimit-Remaining"} <= set(responses["200"]["headers"]), path
+            if "409" in responses:
+                assert (method, path) == ("patch", "/posts/{post_id}"), "only an edit can conflict"
+    assert created >= 3
+
+
+
 @pytest.mark.slow
 @pytest.mark.committing
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(app, database_url, tmp_path):

@@ -27,7 +27,7 @@ from forum.extensions import csrf
 
 from .. import keys
 from ..models import ApiKey, KeyKind
-from .errors import ApiError
+from .errors import INSUFFICIENT_SCOPE, ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -111,7 +111,7 @@ def require(scopes: tuple[str, ...], *, member: bool) -> Caller:
         if not who.is_authenticated:
             raise ApiError(401)
         raise ApiError(403, _("This key may not do that: it needs the scope %(scopes)s.", scopes=", ".join(missing)),
-                       code="insufficient_scope")
+                       code=INSUFFICIENT_SCOPE)
     return who
 
 

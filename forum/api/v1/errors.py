@@ -28,6 +28,21 @@ CODES: dict[int, str] = {
     406: "not_acceptable", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "invalid", 429: "rate_limited", 500: "server_error", 503: "unavailable",
 }
+# Codes more precise than their status's, and the status each is answered with.
+CSRF = "csrf"
+INSUFFICIENT_SCOPE = "insufficient_scope"
+POSTING_BLOCKED = "posting_blocked"
+EDIT_CONFLICT = "edit_conflict"
+DETAILED_CODES: dict[str, int] = {CSRF: 400, INSUFFICIENT_SCOPE: 403, POSTING_BLOCKED: 403, EDIT_CONFLICT: 409}
+
+
+def codes_of(status: int) -> list[str]:
+    """Every ``error.code`` an answer of ``status`` may carry (the OpenAPI document lists them)."""
+    return [CODES[status], *(code for code, answered in DETAILED_CODES.items() if answered == status)]
+
+
+def all_codes() -> list[str]:
+    return [*CODES.values(), *DETAILED_CODES]
 
 
 def _message(status: int) -> str:
@@ -129,7 +144,7 @@ def install(app: Flask, bp: Blueprint) -> None:
     def csrf_failed(e: CSRFError) -> Response:
         # 400, as everywhere on the site (Flask-WTF's answer; tests/test_security.py).
         return error_response(400, _("The form expired or the CSRF token is missing. Send it in X-CSRFToken."),
-                              code="csrf")
+                              code=CSRF)
 
     @bp.errorhandler(DBAPIError)
     def database_error(e: DBAPIError) -> Response:

@@ -117,6 +117,7 @@ def record_ticket(req: ApiRequest, escalation_id: int) -> Any:
 
 
 @api.route("POST", "/escalations/{escalation_id}/resolve", summary="Mark an escalation resolved (staff)",
+           description="Audited; resolving one already resolved changes nothing and answers it as it is.",
            scopes=("write",), member=True, params=[ESCALATION_ID], response=ESCALATION)
 def resolve_escalation(req: ApiRequest, escalation_id: int) -> Any:
     _visible(req, escalation_id)

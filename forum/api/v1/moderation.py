@@ -280,6 +280,7 @@ def suspend_user(req: ApiRequest, username: str) -> Any:
 
 
 @api.route("POST", "/users/{username}/unsilence", summary="Lift a silence", scopes=MOD, member=True, status=204,
+           description="The member may post again; the optional `reason` goes to the moderation log.",
            params=[USERNAME], body=OPTIONAL_REASON)
 def unsilence_user(req: ApiRequest, username: str) -> Any:
     user, form = _member_tool(req, username, ActionForm)
@@ -288,6 +289,7 @@ def unsilence_user(req: ApiRequest, username: str) -> Any:
 
 
 @api.route("POST", "/users/{username}/unsuspend", summary="Lift a suspension", scopes=MOD, member=True,
+           description="The member may sign in again; the optional `reason` goes to the moderation log.",
            status=204, params=[USERNAME], body=OPTIONAL_REASON)
 def unsuspend_user(req: ApiRequest, username: str) -> Any:
     user, form = _member_tool(req, username, ActionForm)

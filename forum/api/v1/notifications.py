@@ -50,6 +50,7 @@ def unread_notifications(req: ApiRequest) -> Any:
 
 
 @api.route("POST", "/notifications/{notification_id}/read", summary="Mark one notice read",
+           description="As opening it from the bell: the notice is answered, now read.",
            scopes=("write",), member=True, params=[path("notification_id", ID)], response=NOTIFICATION)
 def read_notification(req: ApiRequest, notification_id: int) -> Any:
     notice = services.open_notice(req.user, notification_id)
@@ -59,6 +60,7 @@ def read_notification(req: ApiRequest, notification_id: int) -> Any:
 
 
 @api.route("POST", "/notifications/read", summary="Mark all the caller's notices read", scopes=("write",),
+           description="The bell's Mark all read: every notice of the caller, nothing else changes.",
            member=True, status=204)
 def read_all_notifications(req: ApiRequest) -> Any:
     services.mark_all_read(req.user)

@@ -10,21 +10,35 @@ from apispec import APISpec
 
 from forum.urls import public_base
 
+from . import errors
 from .declare import JSON_MIME, Operation, Resource, obj, ref, resolved
 
 ERROR = obj({"error": obj({
-    "code": {"type": "string", "description": "A stable machine-readable code, e.g. `not_found`."},
+    "code": {"type": "string", "enum": errors.all_codes(),
+             "description": "A stable machine-readable code: the status's own (`not_found`…) or a more "
+                            "precise one: " + ", ".join(f"`{code}` ({status})" for code, status
+                                                        in errors.DETAILED_CODES.items()) + "."},
     "message": {"type": "string", "description": "A sentence for people, in the caller's language."},
     "fields": {"type": "object", "additionalProperties": {"type": "string"},
-               "description": "Per-field messages for invalid input (empty otherwise)."},
+               "description": "Per-field messages for invalid input, every wrong field at once (empty otherwise)."},
 })})
+
+INTEGER_HEADER = {"schema": {"type": "integer"}}
+RATE_HEADERS = {
+    "X-RateLimit-Limit": {**INTEGER_HEADER, "description": "Requests allowed in the current window."},
+    "X-RateLimit-Remaining": {**INTEGER_HEADER, "description": "Requests left in the current window."},
+    "X-RateLimit-Reset": {**INTEGER_HEADER, "description": "When the window ends (Unix time, seconds)."},
+}
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"},
+                        "description": "The representation's tag: send it in `If-None-Match` for a 304."}}
+LOCATION_HEADER = {"Location": {"schema": {"type": "string"}, "description": "The API address of what was created."}}
+RETRY_HEADER = {"Retry-After": {**INTEGER_HEADER, "description": "Seconds to wait before trying again."}}
 
 ERROR_TEXT = {
     400: "The request was not valid (a parameter, a cursor, the JSON, a session's missing CSRF token).",
     401: "No valid credentials: a missing, wrong or revoked key, or a suspended member.",
     403: "The caller may not do this (permissions, key scopes, a member who may not post now).",
     404: "Not found, or not visible to the caller.",
-    405: "Method not allowed.",
     409: "A conflict with the current state (an edit of an outdated version).",
     413: "The body is too large.",
     415: "The body is not JSON.",
@@ -32,7 +46,8 @@ ERROR_TEXT = {
     429: "Too many requests; see Retry-After.",
     503: "The service (search, the database) is briefly unavailable.",
 }
-COMMON_ERRORS = (400, 401, 403, 404, 405, 429, 503)
+# 405 is not listed: a documented operation's method is always allowed at its path.
+COMMON_ERRORS = (400, 401, 403, 404, 429, 503)
 BODY_ERRORS = (413, 415, 422)
 
 DESCRIPTION = """The forum for other programs.
@@ -62,10 +77,13 @@ def _operation(op: Operation) -> dict[str, Any]:
         out["requestBody"] = {"required": True, "content": {JSON_MIME: {"schema": resolved(op.body)}}}
     responses: dict[str, Any] = {}
     schema = op.response_schema
+    headers = {**RATE_HEADERS, **(ETAG_HEADER if op.method == "GET" else {}),
+               **(LOCATION_HEADER if op.status == 201 else {})}
     if op.status == 204 or schema is None:
-        responses[str(op.status)] = {"description": "Done."}
+        responses[str(op.status)] = {"description": "Done.", "headers": headers}
     else:
-        responses[str(op.status)] = {"description": "OK.", "content": {JSON_MIME: {"schema": schema}}}
+        responses[str(op.status)] = {"description": "Created." if op.status == 201 else "OK.", "headers": headers,
+                                     "content": {JSON_MIME: {"schema": schema}}}
     if op.method == "GET":
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
     codes = set(COMMON_ERRORS) | set(op.errors) | (set(BODY_ERRORS) if op.body is not None else set())
@@ -85,8 +103,11 @@ def document(resources: Iterable[Resource], version: str) -> dict[str, Any]:
     spec.components.schema("Error", ERROR)
     spec.components.schema("Cursor", {"type": "string", "description": "An opaque position in a list."})
     for code, text in ERROR_TEXT.items():
-        spec.components.response(f"E{code}", {"description": text,
-                                              "content": {JSON_MIME: {"schema": ref("Error")}}})
+        codes = ", ".join(f"`{c}`" for c in errors.codes_of(code))
+        spec.components.response(f"E{code}", {
+            "description": f"{text} `error.code`: {codes}.",
+            "headers": {**RATE_HEADERS, **RETRY_HEADER} if code == 429 else {},
+            "content": {JSON_MIME: {"schema": ref("Error")}}})
     for resource in resources:
         spec.tag({"name": resource.tag, "description": resource.description})
         for name, schema in resource.schemas.items():

@@ -29,7 +29,9 @@ visitor_search_limit = member_limit("RATELIMIT_SEARCH", exempt_when=caller_is_me
 member_search_limit = member_limit("RATELIMIT_SEARCH_MEMBER", exempt_when=lambda: not caller_is_member())
 
 
-@api.route("GET", "/search", summary="Search", paginated=True, response=HIT, errors=(503,),
+@api.route("GET", "/search", summary="Search",
+           description="Visitors are limited per address (as /search), members per account.",
+           paginated=True, response=HIT, errors=(503,),
            limits=[visitor_search_limit, member_search_limit],
            params=[query("q", {"type": "string", "minLength": 1, "maxLength": 500},
                          "The search text (the search box's syntax: `category:`, `@author`…).", required=True),

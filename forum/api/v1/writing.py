@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from forum.accounts.permissions import posting_block_message
 from forum.discussions import services
 
-from .errors import ApiError
+from .errors import EDIT_CONFLICT, POSTING_BLOCKED, ApiError
 
 F = TypeVar("F", bound=FlaskForm)
 
@@ -44,6 +44,6 @@ def posting() -> Iterator[None]:
     try:
         yield
     except services.EditConflict as exc:
-        raise ApiError(409, exc.message, code="edit_conflict") from exc
+        raise ApiError(409, exc.message, code=EDIT_CONFLICT) from exc
     except services.PostingBlocked as exc:
-        raise ApiError(403, posting_block_message(exc.reason), code="posting_blocked") from exc
+        raise ApiError(403, posting_block_message(exc.reason), code=POSTING_BLOCKED) from exc
