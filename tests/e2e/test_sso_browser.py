@@ -78,3 +78,52 @@ def test_a_new_person_signs_in_with_the_brand_completes_the_account_and_posts(pa
     assert page.locator("h1").inner_text() == "Hello from the brand's sign-in"
     assert page.locator(".post .cooked strong").first.inner_text() == "work"
     assert page.js_errors == []
+
+
+def _sign_in_at_provider(page: Any, oidc: OidcProvider, login: str) -> None:
+    page.wait_for_url(re.compile(rf"{re.escape(oidc.issuer)}/interaction/.*"))
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "whatever the provider asks")
+    page.click("button[type=submit]")
+
+
+def test_cancel_logout_reload_and_the_providers_sign_out_read_well(page, live_server, oidc_live):
+    # Cancel at the provider: the page says so, not that the answer could not be checked.
+    page.goto("/login")
+    page.click("button:has-text('Sign in with Brand ID')")
+    page.wait_for_url(re.compile(rf"{re.escape(oidc_live.issuer)}/interaction/.*"))
+    page.click("text=Cancel")
+    page.wait_for_url(re.compile(r".*/sso/brand/callback\?.*error=access_denied.*"))
+    expect(page.locator("main, body").first).to_contain_text("You cancelled signing in with Brand ID.")
+    expect(page.locator("body")).not_to_contain_text("could not be checked")
+
+    # Sign in (a new account), then Back to the completed page: home, no stale message.
+    page.goto("/login")
+    expect(page.locator(".sso-or")).to_have_text("or")
+    page.click("button:has-text('Sign in with Brand ID')")
+    _sign_in_at_provider(page, oidc_live, "sofia")
+    page.wait_for_url(re.compile(r".*/sso/brand/complete$"))
+    page.check("input[name=accept_coc]")
+    page.click("#complete-form button[type=submit]")
+    expect(page.locator(".flash").filter(has_text="Welcome")).to_be_visible()
+    page.go_back()
+    page.wait_for_load_state()
+    expect(page.locator("body")).not_to_contain_text("Please sign in with Brand ID again.")
+
+    # Log out: a GET page that survives a reload.
+    page.click("header .user-menu > summary")  # "Log out" sits in the header's menu
+    page.click("header .user-menu button:has-text('Log out')")
+    page.wait_for_url(re.compile(r".*/sso/signed-out$"))
+    expect(page.locator("h1")).to_have_text("You are signed out")
+    page.reload()
+    expect(page.locator("h1")).to_have_text("You are signed out")
+    expect(page.locator("body")).not_to_contain_text("This form has expired")
+
+    # Also at the provider: back on the front page with a message and no state in the address.
+    page.click("text=Also sign out of Brand ID")
+    page.wait_for_url(re.compile(rf"{re.escape(oidc_live.issuer)}/.*"))
+    page.click("button[value=yes]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "state=" not in page.url
+    expect(page.locator(".flash").filter(has_text="You are signed out of Brand ID too.")).to_be_visible()
+    assert page.js_errors == []
