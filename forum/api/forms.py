@@ -15,6 +15,13 @@ SCOPE_LABELS = {
     "admin": _l("Admin: the admin area's actions"),
 }
 
+# A scope's short name, in the reader's language (lists of keys).
+SCOPE_NAMES = {"read": _l("read"), "write": _l("write"), "moderation": _l("moderation"), "admin": _l("admin")}
+
+
+def scope_name(scope: str) -> str:
+    return str(SCOPE_NAMES.get(scope, scope))
+
 
 def _scopes_field(*names: str) -> SelectMultipleField:
     return SelectMultipleField(_l("What the key may do"), choices=[SelectChoice(n, SCOPE_LABELS[n]) for n in names],

@@ -18,7 +18,7 @@ from forum.extensions import limiter, per_member
 from forum.forms import ConfirmForm, apply_errors
 
 from . import keys, permissions
-from .forms import AdminKeyForm, UserKeyForm
+from .forms import AdminKeyForm, UserKeyForm, scope_name
 from .models import KeyKind
 
 bp = Blueprint("api_keys", __name__)
@@ -76,6 +76,14 @@ def _reach(key: Any) -> frozenset[str]:
     return keys.effective_scopes(key, key.user)
 
 
+@bp.app_template_global("api_scope_name")
+def _scope_name(scope: str) -> str:
+    return scope_name(scope)
+
+
+bp.add_app_template_filter(_scope_name, "api_scope_name")
+
+
 def _page(html: str, form: Any, made: keys.NewKey | None) -> Any:
     response = make_response(html, 400 if form.errors or form.form_errors else 200)
     if made is not None:
@@ -92,5 +100,5 @@ def revoke(key_id: int) -> Any:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     keys.revoke(current_user, key)
-    flash(_("The key was revoked: programs using it can no longer sign in."), "success")
+    flash(_("The key was revoked: programs using it can no longer use it."), "success")
     return redirect(url_for("api_keys.admin_keys" if key.kind == KeyKind.ADMIN else "api_keys.own_keys"))

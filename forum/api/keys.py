@@ -172,12 +172,6 @@ def role_within(scopes: frozenset[str]) -> Role:
     return Role.MODERATOR if Scope.MODERATION.value in scopes else Role.MEMBER
 
 
-def prefix_of(token: str) -> str | None:
-    """The public part of a key-looking token (for rate-limit buckets), without a query."""
-    match = _KEY.fullmatch(token.strip())
-    return match.group(1) if match else None
-
-
 def touch(key_id: int, last_used_at: Any) -> None:
     """Note the key's use, at most once a minute, as a small write of its own."""
     now = utcnow()
