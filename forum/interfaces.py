@@ -52,3 +52,13 @@ class BackupFolder:
 
     name: str
     path: Callable[[], Any]
+
+
+class EventOutbox(Protocol):
+    """Told INSIDE the writer's transaction, before its commit, that ``event`` happened to
+    ``subject`` (keyword arguments, e.g. ``escalation=...``), so what must go out with the
+    write (webhook deliveries and their jobs) is written in the same commit: no process dying
+    between the forum's commit and an after-commit hook can lose it. Contributed with
+    ``forum.registry.contribute``; a writer calls every contribution, then commits."""
+
+    def record(self, event: str, **subject: Any) -> None: ...

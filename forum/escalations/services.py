@@ -1,5 +1,7 @@
 """Escalating to support: record it, tell the helpdesk (the ``escalation_created`` webhook,
-fired after the commit), keep the ticket it opened, resolve it."""
+recorded through forum.interfaces.EventOutbox inside the escalation's own transaction, so
+it is never lost; plugins still hear ``forum_escalation_created`` after the commit), keep
+the ticket it opened, resolve it."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from forum.db_types import utcnow
 from forum.discussions.models import Post, Topic
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.interfaces import EventOutbox
 from forum.plugins.manager import fire
+from forum.registry import contributions
 from forum.text import one_line
 
 from . import permissions
@@ -58,6 +62,8 @@ def escalate(actor: User, topic: Topic, post: Post | None, reason: str, priority
     db.session.flush()
     record_action(actor, "escalation.create", "topic", topic.id,
                   after={"escalation": escalation.id, "post_id": post_id, "priority": priority}, reason=text)
+    for outbox in contributions(EventOutbox):  # the helpdesk's webhook, committed with the escalation
+        outbox.record("escalation_created", escalation=escalation)
     db.session.commit()
     fire("forum_escalation_created", escalation=escalation)
     return escalation

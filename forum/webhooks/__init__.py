@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from forum import jobs
 from forum.audit import AuditVocabulary
-from forum.interfaces import AdminFigure, AdminSection
+from forum.interfaces import AdminFigure, AdminSection, EventOutbox
 from forum.notifications import register_kinds
 from forum.plugins.manager import register_core
 from forum.registry import contribute
@@ -27,6 +27,7 @@ from .views import bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_core(app, hooks, "webhooks.hooks")
+    contribute(app, EventOutbox, hooks.Outbox())
     register_kinds(app, *notices.KINDS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     jobs.register_job(app, jobs.JobType(services.JOB, _deliver, max_attempts=services.MAX_ATTEMPTS + 2,

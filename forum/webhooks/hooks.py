@@ -16,7 +16,8 @@ The mapping, for the README and for whoever adds an event:
 * ``forum_user_registered``: ``member_registered``; ``forum_user_approved``: ``member_approved``.
 * ``forum_event_changed`` with ``"created"`` (published at once) or ``"approved"`` (held, then
   approved): ``event_created``. ``forum_rsvp_changed``: ``rsvp_changed``.
-* ``forum_escalation_created``: ``escalation_created``.
+* ``escalation_created``: recorded by escalations inside its transaction, through the
+  :class:`Outbox` (forum.interfaces.EventOutbox), so it is committed with the escalation.
 
 Who hears of it: an endpoint hears of a topic, a post, a meetup or an escalation only if a
 visitor could read it (discussions' ``can_see_topic`` and events' ``can_see_event`` asked for
@@ -36,7 +37,7 @@ from forum.events.permissions import can_see_event
 from forum.plugins import hookimpl
 
 from . import payloads
-from .services import queue_event
+from .services import queue_event, stage_event
 
 
 def _public_topic(topic: Any) -> bool:
@@ -129,7 +130,11 @@ def forum_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
     queue_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=_public_event(event))
 
 
-@hookimpl
-def forum_escalation_created(escalation: Any) -> None:
-    queue_event("escalation_created", lambda: payloads.escalation_created(escalation),
-                public=_public_topic(escalation.topic))
+class Outbox:
+    """The EventOutbox (forum.interfaces) webhooks contribute: events a writer records inside
+    its transaction, staged with it (nothing lost between its commit and a hook)."""
+
+    def record(self, event: str, **subject: Any) -> None:
+        if event == "escalation_created":
+            escalation = subject["escalation"]
+            stage_event(event, lambda: payloads.escalation_created(escalation), public=_public_topic(escalation.topic))

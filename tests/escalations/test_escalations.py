@@ -12,6 +12,7 @@ from sqlalchemy import select
 from forum.audit.models import AuditLog
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.escalations import record_ticket
+from forum.escalations import services as escalation_services
 from forum.escalations import services as escalations
 from forum.escalations.forms import PRIORITY_LABELS
 from forum.escalations.models import Escalation, EscalationStatus
@@ -193,3 +194,25 @@ def test_the_list_shows_only_what_the_viewer_may_see_through_one_service(app, wo
 def test_priorities_agree_with_priority_in_french_and_italian(app, locale, labels):
     with app.test_request_context(), force_locale(locale):
         assert [str(label) for label in PRIORITY_LABELS.values()] == labels
+
+
+def test_the_helpdesk_webhook_is_committed_with_the_escalation(app, world, monkeypatch):
+    """Written in the escalation's own transaction (EventOutbox), not by an after-commit hook:
+    a process that dies right after the commit (the hooks never run) loses nothing."""
+    _member, staff, _moderator, topic, reply = world
+    admin = make_user("ada", role="admin")
+    endpoint = create_endpoint(admin, EndpointInput(url="https://helpdesk.example.com/in", description="",
+                                                    events=["escalation_created"], active=True,
+                                                    allow_internal=False))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the process died after the commit")
+
+    monkeypatch.setattr(escalation_services, "fire", crash)
+    with pytest.raises(RuntimeError):
+        escalations.escalate(staff, topic, reply, "Refund", "high")
+    db.session.rollback()
+    escalation = db.session.scalar(select(Escalation))
+    delivery = db.session.scalar(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
+    assert escalation is not None and delivery is not None
+    assert json.loads(delivery.body)["data"]["escalation"]["id"] == escalation.id

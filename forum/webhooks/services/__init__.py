@@ -15,6 +15,7 @@ from .delivery import (
     queue_event,
     redeliver,
     send_ping,
+    stage_event,
     subscribed_endpoints,
 )
 from .endpoints import (
@@ -50,6 +51,7 @@ __all__ = [
     "redeliver",
     "rotate_secret",
     "send_ping",
+    "stage_event",
     "subscribed_endpoints",
     "update_endpoint",
 ]

@@ -1,13 +1,15 @@
 """Queueing and sending deliveries: the policy.
 
-* **One row per endpoint and event.** :func:`queue_event` (called from the core hook
-  implementations, after the write committed) finds the active endpoints subscribed to the
+* **One row per endpoint and event.** :func:`stage_event` (through the EventOutbox
+  interface, inside the writer's transaction: escalations so far) or :func:`queue_event`
+  (the core hook implementations, after the write committed) finds the active endpoints subscribed to the
   event, builds the payload once, and writes one :class:`WebhookDelivery` per endpoint and one
   ``webhooks.deliver`` job each, in one transaction. The body is frozen then: a redelivery
   sends the same JSON (same ``id``), signed again with a fresh timestamp.
 * **Nothing lost, within limits.** From that commit on, a delivery is durable: the job queue
   pushes it again after a crash (its sweeper), retries it, and the row records every attempt.
-  Before it, events ride on the plugin hooks, which fire AFTER the forum's own commit: a
+  An event recorded through the EventOutbox is written with the forum's own write: nothing
+  can come between them. The others still ride on the plugin hooks, which fire AFTER the forum's own commit: a
   process that dies between the two (or a database error in :func:`queue_event`, which is
   logged) loses that event's webhooks, never the forum's write. Receivers that must not miss
   anything reconcile with the REST API (``/api/v1``), as with any webhook system.
@@ -97,17 +99,25 @@ def subscribed_endpoints(event: str, *, public: bool = True) -> list[WebhookEndp
         if endpoint.subscribes_to(event) and (public or endpoint.include_private)]
 
 
-def queue_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool = True) -> list[WebhookDelivery]:
+def stage_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool = True) -> list[WebhookDelivery]:
     """One delivery per active endpoint subscribed to ``event`` (``build()``: the payload's
-    ``data``, built only when someone listens), committed with their jobs. ``public``: whether
-    a visitor could read what the event is about (the caller asks the domain's permissions)."""
+    ``data``, built only when someone listens), with their jobs, in the caller's transaction
+    (not committed: the EventOutbox path commits them with the forum's own write). ``public``:
+    whether a visitor could read what the event is about (the caller asks the domain's
+    permissions)."""
+    endpoints = subscribed_endpoints(event, public=public)
+    if not endpoints:
+        return []
+    body = _body(event, _new_id("evt_"), build())
+    event_id = json.loads(body)["id"]
+    return [_stage(endpoint, event, event_id, body) for endpoint in endpoints]
+
+
+def queue_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool = True) -> list[WebhookDelivery]:
+    """:func:`stage_event`, committed at once: for the events still told after the forum's
+    commit (the core hooks)."""
     try:
-        endpoints = subscribed_endpoints(event, public=public)
-        if not endpoints:
-            return []
-        body = _body(event, _new_id("evt_"), build())
-        event_id = json.loads(body)["id"]
-        staged = [_stage(endpoint, event, event_id, body) for endpoint in endpoints]
+        staged = stage_event(event, build, public=public)
         db.session.commit()
         return staged
     except Exception:
