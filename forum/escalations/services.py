@@ -131,10 +131,12 @@ def recent_for(viewer: Any, *, status: str = EscalationStatus.OPEN, limit: int =
     return [escalation for escalation in recent(limit, status) if permissions.can_see_escalation(viewer, escalation)]
 
 
-def open_for_post(post: Post) -> Escalation | None:
-    """The open escalation of ``post`` (the form says so before staff write a reason)."""
+def open_escalation(topic: Topic, post: Post | None) -> Escalation | None:
+    """The open escalation of ``post``, or of the whole topic without one (the form says so
+    before staff write a reason)."""
+    which = Escalation.post_id == post.id if post is not None else Escalation.post_id.is_(None)
     return db.session.scalar(select(Escalation).where(
-        Escalation.post_id == post.id, Escalation.status == EscalationStatus.OPEN).limit(1))
+        Escalation.topic_id == topic.id, which, Escalation.status == EscalationStatus.OPEN).limit(1))
 
 
 def recent(limit: int = 100, status: str = EscalationStatus.OPEN) -> list[Escalation]:

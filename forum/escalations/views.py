@@ -42,7 +42,7 @@ def _topic_and_post(topic_id: int) -> tuple[Topic, Post | None]:
 @escalation_limit
 def new(topic_id: int) -> Any:
     topic, post = _topic_and_post(topic_id)
-    already = services.open_for_post(post) if post is not None else None
+    already = services.open_escalation(topic, post)
     form = EscalationForm()
     if form.validate_on_submit():
         try:

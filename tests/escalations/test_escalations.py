@@ -156,6 +156,11 @@ def test_an_escalated_post_shows_its_state_instead_of_the_action(app, client, wo
     assert "Back to the topic" in form
     fresh = client.get(f"/t/{topic.id}/escalate?post={other.id}").get_data(as_text=True)
     assert 'id="escalation-form"' in fresh and "Cancel" in fresh
+    # The whole topic: its own escalation, told apart from its posts'.
+    assert 'id="escalation-form"' in client.get(f"/t/{topic.id}/escalate").get_data(as_text=True)
+    escalations.escalate(staff, topic, None, "The whole thread", "low")
+    whole = client.get(f"/t/{topic.id}/escalate").get_data(as_text=True)
+    assert "This topic is already escalated" in whole and 'id="escalation-form"' not in whole
 
 
 def test_the_topic_page_reads_escalations_once_for_any_number_of_posts(app, client, count_queries):
