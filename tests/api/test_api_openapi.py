@@ -11,9 +11,21 @@ import pytest
 from openapi_spec_validator import validate
 
 from forum.api import keys
+from forum.discussions import services as discussions
+from forum.escalations import services as escalations
+from forum.escalations.models import Priority
+from forum.moderation import services as moderation
 from tests.conftest import make_app
 from tests.e2e.conftest import LiveServer
-from tests.factories import general_category, make_category, make_reply, make_topic, make_user
+from tests.factories import (
+    general_category,
+    hold_new_members,
+    make_category,
+    make_event,
+    make_reply,
+    make_topic,
+    make_user,
+)
 
 
 def test_the_document_is_valid_openapi_3_1(client):
@@ -48,14 +60,24 @@ def test_every_operation_answers_its_errors_in_the_one_shape(client):
 
 
 def _seed() -> str:
-    """A small world: categories with topics, replies, a members-only room; an admin key."""
+    """A small world: categories with topics, replies, a members-only room; a meetup, a reply
+    held for review, an open flag and an escalation (through the services, so the fuzz reaches
+    events, the review queue, flags and escalations with real data); an admin key."""
     admin = make_user("fuzz-admin", role="admin")
     lounge = make_category("Lounge", slug="lounge", read_access="members")
+    replies = []
     for i in range(3):
         topic = make_topic(make_user(), general_category(), title=f"A topic to fuzz {i}")
-        make_reply(topic, make_user(), "A reply to read.")
+        replies.append(make_reply(topic, make_user(), "A reply to read."))
     make_topic(make_user(), lounge, title="For members only")
     make_user("someone")
+    make_event(make_user("fuzz-host", role="moderator"), title="A meetup to fuzz")
+    hold_new_members(1)
+    discussions.create_reply(make_user("fuzz-newcomer"), replies[0].topic, "A first reply, held for review.")
+    hold_new_members(0)
+    moderation.flag_post(make_user("fuzz-flagger"), replies[1], "spam")
+    escalations.escalate(admin, replies[2].topic, replies[2], "The helpdesk should look at this.",
+                         Priority.NORMAL.value)
     return keys.create_admin_key(admin, "fuzzer", ["read", "write", "moderation", "admin"]).secret
 
 
@@ -71,7 +93,7 @@ def test_the_document_says_the_headers_codes_and_what_each_write_does(client):
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            assert "405" not in responses, (method, path)
+            assert ("405" in responses) == ("_id}" in path), (method, path)  # only an id out of range
             if method != "get":
                 assert operation.get("description"), f"{method} {path} has no description"
             if "201" in responses:
@@ -83,7 +105,6 @@ def test_the_document_says_the_headers_codes_and_what_each_write_does(client):
             if "409" in responses:
                 assert (method, path) == ("patch", "/posts/{post_id}"), "only an edit can conflict"
     assert created >= 3
-
 
 
 @pytest.mark.slow

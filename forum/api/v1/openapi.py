@@ -39,6 +39,7 @@ ERROR_TEXT = {
     401: "No valid credentials: a missing, wrong or revoked key, or a suspended member.",
     403: "The caller may not do this (permissions, key scopes, a member who may not post now).",
     404: "Not found, or not visible to the caller.",
+    405: "Method not allowed (an id in the path beyond the largest integer the API takes).",
     409: "A conflict with the current state (an edit of an outdated version).",
     413: "The body is too large.",
     415: "The body is not JSON.",
@@ -46,7 +47,8 @@ ERROR_TEXT = {
     429: "Too many requests; see Retry-After.",
     503: "The service (search, the database) is briefly unavailable.",
 }
-# 405 is not listed: a documented operation's method is always allowed at its path.
+# 405 only where it can happen: an id in the path beyond the integers the routes match leaves
+# the address without that method; otherwise a documented operation's method is always allowed.
 COMMON_ERRORS = (400, 401, 403, 404, 429, 503)
 BODY_ERRORS = (413, 415, 422)
 
@@ -87,6 +89,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.method == "GET":
         responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
     codes = set(COMMON_ERRORS) | set(op.errors) | (set(BODY_ERRORS) if op.body is not None else set())
+    if any(p.location == "path" and p.schema.get("type") == "integer" for p in op.params):
+        codes.add(405)
     for code in sorted(codes):
         responses[str(code)] = {"$ref": f"#/components/responses/E{code}"}
     out["responses"] = responses
