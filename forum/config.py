@@ -87,13 +87,14 @@ class DefaultConfig:
     RATELIMIT_LOGIN = "10 per minute;50 per hour"
     RATELIMIT_REGISTER = "5 per minute;20 per hour"
     RATELIMIT_RESET = "5 per minute;20 per hour"
+    # Per member, whether from the page or the API (forum.extensions.member_action_limit):
+    # posting (new topics, replies, edits; only what was posted counts), flags, RSVPs, escalations.
     RATELIMIT_POSTING = "6 per minute;120 per hour"
-    # Per member, whether from the page or the API (forum.extensions.member_action_limit).
     RATELIMIT_FLAG = "20 per minute;200 per day"
     RATELIMIT_RSVP = "30 per minute"
     RATELIMIT_ESCALATE = "20 per hour"
-    RATELIMIT_SEARCH = "30 per minute;300 per hour"  # visitors, per IP (members: RATELIMIT_SEARCH_MEMBER)
-    # Members' searches, counted per account (RATELIMIT_SEARCH counts visitors per IP).
+    # Search, /search and /api/v1/search in the same buckets: visitors per IP, members per account.
+    RATELIMIT_SEARCH = "30 per minute;300 per hour"
     RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"
     # Bounds on one search's work. Index terms all its prefix* together may expand to (over it,
     # each prefix keeps its most frequent terms); seconds of matching before the hits found so
@@ -148,8 +149,9 @@ class DefaultConfig:
     OIDC_PROVIDERS: list[dict] = []
     SSO_ONLY = False
 
-    # The REST API (/api/v1): counted per key (or member, or IP), on top of each route's own
-    # limits (posting: RATELIMIT_POSTING).
+    # The REST API (/api/v1): counted per member (all their keys and their session together; an
+    # admin key per key; visitors per IP), on top of each route's own limits (posting:
+    # RATELIMIT_POSTING, search: RATELIMIT_SEARCH / RATELIMIT_SEARCH_MEMBER).
     RATELIMIT_API = "300 per minute;5000 per hour"
 
     # Webhooks (forum/webhooks/services/delivery.py): seconds per socket operation and for a
