@@ -55,10 +55,11 @@ class BackupFolder:
 
 
 class EventOutbox(Protocol):
-    """Told INSIDE the writer's transaction, before its commit, that ``event`` happened to
-    ``subject`` (keyword arguments, e.g. ``escalation=...``), so what must go out with the
-    write (webhook deliveries and their jobs) is written in the same commit: no process dying
-    between the forum's commit and an after-commit hook can lose it. Contributed with
-    ``forum.registry.contribute``; a writer calls every contribution, then commits."""
+    """Told INSIDE the writer's transaction, before its commit, that the hook ``name`` is about
+    to be fired with ``subject`` (the hook's own keyword arguments, forum.plugins.spec), so what
+    must go out with the write (webhook deliveries and their jobs) is written in the same
+    commit: no process dying between the forum's commit and an after-commit hook can lose it.
+    Contributed with ``forum.registry.contribute``; writers call :func:`forum.outbox.record`
+    (every contribution), then commit, then fire the hook."""
 
-    def record(self, event: str, **subject: Any) -> None: ...
+    def record(self, name: str, /, **subject: Any) -> None: ...

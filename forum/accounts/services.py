@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from forum import markup
+from forum import markup, outbox
 from forum.dates import absolute
 from forum.db_types import utcnow
 from forum.errors import NotFound, ValidationFailed
@@ -309,6 +309,7 @@ def create_member(data: NewMember) -> User:
         kind=JudgedKind.REGISTRATION, subject=user, verdicts=verdicts, held=held,
         context=FilterContext(kind="registration", locale=data.locale, ip=data.ip),
         details={"answers": dict(data.answers or {})}))
+    outbox.record("forum_user_registered", user=user)  # fired by the caller after its commit
     return user
 
 

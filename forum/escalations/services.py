@@ -12,15 +12,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.discussions.models import Post, Topic
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.interfaces import EventOutbox
-from forum.plugins.manager import fire
-from forum.registry import contributions
 from forum.text import one_line
 
 from . import permissions
@@ -62,10 +60,8 @@ def escalate(actor: User, topic: Topic, post: Post | None, reason: str, priority
     db.session.flush()
     record_action(actor, "escalation.create", "topic", topic.id,
                   after={"escalation": escalation.id, "post_id": post_id, "priority": priority}, reason=text)
-    for outbox in contributions(EventOutbox):  # the helpdesk's webhook, committed with the escalation
-        outbox.record("escalation_created", escalation=escalation)
-    db.session.commit()
-    fire("forum_escalation_created", escalation=escalation)
+    # the helpdesk's webhook, committed with the escalation
+    outbox.commit_and_fire([("forum_escalation_created", {"escalation": escalation})])
     return escalation
 
 

@@ -17,7 +17,6 @@ from forum import jobs
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminFigure, AdminSection, EventOutbox
 from forum.notifications import register_kinds
-from forum.plugins.manager import register_core
 from forum.registry import contribute
 
 from . import audit_vocabulary, hooks, notices, services
@@ -26,7 +25,6 @@ from .views import bp
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    register_core(app, hooks, "webhooks.hooks")
     contribute(app, EventOutbox, hooks.Outbox())
     register_kinds(app, *notices.KINDS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)

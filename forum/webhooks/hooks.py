@@ -1,4 +1,10 @@
-"""Forum events become webhook deliveries: core hook implementations (after the commit).
+"""Forum events become webhook deliveries, written INSIDE the writer's transaction.
+
+Writers record each event through :mod:`forum.outbox` before their commit, with the same
+name and arguments as the after-commit hook they fire next; :class:`Outbox` (the
+:class:`~forum.interfaces.EventOutbox` webhooks contribute) turns the ones below into
+deliveries and their jobs, staged in that transaction: they commit with the write or not at
+all, and a process dying after the commit cannot lose them.
 
 The mapping, for the README and for whoever adds an event:
 
@@ -16,8 +22,7 @@ The mapping, for the README and for whoever adds an event:
 * ``forum_user_registered``: ``member_registered``; ``forum_user_approved``: ``member_approved``.
 * ``forum_event_changed`` with ``"created"`` (published at once) or ``"approved"`` (held, then
   approved): ``event_created``. ``forum_rsvp_changed``: ``rsvp_changed``.
-* ``escalation_created``: recorded by escalations inside its transaction, through the
-  :class:`Outbox` (forum.interfaces.EventOutbox), so it is committed with the escalation.
+* ``forum_escalation_created``: ``escalation_created``.
 
 Who hears of it: an endpoint hears of a topic, a post, a meetup or an escalation only if a
 visitor could read it (discussions' ``can_see_topic`` and events' ``can_see_event`` asked for
@@ -28,16 +33,16 @@ content of a category and go to every subscribed endpoint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from forum.accounts.models import AnonymousUser
 from forum.discussions.models import PostState
 from forum.discussions.permissions import can_see_topic
 from forum.events.permissions import can_see_event
-from forum.plugins import hookimpl
 
 from . import payloads
-from .services import queue_event, stage_event
+from .services import stage_event
 
 
 def _public_topic(topic: Any) -> bool:
@@ -55,86 +60,97 @@ def _published(post: Any) -> bool:
 
 def _official_reply(post: Any) -> None:
     if _published(post) and post.is_official and post.post_number > 1:
-        queue_event("official_reply_posted", lambda: payloads.post_data(post), public=_public_topic(post.topic))
+        stage_event("official_reply_posted", lambda: payloads.post_data(post), public=_public_topic(post.topic))
 
 
 def _announce_new(post: Any) -> None:
     if not _published(post):
         return
     if post.post_number == 1:
-        queue_event("topic_created", lambda: payloads.topic_created(post.topic, post), public=_public_topic(post.topic))
+        stage_event("topic_created", lambda: payloads.topic_created(post.topic, post), public=_public_topic(post.topic))
     else:
-        queue_event("post_created", lambda: payloads.post_data(post), public=_public_topic(post.topic))
+        stage_event("post_created", lambda: payloads.post_data(post), public=_public_topic(post.topic))
         _official_reply(post)
 
 
-@hookimpl
-def forum_topic_created(topic: Any, post: Any) -> None:
+def _on_topic_created(topic: Any, post: Any) -> None:
     _announce_new(post)
 
 
-@hookimpl
-def forum_post_created(post: Any) -> None:
+def _on_post_created(post: Any) -> None:
     _announce_new(post)
 
 
-@hookimpl
-def forum_post_approved(post: Any, actor: Any) -> None:
+def _on_post_approved(post: Any, actor: Any) -> None:
     _announce_new(post)
 
 
-@hookimpl
-def forum_post_edited(post: Any, revision: Any) -> None:
+def _on_post_edited(post: Any, revision: Any) -> None:
     if not _published(post):
         return
-    queue_event("post_edited", lambda: {**payloads.post_data(post), "revision": revision.number},
+    stage_event("post_edited", lambda: {**payloads.post_data(post), "revision": revision.number},
                 public=_public_topic(post.topic))
     if post.is_official and not revision.was_official:
         _official_reply(post)
 
 
-@hookimpl
-def forum_post_hidden(post: Any, actor: Any, reason: str) -> None:
-    queue_event("post_hidden", lambda: payloads.post_hidden(post, actor, reason), public=_public_topic(post.topic))
+def _on_post_hidden(post: Any, actor: Any, reason: str) -> None:
+    stage_event("post_hidden", lambda: payloads.post_hidden(post, actor, reason), public=_public_topic(post.topic))
 
 
-@hookimpl
-def forum_post_flagged(post: Any, flag: Any) -> None:
-    queue_event("post_flagged", lambda: payloads.post_flagged(post, flag), public=_public_topic(post.topic))
+def _on_post_flagged(post: Any, flag: Any) -> None:
+    stage_event("post_flagged", lambda: payloads.post_flagged(post, flag), public=_public_topic(post.topic))
 
 
-@hookimpl
-def forum_topic_changed(topic: Any, actor: Any, change: str) -> None:
+def _on_topic_changed(topic: Any, actor: Any, change: str) -> None:
     if change == "solved":
-        queue_event("question_solved", lambda: payloads.question_solved(topic, actor), public=_public_topic(topic))
+        stage_event("question_solved", lambda: payloads.question_solved(topic, actor), public=_public_topic(topic))
 
 
-@hookimpl
-def forum_user_registered(user: Any) -> None:
-    queue_event("member_registered", lambda: payloads.member(user))
+def _on_user_registered(user: Any) -> None:
+    stage_event("member_registered", lambda: payloads.member(user))
 
 
-@hookimpl
-def forum_user_approved(user: Any, actor: Any) -> None:
-    queue_event("member_approved", lambda: payloads.member(user, actor))
+def _on_user_approved(user: Any, actor: Any) -> None:
+    stage_event("member_approved", lambda: payloads.member(user, actor))
 
 
-@hookimpl
-def forum_event_changed(event: Any, actor: Any, change: str) -> None:
+def _on_event_changed(event: Any, actor: Any, change: str) -> None:
     if change in ("created", "approved") and event.state == "scheduled":
-        queue_event("event_created", lambda: payloads.event_created(event), public=_public_event(event))
+        stage_event("event_created", lambda: payloads.event_created(event), public=_public_event(event))
 
 
-@hookimpl
-def forum_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
-    queue_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=_public_event(event))
+def _on_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
+    stage_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=_public_event(event))
+
+
+def _on_escalation_created(escalation: Any) -> None:
+    stage_event("escalation_created", lambda: payloads.escalation_created(escalation),
+                public=_public_topic(escalation.topic))
+
+
+# The hooks (forum.plugins.spec) webhooks announce, by name: each takes the hook's arguments.
+HANDLERS: dict[str, Callable[..., None]] = {
+    "forum_topic_created": _on_topic_created,
+    "forum_post_created": _on_post_created,
+    "forum_post_approved": _on_post_approved,
+    "forum_post_edited": _on_post_edited,
+    "forum_post_hidden": _on_post_hidden,
+    "forum_post_flagged": _on_post_flagged,
+    "forum_topic_changed": _on_topic_changed,
+    "forum_user_registered": _on_user_registered,
+    "forum_user_approved": _on_user_approved,
+    "forum_event_changed": _on_event_changed,
+    "forum_rsvp_changed": _on_rsvp_changed,
+    "forum_escalation_created": _on_escalation_created,
+}
 
 
 class Outbox:
-    """The EventOutbox (forum.interfaces) webhooks contribute: events a writer records inside
-    its transaction, staged with it (nothing lost between its commit and a hook)."""
+    """The EventOutbox (forum.interfaces) webhooks contribute: each recorded event with a
+    handler above is staged as deliveries in the writer's transaction."""
 
-    def record(self, event: str, **subject: Any) -> None:
-        if event == "escalation_created":
-            escalation = subject["escalation"]
-            stage_event(event, lambda: payloads.escalation_created(escalation), public=_public_topic(escalation.topic))
+    def record(self, name: str, /, **subject: Any) -> None:
+        handler = HANDLERS.get(name)
+        if handler is not None:
+            handler(**subject)

@@ -9,10 +9,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from forum import outbox
 from forum.audit.models import AuditLog
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.escalations import record_ticket
-from forum.escalations import services as escalation_services
 from forum.escalations import services as escalations
 from forum.escalations.forms import PRIORITY_LABELS
 from forum.escalations.models import Escalation, EscalationStatus
@@ -213,7 +213,7 @@ def test_the_helpdesk_webhook_is_committed_with_the_escalation(app, world, monke
     def crash(*args, **kwargs):
         raise RuntimeError("the process died after the commit")
 
-    monkeypatch.setattr(escalation_services, "fire", crash)
+    monkeypatch.setattr(outbox, "fire", crash)
     with pytest.raises(RuntimeError):
         escalations.escalate(staff, topic, reply, "Refund", "high")
     db.session.rollback()

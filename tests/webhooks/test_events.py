@@ -20,6 +20,7 @@ from forum.escalations import services as escalations
 from forum.events import services as events
 from forum.extensions import db
 from forum.moderation import services as moderation
+from forum.plugins import manager
 from forum.staff import services as staff
 from forum.webhooks import services
 from forum.webhooks.events import EVENTS
@@ -182,3 +183,29 @@ def test_the_admin_ticks_private_content_on_the_form_and_it_is_audited(app, admi
     assert audit.after["include_private"] is True
     page = client.get(f"/admin/webhooks/{endpoint.id}").get_data(as_text=True)
     assert "Include members-only and staff-only content" in page
+
+
+@pytest.mark.parametrize("event", list(TRIGGERS))
+def test_each_event_is_written_with_the_write_not_by_an_after_commit_hook(app, admin, event, monkeypatch):
+    """Deliveries are staged in the writer's transaction (forum.outbox): with every after-commit
+    hook gone — a process that died right after the commit — the delivery is there all the same."""
+    endpoint = add_endpoint(admin, "https://all.example.com/hooks", list(EVENTS), allow_internal=False)
+    monkeypatch.setattr(manager, "plugin_manager", _NoHooks)
+    with app.test_request_context():
+        TRIGGERS[event](app)
+    assert _count(endpoint, event) == 1
+
+
+class _NoHooks:
+    """A plugin manager whose every hook has no implementation: fire() calls nothing."""
+
+    class hook:  # noqa: N801 (pluggy's attribute name)
+        def __getattr__(self, name: str) -> Any:
+            return _NoImplementations()
+
+    hook = hook()  # type: ignore[assignment,misc]
+
+
+class _NoImplementations:
+    def get_hookimpls(self) -> list[Any]:
+        return []

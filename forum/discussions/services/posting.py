@@ -24,7 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from forum import markup
+from forum import markup, outbox
 from forum.accounts.interfaces import JudgedKind, Judgement, JudgementRecorder
 from forum.accounts.models import User
 from forum.accounts.permissions import posting_block_reason
@@ -227,6 +227,7 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
         refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=True, post_number=1)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
+        outbox.record("forum_topic_created", topic=topic, post=post)
         if commit:
             db.session.commit()
     except Exception:
@@ -266,12 +267,20 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
         refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=False, post_number=number)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
+        outbox.record("forum_post_created", post=post)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     fire("forum_post_created", post=post)
     return PostOutcome(post, verdict, verdicts)
+
+
+def _change_official(editor: User, post: Post, official: bool, reason: str | None) -> None:
+    _check_official(editor, official)
+    post.is_official = official
+    counters.refresh_official_range(post.topic)
+    _audit_official_change(editor, post, reason)
 
 
 def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
@@ -335,10 +344,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
             topic.title = draft.title
             topic.slug = slugify(draft.title)
         if official is not None and official != post.is_official:
-            _check_official(editor, official)
-            post.is_official = official
-            counters.refresh_official_range(topic)
-            _audit_official_change(editor, post, reason)
+            _change_official(editor, post, official, reason)
         held = verdict.kind == VerdictKind.REQUIRE_APPROVAL and not editor.is_moderator
         if held and post.state == PostState.PUBLISHED:
             counters.set_state(post, PostState.PENDING, editor, verdict.reason)
@@ -346,6 +352,7 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
         _record(post, verdicts, context, held=held or post.state == PostState.PENDING)
         refresh_topic_image(post.topic)
         notices.queue_edit_notices(post, revision.raw)  # who the edit newly mentions or quotes, if anyone
+        outbox.record("forum_post_edited", post=post, revision=revision)
     except Exception:
         if commit:  # with commit=False the transaction is the caller's to roll back
             db.session.rollback()

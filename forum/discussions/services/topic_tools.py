@@ -16,12 +16,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.plugins.manager import fire
 from forum.registry import contributions
 from forum.text import one_line, slugify
 
@@ -47,9 +47,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _commit_and_fire(actor: User, changes: list[tuple[Topic, str]]) -> None:
-    db.session.commit()
-    for topic, change in changes:
-        fire("forum_topic_changed", topic=topic, actor=actor, change=change)
+    outbox.commit_and_fire([("forum_topic_changed", {"topic": topic, "actor": actor, "change": change})
+                            for topic, change in changes])
 
 
 def lock_topic(actor: User, topic: Topic, locked: bool = True, reason: str = "") -> None:

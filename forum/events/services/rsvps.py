@@ -18,12 +18,11 @@ from sqlalchemy import CursorResult, and_, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from forum import csv_export
+from forum import csv_export, outbox
 from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.plugins.manager import fire
 
 from .. import permissions
 from ..models import Event, EventRsvp, EventState, RsvpStatus
@@ -140,10 +139,9 @@ def _rsvp_once(user: User, event: Event, status: RsvpStatus) -> RsvpOutcome:
     if old == RsvpStatus.GOING:
         _release_seat(event)
         promoted = promote(event)
-    db.session.commit()
-    fire("forum_rsvp_changed", event=event, rsvp=existing, previous=old)
-    for row in promoted:
-        fire("forum_rsvp_changed", event=event, rsvp=row, previous=RsvpStatus.WAITLISTED.value)
+    outbox.commit_and_fire([("forum_rsvp_changed", {"event": event, "rsvp": existing, "previous": old})] + [
+        ("forum_rsvp_changed", {"event": event, "rsvp": row, "previous": RsvpStatus.WAITLISTED.value})
+        for row in promoted])
     return RsvpOutcome(new, changed=True, waitlist_position=waitlist_position(event, existing))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from forum import outbox
 from forum.accounts.interfaces import JudgedKind, JudgementRecorder
 from forum.accounts.models import User
 from forum.accounts.permissions import posting_block_reason
@@ -114,6 +115,7 @@ def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Ev
         record_judgement(event, judged, held=judged.held)
         opened = None if judged.held else _open_topic(author, event, ip)
         notify_invitations(event, invited, author)
+        outbox.record("forum_event_changed", event=event, actor=author, change="created")
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -209,6 +211,7 @@ def approve_event(moderator: User, event: Event) -> None:
     try:
         fired = publish_held_event(moderator, event)
         lookup(JudgementRecorder).settle(JudgedKind.EVENT, event, moderator, approved=True)
+        outbox.record_all(fired)
         db.session.commit()
     except Exception:
         db.session.rollback()

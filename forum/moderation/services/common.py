@@ -9,8 +9,8 @@ from typing import Any
 from flask import url_for
 from flask_babel import force_locale
 
+from forum import outbox
 from forum.discussions.models import Post
-from forum.extensions import db
 from forum.i18n_content import default_language
 from forum.plugins.manager import fire
 from forum.text import one_line
@@ -18,7 +18,7 @@ from forum.text import one_line
 MAX_REASON = 2000
 
 # (hook name, keyword arguments) fired after the commit.
-Events = list[tuple[str, dict[str, Any]]]
+Events = outbox.Events  # (hook name, its arguments): recorded before the commit, fired after
 
 
 def clean(text: str | None, limit: int = MAX_REASON) -> str:
@@ -47,10 +47,9 @@ def iso(value: datetime | None) -> str | None:
 
 
 def fire_all(events: Events) -> None:
+    """After a commit that recorded ``events`` (forum.outbox.record_all): the hooks."""
     for name, kwargs in events:
         fire(name, **kwargs)
 
 
-def commit_and_fire(events: Events) -> None:
-    db.session.commit()
-    fire_all(events)
+commit_and_fire = outbox.commit_and_fire

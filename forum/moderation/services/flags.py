@@ -29,6 +29,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
@@ -115,13 +116,16 @@ def flag_post(user: User, post: Post, reason: str, text: str = "") -> Flag:
             and hides_by_flags(post):
         item.hidden_by_flags = True
         events += stage_hide(None, post, f"flags: {item.score:g} >= {threshold:g}")
+    events = [("forum_post_flagged", {"post": post, "flag": flag}), *events]
     try:
+        db.session.flush()  # the flag's id, for what the outboxes write
+        outbox.record_all(events)
         db.session.commit()
     except IntegrityError as exc:  # a double click or a race with another flagger's first flag
         db.session.rollback()
         raise ValidationFailed(_("You already flagged this post, or it was just flagged: please try "
                                  "again.")) from exc
-    fire_all([("forum_post_flagged", {"post": post, "flag": flag}), *events])
+    fire_all(events)
     return flag
 
 

@@ -7,6 +7,7 @@ from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.discussions import permissions as discussion_permissions
@@ -31,8 +32,7 @@ def mark_solution(user: User, post: Post) -> None:
         record_action(user, "topic.solution_mark", "topic", topic.id, before={"solution_post_id": previous},
                after={"solution_post_id": post.id})
     tell_solution(user, post)
-    db.session.commit()
-    fire("forum_topic_changed", topic=topic, actor=user, change="solved")
+    outbox.commit_and_fire([("forum_topic_changed", {"topic": topic, "actor": user, "change": "solved"})])
 
 
 def unmark_solution(user: User, topic: Topic) -> None:

@@ -1,18 +1,15 @@
 """Queueing and sending deliveries: the policy.
 
-* **One row per endpoint and event.** :func:`stage_event` (through the EventOutbox
-  interface, inside the writer's transaction: escalations so far) or :func:`queue_event`
-  (the core hook implementations, after the write committed) finds the active endpoints subscribed to the
-  event, builds the payload once, and writes one :class:`WebhookDelivery` per endpoint and one
-  ``webhooks.deliver`` job each, in one transaction. The body is frozen then: a redelivery
-  sends the same JSON (same ``id``), signed again with a fresh timestamp.
-* **Nothing lost, within limits.** From that commit on, a delivery is durable: the job queue
-  pushes it again after a crash (its sweeper), retries it, and the row records every attempt.
-  An event recorded through the EventOutbox is written with the forum's own write: nothing
-  can come between them. The others still ride on the plugin hooks, which fire AFTER the forum's own commit: a
-  process that dies between the two (or a database error in :func:`queue_event`, which is
-  logged) loses that event's webhooks, never the forum's write. Receivers that must not miss
-  anything reconcile with the REST API (``/api/v1``), as with any webhook system.
+* **One row per endpoint and event.** :func:`stage_event`, called by the webhooks'
+  :class:`~forum.interfaces.EventOutbox` inside the writer's transaction (forum.outbox),
+  finds the active endpoints subscribed to the event, builds the payload once, and writes one
+  :class:`WebhookDelivery` per endpoint and one ``webhooks.deliver`` job each. The body is
+  frozen then: a redelivery sends the same JSON (same ``id``), signed again with a fresh
+  timestamp.
+* **Nothing lost.** The deliveries commit with the forum's own write or not at all: no
+  process dying after the commit can lose them, and an error while staging them fails the
+  write. From then on the job queue pushes them again after a crash (its sweeper), retries
+  them, and the row records every attempt.
 * **Retries.** An attempt that gets no 2xx answer in time is retried by the job queue with
   its growing delay (30 s × 4^(n-1), at most an hour: 30 s, 2 min, 8 min, 32 min, 1 h, so the
   last of :data:`MAX_ATTEMPTS` attempts comes about 1 h 43 min after the first). A URL that
@@ -111,18 +108,6 @@ def stage_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool
     body = _body(event, _new_id("evt_"), build())
     event_id = json.loads(body)["id"]
     return [_stage(endpoint, event, event_id, body) for endpoint in endpoints]
-
-
-def queue_event(event: str, build: Callable[[], dict[str, Any]], *, public: bool = True) -> list[WebhookDelivery]:
-    """:func:`stage_event`, committed at once: for the events still told after the forum's
-    commit (the core hooks)."""
-    try:
-        staged = stage_event(event, build, public=public)
-        db.session.commit()
-        return staged
-    except Exception:
-        db.session.rollback()  # the forum's write is committed already: never leave its session broken
-        raise
 
 
 def send_ping(actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
