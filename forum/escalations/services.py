@@ -75,7 +75,7 @@ def _checked_ticket(reference: str, url: str | None) -> tuple[str, str | None]:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500 \
                 or any(char <= " " for char in url):
-            errors["url"] = _("Enter a valid web address, such as https://example.com/hooks.")
+            errors["url"] = _("Enter the ticket's web address, such as https://helpdesk.example.com/tickets/ABC-123.")
     if errors:
         raise ValidationFailed(errors)
     return reference, url
