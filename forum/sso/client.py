@@ -11,7 +11,7 @@ and parsed (Authlib skips it when the state lacks a nonce), and userinfo's ``sub
 
 Outbound HTTP: these requests go to the endpoints of an issuer the operator configured (not to
 an address a member typed), so they use Authlib's requests session with a timeout rather than
-forum.uploads.remote.fetch, which exists to keep member-supplied URLs off internal networks.
+forum.outbound, which exists to keep member-supplied URLs off internal networks.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, request
 
-from .providers import Provider, configured
+from .providers import Provider
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +116,3 @@ def end_session_url(provider: Provider, id_token: str, post_logout_redirect_uri:
                                                   state=state)
     return str(result["url"])
 
-
-def providers_in_use() -> list[Provider]:
-    return list(configured().values())

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -251,13 +250,7 @@ class PendingAccount:
     """A verified sign-in with no account yet, kept in the signed session until completed."""
 
     provider: str
-    subject: str
-    email: str | None
-    email_verified: bool
-    name: str
-    username: str
-    locale: str | None
-    groups: tuple[str, ...]
+    claims: ProviderClaims
     id_token: str
     next_url: str
     created: float
@@ -268,15 +261,11 @@ class PendingAccount:
     @classmethod
     def from_session(cls, data: Any) -> PendingAccount | None:
         try:
-            pending = cls(**{**data, "groups": tuple(data["groups"])})
+            claims = ProviderClaims(**{**data["claims"], "groups": tuple(data["claims"]["groups"])})
+            pending = cls(**{**data, "claims": claims})
         except (TypeError, KeyError):
             return None
         return pending
-
-    @property
-    def claims(self) -> ProviderClaims:
-        return ProviderClaims(subject=self.subject, email=self.email, email_verified=self.email_verified,
-                              name=self.name, username=self.username, locale=self.locale, groups=self.groups)
 
 
 def suggest_username(claims: ProviderClaims) -> str:
@@ -309,22 +298,22 @@ class Completion:
 def complete_account(provider: Provider, pending: PendingAccount, form: Completion) -> User:
     """Create the member and their identity in one transaction (the accounts domain's rules),
     then the confirmation mail when the provider did not vouch for the email."""
-    if find_identity(provider.id, pending.subject) is not None:
+    if find_identity(provider.id, pending.claims.subject) is not None:
         raise SignInRefused(_("This %(provider)s account already has an account here: sign in again.",
                               provider=provider.label))
-    email = pending.email or form.email or ""
-    email_verified = pending.email_verified and bool(pending.email)
+    email = pending.claims.email or form.email or ""
+    email_verified = pending.claims.email_verified and bool(pending.claims.email)
     if _email_owner(email) is not None:
-        if pending.email:
+        if pending.claims.email:
             raise SignInRefused(collision_message(provider))
         raise ValidationFailed({"email": _("This email is already registered.")})
     try:
         user = external.register_external(external.ExternalRegistration(
             username=form.username, email=email, email_verified=email_verified,
-            display_name=form.display_name or pending.name, accepted_coc_version=form.accepted_coc_version,
-            coc_language=form.coc_language, locale=pending.locale, timezone=form.timezone, ip=form.ip))
+            display_name=form.display_name or pending.claims.name, accepted_coc_version=form.accepted_coc_version,
+            coc_language=form.coc_language, locale=pending.claims.locale, timezone=form.timezone, ip=form.ip))
         _link(user, provider, pending.claims, actor=user, how="new_account")
-        sync_groups(provider, user, pending.groups)
+        sync_groups(provider, user, pending.claims.groups)
         visits.note_visit(user.id)
         db.session.commit()
     except Exception:
@@ -383,6 +372,3 @@ def session_pending(data: Any, provider: Provider | None, max_age: float, now: f
         return None
     return pending
 
-
-def config_seconds(name: str, default: int) -> int:
-    return int(current_app.config.get(name) or default)

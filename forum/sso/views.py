@@ -147,9 +147,7 @@ def callback(provider_id: str) -> Any:
         return _failed(provider, exc.message, 403)
     if user is None:
         session[SESSION_PENDING] = services.PendingAccount(
-            provider=provider.id, subject=claims.subject, email=claims.email, email_verified=claims.email_verified,
-            name=claims.name, username=claims.username, locale=claims.locale, groups=claims.groups,
-            id_token=id_token, next_url=next_url, created=time.time()).as_session()
+            provider=provider.id, claims=claims, id_token=id_token, next_url=next_url, created=time.time()).as_session()
         return redirect(url_for("sso.complete", provider_id=provider.id))
     _sign_in(user, provider, id_token)
     if linked:
@@ -170,11 +168,11 @@ def complete(provider_id: str) -> Any:
         return redirect(url_for("accounts.login"))
     coc = current_coc()
     form = CompleteAccountForm()
-    if pending.email:
+    if pending.claims.email:
         del form.email  # the provider's address, shown and not editable
     if request.method == "GET":
         form.username.data = services.suggest_username(pending.claims)
-        form.display_name.data = pending.name
+        form.display_name.data = pending.claims.name
     elif form.validate_on_submit():
         try:
             user = services.complete_account(provider, pending, services.Completion(
