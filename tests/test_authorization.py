@@ -2,8 +2,8 @@
 
 Every rule of ``app.url_map`` (every method) has a row in ``TABLE`` (tests/authorization_table.py),
 or is listed in ``EXEMPT`` with a reason: a new route fails ``test_every_route_is_in_the_table``
-until someone writes down who may use it. One test per actor builds the world once (factories) and walks the whole table;
-each request runs in a savepoint that is rolled back, so the rows do not disturb each other,
+until someone writes down who may use it. One test per actor builds the world once (factories)
+and walks the whole table; each request runs in a savepoint that is rolled back, so the rows do not disturb each other,
 and the actor's cookies are put back after each one (a POST to /logout must not sign the next
 row out). A mismatch list names every wrong cell at once.
 
