@@ -105,7 +105,11 @@ def create_user_key(user: User, name: str, scopes: list[str]) -> NewKey:
 
 def create_admin_key(admin: User, name: str, scopes: list[str], acts_as: User | None = None) -> NewKey:
     """An integration's key: any scope; it acts as ``acts_as`` (a bot account) or, without one,
-    as the admin who made it. Either way it never reaches further than that member may."""
+    as the admin who made it. Either way it never reaches further than that member may. It
+    works only while the admin who made it is still one (:func:`authenticate`), and it may not
+    act as another admin: their actions would be logged under a name that did not choose them."""
+    if acts_as is not None and acts_as.id != admin.id and Role(acts_as.role) == Role.ADMIN:
+        raise ValidationFailed({"acts_as": _("A key cannot act as another administrator.")})
     return _make(KeyKind.ADMIN, name, scopes, acts_as or admin, admin, acts_as=acts_as is not None)
 
 
@@ -156,11 +160,20 @@ def authenticate(token: str) -> Authenticated | None:
     key, user = found
     if not hmac.compare_digest(key.secret_hash, _hash(secret)) or key.revoked_at is not None:
         return None
-    if member_state(user) == MemberState.SUSPENDED:
+    if member_state(user) == MemberState.SUSPENDED or not _maker_still_may(key):
         return None
     scopes = effective_scopes(key, user)
     user.cap_role(role_within(scopes))
     return Authenticated(key, user, scopes)
+
+
+def _maker_still_may(key: ApiKey) -> bool:
+    """An admin key works while whoever made it is an admin who may use the site: a demoted or
+    suspended admin's integrations stop with them (their real role, not a key's cap)."""
+    if key.kind != KeyKind.ADMIN:
+        return True
+    maker = key.created_by
+    return maker is not None and Role(maker.role) == Role.ADMIN and member_state(maker) != MemberState.SUSPENDED
 
 
 def role_within(scopes: frozenset[str]) -> Role:

@@ -67,10 +67,6 @@ class ApiKey(db.Model):  # type: ignore[name-defined,misc]
     )
 
     @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
     def display(self) -> str:
         """How lists name the key: its public part only."""
         return f"circolo_{self.prefix}_…"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from forum.accounts.models import AnonymousUser
+from forum.accounts.models import AnonymousUser, Role
 from forum.discussions import permissions
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.urls import external_url, public_url
@@ -45,7 +45,8 @@ def user_json(user: Any, *, topic_count: int | None = None, post_count: int | No
         "title": user.title or None,
         "bio_html": user.bio_html or "",
         "is_staff": bool(user.is_staff),
-        "is_moderator": bool(user.is_moderator),
+        # The role they hold, as their profile shows it: not what one request's key lets them do.
+        "is_moderator": user.role in (Role.MODERATOR, Role.ADMIN),
         "created_at": iso(user.created_at),
         "topic_count": topic_count,
         "post_count": post_count,

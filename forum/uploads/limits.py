@@ -54,7 +54,7 @@ class Limits:
 
 
 def limits_for(user: Any) -> Limits:
-    if user.is_moderator or user.is_staff:
+    if user.is_moderator or user.is_staff_member:  # a capped moderator's key: a member's limits
         return Limits(int(get_setting("uploads_max_file_mb_staff")) * MB, 0, 0, 0, False, False)
     new = is_new_member(user, posts=int(get_setting("uploads_new_member_posts") or 0),
                         days=int(get_setting("uploads_new_member_days") or 0))

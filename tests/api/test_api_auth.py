@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from forum.api import keys
 from forum.api.models import ApiKey
 from forum.db_types import utcnow
+from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.moderation import services as moderation
 from tests.api.conftest import assert_error, bearer, make_key
@@ -156,3 +158,55 @@ def test_a_moderators_key_without_the_moderation_scope_acts_as_a_member(client, 
     edited = client.patch(f"/api/v1/posts/{other.id}", json={"body": "Edited by the moderation key."},
                           headers=moderation_key)
     assert edited.status_code == 200, edited.get_json()
+
+
+def test_an_admin_key_stops_when_its_maker_is_no_longer_an_admin(client):
+    maker = make_user("ada", role="admin")
+    bot = make_user("helpdesk_bot")
+    key = bearer(make_key(bot, ("read", "write"), admin=maker))
+    assert client.get("/api/v1/me", headers=key).get_json()["user"]["username"] == "helpdesk_bot"
+    maker.role = "member"  # demoted (by another admin, or by the provider's groups at sign-in)
+    db.session.commit()
+    assert_error(client.get("/api/v1/me", headers=key), 401)
+    maker.role = "admin"
+    maker.suspended_until = utcnow() + timedelta(days=1)
+    db.session.commit()
+    assert_error(client.get("/api/v1/me", headers=key), 401)
+    # A member's own key is theirs alone: it does not depend on who is admin.
+    own = bearer(make_key(bot))
+    assert client.get("/api/v1/me", headers=own).status_code == 200
+
+
+def test_an_admin_key_cannot_act_as_another_admin(client):
+    maker = make_user("ada", role="admin")
+    other = make_user("bob", role="admin")
+    with pytest.raises(ValidationFailed) as refused:
+        keys.create_admin_key(maker, "Impersonation", ["read", "admin"], acts_as=other)
+    assert "acts_as" in refused.value.errors
+    assert keys.create_admin_key(maker, "Self", ["read", "admin"], acts_as=maker).key.user_id == maker.id
+
+
+def test_a_capped_key_still_shows_its_member_as_the_moderator_they_are(client):
+    """The cap is what the key may do, not who the member is: their profile says moderator."""
+    moderator = make_user("mona", role="moderator")
+    key = bearer(make_key(moderator, ("read",)))
+    assert client.get("/api/v1/me", headers=key).get_json()["user"]["is_moderator"] is True
+    assert client.get("/api/v1/users/mona", headers=key).get_json()["is_moderator"] is True
+
+
+def test_a_capped_moderators_key_is_held_for_review_like_a_members(client):
+    """Skipping the review holds is a moderator's trust: a key without the moderation scope
+    writes as a member would, held where members are held."""
+    from tests.factories import hold_new_members
+
+    moderator = make_user("mona", role="moderator")
+    topic = make_topic(make_user("author"))
+    hold_new_members()
+    member = make_user("newbie")
+    capped = client.post(f"/api/v1/topics/{topic.id}/posts", json={"body": "Through a read and write key."},
+                         headers=bearer(make_key(moderator)))
+    held = client.post(f"/api/v1/topics/{topic.id}/posts", json={"body": "A newcomer's first reply."},
+                       headers=bearer(make_key(member)))
+    assert held.get_json()["held"] is True
+    assert capped.status_code == 201
+    assert capped.get_json()["held"] is held.get_json()["held"]
