@@ -18,9 +18,12 @@ from forum.discussions import services as discussions
 from forum.discussions.models import ReadAccess
 from forum.escalations import services as escalations
 from forum.events import services as events
+from forum.events.models import EventState
 from forum.extensions import db
 from forum.moderation import services as moderation
+from forum.moderation.models import ReviewItem, ReviewKind, ReviewStatus
 from forum.plugins import manager
+from forum.settings import set_setting
 from forum.staff import services as staff
 from forum.webhooks import services
 from forum.webhooks.events import EVENTS
@@ -209,3 +212,49 @@ class _NoHooks:
 class _NoImplementations:
     def get_hookimpls(self) -> list[Any]:
         return []
+
+
+def _meetup_endpoint(admin):
+    return services.create_endpoint(admin, EndpointInput(
+        url="https://one.example.com/hooks", description="", events=["topic_created", "event_created"],
+        active=True, allow_internal=False))
+
+
+def _held_meetup(app):
+    set_setting("events_creators", "members")
+    set_setting("first_posts_need_approval", 1)
+    db.session.commit()
+    with app.test_request_context():
+        event = events.create_event(make_user("nuova"), event_input(title="Supper club",
+                                                                    description="Dinner together, all welcome"))
+    assert event.state == EventState.PENDING and event.topic_id is None
+    return event
+
+
+def _data_of(event_name):
+    return [json.loads(b)["data"] for b in db.session.scalars(
+        select(WebhookDelivery.body).where(WebhookDelivery.event == event_name))]
+
+
+@pytest.mark.parametrize("how", ["event_page", "queue", "bulk"])
+def test_approving_a_held_meetup_announces_it_and_its_topic_once(app, how):
+    """Each way a moderator publishes a held meetup: one event_created, one topic_created."""
+    admin = make_user("ada", role="admin")
+    _meetup_endpoint(admin)
+    event = _held_meetup(app)
+    mod = make_user("mona", role="moderator")
+    with app.test_request_context():
+        if how == "event_page":
+            events.approve_event(mod, event)
+        else:
+            item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == ReviewKind.EVENT,
+                                                              ReviewItem.subject_id == event.id,
+                                                              ReviewItem.status == ReviewStatus.OPEN))
+            if how == "queue":
+                moderation.approve_item(mod, item)
+            else:
+                moderation.bulk_review(mod, [item.id], "approve")
+    assert event.state == EventState.SCHEDULED and event.topic_id is not None
+    assert len(_data_of("event_created")) == 1
+    topics = _data_of("topic_created")
+    assert [t["topic"]["id"] for t in topics] == [event.topic_id]

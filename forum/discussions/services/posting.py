@@ -227,8 +227,8 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
         refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=True, post_number=1)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
-        outbox.record("forum_topic_created", topic=topic, post=post)
-        if commit:
+        if commit:  # with commit=False the caller records the event, commits and fires it
+            outbox.record("forum_topic_created", topic=topic, post=post)
             db.session.commit()
     except Exception:
         if commit:  # with commit=False the transaction is the caller's to roll back

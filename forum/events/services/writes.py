@@ -115,6 +115,8 @@ def create_event(author: User, data: EventInput, *, ip: str | None = None) -> Ev
         record_judgement(event, judged, held=judged.held)
         opened = None if judged.held else _open_topic(author, event, ip)
         notify_invitations(event, invited, author)
+        if opened is not None:
+            outbox.record("forum_topic_created", topic=opened.post.topic, post=opened.post)
         outbox.record("forum_event_changed", event=event, actor=author, change="created")
         db.session.commit()
     except Exception:
