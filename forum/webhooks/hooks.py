@@ -39,7 +39,7 @@ from typing import Any
 from forum.accounts.models import AnonymousUser
 from forum.discussions.models import PostState
 from forum.discussions.permissions import can_see_topic
-from forum.events.permissions import can_see_event
+from forum.events.permissions import can_see_attendees, can_see_event
 
 from . import payloads
 from .services import stage_event
@@ -121,7 +121,9 @@ def _on_event_changed(event: Any, actor: Any, change: str) -> None:
 
 
 def _on_rsvp_changed(event: Any, rsvp: Any, previous: str | None) -> None:
-    stage_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=_public_event(event))
+    # Who answered is public only where a visitor may read the attendee list (the hosts' choice).
+    public = _public_event(event) and can_see_attendees(AnonymousUser(), event)
+    stage_event("rsvp_changed", lambda: payloads.rsvp_changed(event, rsvp, previous), public=public)
 
 
 def _on_escalation_created(escalation: Any) -> None:

@@ -65,7 +65,8 @@ def _solved(app: Flask) -> None:
 
 
 def _rsvp(app: Flask) -> None:
-    event = events.create_event(make_user("host", role="moderator"), event_input())
+    # A list of who is going that visitors may read: who answered is then public too.
+    event = events.create_event(make_user("host", role="moderator"), event_input(attendee_visibility="public"))
     events.rsvp(make_user("guest"), event, "going")
 
 

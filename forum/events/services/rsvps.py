@@ -181,9 +181,10 @@ def _release_seat(event: Event) -> None:
     _refresh_seats(event)
 
 
-def set_capacity(event: Event, capacity: int | None) -> None:
+def set_capacity(event: Event, capacity: int | None) -> outbox.Events:
     """A host's new capacity, in the caller's transaction; a higher one fills seats from the
-    waitlist. Refused if more people went meanwhile than the new capacity allows."""
+    waitlist. Refused if more people went meanwhile than the new capacity allows. Returns the
+    RSVP changes it made, recorded here (the caller commits, then fires them)."""
     t = Event.__table__
     stmt = update(t).where(t.c.id == event.id)
     if capacity is not None:
@@ -193,7 +194,17 @@ def set_capacity(event: Event, capacity: int | None) -> None:
         raise ValidationFailed({"capacity": _("More people are going than this capacity: reload and try "
                                               "again.")})
     _refresh_seats(event)
-    promote(event)
+    return _promotions(event, promote(event))
+
+
+def _promotions(event: Event, promoted: list[EventRsvp]) -> outbox.Events:
+    """Each member moved from the waitlist to a seat, as the forum_rsvp_changed events to
+    record in the outbox and fire after the commit."""
+    waited = RsvpStatus.WAITLISTED.value
+    changes: outbox.Events = [("forum_rsvp_changed", {"event": event, "rsvp": row, "previous": waited})
+                              for row in promoted]
+    outbox.record_all(changes)
+    return changes
 
 
 def promote(event: Event) -> list[EventRsvp]:
@@ -279,11 +290,13 @@ def remove_attendee(actor: User, event: Event, user_id: int) -> None:
                                      "changed_by_id": actor.id, "waitlisted_at": None}):
         db.session.rollback()
         raise ValidationFailed(_("This answer just changed: please try again."))
+    changes: outbox.Events = [("forum_rsvp_changed", {"event": event, "rsvp": row, "previous": old})]
     if old == RsvpStatus.GOING:
         _release_seat(event)
-        promote(event)
+        changes += [("forum_rsvp_changed", {"event": event, "rsvp": promoted, "previous": RsvpStatus.WAITLISTED.value})
+                    for promoted in promote(event)]
     notify_member(row.user, event, notices.REMOVED)
-    db.session.commit()
+    outbox.commit_and_fire(changes)
 
 
 def set_checked_in(actor: User, event: Event, user_id: int, checked: bool) -> None:

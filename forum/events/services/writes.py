@@ -161,12 +161,13 @@ def update_event(editor: User, event: Event, data: EventInput, *, ip: str | None
     # Only members newly named (or named again after declining) are invited and told.
     notify_invitations(event, apply_cohosts(event, cohosts), editor)
     db.session.flush()
-    if capacity != event.capacity:
-        set_capacity(event, capacity)
+    promotions = set_capacity(event, capacity) if capacity != event.capacity else []
     if (moved or relocated) and event.state != EventState.PENDING:  # a held change is announced once approved
         notify_followers(event, notices.CHANGED, exclude=editor.id, key=f"event-changed:{event.id}:{event.sequence}")
     db.session.commit()
     fire("forum_event_changed", event=event, actor=editor, change="updated")
+    for name, kwargs in promotions:
+        fire(name, **kwargs)
     return event
 
 
