@@ -378,6 +378,13 @@ class _Target:
     request_target: str  # path and query, percent-encoded
 
 
+def _where(target: _Target) -> str:
+    """A target named in a refusal's detail (logs, a webhook's delivery log): scheme, host and
+    port only. A path may carry the receiver's own secret (a chat webhook's token)."""
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    return f"{target.scheme}://{host}:{target.port}"
+
+
 def _parse_target(url: str, allowed_ports: frozenset[int] | None) -> _Target:
     if any(char <= " " or char == "\x7f" for char in url):
         raise RemoteFetchRefused("url", "whitespace or control characters in the URL")
@@ -574,9 +581,9 @@ def _exchange_errors(target: _Target) -> Iterator[None]:
     except RemoteFetchRefused:
         raise
     except TimeoutError as exc:
-        raise RemoteFetchRefused("timeout", f"{target.url}: {exc}") from exc
+        raise RemoteFetchRefused("timeout", f"{_where(target)}: {exc}") from exc
     except (OSError, http.client.HTTPException) as exc:
-        raise RemoteFetchRefused("connection", f"{target.url}: {type(exc).__name__}: {exc}") from exc
+        raise RemoteFetchRefused("connection", f"{_where(target)}: {type(exc).__name__}: {exc}") from exc
 
 
 @lru_cache(maxsize=1)
@@ -619,28 +626,29 @@ def _read_response(response: http.client.HTTPResponse, target: _Target, request:
     if response.status in _REDIRECT_STATUSES:
         location = (response.getheader("Location") or "").strip()
         if not location:
-            raise RemoteFetchRefused("redirects", f"{target.url}: redirect ({response.status}) without a Location")
+            raise RemoteFetchRefused("redirects", f"{_where(target)}: redirect ({response.status}) without a Location")
         return location
     if response.status != 200:
-        raise RemoteFetchRefused("status", f"{target.url}: status {response.status}")
+        raise RemoteFetchRefused("status", f"{_where(target)}: status {response.status}")
     content_encoding = (response.getheader("Content-Encoding") or "").strip().lower()
     transfer_encoding = (response.getheader("Transfer-Encoding") or "").strip().lower()
     if content_encoding not in ("", "identity") or transfer_encoding not in ("", "chunked"):
         raise RemoteFetchRefused(
-            "encoding", f"{target.url}: encoded body ({content_encoding or transfer_encoding!r}); we never decompress"
+            "encoding",
+            f"{_where(target)}: encoded body ({content_encoding or transfer_encoding!r}); we never decompress"
         )
     content_type = (response.getheader("Content-Type") or "").split(";", 1)[0].strip().lower()
     if request.accept_content_types and not content_type.startswith(request.accept_content_types):
-        raise RemoteFetchRefused("content_type", f"{target.url}: content type {content_type!r} is not accepted")
+        raise RemoteFetchRefused("content_type", f"{_where(target)}: content type {content_type!r} is not accepted")
     declared_length = None if response.chunked else _declared_length(response)
     if declared_length is not None and declared_length > request.max_bytes:
         raise RemoteFetchRefused(
-            "too_large", f"{target.url}: {declared_length} bytes announced, the limit is {request.max_bytes}"
+            "too_large", f"{_where(target)}: {declared_length} bytes announced, the limit is {request.max_bytes}"
         )
     body = _read_body(response, target, request)
     if declared_length is not None and len(body) != declared_length:
         raise RemoteFetchRefused(
-            "connection", f"{target.url}: the body ended after {len(body)} of {declared_length} bytes"
+            "connection", f"{_where(target)}: the body ended after {len(body)} of {declared_length} bytes"
         )
     return Fetched(data=body, content_type=content_type, final_url=target.url)
 
@@ -660,4 +668,4 @@ def _read_body(response: http.client.HTTPResponse, target: _Target, request: _Re
             return bytes(body)
         body += chunk
         if len(body) > request.max_bytes:
-            raise RemoteFetchRefused("too_large", f"{target.url}: the body exceeds {request.max_bytes} bytes")
+            raise RemoteFetchRefused("too_large", f"{_where(target)}: the body exceeds {request.max_bytes} bytes")

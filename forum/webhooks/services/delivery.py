@@ -166,7 +166,7 @@ def deliver(delivery_id: int) -> None:
         attempt.status_code, attempt.response_ms = answer.status, answer.elapsed_ms
         attempt.response_body = answer.body.decode("utf-8", "replace") + ("…" if answer.truncated else "")
     except RemoteFetchRefused as exc:
-        attempt.error = f"{exc.code}: {exc.detail}"[:300]
+        attempt.error = f"{exc.code}: {exc.detail}"[:300]  # outbound names hosts, never paths
         # Admins read the code as a sentence in their language (refusals.py); the detail is here.
         log.warning("webhook delivery %s, attempt %d: %s: %s", delivery.uid, delivery.attempts, exc.code, exc.detail)
         permanent = exc.code in PERMANENT_REFUSALS
