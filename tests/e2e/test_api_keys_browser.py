@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server, login  # noqa: F401 - the e2e fixtures
 from tests.factories import make_user
+
+from .conftest import login
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
 
-def test_a_new_key_fits_a_375_px_screen_and_copies(browser, live_server):  # noqa: F811
+def test_a_new_key_fits_a_375_px_screen_and_copies(browser, live_server):
     make_user("phoner")
     context = browser.new_context(base_url=live_server.url, locale="en-GB", viewport={"width": 375, "height": 740})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
