@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import login
 from tests.factories import make_user
-
-from .conftest import login
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
