@@ -40,8 +40,17 @@ limiter = Limiter(key_func=get_remote_address)
 
 def succeeded(response: Any) -> bool:
     """A ``deduct_when`` for writes: only an answer that did what was asked (below 400) is
-    counted, so a refused attempt (a 422 to correct, a 403) does not use up the allowance."""
-    return bool(response.status_code < 400)
+    counted, so a refused attempt (a 422 to correct, a 403) does not use up the allowance, nor
+    does a form's Preview button (it posts the form, and writes nothing)."""
+    return bool(response.status_code < 400) and "preview" not in request.form
+
+
+def member_posting_limit() -> Any:
+    """The one posting allowance (RATELIMIT_POSTING) of the pages that post: what was posted
+    counts, previews and refusals do not; moderators are not held to it (tidying members'
+    posts is their work). The API's routes count in the same bucket (forum/api/v1/declare.py)."""
+    return member_action_limit("RATELIMIT_POSTING", methods=["POST"], deduct_when=succeeded,
+                               exempt_when=lambda: bool(current_user.is_authenticated and current_user.is_moderator))
 
 
 def member_action_limit(config_key: str, *, key_func: Callable[[], str] | None = None,

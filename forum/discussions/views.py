@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.permissions import posting_block_message
 from forum.errors import NotFound, ValidationFailed
-from forum.extensions import limiter, member_action_limit, per_member, succeeded
+from forum.extensions import limiter, member_posting_limit, per_member
 from forum.forms import ConfirmForm, apply_errors
 from forum.i18n_content import translated
 from forum.plugins.manager import use_form_extras
@@ -27,7 +27,7 @@ bp = Blueprint("discussions", __name__)
 
 
 # One posting allowance per member, shared with every page and the API that posts.
-posting_limit = member_action_limit("RATELIMIT_POSTING", methods=["POST"], deduct_when=succeeded)
+posting_limit = member_posting_limit()
 
 
 def _blocked(exc: services.PostingBlocked, draft: dict[str, Any], back: str) -> Any:

@@ -15,7 +15,7 @@ from forum.accounts.permissions import can_administer, posting_block_message
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from forum.extensions import db, member_action_limit, succeeded
+from forum.extensions import db, member_action_limit, member_posting_limit
 from forum.forms import apply_errors
 from forum.i18n import known_timezones, select_timezone
 from forum.i18n_content import translated
@@ -30,7 +30,7 @@ bp = Blueprint("events", __name__)
 
 
 # One posting allowance per member, shared with every page and the API that posts.
-posting_limit = member_action_limit("RATELIMIT_POSTING", methods=["POST"], deduct_when=succeeded)
+posting_limit = member_posting_limit()
 rsvp_limit = member_action_limit("RATELIMIT_RSVP", methods=["POST"])
 
 # Where events word a posting block their own way; every other code reads as accounts words it.

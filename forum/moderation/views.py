@@ -35,7 +35,7 @@ from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.errors import ValidationFailed
-from forum.extensions import db, member_action_limit, succeeded
+from forum.extensions import db, member_action_limit, member_posting_limit
 from forum.forms import apply_errors
 from forum.pagination import decode_id
 from forum.text import ascii_int
@@ -62,7 +62,7 @@ from .forms import (
 from .models import ReviewKind, ReviewReason, SanctionKind
 
 # One posting allowance per member, shared with every page and the API that posts.
-posting_limit = member_action_limit("RATELIMIT_POSTING", methods=["POST"], deduct_when=succeeded)
+posting_limit = member_posting_limit()
 flag_limit = member_action_limit("RATELIMIT_FLAG", methods=["POST"])
 
 
