@@ -258,3 +258,13 @@ def test_the_queue_runs_constant_sql(client, count_queries, mod_key):
     assert len(client.get("/api/v1/review", headers=mod_key).get_json()["items"]) == 19
     assert one[0] == many[0], "\n".join(["ONE:", *one[1], "MANY:", *many[1]])
     assert db.session.scalar(select(func.count()).select_from(ReviewItem)) == 19
+
+
+def test_a_route_whose_fields_are_all_optional_takes_no_body(client):
+    """`POST /posts/{id}/hide` with nothing sent hides, as with `{}`; a route with required
+    fields still says what is missing."""
+    moderator = make_user("tidy", role="moderator")
+    key = bearer(make_key(moderator, ("read", "write", "moderation"), admin=make_user("boss", role="admin")))
+    post = make_reply(make_topic(make_user("writer")), make_user("replier"), "Off topic words.")
+    assert client.post(f"/api/v1/posts/{post.id}/hide", headers=key).status_code == 200
+    assert_error(client.post(f"/api/v1/users/{post.author.username}/warn", headers=key), 415)
