@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
-# --- the README's receiver (docs: /work/tools/readme_webhooks.md) --------------------------------
+# --- the README's receiver (README.md, Webhooks, Verifying the signature: kept identical) -------
 def verify_circolo(secret: str, body: bytes, header: str, tolerance: int = 300) -> bool:
     """True if ``header`` (Circolo-Signature) signs ``body`` with ``secret`` and is fresh."""
     fields = [item.strip().split("=", 1) for item in header.split(",") if "=" in item]

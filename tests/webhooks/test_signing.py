@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import time
+from pathlib import Path
 
 from forum.webhooks.signing import TOLERANCE, new_secret, sign, verify
 
@@ -67,3 +69,11 @@ def test_during_a_rotation_either_secret_verifies():
     assert verify_circolo(new, BODY, header) and verify_circolo(old, BODY, header)
     assert verify(new, BODY, header) and verify(old, BODY, header)
     assert not verify_circolo(new_secret(), BODY, header)
+
+
+def test_the_readmes_receiver_is_the_one_these_tests_run():
+    """README's ten lines are the function the delivery tests verify real deliveries with."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("def verify_circolo")
+    documented = readme[start:readme.index("\n\n", start)].strip()
+    assert documented == inspect.getsource(verify_circolo).strip()
