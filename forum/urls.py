@@ -28,6 +28,12 @@ def public_base(app: Flask | None = None) -> str:
     return str(config.get("PUBLIC_URL") or DEVELOPMENT_URL).rstrip("/")
 
 
+def bot_user_agent(product: str = "Circolo") -> str:
+    """The User-Agent of the forum's own requests to other sites (remote images, webhooks):
+    the product and, as crawlers do, where to learn who is asking."""
+    return f"{product} (+{public_base()})"
+
+
 def public_url(path: str = "/") -> str:
     """An absolute URL for a site path ("/t/5" → "https://community.example.com/t/5")."""
     if not path.startswith("/"):

@@ -108,6 +108,7 @@ def test_an_integration_starts_a_topic_with_its_key_and_hears_of_it_signed(serve
     assert delivery.path == "/circolo"
     headers = {k.lower(): v for k, v in delivery.headers.items()}
     assert headers["circolo-event"] == "topic_created"
+    assert headers["user-agent"] == f"Circolo-Webhooks (+{base})"  # who is asking, from FORUM_PUBLIC_URL
     assert verify_circolo(endpoint_secret, delivery.body, headers["circolo-signature"])
     assert not verify_circolo("another-secret", delivery.body, headers["circolo-signature"])
     assert not verify_circolo(endpoint_secret, delivery.body + b" ", headers["circolo-signature"])

@@ -23,6 +23,7 @@ from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.settings import get_setting
 from forum.uploads.models import Upload
+from forum.urls import bot_user_agent
 
 from .intake import store_image
 from .references import url_hash
@@ -61,7 +62,7 @@ def download_for_post(payload: dict[str, Any], recook: Any) -> int:
 
 def _download(url: str, digest: str) -> None:
     config = current_app.config
-    agent = "Circolo (+" + (config.get("PUBLIC_URL") or "") + ")"
+    agent = bot_user_agent()
     fetched = outbound.fetch(url, max_bytes=int(get_setting("uploads_max_file_mb") or 8) * 1024 * 1024,
                              accept_content_types=("image/",), user_agent=agent,
                              address_allowed=config.get("UPLOADS_REMOTE_ADDRESS_ALLOWED") or outbound.address_is_public,

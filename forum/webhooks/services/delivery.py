@@ -47,6 +47,7 @@ from forum.extensions import db
 from forum.notifications import notify
 from forum.outbound import RemoteFetchRefused, address_is_public, public_or_internal
 from forum.outbound import post as http_post
+from forum.urls import bot_user_agent
 
 from .. import notices
 from ..events import PING
@@ -161,7 +162,7 @@ def deliver(delivery_id: int) -> None:
         answer = http_post(
             endpoint.url, body, headers=_headers(endpoint, delivery, body), max_bytes=RESPONSE_KEEP,
             timeout=float(config["WEBHOOKS_TIMEOUT"]), deadline=float(config["WEBHOOKS_DEADLINE"]),
-            user_agent="Circolo-Webhooks (+" + (config.get("PUBLIC_URL") or "") + ")",
+            user_agent=bot_user_agent("Circolo-Webhooks"),
             address_allowed=public_or_internal if endpoint.allow_internal else address_is_public)
         attempt.status_code, attempt.response_ms = answer.status, answer.elapsed_ms
         attempt.response_body = answer.body.decode("utf-8", "replace") + ("…" if answer.truncated else "")
