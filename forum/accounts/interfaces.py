@@ -104,3 +104,27 @@ class ExternalSignIn(Protocol):
         """Called while the member is still signed in, before the session is cleared; returns
         a callable giving the logout's response afterwards (the provider's sign-out), or None."""
         ...
+
+
+class PersonalData(Protocol):
+    """One domain's part in a member's data rights (GDPR: access and portability, erasure).
+
+    Every domain that keeps something about a member contributes one (``contribute(app,
+    PersonalData, …)`` from its ``init_app``): accounts the profile and consents, discussions
+    the posts and likes, events the RSVPs, messages the conversations… The export and the
+    erasure walk the contributions, so a new domain cannot be forgotten by a central list.
+    """
+
+    name: str  # the section's file stem in the export ZIP: ``<name>.json`` (and ``<name>.csv``)
+
+    def export(self, user: Any) -> list[dict[str, Any]]:
+        """Everything this domain keeps about ``user``, as JSON-ready rows (strings, numbers,
+        booleans, None, ISO 8601 times; flat rows also become a CSV). Reads only."""
+        ...
+
+    def erase(self, user: Any, *, remove_content: bool) -> None:
+        """In the caller's transaction (errors propagate and roll the whole erasure back): drop
+        the personal data this domain keeps about ``user`` (addresses, IPs, private settings).
+        What the member published stays for the others, attributed to the former member, or,
+        with ``remove_content``, is hidden as a moderator would hide it (never hard-deleted)."""
+        ...
