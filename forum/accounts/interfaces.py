@@ -128,3 +128,15 @@ class PersonalData(Protocol):
         What the member published stays for the others, attributed to the former member, or,
         with ``remove_content``, is hidden as a moderator would hide it (never hard-deleted)."""
         ...
+
+
+class StoredAddresses(Protocol):
+    """IP addresses a domain keeps beside what members do (posts, messages, audit entries,
+    sign-ins), for the retention job: after the retention period they are truncated (the
+    network part kept, for abuse patterns) or removed. Contributed with ``contribute``."""
+
+    def purge_addresses(self, before: Any, *, truncate: bool) -> int:
+        """In the caller's transaction: for rows older than ``before`` (a UTC datetime), replace
+        the address by its network (IPv4 /24, IPv6 /48) when ``truncate``, else by None.
+        Returns how many rows changed. Idempotent (a truncated address stays as it is)."""
+        ...
