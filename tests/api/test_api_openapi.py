@@ -3,6 +3,8 @@ fuzzed with schemathesis against a served app (no 5xx, no answer that breaks the
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +114,13 @@ def test_the_document_says_the_headers_codes_and_what_each_write_does(client):
 def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(app, database_url, tmp_path):
     secret = _seed()
     served = make_app(database_url, tmp_path, SERVER_NAME=None, RATELIMIT_ENABLED=False)
+    # A 500's traceback, so a failure seen once in CI says where it came from.
+    server_errors = logging.handlers.BufferingHandler(1000)
+    server_errors.setLevel(logging.ERROR)
+    server_errors.setFormatter(logging.Formatter("%(message)s"))
+    loggers = [served.logger, logging.getLogger("werkzeug")]  # Flask's own, and the server's (TESTING propagates)
+    for logger in loggers:
+        logger.addHandler(server_errors)
     with LiveServer(served) as server:
         report = tmp_path / "report.json"
         command = [sys.executable, "-m", "schemathesis.cli", "run", f"{server.url}/api/v1/openapi.json",
@@ -123,6 +132,9 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(a
                    "--report", "ndjson", "--report-ndjson-path", str(report)]
         result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=400,
                                 cwd=Path(__file__).resolve().parents[2])
-    output = result.stdout[-6000:] + result.stderr[-2000:]
+    for logger in loggers:
+        logger.removeHandler(server_errors)
+    tracebacks = "\n".join(server_errors.format(record) for record in server_errors.buffer)[-6000:]
+    output = result.stdout[-6000:] + result.stderr[-2000:] + "\nServer errors:\n" + tracebacks
     assert result.returncode == 0, output
     assert "No issues found" in output or "passed" in output.lower(), output
