@@ -140,3 +140,16 @@ def test_parameter_and_cursor_errors_say_what_to_send(client):
     error = assert_error(client.get("/api/v1/topics?cursor=not-a-cursor"), 400)
     assert error["message"] == ("The cursor is not valid: use the `next` value of a previous page, "
                                 "or leave it out.")
+
+
+def test_an_edit_based_on_the_largest_revision_number_is_a_conflict_not_a_database_error(client):
+    # Found by schemathesis on PostgreSQL: base_revision 2**31 - 1 made the claim's SET a
+    # literal beyond the integer column's range, a 500 even though no row matched.
+    author = make_user("maxed")
+    key = bearer(make_key(author))
+    reply = client.post(f"/api/v1/topics/{make_topic(make_user()).id}/posts", headers=key,
+                        json={"body": "A reply edited from a strange revision."}).get_json()["post"]
+    stale = client.patch(f"/api/v1/posts/{reply['id']}", headers=key,
+                         json={"body": "Edited text.", "base_revision": 2**31 - 1})
+    assert_error(stale, 409, "edit_conflict")
+    assert db.session.get(Post, reply["id"]).raw == "A reply edited from a strange revision."

@@ -386,7 +386,9 @@ def _claim_next_revision(post: Post, base_revision: int | None) -> None:
         return
     claimed = db.session.execute(
         update(Post).where(Post.id == post.id, Post.edit_count == base_revision)
-        .values(edit_count=base_revision + 1).execution_options(synchronize_session=False))
+        # The column's own + 1, not a literal: PostgreSQL folds a literal past the integer range
+        # (a client's base_revision of 2**31 - 1) into an error even when no row matches.
+        .values(edit_count=Post.edit_count + 1).execution_options(synchronize_session=False))
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         raise EditConflict(db.session.get(Post, post.id, populate_existing=True) or post)
 
