@@ -28,6 +28,8 @@ class Membership(StrEnum):
     OPEN = "open"          # no application needed, or approved
     PENDING = "pending"    # an application waits for a moderator
     REJECTED = "rejected"  # the application was refused (the account stays, read-only)
+    LEAVING = "leaving"    # deletion confirmed, grace period running (forum.privacy): deactivated
+    ERASED = "erased"      # the account was erased (forum.privacy): a "former member"
 
 
 class MemberState(StrEnum):
@@ -58,8 +60,9 @@ def member_state(user: Any) -> MemberState:
         return MemberState.VISITOR
     membership = getattr(user, "membership", None) or Membership.OPEN
     staff = bool(user.is_staff)
+    closed = membership in (Membership.LEAVING, Membership.ERASED)  # takes part in nothing, as suspended
     checks = (  # the first that applies is the state
-        (is_suspended(user), MemberState.SUSPENDED),
+        (closed or is_suspended(user), MemberState.SUSPENDED),
         (is_silenced(user), MemberState.SILENCED),
         (staff, MemberState.ACTIVE),
         (not user.is_verified, MemberState.UNVERIFIED),

@@ -13,11 +13,12 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection
 from forum.registry import contribute
 
-from . import audit_vocabulary, feeds, key_views, v1
+from . import audit_vocabulary, feeds, key_views, personal_data, v1
 from .feed_views import bp
 
 
@@ -30,6 +31,8 @@ def feed_alternates(kind: str, target: Any = None) -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     app.register_blueprint(key_views.bp)
     v1.init_app(app)

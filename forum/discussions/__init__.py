@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import jobs, settings, web_input
-from forum.accounts.interfaces import ProfileSection, VisibleActivityCounter
+from forum.accounts.interfaces import PersonalData, ProfileSection, StoredAddresses, VisibleActivityCounter
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminFigure, AdminSection
 from forum.notifications import register_kinds
@@ -17,7 +17,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import audit_vocabulary, notices, reading_views, search, services, views  # noqa: F401 - reading_views declares more of bp's routes
+from . import audit_vocabulary, notices, personal_data, reading_views, search, services, views  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
 from .bookmarks import REMINDER, REMINDER_JOB, run_reminders
 from .mail_sources import NoticeAccessFromDiscussions, digest_topics
@@ -37,6 +37,9 @@ def _profile_likes(viewer: Any, member: Any) -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
+    contribute(app, StoredAddresses, personal_data.PostAddresses())  # IP retention (forum.privacy)
     app.register_blueprint(bp)
     app.add_template_global(topic_image_path, "topic_image_path")
     for endpoint in views.COMPOSER_ENDPOINTS:

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import jobs, settings
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection, DemoLoader
 from forum.moderation.interfaces import ReviewSubject
@@ -14,7 +15,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute
 from forum.search.interfaces import SearchSource
 
-from . import audit_vocabulary, search
+from . import audit_vocabulary, personal_data, search
 from .demo import load_demo_events
 from .review import HeldEvents
 from .services import send_due_reminders
@@ -31,6 +32,8 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     settings.register_defaults(app, DEFAULTS)
     register_kinds(app, *NOTIFICATION_KINDS)

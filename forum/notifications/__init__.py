@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import mailing
+from forum.accounts.interfaces import PersonalData
+from forum.registry import contribute
+
+from . import mailing, personal_data
 from .kinds import Delivery, NotificationKind, UnknownNotificationKind, register_kinds
 from .rendering import format_instant, reading_as, render
 from .services import notify
@@ -25,6 +28,8 @@ __all__ = ["Delivery", "NotificationKind", "UnknownNotificationKind", "format_in
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     mailing.init_app(app)  # the notice mail, summaries, preferences and unsubscribe pages
     app.add_template_filter(render, "notification_text")  # {{ n|notification_text }}: escaped text

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.accounts.interfaces import ExternalSignIn
+from forum.accounts.interfaces import ExternalSignIn, PersonalData
 from forum.audit import AuditVocabulary
 from forum.registry import contribute
 from forum.web_security import allow_source
 
-from . import audit_vocabulary, client, providers, signin
+from . import audit_vocabulary, client, personal_data, providers, signin
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     providers.init_app(app)  # a wrong configuration stops the start with a clear message
     client.init_app(app, providers.configured_in(app))
     app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from forum import jobs, settings, web_input
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostFiles
 from forum.discussions.services import recook_post
@@ -19,7 +20,7 @@ from forum.markup import Cooked, UploadResolver
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
-from . import audit_vocabulary, avatar_views, brand_views, composer, filters, images, services
+from . import audit_vocabulary, avatar_views, brand_views, composer, filters, images, personal_data, services
 from .demo import load_demo_photos
 from .limits import DEFAULTS
 from .storage import LocalStorage
@@ -51,6 +52,8 @@ class _PostFiles:
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     web_input.allow_larger_requests(app, "uploads.upload", _upload_request_limit)
     settings.register_defaults(app, DEFAULTS)

@@ -1,0 +1,40 @@
+"""What uploads keeps about a member, for their data export and erasure (forum.privacy).
+
+Erasure drops the avatar (its reference goes; the collector removes the bytes on its next
+round, as for any picture nobody uses). Pictures and files in posts stay with the posts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.urls import public_url
+
+from .models import ReferenceKind, Upload
+from .services import file_path, set_single_reference
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class Files:
+    name = "uploads"
+
+    def export(self, user: Any) -> list[dict[str, Any]]:
+        rows = db.session.scalars(select(Upload).where(Upload.user_id == user.id).order_by(Upload.created_at))
+        return [{"name": u.original_name, "kind": u.kind, "content_type": u.content_type, "size": u.size,
+                 "uploaded_at": iso(u.created_at), "url": None if u.collected_at else public_url(file_path(u)),
+                 "removed_at": iso(u.collected_at)} for u in rows]
+
+    def erase(self, user: Any, *, remove_content: bool) -> None:
+        if user.avatar_token:
+            user.avatar_token = None
+            set_single_reference(ReferenceKind.AVATAR, user.id, None)
+
+
+SECTIONS = (Files(),)
