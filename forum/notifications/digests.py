@@ -100,7 +100,8 @@ def run_digests(payload: dict[str, Any]) -> None:
 
 
 def _unread_optional(user: User) -> int:
-    names = [kind.name for kind in registered_kinds() if preferences.is_optional(kind)]
+    # Private conversations' notices never reach a summary, not even as a number.
+    names = [kind.name for kind in registered_kinds() if preferences.is_optional(kind) and not kind.private]
     if not names:
         return 0
     return int(db.session.scalar(select(func.count()).select_from(Notification).where(

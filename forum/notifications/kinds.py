@@ -66,6 +66,9 @@ class NotificationKind:
     ``audience(user)``: whether ``user`` can ever get this kind (the preferences page and the
     notifications page's filter offer it only to them: a member is not asked about mentions of
     staff groups); None: everyone.
+
+    ``private`` kinds are about a private conversation: never counted or shown in a summary
+    mail (:mod:`.digests`), whatever the member's preferences.
     """
 
     name: str
@@ -77,6 +80,7 @@ class NotificationKind:
     family: str = ""
     grouped: Callable[[int, Params], str] | None = None
     audience: Callable[[Any], bool] | None = None
+    private: bool = False
 
     @property
     def delivery(self) -> str:

@@ -22,7 +22,7 @@ from .limits import attachment_extensions, human_size, limits_for
 from .permissions import can_upload
 
 FILES_FIELD = "files"
-_FORMS = ("topic", "reply", "edit")
+_FORMS = ("topic", "reply", "edit", "message")  # "message": a private conversation's composer
 
 
 @hookimpl

@@ -33,6 +33,7 @@ class ReferenceKind(StrEnum):
     REVISION = "revision"    # an earlier text of the post: kept for its history, staff only
     AVATAR = "avatar"        # a member's current avatar (target: user id)
     BRAND = "brand"          # a brand asset in the settings (target: 0)
+    MESSAGE = "message"      # a private conversation's message: its readers only (uploads.interfaces)
 
 
 class Upload(db.Model):  # type: ignore[name-defined,misc]

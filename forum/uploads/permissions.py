@@ -11,25 +11,33 @@ quoted words do. Only files of posts are shared this way; avatars and brand asse
 uploader always reads their own files (a draft's images show in their preview). A file nothing
 references yet is its uploader's alone. Readers who may not read a file get a 404, never a 403:
 guessing tokens learns nothing.
+
+A file in a private conversation's message is for that conversation's readers (and its
+uploader) only: moderators' access to every file stops there. The messages domain answers who
+reads a message through :class:`~forum.uploads.interfaces.PrivateReferences`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from forum.accounts.models import AnonymousUser
 from forum.accounts.permissions import posting_block_reason
 from forum.discussions.models import Post
 from forum.discussions.permissions import can_see_post_body, can_see_revisions, can_see_topic, outranks
+from forum.registry import contributions
 from forum.settings import get_setting
 
+from .interfaces import PrivateReferences
 from .models import ReferenceKind, Upload, UploadKind, UploadReference
 
 _PUBLIC_KINDS = (UploadKind.AVATAR, UploadKind.BRAND)
 # A picture or brand asset is public while it is in use; one replaced or removed (an offensive
 # avatar a moderator took down) is at once only its uploader's and staff's, until collected.
 _PUBLIC_REFERENCES = (ReferenceKind.AVATAR, ReferenceKind.BRAND)
+# Targets only their own domain's readers may see (not moderators): see PrivateReferences.
+PRIVATE_REFERENCES = (ReferenceKind.MESSAGE,)
 _VISITOR = AnonymousUser()
 
 
@@ -47,15 +55,35 @@ def can_read_post_files(user: Any, post: Post) -> bool:
     return can_see_topic(user, post.topic) and can_see_post_body(user, post)
 
 
+def readable_private_targets(user: Any, references: Iterable[UploadReference]) -> set[tuple[str, int]]:
+    """The private targets (kind, id) among ``references`` that ``user`` may read: one question
+    per kind to the domain that owns it."""
+    wanted: dict[str, list[int]] = {}
+    for ref in references:
+        if ref.target_kind in PRIVATE_REFERENCES:
+            wanted.setdefault(ref.target_kind, []).append(ref.target_id)
+    if not wanted or not user.is_authenticated:
+        return set()
+    found: set[tuple[str, int]] = set()
+    for owner in contributions(PrivateReferences):
+        if owner.kind in wanted:
+            found |= {(owner.kind, target) for target in owner.readable(user, wanted[owner.kind])}
+    return found
+
+
 def can_read_upload(user: Any, upload: Upload, references: Iterable[UploadReference],
-                    posts: dict[int, Post]) -> bool:
-    """``references``: the file's references; ``posts``: the posts they name, by id."""
+                    posts: dict[int, Post], private: Collection[tuple[str, int]] = ()) -> bool:
+    """``references``: the file's references; ``posts``: the posts they name, by id;
+    ``private``: the private targets ``user`` may read (:func:`readable_private_targets`)."""
     references = list(references)
     if upload.collected_at is not None:
         return False
     if upload.kind in _PUBLIC_KINDS and any(ref.target_kind in _PUBLIC_REFERENCES for ref in references):
         return True  # a member's current picture, a brand asset in use
-    if user.is_authenticated and (user.id == upload.user_id or user.is_moderator):
+    in_private = any(ref.target_kind in PRIVATE_REFERENCES for ref in references)
+    if user.is_authenticated and (user.id == upload.user_id or (user.is_moderator and not in_private)):
+        return True
+    if in_private and any((ref.target_kind, ref.target_id) in private for ref in references):
         return True
     return any((post := posts.get(ref.target_id)) is not None and (
         can_read_post_files(user, post) if ref.target_kind == ReferenceKind.POST

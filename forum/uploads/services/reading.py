@@ -12,7 +12,7 @@ from forum.discussions.models import Post, Topic
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.uploads.models import ReferenceKind, Upload, UploadReference
-from forum.uploads.permissions import can_read_upload, is_public
+from forum.uploads.permissions import can_read_upload, is_public, readable_private_targets
 
 # A public file: browsers and shared caches keep it ten minutes, then ask again (an ETag makes
 # that a 304). A post hidden or moved to a staff category stops being served from the site at
@@ -35,7 +35,8 @@ class Readable:
 
 def readable_upload(reader: Any, token: str) -> Readable:
     """The upload ``reader`` may read, or NotFound (whether it exists or not). Three queries: the
-    file, its references, the posts (with topic and category) they name."""
+    file, its references, the posts (with topic and category) they name (and, for a file in a
+    private conversation, the owner's answer on who reads it)."""
     upload = db.session.scalar(select(Upload).where(Upload.token == token))
     if upload is None:
         raise NotFound()
@@ -45,6 +46,6 @@ def readable_upload(reader: Any, token: str) -> Readable:
     if post_ids:
         posts = {p.id: p for p in db.session.scalars(
             select(Post).where(Post.id.in_(post_ids)).options(selectinload(Post.topic).selectinload(Topic.category)))}
-    if not can_read_upload(reader, upload, refs, posts):
+    if not can_read_upload(reader, upload, refs, posts, readable_private_targets(reader, refs)):
         raise NotFound()
     return Readable(upload, is_public(upload, refs, posts))

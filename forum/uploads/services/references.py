@@ -26,7 +26,7 @@ from forum.markup import UploadLink, UploadResolver
 from forum.settings import get_setting
 from forum.uploads.limits import limits_for
 from forum.uploads.models import ReferenceKind, Upload, UploadKind, UploadReference
-from forum.uploads.permissions import can_read_upload, can_use_in_post
+from forum.uploads.permissions import can_read_upload, can_use_in_post, readable_private_targets
 
 from .store import file_path
 
@@ -51,7 +51,8 @@ def readable_uploads(user: Any, uploads: Sequence[Upload]) -> set[int]:
     by_upload: dict[int, list[UploadReference]] = {}
     for ref in refs:
         by_upload.setdefault(ref.upload_id, []).append(ref)
-    return {u.id for u in uploads if can_read_upload(user, u, by_upload.get(u.id, []), posts)}
+    private = readable_private_targets(user, refs)
+    return {u.id for u in uploads if can_read_upload(user, u, by_upload.get(u.id, []), posts, private)}
 
 
 def resolver_for(writer: Any) -> UploadResolver:
@@ -89,6 +90,12 @@ def record_post_files(post: Post, tokens: Sequence[str], writer: Any) -> None:
     Raises ValidationFailed when the writer puts more files in one post than they may (hosted
     copies of remote images are not theirs and do not count), or when a file was collected
     meanwhile."""
+    record_target_files(ReferenceKind.POST, post.id, tokens, writer, demote_to=ReferenceKind.REVISION)
+
+
+def record_target_files(kind: str, target_id: int, tokens: Sequence[str], writer: Any, *,
+                        demote_to: str | None = None) -> None:
+    """:func:`record_post_files` for any target (a conversation's message: ``kind="message"``)."""
     rows = db.session.execute(select(Upload.id, Upload.token, Upload.source_url_hash)
                               .where(Upload.token.in_(tokens))).all() if tokens else []
     own = sum(1 for row in rows if row.source_url_hash is None)
@@ -99,7 +106,7 @@ def record_post_files(post: Post, tokens: Sequence[str], writer: Any) -> None:
                                                  limits.files_per_post, count=own)})
     order = {token: n for n, token in enumerate(tokens)}
     ids = [row.id for row in sorted(rows, key=lambda row: order.get(row.token, 0))]  # the text's order
-    _set_references(ReferenceKind.POST, post.id, ids, demote_to=ReferenceKind.REVISION)
+    _set_references(kind, target_id, ids, demote_to=demote_to)
     claim_in_use(set(ids))
 
 

@@ -1,0 +1,76 @@
+"""The messages domain's services (re-exported here: import from ``forum.messages.services``)."""
+
+from __future__ import annotations
+
+from .inboxes import configure_inbox, inbox_of
+from .membership import (
+    assign,
+    block,
+    invite,
+    is_blocking,
+    leave,
+    mark_read,
+    set_archived,
+    set_members_may_invite,
+    unblock,
+)
+from .reads import (
+    ConversationView,
+    InboxRow,
+    conversation_page,
+    get_readable_conversation,
+    group_by_name,
+    group_inbox,
+    inbox,
+    member_groups_with_inbox,
+    open_inbox_group_ids,
+    open_inboxes,
+    unread_count,
+)
+from .writing import (
+    add_notice,
+    blocked_by,
+    cook,
+    enabled_inbox,
+    mark_read_to,
+    post_message,
+    preview,
+    set_message_state,
+    start_conversation,
+    withdraw_message,
+)
+
+__all__ = [
+    "ConversationView",
+    "InboxRow",
+    "add_notice",
+    "assign",
+    "block",
+    "blocked_by",
+    "configure_inbox",
+    "conversation_page",
+    "cook",
+    "enabled_inbox",
+    "get_readable_conversation",
+    "group_by_name",
+    "group_inbox",
+    "inbox",
+    "inbox_of",
+    "invite",
+    "is_blocking",
+    "leave",
+    "mark_read",
+    "mark_read_to",
+    "member_groups_with_inbox",
+    "open_inbox_group_ids",
+    "open_inboxes",
+    "post_message",
+    "preview",
+    "set_archived",
+    "set_members_may_invite",
+    "set_message_state",
+    "start_conversation",
+    "unblock",
+    "unread_count",
+    "withdraw_message",
+]
