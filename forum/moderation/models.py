@@ -26,6 +26,7 @@ class ReviewKind(StrEnum):
     MEMBER = "member"  # a member application ("approve members" mode)
     EVENT = "event"    # a meetup held for approval (subject_id: the event; see ReviewSubject)
     PROFILE = "profile"  # a member's profile text held or flagged by the filters (user_id)
+    MESSAGE = "message"  # a private message flagged by a participant (subject_id: the message)
 
 
 class ReviewReason(StrEnum):

@@ -240,7 +240,11 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
 
 
 def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None = None,
-                 ip: str | None = None, official: bool = False, language: str | None = None) -> PostOutcome:
+                 ip: str | None = None, official: bool = False, language: str | None = None,
+                 commit: bool = True) -> PostOutcome:
+    """Answer a topic. ``commit=False`` (as for :func:`create_topic`): the caller writes more in
+    the same transaction (a post moved to a private conversation), commits and fires
+    ``forum_post_created`` itself."""
     if not permissions.can_reply(author, topic):
         raise PermissionDenied()
     require_can_post(author)
@@ -267,12 +271,15 @@ def create_reply(author: User, topic: Topic, body: str, *, reply_to: int | None 
         refresh_topic_image(post.topic)
         watching.auto_level_on_write(author, topic, created=False, post_number=number)
         notices.queue_post_notices(post)  # the fan-out runs after the commit (a held post waits)
-        outbox.record("forum_post_created", post=post)
-        db.session.commit()
+        if commit:
+            outbox.record("forum_post_created", post=post)
+            db.session.commit()
     except Exception:
-        db.session.rollback()
+        if commit:
+            db.session.rollback()
         raise
-    fire("forum_post_created", post=post)
+    if commit:
+        fire("forum_post_created", post=post)
     return PostOutcome(post, verdict, verdicts)
 
 

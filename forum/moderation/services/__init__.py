@@ -21,7 +21,7 @@ from .applications import answers_from_form, application_questions, has_open_app
 from .audit_log import audit_csv, audit_page
 from .bans import active_bans, add_ban, lift_ban, normalise_ban, registration_ban
 from .flags import MIN_FLAG_WEIGHT, flag_post, flag_weight, flagged_post_ids
-from .items import open_item_for_post
+from .items import open_item_for_post, open_subject_item
 from .labels import (
     DURATION_LABELS,
     DURATIONS,
@@ -137,6 +137,7 @@ __all__ = [
     "moderator_categories",
     "normalise_ban",
     "open_item_for_post",
+    "open_subject_item",
     "parse_duration",
     "pending_warnings",
     "queue_application",

@@ -28,6 +28,22 @@ def new_post_item(post: Post, kind: str, reason_code: str, reason: str | None) -
     return item
 
 
+def open_subject_item(kind: str, subject_id: int, reason_code: str, reason: str | None,
+                      user_id: int | None) -> ReviewItem:
+    """The open queue item of a domain's held or flagged thing (a ReviewSubject kind), opened
+    when there is none, in the caller's transaction. Two writers opening the same one at once
+    meet the unique index on open (kind, subject_id): the second one's commit fails."""
+    item = db.session.scalar(select(ReviewItem).where(ReviewItem.kind == kind, ReviewItem.subject_id == subject_id,
+                                                      ReviewItem.status == ReviewStatus.OPEN))
+    if item is not None:
+        append_reason(item, reason or "")
+        return item
+    item = ReviewItem(kind=kind, status=ReviewStatus.OPEN, reason_code=reason_code, reason=reason or None,
+                      subject_id=subject_id, user_id=user_id, created_at=utcnow(), updated_at=utcnow())
+    db.session.add(item)
+    return item
+
+
 def append_reason(item: ReviewItem, text: str) -> None:
     if text and text not in (item.reason or ""):
         item.reason = (f"{item.reason}; {text}" if item.reason else text)[:MAX_REASON]

@@ -56,6 +56,7 @@ REVIEW_KINDS = {
     ReviewKind.MEMBER: _l("Members"),
     ReviewKind.EVENT: _l("Meetups"),
     ReviewKind.PROFILE: _l("Profiles"),
+    ReviewKind.MESSAGE: _l("Private messages"),
 }
 REVIEW_KIND_ONE = {
     ReviewKind.TOPIC: _l("New topic"),
@@ -64,6 +65,7 @@ REVIEW_KIND_ONE = {
     ReviewKind.MEMBER: _l("Application"),
     ReviewKind.EVENT: _l("Meetup"),
     ReviewKind.PROFILE: _l("Profile text"),
+    ReviewKind.MESSAGE: _l("Flagged private message"),
 }
 DURATIONS: dict[str, timedelta | None] = {
     "1h": timedelta(hours=1), "1d": timedelta(days=1), "3d": timedelta(days=3), "7d": timedelta(days=7),
