@@ -25,6 +25,7 @@ from forum.discussions.models import (
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
 from forum.moderation.models import Flag
+from forum.privacy.models import DataExport
 
 ACTORS = ["visitor", "unverified", "pending", "rejected", "active", "silenced", "suspended",
           "staff", "moderator", "admin"]
@@ -524,6 +525,25 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/brand/<string(length=32):token>/<variant>.<ext>", "GET"): Row(f"/brand/{'0' * 32}/logo.png", everyone("404")),
     ("/static/<path:filename>", "GET"): Row("/static/{static_file}", everyone()),
     ("/theme/<path:filename>", "GET"): Row("/theme/forged.css", everyone("404")),
+    # privacy (issue 16): a member's own data and account; the links carry signed tokens (forged here)
+    ("/settings/your-data", "GET"): Row("/settings/your-data", signed_in()),
+    ("/settings/your-data", "POST"): Row("/settings/your-data", {a: "none" if a in SIGNED_OUT else "effect"
+                                                                 for a in ACTORS}, probe=count(DataExport)),
+    ("/settings/your-data/download/<token>", "GET"): Row("/settings/your-data/download/forged",
+                                                         signed_in("404")),
+    ("/settings/delete-account", "GET"): Row("/settings/delete-account", signed_in()),
+    ("/settings/delete-account", "POST"): Row("/settings/delete-account", signed_in("4xx"),
+                                              {"password": "not the password", "confirm": "y"}),
+    ("/settings/delete-account/confirm/<token>", "GET"): Row("/settings/delete-account/confirm/forged",
+                                                             everyone("400")),
+    ("/settings/delete-account/confirm/<token>", "POST"): Row("/settings/delete-account/confirm/forged",
+                                                              everyone("400")),
+    ("/settings/delete-account/scheduled", "GET"): Row("/settings/delete-account/scheduled", signed_in("302")),
+    ("/settings/delete-account/cancel", "POST"): Row("/settings/delete-account/cancel", signed_in("302")),
+    ("/admin/members/<username>/anonymise", "POST"): Row("/admin/members/{author_name}/anonymise", admin_area(),
+                                                         {"reason": "Asked by mail"}),
+    ("/admin/privacy", "GET"): Row("/admin/privacy", ADMIN_GET),
+    ("/admin/privacy", "POST"): Row("/admin/privacy", admin_area()),
 }
 
 # Rules deliberately outside the table, with the reason.
