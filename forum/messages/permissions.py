@@ -81,3 +81,31 @@ def can_assign(user: Any, conversation: Conversation) -> bool:
 
 def can_leave(participant: ConversationParticipant | None) -> bool:
     return participant is not None and participant.left_at is None
+
+
+# --- flags, break-glass reading, moving public posts to private (forum.messages.moderation, .moving) ---
+
+def can_flag_message(user: Any, conversation: Conversation, message: Any) -> bool:
+    """A reader flags someone else's published text (a notice or their own text is not theirs to report)."""
+    return (can_read_conversation(user, conversation) and message.kind == "text" and message.state == "published"
+            and message.user_id != user.id)
+
+
+def can_break_glass(user: Any) -> bool:
+    """Admins only, and only through the audited break-glass page: moderators never read messages."""
+    return bool(user.is_authenticated and user.is_admin)
+
+
+def can_move_to_private(user: Any, post: Any) -> bool:
+    """Staff (staff-group members, moderators, admins) continue a member's published post in private;
+    a moderator who is not staff of the brand may not act on a higher rank's post."""
+    if not (user.is_authenticated and user.is_staff) or post.state != "published" or post.user_id is None:
+        return False
+    author = post.author
+    return author is not None and author.id != user.id and (user.is_admin or not author.is_staff)
+
+
+def can_post_public_summary(user: Any, conversation: Conversation) -> bool:
+    """A staff reader of a conversation moved from a topic posts the summary back there."""
+    return bool(user.is_authenticated and user.is_staff and conversation.origin_topic_id is not None
+                and can_read_conversation(user, conversation))
