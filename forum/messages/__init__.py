@@ -17,6 +17,7 @@ from forum.uploads.interfaces import PrivateReferences
 from . import audit_vocabulary, notice_text, notices, views
 from .demo import load_demo_conversations
 from .files import MessageFiles
+from .moderation_init import init_app as init_moderation
 
 DEFAULTS = {
     # A member is "new" for messages during their first posts or days (0 turns a test off):
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     settings.register_defaults(app, DEFAULTS)
     notices.init_app(app)        # the notification kinds and the fan-out job
     notice_text.init_app(app)    # how "left", "invited", "assigned"… read
+    init_moderation(app)         # flags, break-glass reading, moving posts to private
     contribute(app, PrivateReferences, MessageFiles())  # files in messages: their readers only
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_conversations)
