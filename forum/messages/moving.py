@@ -117,6 +117,8 @@ def move_to_private(staff: User, post: Post, message: str, *, group: StaffGroup 
     if not (message or "").strip():
         raise ValidationFailed({"message": _("Write a message to the author.")})
     topic, author = post.topic, post.author
+    if author is None:  # can_move_to_private says so already; this tells the type checker
+        raise PermissionDenied()
     posts = posts_to_move(post, whole_topic)
     reason = _("Continued in private with the author.")
     try:

@@ -11,8 +11,15 @@ from forum.extensions import db
 from forum.messages.models import Conversation, ConversationMessage, ConversationParticipant, GroupInbox, MessageKind
 from forum.moderation import services as moderation
 from forum.notifications.models import Notification
-from tests.factories import general_category, group_named, make_established_user, make_reply, make_staff, make_topic
-from tests.factories import make_user
+from tests.factories import (
+    general_category,
+    group_named,
+    make_established_user,
+    make_reply,
+    make_staff,
+    make_topic,
+    make_user,
+)
 from tests.invariants import invariants_checked  # noqa: F401 - autouse: counters checked after every request
 
 ORDER = "My blender broke, order 55-1234, shipped to Via Roma 3."
