@@ -24,6 +24,7 @@ from forum.discussions.models import (
 )
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
+from forum.messages.models import Conversation
 from forum.moderation.models import Flag
 from forum.privacy.models import DataExport
 
@@ -515,6 +516,37 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/word-filter/import", "POST"): Row("/admin/word-filter/import", admin_area()),
     ("/admin/word-filter/test", "GET"): Row("/admin/word-filter/test", ADMIN_GET),
     ("/admin/word-filter/test", "POST"): Row("/admin/word-filter/test", admin_area()),
+    # private conversations (issue 16): nobody but their readers, 404 for everyone else; "staff" is in Customer Care
+    ("/messages", "GET"): Row("/messages", signed_in()),
+    ("/messages/new", "GET"): Row("/messages/new", signed_in()),
+    ("/messages/new", "POST"): Row("/messages/new?group={group_name}", participants(),
+                                   {"title": "Hello the staff", "body": "A question for the table."},
+                                   probe=count(Conversation)),
+    ("/messages/<int:conversation_id>", "GET"): Row("/messages/{group_conversation}", among({"staff"}, "200", "404")),
+    ("/messages/<int:conversation_id>/reply", "POST"): Row("/messages/{group_conversation}/reply",
+                                                           among({"staff"}, "302", "404"),
+                                                           {"body": "An answer from the table."}),
+    ("/messages/<int:conversation_id>/archive", "POST"): Row("/messages/{conversation}/archive", nobody("404")),
+    ("/messages/<int:conversation_id>/unarchive", "POST"): Row("/messages/{conversation}/unarchive", nobody("404")),
+    ("/messages/<int:conversation_id>/leave", "POST"): Row("/messages/{conversation}/leave", nobody("404")),
+    ("/messages/<int:conversation_id>/invite", "POST"): Row("/messages/{conversation}/invite", nobody("404"),
+                                                            {"username": "modesto"}),
+    ("/messages/<int:conversation_id>/members-may-invite", "POST"): Row(
+        "/messages/{conversation}/members-may-invite", nobody("404"), {"allowed": "1"}),
+    ("/messages/<int:conversation_id>/assign", "POST"): Row("/messages/{group_conversation}/assign",
+                                                            among({"staff"}, "302", "404")),
+    ("/messages/<int:conversation_id>/unassign", "POST"): Row("/messages/{group_conversation}/unassign",
+                                                              among({"staff"}, "302", "404")),
+    ("/messages/<int:conversation_id>/<int:number>/withdraw", "POST"): Row("/messages/{conversation}/1/withdraw",
+                                                                           nobody("404")),
+    ("/messages/block/<username>", "POST"): Row("/messages/block/{author_name}", signed_in("302")),
+    ("/messages/unblock/<username>", "POST"): Row("/messages/unblock/{author_name}", signed_in("302")),
+    ("/messages/group/<name>", "GET"): Row("/messages/group/{group_name}", among({"staff"}, "200", "404")),
+    ("/contact", "GET"): Row("/contact", everyone()),
+    ("/admin/messages/inboxes", "GET"): Row("/admin/messages/inboxes", ADMIN_GET),
+    ("/admin/messages/inboxes/<int:group_id>", "GET"): Row("/admin/messages/inboxes/{group}", ADMIN_GET),
+    ("/admin/messages/inboxes/<int:group_id>", "POST"): Row("/admin/messages/inboxes/{group}", admin_area(),
+                                                            {"enabled": "y", "description": "Orders"}),
     # infrastructure
     ("/healthz", "GET"): Row("/healthz", everyone()),
     # the brand's public files (forum/uploads/brand_views.py); the world has no uploaded favicon

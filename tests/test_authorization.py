@@ -40,6 +40,8 @@ from forum.discussions.models import (
 from forum.escalations import services as escalations
 from forum.events.models import Event
 from forum.extensions import db
+from forum.messages import services as messages
+from forum.messages.models import GroupInbox
 from forum.moderation import services as moderation
 from forum.moderation.models import ReviewItem
 from forum.notifications import unsubscribe
@@ -136,6 +138,7 @@ def build_world(actor: str) -> dict[str, Any]:
         "staff_photo": staff_photo.token, "avatar": _avatar(author),
     }
     world.update(_webhooks_and_escalations(boss, staffer, public_topic))
+    world.update(_conversations(author, boss))
     world["api_key"] = api_keys.create_user_key(author, "The author's key", ["read"]).key.id
     world["actor"] = make_actor(actor)
     return world
@@ -154,6 +157,20 @@ def _webhooks_and_escalations(boss: User, staffer: User, topic: Topic) -> dict[s
     db.session.commit()
     escalation = escalations.escalate(staffer, topic, None, "For the table", "normal")
     return {"webhook": endpoint.id, "delivery": delivery.id, "escalation": escalation.id}
+
+
+def _conversations(author: User, boss: User) -> dict[str, Any]:
+    """A private conversation (the boss and the author: no actor is in it) and a conversation with
+    the "Customer Care" inbox (open), which the staff actor reads as a member of that group."""
+    group = group_named("Customer Care")
+    db.session.add(GroupInbox(group_id=group.id, enabled=True, description="For the table"))
+    messages.sync_open_inboxes()
+    db.session.commit()
+    private = messages.start_conversation(boss, "A private table talk", "Only the two of us read this.",
+                                          to_users=[author])
+    with_group = messages.start_conversation(author, "A table question for the staff", "Staff inbox, please.",
+                                             to_group=group)
+    return {"conversation": private.id, "group_conversation": with_group.id, "group_name": group.name}
 
 
 def _avatar(user: User) -> str:

@@ -26,6 +26,7 @@ def load_demo_conversations(people: dict[str, Any]) -> None:
         db.session.add(GroupInbox(group_id=group.id, enabled=True, description=(
             "Orders, deliveries, warranty and repairs. Please include your order number: we answer within "
             "one working day.")))
+        services.sync_open_inboxes()
         db.session.commit()
     conversation = services.start_conversation(
         customer, "Ordine 10482: guarnizione di ricambio",

@@ -1,18 +1,330 @@
-"""The messages pages (placeholder while the pages are written)."""
+"""The messages pages: the inbox, the composer, a conversation and what one does in it.
+
+Every conversation URL answers a non-reader with 404 (never 403), whoever they are.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask
-from flask_login import current_user
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
-from . import services
+from forum.accounts.permissions import posting_block, posting_block_message
+from forum.accounts.services import find_by_username
+from forum.accounts.states import can_read_as_member
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.extensions import member_action_limit, succeeded
+from forum.forms import ConfirmForm, apply_errors
+from forum.uploads.composer import files_from_form
+
+from . import permissions, services
+from .forms import InviteForm, MessageReplyForm, NewConversationForm
+from .models import Conversation
+from .notice_text import notice_text
 
 bp = Blueprint("messages", __name__)
+# Sending (a new conversation or a reply) shares one allowance; previews and refusals do not count.
+message_limit = member_action_limit("RATELIMIT_MESSAGE", methods=["POST"], deduct_when=succeeded)
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_global(notice_text, "message_notice_text")
+    app.add_template_global(_group_inbox_link, "group_inbox_link")
+    app.add_template_global(_message_allowed, "message_allowed")
+    app.add_template_global(lambda member: services.is_blocking(current_user, member), "message_blocking")
+
     @app.context_processor
     def _unread() -> dict[str, Any]:
         return {"unread_conversations": lambda: services.unread_count(current_user)}
+
+
+def _group_inbox_link(group: Any) -> str | None:
+    """Where a staff badge leads when its group takes messages (no query: a setting)."""
+    if group is None or group.id not in services.open_inbox_group_ids():
+        return None
+    return url_for("messages.new", group=group.name)
+
+
+def _message_allowed(member: Any) -> bool:
+    """The profile's "Message" button: the viewer may write to members and ``member`` takes it."""
+    return bool(permissions.can_message_members(current_user) and member is not None
+                and can_read_as_member(member) and not services.blocked_by(current_user, [member.id]))
+
+
+def _conversation(conversation_id: int) -> Conversation:
+    return services.get_readable_conversation(current_user, conversation_id)
+
+
+def _back(conversation: Conversation, anchor: str = "") -> Any:
+    return redirect(url_for("messages.conversation", conversation_id=conversation.id) + anchor)
+
+
+def _confirmed() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+@bp.get("/messages")
+@login_required
+def inbox() -> Any:
+    archived = request.args.get("archived") == "1"
+    page = services.inbox(current_user, request.args.get("cursor"), archived=archived)
+    return render_template("messages/inbox.html", page=page, archived=archived,
+                           groups=services.member_groups_with_inbox(current_user),
+                           can_write=permissions.can_use_messages(current_user))
+
+
+# --- the composer -------------------------------------------------------------------------------
+
+def _recipients(text: str) -> list[Any]:
+    names = [name.strip().lstrip("@") for name in (text or "").replace(";", ",").split(",") if name.strip()]
+    users = []
+    for name in names:
+        user = find_by_username(name)
+        if user is None:
+            raise ValidationFailed({"to": _("There is no member named %(name)s.", name=name)})
+        users.append(user)
+    return users
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+@login_required
+@message_limit
+def new() -> Any:
+    group = None
+    group_name = request.args.get("group") or ""
+    if group_name:
+        group = services.group_by_name(group_name)
+        if group is None or services.enabled_inbox(group) is None:
+            abort(404)
+    form = NewConversationForm()
+    if request.method == "GET" and request.args.get("to"):
+        form.to.data = request.args.get("to", "")[:1000]
+    preview_html = None
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            extra = files_from_form(current_user)
+            if extra:
+                form.body.data = ((form.body.data or "").rstrip() + "\n\n" + extra).strip()
+            if "preview" in request.form:
+                preview_html = services.preview(form.body.data or "", current_user)
+            else:
+                conversation = services.start_conversation(
+                    current_user, form.title.data or "", form.body.data or "",
+                    to_users=_recipients(form.to.data or "") if group is None else (), to_group=group,
+                    ip=request.remote_addr)
+                return _back(conversation)
+        except PermissionDenied:
+            form.form_errors.append(_("You cannot send messages right now."))
+        except ValidationFailed as exc:
+            apply_errors(form, exc, default_field="body")
+    if form.errors or form.form_errors:
+        status = 400
+    return render_template("messages/new.html", form=form, group=group, preview_html=preview_html,
+                           inbox=services.enabled_inbox(group) if group is not None else None,
+                           block=posting_block(current_user), block_message=posting_block_message,
+                           members_allowed=permissions.can_message_members(current_user)), status
+
+
+# --- a conversation -----------------------------------------------------------------------------
+
+def _render_conversation(conversation: Conversation, form: MessageReplyForm | None = None,
+                         preview_html: str | None = None, invite_form: InviteForm | None = None) -> Any:
+    view = services.conversation_page(current_user, conversation)
+    participant = view.viewer if view.viewer is not None and view.viewer.left_at is None else None
+    in_group = permissions.in_group(current_user, conversation.group_id)
+    if request.method == "GET" and view.messages and view.last_read_number < conversation.last_message_number:
+        services.mark_read(current_user, conversation)
+    return render_template(
+        "messages/conversation.html", view=view, conversation=conversation, form=form or MessageReplyForm(),
+        invite_form=invite_form or InviteForm(), preview_html=preview_html, participant=participant,
+        in_group=in_group, can_write=permissions.can_use_messages(current_user),
+        can_invite=permissions.can_invite(current_user, conversation, participant),
+        blocked_ids=_blocked_ids(view))
+
+
+def _blocked_ids(view: services.ConversationView) -> set[int]:
+    """Which of the other participants the viewer blocks (one query)."""
+    others = [p.user_id for p in view.participants if p.user_id != current_user.id]
+    return set(services.blocked_by_viewer(current_user, others))
+
+
+@bp.get("/messages/<int:conversation_id>")
+@login_required
+def conversation(conversation_id: int) -> Any:
+    return _render_conversation(_conversation(conversation_id))
+
+
+@bp.post("/messages/<int:conversation_id>/reply")
+@login_required
+@message_limit
+def reply(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    form = MessageReplyForm()
+    if form.validate_on_submit():
+        try:
+            extra = files_from_form(current_user)
+            if extra:
+                form.body.data = ((form.body.data or "").rstrip() + "\n\n" + extra).strip()
+            if "preview" in request.form:
+                return _render_conversation(conv, form, services.preview(form.body.data or "", current_user))
+            message = services.post_message(current_user, conv, form.body.data or "", ip=request.remote_addr)
+            return _back(conv, f"#m{message.number}")
+        except PermissionDenied:
+            form.form_errors.append(_("You cannot send messages right now."))
+        except ValidationFailed as exc:
+            apply_errors(form, exc, default_field="body")
+    return _render_conversation(conv, form), 400
+
+
+@bp.post("/messages/<int:conversation_id>/archive")
+@login_required
+def archive(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.set_archived(current_user, conv, True)
+    except PermissionDenied:
+        abort(403)
+    flash(_("Conversation archived: it comes back to your inbox with the next message."), "info")
+    return redirect(url_for("messages.inbox"))
+
+
+@bp.post("/messages/<int:conversation_id>/unarchive")
+@login_required
+def unarchive(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.set_archived(current_user, conv, False)
+    except PermissionDenied:
+        abort(403)
+    return _back(conv)
+
+
+@bp.post("/messages/<int:conversation_id>/leave")
+@login_required
+def leave(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.leave(current_user, conv)
+    except PermissionDenied:
+        abort(403)
+    flash(_("You left the conversation."), "info")
+    return redirect(url_for("messages.inbox"))
+
+
+@bp.post("/messages/<int:conversation_id>/invite")
+@login_required
+def invite(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(current_user, conv, find_by_username(form.username.data or ""))
+        except PermissionDenied:
+            abort(403)
+        except ValidationFailed as exc:
+            apply_errors(form, exc, default_field="username")
+        else:
+            flash(_("%(name)s was added to the conversation.", name=form.username.data), "success")
+            return _back(conv)
+    return _render_conversation(conv, invite_form=form), 400
+
+
+@bp.post("/messages/<int:conversation_id>/members-may-invite")
+@login_required
+def members_may_invite(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.set_members_may_invite(current_user, conv, request.form.get("allowed") == "1")
+    except PermissionDenied:
+        abort(403)
+    return _back(conv)
+
+
+@bp.post("/messages/<int:conversation_id>/assign")
+@login_required
+def assign(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.assign(current_user, conv, current_user)
+    except PermissionDenied:
+        abort(403)
+    return _back(conv)
+
+
+@bp.post("/messages/<int:conversation_id>/unassign")
+@login_required
+def unassign(conversation_id: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    try:
+        services.assign(current_user, conv, None)
+    except PermissionDenied:
+        abort(403)
+    return _back(conv)
+
+
+@bp.post("/messages/<int:conversation_id>/<int:number>/withdraw")
+@login_required
+def withdraw(conversation_id: int, number: int) -> Any:
+    conv = _conversation(conversation_id)
+    _confirmed()
+    message = services.message_by_number(conv, number)
+    if message is None:
+        abort(404)
+    try:
+        services.withdraw_message(current_user, message)
+    except PermissionDenied:
+        abort(403)
+    return _back(conv, f"#m{number}")
+
+
+# --- blocks -------------------------------------------------------------------------------------
+
+def _member(username: str) -> Any:
+    user = find_by_username(username)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.post("/messages/block/<username>")
+@login_required
+def block(username: str) -> Any:
+    other = _member(username)
+    _confirmed()
+    try:
+        services.block(current_user, other)
+    except ValidationFailed as exc:
+        flash(next(iter(exc.errors.values()), ""), "error")
+    else:
+        flash(_("%(name)s can no longer send you messages.", name=other.username), "info")
+    return redirect(_next_or_profile(other))
+
+
+@bp.post("/messages/unblock/<username>")
+@login_required
+def unblock(username: str) -> Any:
+    other = _member(username)
+    _confirmed()
+    services.unblock(current_user, other)
+    flash(_("%(name)s can send you messages again.", name=other.username), "info")
+    return redirect(_next_or_profile(other))
+
+
+def _next_or_profile(other: Any) -> str:
+    from_conversation = request.form.get("conversation", "")
+    if from_conversation.isdigit():
+        return url_for("messages.conversation", conversation_id=int(from_conversation))
+    return url_for("accounts.profile", username=other.username)
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .inboxes import configure_inbox, inbox_of
+from .inboxes import configure_inbox, inbox_of, sync_open_inboxes
 from .membership import (
     assign,
     block,
@@ -17,6 +17,7 @@ from .membership import (
 from .reads import (
     ConversationView,
     InboxRow,
+    all_inboxes,
     conversation_page,
     get_readable_conversation,
     group_by_name,
@@ -30,9 +31,11 @@ from .reads import (
 from .writing import (
     add_notice,
     blocked_by,
+    blocked_by_viewer,
     cook,
     enabled_inbox,
     mark_read_to,
+    message_by_number,
     post_message,
     preview,
     set_message_state,
@@ -44,9 +47,11 @@ __all__ = [
     "ConversationView",
     "InboxRow",
     "add_notice",
+    "all_inboxes",
     "assign",
     "block",
     "blocked_by",
+    "blocked_by_viewer",
     "configure_inbox",
     "conversation_page",
     "cook",
@@ -62,6 +67,7 @@ __all__ = [
     "mark_read",
     "mark_read_to",
     "member_groups_with_inbox",
+    "message_by_number",
     "open_inbox_group_ids",
     "open_inboxes",
     "post_message",
@@ -70,6 +76,7 @@ __all__ = [
     "set_members_may_invite",
     "set_message_state",
     "start_conversation",
+    "sync_open_inboxes",
     "unblock",
     "unread_count",
     "withdraw_message",

@@ -9,9 +9,11 @@ from forum.accounts.models import User
 from forum.audit import record_action
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.settings import set_setting
 from forum.staff.models import StaffGroup
 
 from ..models import GroupInbox
+from .reads import OPEN_INBOXES
 
 MAX_DESCRIPTION = 2000
 
@@ -37,5 +39,13 @@ def configure_inbox(admin: User, group: StaffGroup, *, enabled: bool, descriptio
     db.session.flush()
     record_action(admin, "group_inbox.update", "staff_group", group.id, before=before,
                   after={"enabled": enabled, "description": description[:300]})
+    sync_open_inboxes()
     db.session.commit()
     return inbox
+
+
+def sync_open_inboxes() -> None:
+    """The setting badges read (no query of their own) follows the table, in the caller's transaction."""
+    db.session.flush()
+    set_setting(OPEN_INBOXES, sorted(db.session.scalars(select(GroupInbox.group_id)
+                                                        .where(GroupInbox.enabled.is_(True)))))

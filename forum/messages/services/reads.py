@@ -6,7 +6,6 @@ length: the rows, then everything they show (participants, groups, last messages
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from forum.accounts.models import User
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.pagination import Page, after, decode_cursor, encode_cursor, page_of
+from forum.settings import get_setting
 from forum.staff.models import StaffGroup, StaffMembership
 
 from .. import permissions
@@ -27,9 +27,9 @@ from ..models import (
     ConversationParticipant,
     GroupInbox,
     GroupReadState,
-    MessageKind,
 )
 
+OPEN_INBOXES = "messages_open_inboxes"  # setting: ids of the staff groups whose inbox is open
 PER_PAGE = 30
 MAX_MESSAGES = 500  # shown on one conversation page (the newest ones)
 
@@ -208,20 +208,18 @@ def open_inboxes() -> list[tuple[StaffGroup, GroupInbox]]:
         .where(GroupInbox.enabled.is_(True)).order_by(StaffGroup.position, StaffGroup.name))]
 
 
+def all_inboxes() -> list[tuple[StaffGroup, GroupInbox]]:
+    """Every group's inbox row, open or not (the admin's page)."""
+    return [(group, inbox) for group, inbox in db.session.execute(
+        select(StaffGroup, GroupInbox).join(GroupInbox, GroupInbox.group_id == StaffGroup.id))]
+
+
 def group_by_name(name: str) -> StaffGroup | None:
     return db.session.scalar(select(StaffGroup).where(func.lower(StaffGroup.name) == name.strip().lower()))
 
 
 def open_inbox_group_ids() -> set[int]:
-    """Groups whose inbox is open (badges link to it): one small query, cached per request."""
-    key = "open_inbox_groups"
-    if has_request_context() and key in g:
-        return set(g.get(key))
-    ids = set(db.session.scalars(select(GroupInbox.group_id).where(GroupInbox.enabled.is_(True))))
-    if has_request_context():
-        setattr(g, key, ids)
-    return ids
-
-
-def text_messages(messages: Sequence[ConversationMessage]) -> list[ConversationMessage]:
-    return [m for m in messages if m.kind == MessageKind.TEXT]
+    """Groups whose inbox is open (badges link to it). Read from the settings, which every page
+    loads anyway (one query per request for all of them), so badges cost no query of their own;
+    :func:`forum.messages.services.configure_inbox` keeps the setting in step with the table."""
+    return {int(i) for i in (get_setting(OPEN_INBOXES) or [])}

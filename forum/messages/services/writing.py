@@ -87,6 +87,19 @@ def blocked_by(author: User, user_ids: Sequence[int]) -> list[int]:
         MessageBlock.blocked_id == author.id, MessageBlock.user_id.in_(list(user_ids)))))
 
 
+def blocked_by_viewer(viewer: Any, user_ids: Sequence[int]) -> list[int]:
+    """Which of ``user_ids`` ``viewer`` blocks (one query)."""
+    if not user_ids or not viewer.is_authenticated:
+        return []
+    return list(db.session.scalars(select(MessageBlock.blocked_id).where(
+        MessageBlock.user_id == viewer.id, MessageBlock.blocked_id.in_(list(user_ids)))))
+
+
+def message_by_number(conversation: Conversation, number: int) -> ConversationMessage | None:
+    return db.session.scalar(select(ConversationMessage).where(
+        ConversationMessage.conversation_id == conversation.id, ConversationMessage.number == number))
+
+
 def _require_can_write(author: User) -> None:
     if not permissions.can_use_messages(author):
         raise PermissionDenied()

@@ -1,0 +1,104 @@
+"""What the messages domain keeps about a member, for their data export and erasure.
+
+Export: every conversation the member took part in (or wrote in, for a staff group's), one row
+per message, as the member saw it: their own text, the others' published messages, "removed"
+for what a moderator hid or an author withdrew, notices as their event.
+
+Erasure: the member's messages become "removed" (text wiped, through the one owner of message
+state so the counters stay right) and lose their address; their participant rows stay, so the
+others' conversations keep their shape ("message removed", "a former member left"). Their blocks
+and group read pointers go, and their name leaves the notices that named them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.ip_addresses import purge_addresses
+
+from .models import (
+    Conversation,
+    ConversationMessage,
+    ConversationParticipant,
+    GroupReadState,
+    MessageBlock,
+    MessageKind,
+    MessageState,
+)
+from .services import set_message_state
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _conversation_ids(user: Any) -> Any:
+    taking_part = select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id)
+    wrote = select(ConversationMessage.conversation_id).where(ConversationMessage.user_id == user.id)
+    return or_(Conversation.id.in_(taking_part), Conversation.id.in_(wrote))
+
+
+class Conversations:
+    name = "conversations"
+
+    def export(self, user: Any) -> list[dict[str, Any]]:
+        rows = db.session.execute(
+            select(ConversationMessage, Conversation.title, User.username)
+            .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
+            .outerjoin(User, User.id == ConversationMessage.user_id)
+            .where(_conversation_ids(user))
+            .order_by(Conversation.id, ConversationMessage.number))
+        out: list[dict[str, Any]] = []
+        for message, title, author in rows:
+            own = message.user_id == user.id
+            visible = message.state == MessageState.PUBLISHED or (own and message.state == MessageState.HIDDEN)
+            text = message.raw if message.kind == MessageKind.TEXT and visible else None
+            out.append({"conversation_id": message.conversation_id, "conversation_title": title,
+                        "number": message.number, "author": author, "own": own, "kind": message.kind,
+                        "event": (message.notice or {}).get("event") if message.kind == MessageKind.NOTICE else None,
+                        "state": message.state, "created_at": _iso(message.created_at),
+                        "ip_address": message.ip_address if own else None, "text": text})
+        return out
+
+    def erase(self, user: Any, *, remove_content: bool) -> None:
+        """Private messages are the member's personal data: wiped whatever ``remove_content`` says."""
+        messages = db.session.scalars(select(ConversationMessage).where(
+            ConversationMessage.user_id == user.id, ConversationMessage.kind == MessageKind.TEXT,
+            ConversationMessage.state != MessageState.REMOVED).order_by(ConversationMessage.id))
+        for message in list(messages):
+            set_message_state(message, MessageState.REMOVED, user, "account erased")
+        db.session.execute(update(ConversationMessage).where(ConversationMessage.user_id == user.id,
+                                                             ConversationMessage.ip_address.is_not(None))
+                           .values(ip_address=None), execution_options={"synchronize_session": False})
+        db.session.execute(delete(MessageBlock).where(MessageBlock.user_id == user.id))
+        db.session.execute(delete(GroupReadState).where(GroupReadState.user_id == user.id))
+        self._forget_name(user)
+
+    @staticmethod
+    def _forget_name(user: Any) -> None:
+        """Notices that named the member ("alice added bob") lose the name."""
+        notices = db.session.scalars(select(ConversationMessage).where(
+            ConversationMessage.kind == MessageKind.NOTICE, _in_conversations_of(user)))
+        for notice in notices:
+            data = dict(notice.notice or {})
+            if data.get("user") == user.username:
+                data["user"] = ""
+                notice.notice = data
+
+
+def _in_conversations_of(user: Any) -> Any:
+    return ConversationMessage.conversation_id.in_(
+        select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id))
+
+
+class MessageAddresses:
+    """The address each message was written from (``conversation_messages.ip_address``)."""
+
+    def purge_addresses(self, before: datetime, *, truncate: bool) -> int:
+        table = ConversationMessage.__table__
+        return purge_addresses(table, table.c.ip_address, table.c.created_at, before, truncate=truncate)
