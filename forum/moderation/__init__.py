@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from forum import settings
-from forum.accounts.interfaces import JudgementRecorder, PostingRule, SuspensionReason
+from forum.accounts.interfaces import JudgementRecorder, PersonalData, PostingRule, SuspensionReason
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostsMovedListener
 from forum.extensions import db
@@ -24,7 +24,7 @@ from forum.notifications import register_kinds
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 
-from . import audit_vocabulary, hooks, services
+from . import audit_vocabulary, hooks, personal_data, services
 from .demo import load_demo_queue
 from .models import ReviewItem
 from .services.notices import KINDS as NOTIFICATION_KINDS
@@ -52,6 +52,8 @@ class _ReviewItemsFollowPosts:
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     settings.register_defaults(app, services.DEFAULTS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)

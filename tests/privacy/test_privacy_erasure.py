@@ -21,6 +21,7 @@ from forum.discussions import reactions
 from forum.discussions.models import Bookmark, Draft, Post, PostState
 from forum.errors import ValidationFailed
 from forum.extensions import db
+from forum.moderation.models import ReviewItem, ReviewKind
 from forum.notifications.models import Notification
 from forum.privacy import services
 from forum.privacy.models import AccountDeletion, DeletionState
@@ -61,6 +62,8 @@ def _member_with_everything(name: str = "leaving") -> tuple[User, Any]:
     db.session.add(Bookmark(user_id=member.id, post_id=reply.id, note="x"))
     db.session.add(Draft(user_id=member.id, kind="reply", key=str(topic.id), data={"body": "draft"}))
     db.session.add(ExternalIdentity(user_id=member.id, provider="brand", subject="sub-123", email=member.email))
+    db.session.add(ReviewItem(kind=ReviewKind.MEMBER, reason_code="approval", user_id=member.id, status="resolved",
+                              data={"answers": {"Why?": "Lucia Bianchi, barista in Torino"}}))
     api_keys.create_user_key(member, "my script", ["read"])
     db.session.execute(Post.__table__.update().where(Post.user_id == member.id).values(ip_address="203.0.113.9"))
     record_action(member, "user.update_profile", "user", member.id, before={"display_name": "Lucia"},
@@ -88,6 +91,7 @@ def _personal_data_gone(member_id: int, email: str) -> None:
     assert db.session.scalar(select(func.count()).select_from(Notification)
                              .where(Notification.user_id == member_id)) == 0
     assert not any(db.session.scalars(select(Post.ip_address).where(Post.user_id == member_id)))
+    assert not any(db.session.scalars(select(ReviewItem.data).where(ReviewItem.user_id == member_id)))
     # Nothing personal left in the audit log: not in the entries by or about the member either.
     dump = json.dumps([[e.before, e.after, e.reason, e.ip_address] for e in db.session.scalars(select(AuditLog))])
     for value in (email, "Lucia Bianchi", "leaving@"):
