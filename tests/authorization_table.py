@@ -24,7 +24,7 @@ from forum.discussions.models import (
 )
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
-from forum.messages.models import Conversation
+from forum.messages.models import Conversation, MessageFlag
 from forum.moderation.models import Flag
 from forum.privacy.models import DataExport
 
@@ -547,6 +547,29 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/messages/inboxes/<int:group_id>", "GET"): Row("/admin/messages/inboxes/{group}", ADMIN_GET),
     ("/admin/messages/inboxes/<int:group_id>", "POST"): Row("/admin/messages/inboxes/{group}", admin_area(),
                                                             {"enabled": "y", "description": "Orders"}),
+    # messages' moderation (forum/messages/moderation_views.py, moving_views.py): flags by readers,
+    # admins' break-glass reading (404 for everyone else, and for admins without a grant), staff moving
+    # a public post to private ("staff" is in Customer Care) and the summary back
+    ("/messages/flag/<int:message_id>", "GET"): Row("/messages/flag/{group_message}", among({"staff"}, "200", "404")),
+    ("/messages/flag/<int:message_id>", "POST"): Row("/messages/flag/{group_message}", among({"staff"}, "302", "404"),
+                                                     {"reason": "rude"}, probe=count(MessageFlag)),
+    ("/messages/<int:conversation_id>/break-glass", "GET"): Row(
+        "/messages/{conversation}/break-glass", {a: "200" if a == "admin" else "404" for a in ACTORS}),
+    ("/messages/<int:conversation_id>/break-glass", "POST"): Row(
+        "/messages/{conversation}/break-glass", {a: "302" if a == "admin" else "404" for a in ACTORS},
+        {"reason": "The authorization table checks who may read."}),
+    ("/messages/<int:conversation_id>/break-glass/read", "GET"): Row("/messages/{conversation}/break-glass/read",
+                                                                     everyone("404")),
+    ("/messages/continue-in-private/<int:post_id>", "GET"): Row("/messages/continue-in-private/{public_reply}",
+                                                                among(STAFF, "200")),
+    ("/messages/continue-in-private/<int:post_id>", "POST"): Row(
+        "/messages/continue-in-private/{public_reply}", among(STAFF, "302"),
+        {"message": "We continue in private.", "group": "personal"}),
+    ("/messages/<int:conversation_id>/public-summary", "GET"): Row("/messages/{moved_conversation}/public-summary",
+                                                                   among({"staff"}, "200", "404")),
+    ("/messages/<int:conversation_id>/public-summary", "POST"): Row(
+        "/messages/{moved_conversation}/public-summary", among({"staff"}, "302", "404"),
+        {"body": "Solved, for the table."}),
     # infrastructure
     ("/healthz", "GET"): Row("/healthz", everyone()),
     # the brand's public files (forum/uploads/brand_views.py); the world has no uploaded favicon

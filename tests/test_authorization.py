@@ -40,8 +40,9 @@ from forum.discussions.models import (
 from forum.escalations import services as escalations
 from forum.events.models import Event
 from forum.extensions import db
+from forum.messages import moving
 from forum.messages import services as messages
-from forum.messages.models import GroupInbox
+from forum.messages.models import ConversationMessage, GroupInbox
 from forum.moderation import services as moderation
 from forum.moderation.models import ReviewItem
 from forum.notifications import unsubscribe
@@ -139,6 +140,7 @@ def build_world(actor: str) -> dict[str, Any]:
     }
     world.update(_webhooks_and_escalations(boss, staffer, public_topic))
     world.update(_conversations(author, boss))
+    world.update(_moved_to_private(world, staffer, public_topic))
     world["api_key"] = api_keys.create_user_key(author, "The author's key", ["read"]).key.id
     world["actor"] = make_actor(actor)
     return world
@@ -171,6 +173,16 @@ def _conversations(author: User, boss: User) -> dict[str, Any]:
     with_group = messages.start_conversation(author, "A table question for the staff", "Staff inbox, please.",
                                              to_group=group)
     return {"conversation": private.id, "group_conversation": with_group.id, "group_name": group.name}
+
+
+def _moved_to_private(world: dict[str, Any], staffer: User, topic: Topic) -> dict[str, Any]:
+    """Messages' moderation: the first message of the Customer Care conversation (the staff actor
+    may flag it), and a public reply the staffer continued in private with Customer Care."""
+    first = db.session.scalar(select(ConversationMessage.id).where(
+        ConversationMessage.conversation_id == world["group_conversation"], ConversationMessage.number == 1))
+    moved = make_reply(topic, make_user("customer"), "My order number is for the table only.")
+    conversation = moving.move_to_private(staffer, moved, "In private, please.", group=group_named("Customer Care"))
+    return {"group_message": first, "moved_conversation": conversation.id}
 
 
 def _avatar(user: User) -> str:
