@@ -144,3 +144,33 @@ def test_the_flag_page_for_a_participant_and_404_for_others(app, client):
     response = client.post_form(f"/messages/flag/{rude.id}", {"reason": "rude", "text": ""})
     assert response.status_code == 302
     assert len(_open_items()) == 1
+
+
+def _flagged_conversations(n: int, offset: int) -> None:
+    for i in range(n):
+        a, b = make_established_user(f"a{offset + i}"), make_established_user(f"b{offset + i}")
+        conversation = services.start_conversation(a, "A chat among us", "Hello there, friend.", to_users=[b])
+        rude = services.post_message(b, conversation, "A rude reply to flag.")
+        flag_message(a, rude, "rude")
+
+
+def test_the_queue_page_runs_the_same_queries_for_1_or_4_flagged_messages(app, client, count_queries):
+    moderator = make_user("mo", role="moderator")
+    client.login(moderator.username)
+    _flagged_conversations(1, 0)
+    client.get("/review?kind=message")  # warm caches (settings, translations)
+    with count_queries() as small:
+        client.get("/review?kind=message")
+    _flagged_conversations(3, 10)
+    with count_queries() as big:
+        assert client.get("/review?kind=message").get_data(as_text=True).count("review-flagged-message") == 4
+    assert small.count == big.count, (small.statements, big.statements)
+
+
+def test_the_conversation_page_offers_flag_on_others_messages_only(app, client):
+    alice, bob, conversation, rude = _conversation()
+    client.login(alice.username)
+    html = client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert f"/messages/flag/{rude.id}" in html
+    own = db.session.scalar(select(ConversationMessage.id).where(ConversationMessage.user_id == alice.id))
+    assert f"/messages/flag/{own}" not in html and bob.id

@@ -153,7 +153,9 @@ def test_the_summary_back_posts_publicly_and_officially(app, client):
     client.post_form(f"/messages/continue-in-private/{reply.id}", {"message": "Order number?",
                                                                     "group": str(group.id)})
     conversation = _conversation()
-    assert client.get(f"/messages/{conversation.id}/public-summary").status_code == 200
+    link = f"/messages/{conversation.id}/public-summary"
+    assert link in client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert client.get(link).status_code == 200
     response = client.post_form(f"/messages/{conversation.id}/public-summary",
                                 {"body": "Solved: a replacement blender is on its way."})
     assert response.status_code == 302
@@ -168,4 +170,5 @@ def test_the_summary_back_posts_publicly_and_officially(app, client):
     client.post_form("/logout")
     assert "replacement blender" in client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     client.login(member.username)  # the member reads it, but may not post the staff's summary
-    assert client.get(f"/messages/{conversation.id}/public-summary").status_code == 403
+    assert link not in client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert client.get(link).status_code == 403
