@@ -146,3 +146,22 @@ def test_the_page_needs_a_signed_in_member_and_csrf(app, client):
     assert client.get("/settings/your-data").status_code == 200
     assert client.post("/settings/your-data", data={}).status_code == 400  # no CSRF token
     assert db.session.scalar(select(DataExport.id)) is None
+
+
+def _page_queries(client: Any, count_queries: Any) -> int:
+    client.get("/settings/your-data")  # warm-up
+    with count_queries() as q:
+        assert client.get("/settings/your-data").status_code == 200
+    return int(q.count)
+
+
+def test_the_your_data_page_runs_the_same_sql_for_1_or_10_requests(app, client, count_queries):
+    member = make_user("lister")
+    client.login("lister")
+    db.session.add(DataExport(user_id=member.id, state=ExportState.EXPIRED))
+    db.session.commit()
+    one = _page_queries(client, count_queries)
+    db.session.add_all([DataExport(user_id=member.id, state=ExportState.READY, expires_at=utcnow() + timedelta(days=1))
+                        for _ in range(9)])
+    db.session.commit()
+    assert _page_queries(client, count_queries) == one
