@@ -38,8 +38,11 @@ def _public_summary(actor: str, data: Mapping[str, Any]) -> str:
     return _("%(actor)s posted a public summary in the topic “%(title)s”.", actor=actor, title=data.get("title", ""))
 
 
+# Both modules declare routes of one blueprint (the moving pages ride on the moderation one).
+VIEWS = (moderation_views, moving_views)
+
+
 def init_app(app: Flask) -> None:
-    assert moving_views.bp is moderation_views.bp  # the moving pages ride on this blueprint
     app.register_blueprint(moderation_views.bp)
     contribute(app, ReviewSubject, FlaggedMessages())
     register_notice_event(app, "public_summary", _public_summary)
