@@ -89,7 +89,7 @@ def test_a_member_writes_to_customer_care_and_nobody_else_reads_it(browser, live
 
     # The member is told: in the app and by mail.
     member.goto("/notifications")
-    expect(member.locator("main")).to_contain_text("Customer Care")
+    expect(member.locator("main")).to_contain_text("My kettle arrived broken")
     assert any(m.to == "mara@example.com" for m in live_server.outbox)
     assert _status(member, photo.group(1)) == 200
 
@@ -170,7 +170,7 @@ def test_break_glass_and_moving_a_post_to_private(browser, live_server):
     expect(visitor.locator("main")).to_contain_text("continued in private with Customer Care")
     expect(visitor.locator("main")).not_to_contain_text("55-1234")
     member.goto("/notifications")
-    expect(member.locator("main")).to_contain_text("Customer Care")
+    expect(member.locator("main")).to_contain_text("sent you a private message")
     member.goto(moved)
     expect(member.locator("main")).to_contain_text("55-1234")
 

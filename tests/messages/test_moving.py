@@ -9,6 +9,7 @@ from forum.audit import AuditLog
 from forum.discussions.models import Post, PostState, Topic
 from forum.extensions import db
 from forum.messages.models import Conversation, ConversationMessage, ConversationParticipant, GroupInbox, MessageKind
+from forum.messages.notices import MESSAGE_NEW, MESSAGE_REPLY
 from forum.moderation import services as moderation
 from forum.notifications.models import Notification
 from tests.factories import (
@@ -98,7 +99,8 @@ def test_moving_a_reply(app, client):
     public = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert "55-1234" not in public and "continued in private with Customer Care" in public
     # The author is told, and reads the conversation.
-    assert db.session.scalar(select(Notification.id).where(Notification.user_id == member.id)) is not None
+    assert db.session.scalar(select(Notification.id).where(
+        Notification.user_id == member.id, Notification.kind.in_([MESSAGE_NEW, MESSAGE_REPLY]))) is not None
     client.login(member.username)
     page = client.get(f"/messages/{conversation.id}")
     assert page.status_code == 200 and "Please send us your order number" in page.get_data(as_text=True)
