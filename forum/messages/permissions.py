@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from forum.accounts.permissions import posting_block_reason
+from forum.discussions.permissions import outranks
 from forum.extensions import db
 from forum.plugins import is_new_member
 from forum.settings import get_setting
@@ -109,3 +110,8 @@ def can_post_public_summary(user: Any, conversation: Conversation) -> bool:
     """A staff reader of a conversation moved from a topic posts the summary back there."""
     return bool(user.is_authenticated and user.is_staff and conversation.origin_topic_id is not None
                 and can_read_conversation(user, conversation))
+
+
+def can_hide_flagged_message(actor: Any, message: Any) -> bool:
+    """A reviewer hides a flagged message by the queue's rank rule: only people of lower rank's."""
+    return bool(actor.is_authenticated and actor.is_moderator and outranks(actor, message.author))

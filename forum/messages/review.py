@@ -17,10 +17,11 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from forum.accounts.models import User
-from forum.errors import NotFound
+from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
 from forum.moderation.models import ReviewKind
 
+from . import permissions
 from .models import ConversationMessage, MessageFlag, MessageKind, MessageState
 from .services import set_message_state
 
@@ -80,6 +81,8 @@ class FlaggedMessages:
 
     def reject(self, actor: Any, subject_id: int, reason: str) -> list[tuple[str, dict[str, Any]]]:
         message = self._get(subject_id)
+        if not permissions.can_hide_flagged_message(actor, message):
+            raise PermissionDenied()
         if message.state == MessageState.PUBLISHED:
             set_message_state(message, MessageState.HIDDEN, actor, reason)
         return []

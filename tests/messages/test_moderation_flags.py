@@ -174,3 +174,20 @@ def test_the_conversation_page_offers_flag_on_others_messages_only(app, client):
     assert f"/messages/flag/{rude.id}" in html
     own = db.session.scalar(select(ConversationMessage.id).where(ConversationMessage.user_id == alice.id))
     assert f"/messages/flag/{own}" not in html and bob.id
+
+
+def test_a_moderator_cannot_hide_an_admins_message(app, client):
+    admin, member = make_user("root", role="admin"), make_established_user("mara")
+    conversation = services.start_conversation(admin, "A word from the admin", "Hello, about your post.",
+                                               to_users=[member])
+    message = db.session.scalar(select(ConversationMessage).where(ConversationMessage.conversation_id
+                                                                  == conversation.id))
+    flag_message(member, message, "rude")
+    item = _open_items()[0]
+    client.login(make_user("mo", role="moderator").username)
+    response = client.post_form(f"/review/{item.id}/reject", {"reason_key": "", "text": "Not nice."})
+    assert response.status_code == 403
+    db.session.refresh(message)
+    assert message.state == MessageState.PUBLISHED
+    db.session.refresh(item)
+    assert item.status == ReviewStatus.OPEN
