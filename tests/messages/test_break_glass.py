@@ -106,3 +106,15 @@ def test_the_grant_is_the_admins_own(app, client):
     with client.session_transaction() as session:
         session["messages_break_glass"] = grants
     assert client.get(f"/messages/{conversation.id}/break-glass/read").status_code == 404
+
+
+def test_the_audit_log_names_the_action_but_not_the_conversation(app, client):
+    _alice, _bob, conversation = _conversation()
+    client.login(make_user("root", role="admin").username)
+    client.post_form(f"/messages/{conversation.id}/break-glass", {"reason": REASON})
+    client.post_form("/logout")
+    client.login(make_user("mo", role="moderator").username)
+    page = client.get("/moderation/audit").get_data(as_text=True)
+    assert "Read a private conversation (break-glass)" in page and "case 12/2026" in page
+    assert f"private conversation #{conversation.id}" in page
+    assert "My order" not in page and "88-4471" not in page
