@@ -8,5 +8,5 @@ from forum.audit import AuditVocabulary
 
 VOCABULARY = AuditVocabulary(
     actions={"group_inbox.update": _l("Changed a staff group's inbox")},
-    fields={"enabled": _l("Open"), "description": _l("Description")},
+    fields={"enabled": _l("Open to messages"), "description": _l("Description")},
 )

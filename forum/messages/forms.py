@@ -11,7 +11,7 @@ BODY_HINT = _l("Markdown: **bold**, *italic*, [link](https://…), lists, `code`
 
 
 class NewConversationForm(FlaskForm):
-    to = StringField(_l("To"), validators=[Optional(), Length(max=1000)],
+    to = StringField(_l("Recipients"), validators=[Optional(), Length(max=1000)],
                      description=_l("Usernames, separated by commas."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please write a title."))])
     body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please write a message."))],
