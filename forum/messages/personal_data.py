@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import aliased
 
 from forum.accounts.models import User
 from forum.extensions import db
@@ -39,7 +40,8 @@ def _iso(value: datetime | None) -> str | None:
 
 def _conversation_ids(user: Any) -> Any:
     taking_part = select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id)
-    wrote = select(ConversationMessage.conversation_id).where(ConversationMessage.user_id == user.id)
+    written = aliased(ConversationMessage)  # not the outer query's messages (no correlation)
+    wrote = select(written.conversation_id).where(written.user_id == user.id)
     return or_(Conversation.id.in_(taking_part), Conversation.id.in_(wrote))
 
 
@@ -92,8 +94,11 @@ class Conversations:
 
 
 def _in_conversations_of(user: Any) -> Any:
-    return ConversationMessage.conversation_id.in_(
-        select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id))
+    """Conversations the member was in, or wrote in (a staff group's, as one of its members)."""
+    written = aliased(ConversationMessage)  # not the outer query's messages (no correlation)
+    return or_(ConversationMessage.conversation_id.in_(
+        select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id)),
+        ConversationMessage.conversation_id.in_(select(written.conversation_id).where(written.user_id == user.id)))
 
 
 class MessageAddresses:

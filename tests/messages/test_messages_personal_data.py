@@ -67,3 +67,23 @@ def test_addresses_are_truncated_then_removed(app):
     assert MessageAddresses().purge_addresses(before, truncate=True) == 0  # idempotent
     assert MessageAddresses().purge_addresses(before, truncate=False) == 2
     assert set(db.session.scalars(select(ConversationMessage.ip_address))) == {None}
+
+
+def test_a_staff_member_exports_the_group_conversations_they_wrote_in(app):
+    from forum.messages.models import GroupInbox
+    from tests.factories import group_named, make_staff
+
+    customer, agent = make_established_user("customer"), make_staff("agent", group="Customer Care")
+    group = group_named("Customer Care")
+    db.session.add(GroupInbox(group_id=group.id, enabled=True, description=""))
+    db.session.commit()
+    conversation = services.start_conversation(customer, "Order 10482", "Where is my parcel?", to_group=group)
+    services.assign(agent, conversation, agent)
+    services.post_message(agent, conversation, "It left the warehouse today.")
+    rows = Conversations().export(agent)
+    assert [r["number"] for r in rows] == [1, 2, 3]  # the customer's, the "took it" notice, the answer
+    assert rows[0]["text"] == "Where is my parcel?" and rows[2]["own"] is True
+    Conversations().erase(agent, remove_content=False)
+    db.session.commit()
+    notice = db.session.scalar(select(ConversationMessage).where(ConversationMessage.number == 2))
+    assert notice.notice["user"] == ""
