@@ -6,13 +6,14 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import settings
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostLoadOption, TopicLoadOption
 from forum.interfaces import AdminFigure, AdminSection
 from forum.registry import contribute, provide
 from forum.sso.interfaces import StaffGroupSync
 
-from . import audit_vocabulary, notices, services
+from . import audit_vocabulary, notices, personal_data, services
 from .views import bp
 
 DEFAULTS = {
@@ -22,6 +23,8 @@ DEFAULTS = {
 
 
 def init_app(app: Flask) -> None:
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     app.register_blueprint(bp)
     notices.init_app(app)  # solved / accepted notices, @group mentions
     settings.register_defaults(app, DEFAULTS)

@@ -27,6 +27,8 @@ from forum.privacy import services
 from forum.privacy.models import AccountDeletion, DeletionState
 from forum.settings import set_setting
 from forum.sso.models import ExternalIdentity
+from forum.staff import services as staff
+from forum.staff.models import StaffMembership
 from tests.conftest import CSRF_RE
 from tests.factories import make_reply, make_topic, make_user, opening_post
 
@@ -213,6 +215,9 @@ def test_tampered_reused_or_replaced_links_are_refused(app, client, outbox, mail
 def test_an_admin_anonymises_a_member_at_once(app, client, counters_ok):
     make_user("boss", role="admin")
     member, _topic = _member_with_everything("target")
+    staff.add_member_by_group_name(member, "Customer Care", create=True)
+    db.session.commit()
+    assert _reload(member.id).is_staff_member
     email = member.email
     client.login("boss")
     response = client.post_form(f"/admin/members/{member.username}/anonymise", {"reason": "Asked by letter"})
@@ -220,6 +225,8 @@ def test_an_admin_anonymises_a_member_at_once(app, client, counters_ok):
     _personal_data_gone(member.id, email)
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "user.erase"))
     assert entry is not None and entry.reason == "Asked by letter" and entry.target_id == member.id
+    assert not _reload(member.id).is_staff_member
+    assert db.session.scalar(select(StaffMembership.id).where(StaffMembership.user_id == member.id)) is None
     assert db.session.scalar(select(AccountDeletion.state).where(AccountDeletion.user_id == member.id)) == "erased"
     profile = client.get(f"/u/{_reload(member.id).username}").get_data(as_text=True)
     assert "Former member" in profile and "Lucia" not in profile

@@ -56,7 +56,7 @@ def test_the_zip_holds_each_domains_part_as_json_and_safe_csv(app, client, outbo
     names = set(archive.namelist())
     for section in ("profile", "code_of_conduct", "sign_ins", "posts", "reactions", "bookmarks", "drafts",
                     "watching", "event_rsvps", "events_created", "notification_preferences", "notifications",
-                    "uploads", "api_keys", "sign_in_links", "flags", "sanctions"):
+                    "uploads", "api_keys", "sign_in_links", "flags", "sanctions", "staff_roles"):
         assert f"{section}.json" in names, section
     parts = {name[:-5]: json.loads(archive.read(name)) for name in names if name.endswith(".json")}
     assert parts["profile"][0]["email"] == "giulia@example.com"

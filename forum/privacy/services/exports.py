@@ -71,6 +71,7 @@ def _descriptions() -> dict[str, str]:
         "uploads": _("Pictures and files you uploaded: names, sizes and addresses."),
         "api_keys": _("Your API keys: names, scopes and dates (never the secrets)."),
         "sign_in_links": _("Your links to the organisation's sign-in provider."),
+        "staff_roles": _("The staff groups you belong to and the expert badges you were given."),
         "flags": _("The posts you reported to the moderators, and why."),
         "sanctions": _("Warnings, read-only periods and suspensions you received, with their reasons."),
         "conversations": _("The private conversations you took part in."),
