@@ -18,7 +18,7 @@ from forum.messages.models import (
 )
 from forum.messages.notice_text import notice_text
 from forum.messages.permissions import can_read_conversation
-from tests.factories import make_established_user, make_staff, make_user
+from tests.factories import group_named, make_established_user, make_staff, make_user
 
 BODY = "Hello there, a private word about the meetup."
 
@@ -98,8 +98,6 @@ def test_group_conversation_is_read_by_the_group_and_signed(app):
     customer = make_established_user("customer")
     agent = make_staff("agent", group="Customer Care")
     outsider_staff = make_staff("product", group="Product")
-    group = agent.staff_memberships[0].group if hasattr(agent, "staff_memberships") else None
-    from tests.factories import group_named
     group = group_named("Customer Care")
     _open_inbox(group)
     conversation = services.start_conversation(customer, "Order 10482", BODY, to_group=group)
@@ -115,7 +113,6 @@ def test_group_conversation_is_read_by_the_group_and_signed(app):
 def test_group_inbox_must_be_open(app):
     customer = make_established_user("customer")
     make_staff("agent", group="Customer Care")
-    from tests.factories import group_named
     with pytest.raises(ValidationFailed):
         services.start_conversation(customer, "Order 10482", BODY, to_group=group_named("Customer Care"))
 
@@ -126,7 +123,6 @@ def test_new_members_write_to_staff_inboxes_only(app):
         services.start_conversation(newcomer, "Hello you", BODY, to_users=[bob])
     assert "staff" in caught.value.errors["to"]
     make_staff("agent", group="Customer Care")
-    from tests.factories import group_named
     group = group_named("Customer Care")
     _open_inbox(group)
     assert services.start_conversation(newcomer, "Order 10482", BODY, to_group=group).id
@@ -142,3 +138,19 @@ def test_block_stops_new_conversations_and_replies(app):
         services.post_message(alice, conversation, "Why do you not answer me?")
     services.unblock(bob, alice)
     assert services.post_message(alice, conversation, "Why do you not answer me?").number == 2
+
+
+def test_every_notice_reads_in_every_language(app):
+    from flask_babel import force_locale
+
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    conversation = services.start_conversation(alice, "About Saturday", BODY, to_users=[bob])
+    notices = [services.add_notice(conversation, alice, event, user="carol", title="Kettles", reason="a court order")
+               for event in ("invited", "left", "assigned", "unassigned", "moved_from_topic", "read_by_admin")]
+    db.session.commit()
+    for notice in notices:
+        texts = {}
+        for locale in ("en", "it", "fr"):
+            with force_locale(locale):
+                texts[locale] = notice_text(notice)
+        assert len(set(texts.values())) == 3, texts
