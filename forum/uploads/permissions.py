@@ -5,11 +5,12 @@ text (its category, its state: a held post's files are for its author and modera
 only an earlier revision still holds is for whoever may read the post's history, avatars and
 brand assets in use are public (replaced or removed ones are not, at once).
 
-Quoting republishes: a member may put in a post any file they can read (quoting a post copies
-its images), so a file quoted from a members-only topic into a public one becomes public, as the
-quoted words do. Only files of posts are shared this way; avatars and brand assets never. The
-uploader always reads their own files (a draft's images show in their preview). A file nothing
-references yet is its uploader's alone. Readers who may not read a file get a 404, never a 403:
+Quoting republishes: a member may put in a post any file they can read through a post (quoting a
+post copies its images), so a file quoted from a members-only topic into a public one becomes
+public, as the quoted words do; a file read in a private conversation is never theirs to reuse.
+Only files of posts are shared this way; avatars and brand assets never. The uploader always
+reads their own files (a draft's images show in their preview). A file nothing references yet is
+its uploader's alone. Readers who may not read a file get a 404, never a 403:
 guessing tokens learns nothing.
 
 A file in a private conversation's message is for that conversation's readers (and its
@@ -102,8 +103,11 @@ def is_public(upload: Upload, references: Iterable[UploadReference], posts: dict
 
 
 def can_use_in_post(writer: Any, upload: Upload, readable: bool) -> bool:
-    """A writer may put a file in a post when it is theirs, or when they can read it (quoting a
-    post copies its images). ``readable``: the caller's :func:`can_read_upload` answer."""
+    """A writer may put a file in a post (or a message) when it is theirs, or when they can read
+    it through a post (quoting a post copies its images). ``readable``: the caller's
+    :func:`can_read_upload` answer given no private targets: reading a file in a private
+    conversation never lets a reader use it elsewhere (a public post, another conversation), which
+    would hand it to new readers; its uploader alone may (it is theirs)."""
     if upload.collected_at is not None or upload.kind not in (UploadKind.IMAGE, UploadKind.ATTACHMENT):
         return False
     return (writer.is_authenticated and writer.id == upload.user_id) or readable

@@ -2,7 +2,8 @@
 
 The cooking resolver answers, in one query for a post's tokens (and one for its remote images
 when the forum hosts them), with the site paths of the files its writer may put there: their
-own, or files they can read (quoting copies a post's images). Recording a post's references runs
+own, or files they can read through a post (quoting copies a post's images; a file read in a
+private conversation is not theirs to reuse, in a post or another conversation). Recording a post's references runs
 inside the post's own transaction (a direct call from discussions through
 :class:`forum.discussions.interfaces.PostFiles`): a file the text no longer shows becomes a
 ``revision`` reference (staff read the history; visitors no longer read the file).
@@ -40,8 +41,9 @@ def link_for(upload: Upload) -> UploadLink:
                       width=upload.width, height=upload.height)
 
 
-def readable_uploads(user: Any, uploads: Sequence[Upload]) -> set[int]:
-    """The ids of ``uploads`` that ``user`` may read, in two queries whatever their number."""
+def readable_uploads(user: Any, uploads: Sequence[Upload], *, through_private: bool = True) -> set[int]:
+    """The ids of ``uploads`` that ``user`` may read, in two queries whatever their number.
+    ``through_private=False``: leave out what only a private target (a conversation) lets them read."""
     if not uploads:
         return set()
     ids = [u.id for u in uploads]
@@ -51,7 +53,7 @@ def readable_uploads(user: Any, uploads: Sequence[Upload]) -> set[int]:
     by_upload: dict[int, list[UploadReference]] = {}
     for ref in refs:
         by_upload.setdefault(ref.upload_id, []).append(ref)
-    private = readable_private_targets(user, refs)
+    private = readable_private_targets(user, refs) if through_private else set()
     return {u.id for u in uploads if can_read_upload(user, u, by_upload.get(u.id, []), posts, private)}
 
 
@@ -65,7 +67,8 @@ def resolver_for(writer: Any) -> UploadResolver:
             rows = list(db.session.scalars(select(Upload).where(Upload.token.in_(tokens),
                                                                 Upload.collected_at.is_(None))))
             foreign = [u for u in rows if not (writer.is_authenticated and u.user_id == writer.id)]
-            readable = readable_uploads(writer, foreign) if foreign else set()
+            # Only what they read through a post: a private conversation's file stays its readers'.
+            readable = readable_uploads(writer, foreign, through_private=False) if foreign else set()
             for upload in rows:
                 if can_use_in_post(writer, upload, upload.id in readable):
                     links[upload.token] = link_for(upload)

