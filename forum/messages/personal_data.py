@@ -2,7 +2,10 @@
 
 Export: every conversation the member took part in (or wrote in, for a staff group's), one row
 per message, as the member saw it: their own text, the others' published messages, "removed"
-for what a moderator hid or an author withdrew, notices as their event.
+for what a moderator hid or an author withdrew, notices as their event. Only what they could
+read: a participant who left gets the messages up to their leaving; in a staff group's
+conversation, a member of the group gets it all, a former member their own messages only
+(leaving the group ends their reading of it).
 
 Erasure: the member's messages become "removed" (text wiped, through the one owner of message
 state so the counters stay right) and lose their address; their participant rows stay, so the
@@ -15,12 +18,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from forum.accounts.models import User
 from forum.extensions import db
 from forum.ip_addresses import purge_addresses
+from forum.staff.models import StaffMembership
 
 from .models import (
     Conversation,
@@ -49,11 +53,21 @@ class Conversations:
     name = "conversations"
 
     def export(self, user: Any) -> list[dict[str, Any]]:
+        # What they read as a participant (up to leaving, if they left) or as a member of the
+        # owning group; otherwise only their own messages: a former member of the group reads
+        # nothing more of its conversations through their export.
+        mine = aliased(ConversationParticipant)
+        groups = select(StaffMembership.group_id).where(StaffMembership.user_id == user.id)
         rows = db.session.execute(
             select(ConversationMessage, Conversation.title, User.username)
             .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
             .outerjoin(User, User.id == ConversationMessage.user_id)
-            .where(_conversation_ids(user))
+            .outerjoin(mine, and_(mine.conversation_id == ConversationMessage.conversation_id,
+                                  mine.user_id == user.id))
+            .where(_conversation_ids(user),
+                   or_(ConversationMessage.user_id == user.id, Conversation.group_id.in_(groups),
+                       and_(mine.id.is_not(None),
+                            or_(mine.left_at.is_(None), ConversationMessage.created_at <= mine.left_at))))
             .order_by(Conversation.id, ConversationMessage.number))
         out: list[dict[str, Any]] = []
         for message, title, author in rows:

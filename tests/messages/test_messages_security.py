@@ -6,14 +6,32 @@ a participant of a group's conversation."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from forum.extensions import db
 from forum.messages import services
+from forum.messages.personal_data import Conversations
+from forum.staff.models import StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.models import ReferenceKind, UploadReference
-from tests.factories import general_category, make_established_user, make_topic, make_user, opening_post
+from tests.factories import (
+    general_category,
+    group_named,
+    make_established_user,
+    make_staff,
+    make_topic,
+    make_user,
+    opening_post,
+)
 from tests.uploads import image_samples
+
+SECRET = "Zanzibarquokka"
+
+
+def _open_inbox(name: str):
+    group = group_named(name)
+    services.configure_inbox(make_user("boss", role="admin"), group, enabled=True, description="")
+    return group
 
 
 def _conversation_with_photo():
@@ -51,3 +69,34 @@ def test_the_uploader_may_reuse_their_own_file(client):
     services.start_conversation(alice, "Same receipt", "Again " + uploads.markdown_for(photo), to_users=[carol])
     client.login("carol")
     assert client.get(uploads.file_path(photo)).status_code == 200
+
+
+# --- the data export stops where reading stopped -------------------------------------------------
+
+def _exported_texts(user) -> list[str | None]:
+    return [row["text"] for row in Conversations().export(user)]
+
+
+def test_a_member_who_left_gets_the_messages_up_to_leaving_in_their_export(app):
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    conversation = services.start_conversation(alice, "Plans", "hello bob", to_users=[bob])
+    services.post_message(bob, conversation, "see you then")
+    services.leave(bob, conversation)
+    services.post_message(alice, conversation, f"now that bob left: {SECRET}")
+    texts = _exported_texts(bob)
+    assert "hello bob" in texts and "see you then" in texts
+    assert not any(SECRET in (text or "") for text in texts)
+    assert any(SECRET in (text or "") for text in _exported_texts(alice))
+
+
+def test_a_former_group_member_gets_only_their_own_messages_of_the_groups_conversation(app):
+    customer = make_established_user("customer")
+    agent = make_staff("agent", group="Customer Care")
+    group = _open_inbox("Customer Care")
+    conversation = services.start_conversation(customer, "Order 42", "where is my order", to_group=group)
+    services.post_message(agent, conversation, "we are looking")
+    db.session.execute(delete(StaffMembership).where(StaffMembership.user_id == agent.id))
+    db.session.commit()
+    services.post_message(customer, conversation, f"my card number is {SECRET}")
+    assert _exported_texts(agent) == ["we are looking"]
+    assert any(SECRET in (text or "") for text in _exported_texts(customer))
