@@ -285,7 +285,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/t/<int:topic_id>/solution/remove", "POST"): Row("/t/{public_topic}/solution/remove", nobody()),
     ("/drafts/<kind>/<key>/discard", "POST"): Row("/drafts/reply/{public_topic}/discard", signed_in("allowed")),
     # The composer's autosave: any signed-in reader keeps a draft where they may reply (a member
-    # who cannot post yet keeps what they wrote for later).
+    # who cannot post yet keeps what they wrote for later). Messages' places (message/<id>,
+    # conversation/new) share this route: tests/messages/test_messages_drafts.py covers them.
     ("/drafts/<kind>/<key>", "POST"): Row("/drafts/reply/{public_topic}", {
         a: "none" if a in SIGNED_OUT else "effect" for a in ACTORS}, {"body": "A draft from the table."},
         probe=count(Draft)),
@@ -539,6 +540,9 @@ TABLE: dict[tuple[str, str], Row] = {
                                                               among({"staff"}, "302", "404")),
     ("/messages/<int:conversation_id>/<int:number>/withdraw", "POST"): Row("/messages/{conversation}/1/withdraw",
                                                                            nobody("404")),
+    # Quote (the composer's JSON): the conversation's readers only, like the conversation.
+    ("/messages/<int:conversation_id>/<int:number>/quote", "GET"): Row("/messages/{group_conversation}/1/quote",
+                                                                       among({"staff"}, "200", "404")),
     ("/messages/block/<username>", "POST"): Row("/messages/block/{author_name}", signed_in("302")),
     ("/messages/unblock/<username>", "POST"): Row("/messages/unblock/{author_name}", signed_in("302")),
     ("/messages/group/<name>", "GET"): Row("/messages/group/{group_name}", among({"staff"}, "200", "404")),

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
         contribute(app, PersonalData, section)
     contribute(app, StoredAddresses, personal_data.PostAddresses())  # IP retention (forum.privacy)
+    services.register_draft_places(app)  # drafts' places: reply box, new topic, edit (messages add theirs)
     app.register_blueprint(bp)
     app.add_template_global(topic_image_path, "topic_image_path")
     for endpoint in views.COMPOSER_ENDPOINTS:

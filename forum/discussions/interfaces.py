@@ -4,6 +4,7 @@ through :mod:`forum.registry`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -69,3 +70,30 @@ class PostFiles(Protocol):
     def form_files(self, writer: Any) -> str: ...
 
     def record(self, post: Any, cooked: Any, writer: Any, *, fetch_remote: bool = True) -> None: ...
+
+
+class DraftPlace(Protocol):
+    """A place where a member's composer keeps a draft on the server (see
+    :mod:`forum.discussions.services.drafts`, the one owner of drafts). Discussions registers
+    its own (a topic's reply box, the new-topic form, a post being edited); a domain above
+    contributes more (messages: a conversation's reply box, the new-conversation form).
+
+    ``kind`` names the place in ``/drafts/<kind>/<key>`` and in the stored draft (at most 16
+    characters); ``fields`` are the form fields a draft there keeps (anything else a client
+    sends is ignored); ``autosaved``: the composer saves it as the member types (False: only
+    :func:`~forum.discussions.services.drafts.save_draft` writes it). A key is an id, or None
+    for a form that creates something ("new" in URLs).
+
+    ``may_write(user, key)``: the member may write there now; False (or NotFound) answers the
+    autosave 404, so a place the member cannot read is never confirmed; a place may raise
+    PermissionDenied for one the member sees but may not write (403).
+    ``posted_since(user, key, since)``: the member sent what this place writes after ``since``
+    (a save from a page rendered before it is refused: that text was already sent)."""
+
+    kind: str
+    fields: tuple[str, ...]
+    autosaved: bool
+
+    def may_write(self, user: Any, key: int | None) -> bool: ...
+
+    def posted_since(self, user: Any, key: int | None, since: datetime) -> bool: ...

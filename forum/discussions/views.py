@@ -350,8 +350,9 @@ def _base_revision(value: str | None) -> int | None:
 @login_required
 def discard_draft(kind: str, key: str) -> Any:
     """Throw away a restored draft (the form then shows what it would without it)."""
-    if kind not in services.DRAFT_KINDS or not (key == "new" or ascii_int(key)):
+    if services.draft_place(kind) is None or not (key == "new" or ascii_int(key)):
         abort(404)
+    # The member's own draft only (by member, kind and key): nothing to check about the place.
     if ConfirmForm().validate_on_submit():
         services.discard_draft(current_user, kind, ascii_int(key))
         flash(_("Draft discarded."), "info")
@@ -367,20 +368,23 @@ autosave_limit = limiter.limit("20 per minute;400 per hour", key_func=per_member
 @login_required
 @autosave_limit
 def autosave_draft(kind: str, key: str) -> Any:
-    """The composer's autosave: ``reply/<topic id>`` or ``topic/new``, with the page's
-    ``page`` (its server time) and ``seq``. Answers JSON ``{"saved": bool, "message": str}``:
+    """The composer's autosave into a registered draft place (``reply/<topic id>``,
+    ``topic/new``, and the places other domains add: ``message/<conversation id>``…), with the
+    page's ``page`` (its server time) and ``seq``. Answers JSON ``{"saved": bool, "message": str}``:
     200 (saved, or removed because the form is empty), 400 with the reason (too long: the text
     stays in the browser), 409 with ``"stale": true`` when a newer save is kept (or the member
-    posted there since the page was rendered), 403/404 like the form."""
+    posted there since the page was rendered), 404 where the member may not write (403 for a
+    place they read but may not write, like a locked topic)."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if (kind, key == "new") not in (("reply", False), ("topic", True)) or not (key == "new" or ascii_int(key)):
+    place = services.draft_place(kind)
+    if place is None or not place.autosaved or not (key == "new" or ascii_int(key)):
         abort(404)
-    topic_id = ascii_int(key)
-    if topic_id is not None and not permissions.can_reply(current_user, services.get_topic(current_user, topic_id)):
-        abort(403)
+    place_key = ascii_int(key)
+    if not place.may_write(current_user, place_key):
+        abort(404)
     try:
-        kept = services.autosave_draft(current_user, kind, topic_id, request.form.to_dict())
+        kept = services.autosave_draft(current_user, kind, place_key, request.form.to_dict())
     except services.DraftOutdated as exc:
         return jsonify(saved=False, stale=True, message=exc.message), 409
     except ValidationFailed as exc:

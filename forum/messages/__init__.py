@@ -16,7 +16,7 @@ from forum.interfaces import AdminSection, DemoLoader
 from forum.registry import contribute
 from forum.uploads.interfaces import PrivateReferences
 
-from . import audit_vocabulary, group_views, notice_text, notices, personal_data, views  # noqa: F401 - group_views declares more of bp's routes
+from . import audit_vocabulary, drafts, group_views, notice_text, notices, personal_data, views  # noqa: F401 - group_views declares more of bp's routes
 from .demo import load_demo_conversations
 from .files import MessageFiles
 from .moderation_init import init_app as init_moderation
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     init_moderation(app)         # flags, break-glass reading, moving posts to private
     contribute(app, PrivateReferences, MessageFiles())  # files in messages: their readers only
     contribute(app, PersonalData, personal_data.Conversations())
+    drafts.register(app)  # the composer's drafts: a conversation's reply box, the new-conversation form
     contribute(app, StoredAddresses, personal_data.MessageAddresses())  # IP retention (forum.privacy)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_conversations)

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.accounts.permissions import posting_block, posting_block_message
 from forum.accounts.services import find_by_username
 from forum.accounts.states import can_read_as_member
-from forum.errors import PermissionDenied, ValidationFailed
+from forum.discussions.services import discard_draft, page_stamp, read_draft
+from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import member_action_limit, succeeded
 from forum.forms import ConfirmForm, apply_errors
 from forum.uploads.composer import files_from_form
 
-from . import permissions, services
+from . import permissions, quotes, services
+from .drafts import CONVERSATION, MESSAGE
 from .forms import InviteForm, MessageReplyForm, NewConversationForm
 from .models import Conversation
 from .notice_text import notice_text
@@ -59,6 +61,14 @@ def _conversation(conversation_id: int) -> Conversation:
 
 def _back(conversation: Conversation, anchor: str = "") -> Any:
     return redirect(url_for("messages.conversation", conversation_id=conversation.id) + anchor)
+
+
+def _restore_draft(kind: str, key: int | None) -> dict[str, Any] | None:
+    """The member's saved draft for this form (read only); the page offers to discard it."""
+    draft = read_draft(current_user, kind, key)
+    if draft:
+        g.restored_draft = {"kind": kind, "key": "new" if key is None else str(key)}
+    return draft
 
 
 def _confirmed() -> None:
@@ -102,7 +112,11 @@ def new() -> Any:
         if group is None or services.enabled_inbox(group) is None:
             abort(404)
     form = NewConversationForm()
-    if request.method == "GET" and request.args.get("to"):
+    draft_key = group.id if group is not None else None
+    draft = _restore_draft(CONVERSATION, draft_key) if request.method == "GET" else None
+    if draft:
+        form.to.data, form.title.data, form.body.data = draft.get("to"), draft.get("title"), draft.get("body")
+    if request.method == "GET" and request.args.get("to") and not form.to.data:
         form.to.data = request.args.get("to", "")[:1000]
     preview_html = None
     status = 200
@@ -118,6 +132,7 @@ def new() -> Any:
                     current_user, form.title.data or "", form.body.data or "",
                     to_users=_recipients(form.to.data or "") if group is None else (), to_group=group,
                     ip=request.remote_addr)
+                discard_draft(current_user, CONVERSATION, draft_key)  # sent: the draft did its job
                 return _back(conversation)
         except PermissionDenied:
             form.form_errors.append(_("You cannot send messages right now."))
@@ -128,7 +143,8 @@ def new() -> Any:
     return render_template("messages/new.html", form=form, group=group, preview_html=preview_html,
                            inbox=services.enabled_inbox(group) if group is not None else None,
                            block=posting_block(current_user), block_message=posting_block_message,
-                           members_allowed=permissions.can_message_members(current_user)), status
+                           members_allowed=permissions.can_message_members(current_user),
+                           draft_key=draft_key, draft_page=page_stamp()), status
 
 
 # --- a conversation -----------------------------------------------------------------------------
@@ -145,7 +161,7 @@ def _render_conversation(conversation: Conversation, form: MessageReplyForm | No
         invite_form=invite_form or InviteForm(), preview_html=preview_html, participant=participant,
         in_group=in_group, can_write=permissions.can_use_messages(current_user),
         can_invite=permissions.can_invite(current_user, conversation, participant),
-        blocked_ids=_blocked_ids(view))
+        blocked_ids=_blocked_ids(view), draft_page=page_stamp())
 
 
 def _blocked_ids(view: services.ConversationView) -> set[int]:
@@ -157,7 +173,36 @@ def _blocked_ids(view: services.ConversationView) -> set[int]:
 @bp.get("/messages/<int:conversation_id>")
 @login_required
 def conversation(conversation_id: int) -> Any:
-    return _render_conversation(_conversation(conversation_id))
+    conv = _conversation(conversation_id)
+    form = MessageReplyForm()
+    draft = _restore_draft(MESSAGE, conv.id)
+    if draft:
+        form.body.data = draft.get("body")
+    number = request.args.get("quote", 0, type=int)
+    quoted = services.message_by_number(conv, number) if number else None
+    if quoted is not None:
+        # Quote without JavaScript: the quote goes after the saved draft, once.
+        try:
+            quote = quotes.quote_source(quoted)
+        except NotFound:
+            pass
+        else:
+            if quote.strip() not in (form.body.data or ""):
+                text = (form.body.data or "").rstrip()
+                form.body.data = f"{text}\n\n{quote}" if text else quote
+    return _render_conversation(conv, form)
+
+
+@bp.get("/messages/<int:conversation_id>/<int:number>/quote")
+@login_required
+def quote(conversation_id: int, number: int) -> Any:
+    """What the composer inserts for Quote: ``{"markdown", "open", "close"}`` of a message of
+    this conversation (404 for a non-reader, or a number of no quotable message here)."""
+    message = services.message_by_number(_conversation(conversation_id), number)
+    if message is None:
+        abort(404)
+    opening, _raw, closing = quotes.quote_parts(message)
+    return jsonify(markdown=quotes.quote_source(message), open=opening, close=closing)
 
 
 @bp.post("/messages/<int:conversation_id>/reply")
@@ -174,6 +219,7 @@ def reply(conversation_id: int) -> Any:
             if "preview" in request.form:
                 return _render_conversation(conv, form, services.preview(form.body.data or "", current_user))
             message = services.post_message(current_user, conv, form.body.data or "", ip=request.remote_addr)
+            discard_draft(current_user, MESSAGE, conv.id)  # sent: the draft did its job
             return _back(conv, f"#m{message.number}")
         except PermissionDenied:
             form.form_errors.append(_("You cannot send messages right now."))

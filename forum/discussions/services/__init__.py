@@ -9,13 +9,13 @@ Counters are written only by :mod:`forum.discussions.counters`.
 """
 
 from .drafts import (
-    AUTOSAVE_KINDS,
-    DRAFT_KINDS,
     DraftOutdated,
     autosave_draft,
     discard_draft,
+    draft_place,
     page_stamp,
     read_draft,
+    register_draft_places,
     save_draft,
 )
 from .posting import (
@@ -65,9 +65,7 @@ from .reads import (
 from .topic_tools import find_topic_ref, lock_topic, merge_topic, move_topic, pin_topic, split_topic, unpin_topic
 
 __all__ = [
-    "AUTOSAVE_KINDS",
     "AUTO_LANGUAGE",
-    "DRAFT_KINDS",
     "DraftOutdated",
     "EditConflict",
     "Gap",
@@ -85,6 +83,7 @@ __all__ = [
     "create_topic",
     "detect_language",
     "discard_draft",
+    "draft_place",
     "edit_post",
     "encode_cursor",
     "find_topic_ref",
@@ -108,6 +107,7 @@ __all__ = [
     "quote_source",
     "read_draft",
     "recook_post",
+    "register_draft_places",
     "require_can_post",
     "restore_withdrawn_post",
     "revisions",

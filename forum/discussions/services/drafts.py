@@ -20,6 +20,11 @@ cannot undo each other. An emptied composer keeps its row, empty, for the same r
 save of the text just deleted must not bring it back); readers see no draft. And a save from a
 page rendered before the member's last post in that topic (or last new topic, for the
 new-topic form) is refused: the post already took that text, and its draft is gone.
+
+Places are extensible (:class:`~forum.discussions.interfaces.DraftPlace`): discussions registers
+its own (:func:`register_draft_places`); a domain above contributes more (messages: a conversation's
+reply box, the new-conversation form). Whatever the place, a draft is its author's only: every
+read, write and removal is by ``(member, kind, key)``.
 """
 
 from __future__ import annotations
@@ -27,24 +32,27 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
 from forum.db_types import utcnow
-from forum.errors import ValidationFailed
+from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
+from forum.registry import contribute, contributions
 from forum.text import ascii_int
 
+from .. import permissions
+from ..interfaces import DraftPlace
 from ..models import Draft, Post, Topic
+from .reads import get_post, get_topic
 
-DRAFT_KINDS = ("topic", "reply", "edit")
-# What the composer autosaves: the reply box (key: the topic id) and the new-topic form ("new").
-AUTOSAVE_KINDS = ("topic", "reply")
-# The fields each kind keeps; anything else a client sends is ignored.
-_FIELDS = {"topic": ("category", "title", "body"), "reply": ("body",), "edit": ("body",)}
+# Fields every place may keep besides text: a number (a category's id) and short lines (a
+# message's recipients). The rest are texts as long as a post (a title: as a title).
+_NUMBER_FIELDS = ("category",)
+_LINE_FIELDS = {"to": 1000}
 # Drafts kept per member, all places together. The autosave's rate limit slows an account
 # down; this bounds what it can pile up over days (a draft in every topic of the forum). 50
 # is far more open replies than anyone writes at once; the 51st place evicts the draft
@@ -121,14 +129,67 @@ def _store(user: User, kind: str, key: int | None, data: dict[str, Any], order: 
     raise DraftOutdated()
 
 
-def _posted_since(user: User, kind: str, key: int | None, since: datetime) -> bool:
-    """Whether the member posted in this topic (or, from the new-topic form, started a topic)
-    after ``since``: one index range (ix_posts_user, ix_topics_user) from that time on."""
-    if kind == "reply":
+# --- discussions' own places -------------------------------------------------------------------
+
+class ReplyPlace:
+    """A topic's reply box (key: the topic id)."""
+
+    kind = "reply"
+    fields = ("body",)
+    autosaved = True
+
+    def may_write(self, user: Any, key: int | None) -> bool:
+        if key is None:
+            return False
+        if not permissions.can_reply(user, get_topic(user, key)):  # NotFound: a topic they cannot read
+            raise PermissionDenied()  # one they read but may not reply to (locked)
+        return True
+
+    def posted_since(self, user: Any, key: int | None, since: datetime) -> bool:
+        """One index range (ix_posts_user) from that time on."""
         query = select(Post.id).where(Post.user_id == user.id, Post.created_at > since, Post.topic_id == key)
-    else:
+        return db.session.scalar(query.limit(1)) is not None
+
+
+class TopicPlace:
+    """The new-topic form (key: none, "new")."""
+
+    kind = "topic"
+    fields = ("category", "title", "body")
+    autosaved = True
+
+    def may_write(self, user: Any, key: int | None) -> bool:
+        return key is None
+
+    def posted_since(self, user: Any, key: int | None, since: datetime) -> bool:
+        """Started a topic since (ix_topics_user)."""
         query = select(Topic.id).where(Topic.user_id == user.id, Topic.created_at > since)
-    return db.session.scalar(query.limit(1)) is not None
+        return db.session.scalar(query.limit(1)) is not None
+
+
+class EditPlace:
+    """A post being edited (key: the post id): kept while the member unblocks themselves only."""
+
+    kind = "edit"
+    fields = ("body",)
+    autosaved = False
+
+    def may_write(self, user: Any, key: int | None) -> bool:
+        return key is not None and permissions.can_edit_post(user, get_post(user, key))
+
+    def posted_since(self, user: Any, key: int | None, since: datetime) -> bool:
+        return False
+
+
+def register_draft_places(app: Flask) -> None:
+    """Discussions' places (from its ``init_app``); other domains contribute theirs."""
+    for place in (TopicPlace(), ReplyPlace(), EditPlace()):
+        contribute(app, DraftPlace, place)
+
+
+def draft_place(kind: str) -> DraftPlace | None:
+    """The registered place of this kind, or None."""
+    return next((place for place in contributions(DraftPlace) if place.kind == kind), None)
 
 
 def _has_text(data: dict[str, Any]) -> bool:
@@ -160,23 +221,25 @@ def autosave_draft(user: User, kind: str, key: int | None, fields: dict[str, Any
     Bounded: the body at MAX_POST_LENGTH, the title at MAX_TITLE_LENGTH (a post that long
     could not be published either). Too long is a :class:`ValidationFailed` that says so; the
     member's text stays in their browser, so nothing is lost."""
-    if kind not in AUTOSAVE_KINDS:
+    place = draft_place(kind)
+    if place is None or not place.autosaved:
         raise ValidationFailed({"kind": _("This form has no draft.")})
     cfg = current_app.config
     data: dict[str, Any] = {"kind": kind, "key": key}
-    for name in _FIELDS[kind]:
+    for name in place.fields:
         value = fields.get(name)
-        if name == "category":
+        if name in _NUMBER_FIELDS:
             data[name] = ascii_int(value, 9)
             continue
         text = (value or "").replace("\r\n", "\n") if isinstance(value, str) else ""
-        limit = cfg["MAX_TITLE_LENGTH"] if name == "title" else cfg["MAX_POST_LENGTH"]
+        limit = (cfg["MAX_TITLE_LENGTH"] if name == "title"
+                 else _LINE_FIELDS.get(name, cfg["MAX_POST_LENGTH"]))
         if len(text) > limit:
             raise ValidationFailed({name: _("The draft was not saved: it is longer than %(n)d characters.",
                                             n=limit)})
         data[name] = text
     order, page_time = _order(fields)
-    if page_time is not None and _posted_since(user, kind, key, page_time):
+    if page_time is not None and place.posted_since(user, key, page_time):
         raise DraftOutdated()
     kept = _has_text(data)
     if not kept and order is None:
