@@ -3,9 +3,9 @@
 Writing a message queues ONE job in its transaction (``messages.notify``); the job notifies,
 once per message (dedupe key ``message:<id>``), every reader who did not write it: the other
 participants who have not left, and for a group's conversation its assignee, or every member
-of the group while nobody took it. The notice says who wrote and the conversation's title,
-never the text: a mail or a bell shows nothing of the conversation itself. Message kinds are
-``private``: never in a summary mail (:mod:`forum.notifications.digests`).
+of the group while nobody took it (or its assignee left the group). The notice says who wrote
+and the conversation's title, never the text: a mail or a bell shows nothing of the
+conversation itself. Message kinds are ``private``: never in a summary mail (:mod:`forum.notifications.digests`).
 """
 
 from __future__ import annotations
@@ -83,11 +83,12 @@ def recipients(message: ConversationMessage) -> list[tuple[User, str]]:
         kind = MESSAGE_NEW if first or joined_number == 0 else MESSAGE_REPLY
         people[user.id] = (user, kind)
     if conversation.group_id is not None:
-        query = select(User).join(StaffMembership, StaffMembership.user_id == User.id).where(
-            StaffMembership.group_id == conversation.group_id)
-        if conversation.assigned_to_id is not None:
-            query = select(User).where(User.id == conversation.assigned_to_id)
-        for user in db.session.scalars(query):
+        members = list(db.session.scalars(select(User).join(StaffMembership, StaffMembership.user_id == User.id)
+                                          .where(StaffMembership.group_id == conversation.group_id)))
+        # The assignee while still in the group; one who left it hears nothing (they no longer
+        # read it) and the group hears instead, as if nobody took it.
+        taken = [user for user in members if user.id == conversation.assigned_to_id]
+        for user in taken or members:
             people.setdefault(user.id, (user, GROUP_MESSAGE))
     people.pop(message.user_id or 0, None)
     return list(people.values())

@@ -6,11 +6,16 @@ a participant of a group's conversation."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
+from forum import jobs
+from forum.accounts.models import User
 from forum.extensions import db
 from forum.messages import services
+from forum.messages.permissions import can_read_conversation
 from forum.messages.personal_data import Conversations
+from forum.messages.services import reads
+from forum.notifications.models import Notification
 from forum.staff.models import StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.models import ReferenceKind, UploadReference
@@ -100,3 +105,42 @@ def test_a_former_group_member_gets_only_their_own_messages_of_the_groups_conver
     services.post_message(customer, conversation, f"my card number is {SECRET}")
     assert _exported_texts(agent) == ["we are looking"]
     assert any(SECRET in (text or "") for text in _exported_texts(customer))
+
+
+# --- an assignee who left the group -----------------------------------------------------------------
+
+def _taken_then_left():
+    customer = make_established_user("customer")
+    agent, other = make_staff("agent", group="Customer Care"), make_staff("other", group="Customer Care")
+    group = _open_inbox("Customer Care")
+    conversation = services.start_conversation(customer, "Refund for order 1234", "hello", to_group=group)
+    services.assign(agent, conversation, agent)
+    jobs.run_pending()
+    db.session.execute(delete(StaffMembership).where(StaffMembership.user_id == agent.id))
+    db.session.commit()
+    return customer, agent, other, conversation
+
+
+def _notice_count(user) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(Notification)
+                                 .where(Notification.user_id == user.id)) or 0)
+
+
+def test_an_assignee_who_left_the_group_hears_nothing_and_the_group_hears_instead(app):
+    customer, agent, other, conversation = _taken_then_left()
+    assert not can_read_conversation(agent, conversation)
+    agent_before, other_before = _notice_count(agent), _notice_count(other)
+    services.post_message(customer, conversation, "my address is 1 Secret Street")
+    jobs.run_pending()
+    assert _notice_count(agent) == agent_before
+    assert _notice_count(other) == other_before + 1
+
+
+def test_a_stale_assignment_shows_as_nobody_took_it(client):
+    customer, _agent, _other, conversation = _taken_then_left()
+    services.post_message(customer, conversation, "any news?")
+    client.login("other")
+    listing = client.get("/messages/group/Customer Care").get_data(as_text=True)
+    assert "Nobody took it yet" in listing and "Taken by" not in listing
+    other = db.session.scalar(select(User).where(User.username == "other"))
+    assert reads.unread_count(other) == 1

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from forum.accounts.models import User
 from forum.errors import NotFound
@@ -50,6 +50,7 @@ class InboxRow:
     group: StaffGroup | None = None
     last_message: ConversationMessage | None = None
     archived: bool = False
+    taken_by: User | None = None  # a group's conversation: its assignee while still in the group
 
 
 def _rows_details(rows: list[InboxRow], viewer: Any) -> None:
@@ -104,17 +105,22 @@ def group_inbox(user: User, group: StaffGroup, cursor: str | None = None, *,
     """A staff group's conversations for one of its members, latest activity first."""
     reads = (select(GroupReadState.conversation_id, GroupReadState.last_read_number)
              .where(GroupReadState.user_id == user.id).subquery())
-    query = (select(Conversation, func.coalesce(reads.c.last_read_number, 0))
+    # An assignee who left the group took nothing any more: the row says nobody took it.
+    still_in = (select(StaffMembership.user_id).where(StaffMembership.group_id == group.id)
+                .subquery())
+    query = (select(Conversation, func.coalesce(reads.c.last_read_number, 0), still_in.c.user_id.is_not(None))
              .options(joinedload(Conversation.assigned_to), joinedload(Conversation.created_by))
              .outerjoin(reads, reads.c.conversation_id == Conversation.id)
+             .outerjoin(still_in, still_in.c.user_id == Conversation.assigned_to_id)
              .where(Conversation.group_id == group.id))
     position = decode_cursor(cursor)
     if position is not None:
         query = query.where(after(Conversation.last_message_at, Conversation.id, position, descending=True))
     found = db.session.execute(query.order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
                                .limit(per_page + 1)).all()
-    rows = [InboxRow(conversation, max(0, conversation.last_message_number - int(read)))
-            for conversation, read in found]
+    rows = [InboxRow(conversation, max(0, conversation.last_message_number - int(read)),
+                     taken_by=conversation.assigned_to if taken else None)
+            for conversation, read, taken in found]
     page = page_of(rows, per_page,
                    lambda row: encode_cursor(row.conversation.last_message_at, row.conversation.id))
     _rows_details(page.items, user)
@@ -131,6 +137,7 @@ class ConversationView:
     signers: dict[int, StaffGroup]
     last_read_number: int
     earlier: bool  # older messages are not shown
+    taken_by: User | None = None  # a group's conversation: its assignee while still in the group
 
 
 def conversation_page(user: User, conversation: Conversation) -> ConversationView:
@@ -155,8 +162,10 @@ def conversation_page(user: User, conversation: Conversation) -> ConversationVie
     else:
         read = int(db.session.scalar(select(GroupReadState.last_read_number).where(
             GroupReadState.conversation_id == conversation.id, GroupReadState.user_id == user.id)) or 0)
+    assignee = conversation.assigned_to
+    taken_by = assignee if assignee is not None and permissions.in_group(assignee, conversation.group_id) else None
     return ConversationView(conversation, messages, participants, viewer,
-                            groups.get(conversation.group_id or 0), groups, read, earlier)
+                            groups.get(conversation.group_id or 0), groups, read, earlier, taken_by)
 
 
 def unread_count(user: Any) -> int:
@@ -176,12 +185,16 @@ def unread_count(user: Any) -> int:
     if user.is_staff_member:
         reads = (select(GroupReadState.conversation_id, GroupReadState.last_read_number)
                  .where(GroupReadState.user_id == user.id).subquery())
+        # Taken by someone who left the group: nobody's, so unread for every member.
+        member = aliased(StaffMembership)
+        assignee_in_group = select(member.user_id).where(member.group_id == Conversation.group_id)
         groups = (select(func.count()).select_from(Conversation)
                   .join(StaffMembership, StaffMembership.group_id == Conversation.group_id)
                   .outerjoin(reads, reads.c.conversation_id == Conversation.id)
                   .where(StaffMembership.user_id == user.id,
                          Conversation.last_message_number > func.coalesce(reads.c.last_read_number, 0),
-                         Conversation.assigned_to_id.is_(None) | (Conversation.assigned_to_id == user.id))
+                         Conversation.assigned_to_id.is_(None) | (Conversation.assigned_to_id == user.id)
+                         | ~Conversation.assigned_to_id.in_(assignee_in_group))
                   .scalar_subquery())
         count_query = select(own + groups)
     count = int(db.session.scalar(count_query) or 0)
