@@ -69,8 +69,11 @@ def can_message_members(user: Any) -> bool:
 
 def can_invite(user: Any, conversation: Conversation, participant: ConversationParticipant | None) -> bool:
     """The owner, or any participant when the owner lets members invite. A group's
-    conversation takes no guests: it is between the member and the group."""
+    conversation takes no guests: it is between the member and the group. Inviting reaches a
+    member as a message does: only who may message members invites (not a silenced or new one)."""
     if conversation.group_id is not None or participant is None or participant.left_at is not None:
+        return False
+    if not can_message_members(user):
         return False
     return participant.role == ParticipantRole.OWNER or bool(conversation.members_may_invite)
 

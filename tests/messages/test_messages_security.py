@@ -6,12 +6,17 @@ a participant of a group's conversation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from sqlalchemy import delete, func, select
 
 from forum import jobs
 from forum.accounts.models import User
+from forum.db_types import utcnow
+from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.messages import services
+from forum.messages import permissions, services
 from forum.messages.permissions import can_read_conversation
 from forum.messages.personal_data import Conversations
 from forum.messages.services import reads
@@ -144,3 +149,43 @@ def test_a_stale_assignment_shows_as_nobody_took_it(client):
     assert "Nobody took it yet" in listing and "Taken by" not in listing
     other = db.session.scalar(select(User).where(User.username == "other"))
     assert reads.unread_count(other) == 1
+
+
+# --- invites pass the writing gates -----------------------------------------------------------------
+
+def test_a_silenced_owner_cannot_invite(app):
+    alice, bob, carol = (make_established_user(name) for name in ("alice", "bob", "carol"))
+    conversation = services.start_conversation(alice, "Plans", "hello bob", to_users=[bob])
+    alice.silenced_until = utcnow() + timedelta(days=7)
+    db.session.commit()
+    with pytest.raises(PermissionDenied):
+        services.invite(alice, conversation, carol)
+    assert permissions.participant_of(carol, conversation) is None
+
+
+def test_a_new_member_cannot_reach_members_through_invites(app):
+    alice, bob, carol = (make_established_user(name) for name in ("alice", "bob", "carol"))
+    newbie = make_user("newbie")  # new: writes to staff inboxes only
+    conversation = services.start_conversation(alice, "Plans", "hello", to_users=[bob, newbie])
+    services.set_members_may_invite(alice, conversation, True)
+    with pytest.raises(PermissionDenied):
+        services.invite(newbie, conversation, carol)
+    services.invite(bob, conversation, carol)  # an established member still may
+    assert permissions.participant_of(carol, conversation) is not None
+
+
+@pytest.mark.parametrize("blocker", ["invitee", "participant"])
+def test_nobody_is_added_beside_someone_they_block_or_who_blocks_them(app, blocker):
+    alice, bob, carol = (make_established_user(name) for name in ("alice", "bob", "carol"))
+    if blocker == "invitee":
+        services.block(carol, bob)
+    else:
+        services.block(bob, carol)
+    conversation = services.start_conversation(alice, "Plans", "hello", to_users=[bob])
+    with pytest.raises(ValidationFailed) as refused:
+        services.invite(alice, conversation, carol)
+    assert refused.value.errors == {"username": "carol can't be added to this conversation."}
+    assert permissions.participant_of(carol, conversation) is None
+    services.leave(bob, conversation)  # a block of someone who left stops nothing
+    services.invite(alice, conversation, carol)
+    assert permissions.participant_of(carol, conversation) is not None

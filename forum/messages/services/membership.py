@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 
 from forum.accounts.models import User
 from forum.accounts.states import can_read_as_member
@@ -59,6 +59,10 @@ def invite(actor: User, conversation: Conversation, invitee: User | None) -> Non
     existing = permissions.participant_of(invitee, conversation)
     if existing is not None and existing.left_at is None:
         raise ValidationFailed({"username": _("%(name)s is already in this conversation.", name=invitee.username)})
+    if _blocks_between(invitee, conversation):
+        # Joining would let someone write to a member who blocks them: refused without saying whose block.
+        raise ValidationFailed({"username": _("%(name)s can't be added to this conversation.",
+                                              name=invitee.username)})
     if existing is not None:  # back after leaving: they read everything again, as the others do
         existing.left_at = None
         existing.archived_at = None
@@ -71,6 +75,16 @@ def invite(actor: User, conversation: Conversation, invitee: User | None) -> Non
            url=f"/messages/{conversation.id}", dedupe_key=f"message-invite:{conversation.id}:{utcnow().isoformat()}",
            actor_id=actor.id)
     db.session.commit()
+
+
+def _blocks_between(invitee: User, conversation: Conversation) -> bool:
+    """Whether ``invitee`` and a participant still in the conversation block each other, either way (one query)."""
+    present = (select(ConversationParticipant.user_id)
+               .where(ConversationParticipant.conversation_id == conversation.id,
+                      ConversationParticipant.left_at.is_(None)))
+    return db.session.scalar(select(MessageBlock.id).where(or_(
+        and_(MessageBlock.user_id == invitee.id, MessageBlock.blocked_id.in_(present)),
+        and_(MessageBlock.blocked_id == invitee.id, MessageBlock.user_id.in_(present)))).limit(1)) is not None
 
 
 def set_members_may_invite(actor: User, conversation: Conversation, allowed: bool) -> None:
