@@ -27,7 +27,7 @@ from .models import Conversation
 from .notice_text import notice_text
 
 bp = Blueprint("messages", __name__)
-# Sending (a new conversation or a reply) shares one allowance; previews and refusals do not count.
+# Sending (a new conversation or a reply) and inviting share one allowance; previews and refusals do not count.
 message_limit = member_action_limit("RATELIMIT_MESSAGE", methods=["POST"], deduct_when=succeeded)
 
 
@@ -268,6 +268,7 @@ def leave(conversation_id: int) -> Any:
 
 @bp.post("/messages/<int:conversation_id>/invite")
 @login_required
+@message_limit
 def invite(conversation_id: int) -> Any:
     conv = _conversation(conversation_id)
     form = InviteForm()

@@ -189,3 +189,22 @@ def test_nobody_is_added_beside_someone_they_block_or_who_blocks_them(app, block
     services.leave(bob, conversation)  # a block of someone who left stops nothing
     services.invite(alice, conversation, carol)
     assert permissions.participant_of(carol, conversation) is not None
+
+
+def test_inviting_shares_the_message_rate_limit(app, database_url, tmp_path):
+    from tests.conftest import FormClient, make_app
+
+    limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_MESSAGE="2 per minute")
+    limited.test_client_class = FormClient
+    with limited.app_context():
+        alice, bob = make_established_user("alice"), make_established_user("bob")
+        for name in ("carol", "dave", "erin"):
+            make_established_user(name)
+        conversation = services.start_conversation(alice, "Plans", "hello bob", to_users=[bob])
+        client = limited.test_client()
+        client.login("alice")
+        codes = [client.post_form(f"/messages/{conversation.id}/invite", {"username": name}).status_code
+                 for name in ("carol", "dave", "erin")]
+        assert codes == [302, 302, 429]
+        erin = db.session.scalar(select(User).where(User.username == "erin"))
+        assert permissions.participant_of(erin, conversation) is None
