@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     init_moderation(app)         # flags, break-glass reading, moving posts to private
     contribute(app, PrivateReferences, MessageFiles())  # files in messages: their readers only
     contribute(app, PersonalData, personal_data.Conversations())
+    contribute(app, PersonalData, personal_data.MessageFlags())  # flags raised on messages, and their words
     drafts.register(app)  # the composer's drafts: a conversation's reply box, the new-conversation form
     contribute(app, StoredAddresses, personal_data.MessageAddresses())  # IP retention (forum.privacy)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)

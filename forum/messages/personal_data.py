@@ -10,7 +10,8 @@ conversation, a member of the group gets it all, a former member their own messa
 Erasure: the member's messages become "removed" (text wiped, through the one owner of message
 state so the counters stay right) and lose their address; their participant rows stay, so the
 others' conversations keep their shape ("message removed", "a former member left"). Their blocks
-and group read pointers go, and their name leaves the notices that named them.
+and group read pointers go, and their name leaves the notices that named them. The flags they
+raised on messages (:class:`MessageFlags`) are exported, and lose their words on erasure.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .models import (
     ConversationParticipant,
     GroupReadState,
     MessageBlock,
+    MessageFlag,
     MessageKind,
     MessageState,
 )
@@ -113,6 +115,23 @@ def _in_conversations_of(user: Any) -> Any:
     return or_(ConversationMessage.conversation_id.in_(
         select(ConversationParticipant.conversation_id).where(ConversationParticipant.user_id == user.id)),
         ConversationMessage.conversation_id.in_(select(written.conversation_id).where(written.user_id == user.id)))
+
+
+class MessageFlags:
+    """The flags the member raised on messages: exported (the message, the reason, their words,
+    when); erasure clears their words but keeps the flag, so the review queue stays whole."""
+
+    name = "message_flags"
+
+    def export(self, user: Any) -> list[dict[str, Any]]:
+        return [{"message_id": flag.message_id, "reason": flag.reason, "text": flag.text,
+                 "created_at": _iso(flag.created_at)}
+                for flag in db.session.scalars(select(MessageFlag).where(MessageFlag.user_id == user.id)
+                                               .order_by(MessageFlag.id))]
+
+    def erase(self, user: Any, *, remove_content: bool) -> None:
+        db.session.execute(update(MessageFlag).where(MessageFlag.user_id == user.id, MessageFlag.text.is_not(None))
+                           .values(text=None), execution_options={"synchronize_session": False})
 
 
 class MessageAddresses:

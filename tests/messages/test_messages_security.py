@@ -12,15 +12,20 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from forum import jobs
+from forum.accounts.interfaces import PersonalData
 from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.messages import permissions, services
+from forum.messages.models import ConversationMessage, MessageFlag
+from forum.messages.moderation import flag_message
 from forum.messages.permissions import can_read_conversation
-from forum.messages.personal_data import Conversations
+from forum.messages.personal_data import Conversations, MessageFlags
 from forum.messages.services import reads
 from forum.notifications.models import Notification
+from forum.privacy.services import erasure
+from forum.registry import contributions
 from forum.staff.models import StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.models import ReferenceKind, UploadReference
@@ -208,3 +213,20 @@ def test_inviting_shares_the_message_rate_limit(app, database_url, tmp_path):
         assert codes == [302, 302, 429]
         erin = db.session.scalar(select(User).where(User.username == "erin"))
         assert permissions.participant_of(erin, conversation) is None
+
+
+# --- flags on messages follow data rights -------------------------------------------------------
+
+def test_a_members_message_flags_are_exported_and_lose_their_words_on_erasure(app):
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    conversation = services.start_conversation(alice, "Plans", "you are awful", to_users=[bob])
+    message = db.session.scalar(select(ConversationMessage)
+                                .where(ConversationMessage.conversation_id == conversation.id))
+    flag_message(bob, message, "other", f"My phone is {SECRET}, call me")
+    assert any(isinstance(c, MessageFlags) for c in contributions(PersonalData))
+    [row] = MessageFlags().export(bob)
+    assert (row["message_id"], row["reason"], row["text"]) == (message.id, "other", f"My phone is {SECRET}, call me")
+    assert row["created_at"] and MessageFlags().export(alice) == []
+    erasure.erase_account(bob, actor=None, reason=None, remove_content=False)
+    flags = db.session.scalars(select(MessageFlag)).all()
+    assert [(f.message_id, f.reason, f.text) for f in flags] == [(message.id, "other", None)]  # the queue keeps it
