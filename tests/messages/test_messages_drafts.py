@@ -266,3 +266,16 @@ def test_a_quoted_message_is_no_link_to_anything(client, pair):
     """The quote names its author only: cooked anywhere, it links to no message or topic."""
     cooked = markup.cook(f'[quote="alice"]\n{BODY}\n[/quote]').html
     assert "href" not in cooked and "data-post" not in cooked and "alice:" in cooked
+
+
+@pytest.mark.parametrize("locale, quote, saved, restored", [
+    ("it", ">Cita</a>", 'data-saved-text="Bozza salvata"', "Abbiamo ripristinato"),
+    ("fr", ">Citer</a>", 'data-saved-text="Brouillon enregistré"', "Nous avons restauré")])
+def test_the_composer_speaks_the_members_language(client, pair, locale, quote, saved, restored):
+    _alice, bob, conversation = pair
+    bob.locale = locale
+    db.session.commit()
+    client.login("bob")
+    client.post_form(f"/drafts/message/{conversation.id}", {"body": "Ciao"})
+    page = client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert quote in page and saved in page and restored in page
