@@ -1,8 +1,10 @@
-// The composer: the reply box and the new-topic form. Progressive enhancement only: without
+// The composer: the reply box and the new-topic form, and the same for private messages (a
+// conversation's reply box, the new-message form). Progressive enhancement only: without
 // JavaScript, Quote is a link that reloads the topic with the quote added after the saved
 // draft, and nothing is autosaved. Strict CSP: no inline script, no eval, no innerHTML.
 //
-// Markup it reads (discussions/topic.html, new_topic.html, _post.html, _discard_draft.html):
+// Markup it reads (discussions/topic.html, new_topic.html, _post.html, _discard_draft.html;
+// messages/conversation.html, messages/new.html):
 //   form.composer[data-autosave]        POST target of the autosave; [data-draft-fields] the
 //                                       fields it keeps ("body", or "category title body");
 //                                       [data-draft-page] the server's time when it rendered the
