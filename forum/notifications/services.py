@@ -171,21 +171,26 @@ PAGE_SIZE = 30
 FILTERS = ("all", "unread", "mention", "reply")
 
 
-def visible_to(user: Any) -> Any:
+def visible_to(user: Any, *, include_private: bool = True) -> Any:
     """Notices of ``user`` they may still read (no query: a condition for a list's statement;
-    the bell, the page and the summary mail's count all use it)."""
-    return and_(Notification.user_id == user.id, lookup(NoticeVisibility).condition(user))
+    the bell, the page and the summary mail's count all use it). ``include_private=False``
+    leaves out the ``private`` kinds (a conversation's notices): the API shows nothing of them."""
+    condition = and_(Notification.user_id == user.id, lookup(NoticeVisibility).condition(user))
+    private = [kind.name for kind in registered_kinds() if kind.private]
+    if not include_private and private:
+        condition = and_(condition, Notification.kind.not_in(private))
+    return condition
 
 
-def unread_count(user: Any) -> int:
-    """The bell's number: one query, once per request."""
+def unread_count(user: Any, *, include_private: bool = True) -> int:
+    """The bell's number: one query, once per request (``include_private``: see :func:`visible_to`)."""
     if not user.is_authenticated:
         return 0
-    key = "unread_notifications"
+    key = "unread_notifications" if include_private else "unread_notifications_public"
     if has_request_context() and key in g:
         return int(g.get(key))
     count = db.session.scalar(select(func.count()).select_from(Notification).where(
-        visible_to(user), Notification.read_at.is_(None))) or 0
+        visible_to(user, include_private=include_private), Notification.read_at.is_(None))) or 0
     if has_request_context():
         setattr(g, key, count)
     return int(count)
@@ -265,11 +270,11 @@ def kinds_of_family(family: str) -> list[str]:
 
 
 def page(user: User, *, show: str = "all", kind: str | None = None, before: int | None = None,
-         per_page: int = PAGE_SIZE) -> Page[Notification]:
+         per_page: int = PAGE_SIZE, include_private: bool = True) -> Page[Notification]:
     """A page of the member's notices, newest first (keyset on the id: ``before`` is the last id
     of the previous page). ``show``: ``all`` / ``unread`` / a family (``mention``, ``reply``);
-    ``kind``: one kind's name. One query."""
-    query = select(Notification).where(visible_to(user))
+    ``kind``: one kind's name; ``include_private``: see :func:`visible_to`. One query."""
+    query = select(Notification).where(visible_to(user, include_private=include_private))
     if show == "unread":
         query = query.where(Notification.read_at.is_(None))
     elif show in ("mention", "reply"):
@@ -282,13 +287,17 @@ def page(user: User, *, show: str = "all", kind: str | None = None, before: int 
     return page_of(rows, per_page, lambda n: str(n.id))
 
 
-def open_notice(user: User, notice_id: int, through: int | None = None) -> Notification | None:
+def open_notice(user: User, notice_id: int, through: int | None = None, *,
+                include_private: bool = True) -> Notification | None:
     """The member opens a notice (or a menu line folding several, up to ``through``): mark it
     read (the folded ones too: the unread notices of the same topic and groupable kinds up to
-    ``through``) and return it, to go where it points. None when it is not theirs."""
+    ``through``) and return it, to go where it points. None when it is not theirs (or, without
+    ``include_private``, of a private kind)."""
     notice = db.session.scalar(select(Notification).where(Notification.id == notice_id,
                                                           Notification.user_id == user.id))
     if notice is None:
+        return None
+    if not include_private and (kind := find_kind(notice.kind)) is not None and kind.private:
         return None
     now = utcnow()
     condition = Notification.id == notice.id

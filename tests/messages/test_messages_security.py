@@ -20,15 +20,18 @@ from forum.extensions import db
 from forum.messages import permissions, services
 from forum.messages.models import ConversationMessage, MessageFlag
 from forum.messages.moderation import flag_message
+from forum.messages.notices import MESSAGE_NEW
 from forum.messages.permissions import can_read_conversation
 from forum.messages.personal_data import Conversations, MessageFlags
 from forum.messages.services import reads
+from forum.notifications import services as notification_services
 from forum.notifications.models import Notification
 from forum.privacy.services import erasure
 from forum.registry import contributions
 from forum.staff.models import StaffMembership
 from forum.uploads import services as uploads
 from forum.uploads.models import ReferenceKind, UploadReference
+from tests.api.conftest import bearer, make_key
 from tests.factories import (
     general_category,
     group_named,
@@ -230,3 +233,24 @@ def test_a_members_message_flags_are_exported_and_lose_their_words_on_erasure(ap
     erasure.erase_account(bob, actor=None, reason=None, remove_content=False)
     flags = db.session.scalars(select(MessageFlag)).all()
     assert [(f.message_id, f.reason, f.text) for f in flags] == [(message.id, "other", None)]  # the queue keeps it
+
+
+# --- the API shows nothing of conversations -----------------------------------------------------------
+
+def test_the_api_neither_lists_counts_nor_opens_a_conversations_notice(client):
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    services.start_conversation(alice, f"{SECRET} diagnosis", "hello bob", to_users=[bob])
+    make_topic(alice, general_category(), title="Public news", body="@bob have a look at this")
+    jobs.run_pending()
+    notices = {n.kind: n for n in db.session.scalars(select(Notification).where(Notification.user_id == bob.id))}
+    assert set(notices) == {MESSAGE_NEW, "mentioned"}
+    key = bearer(make_key(bob))
+    listing = client.get("/api/v1/notifications", headers=key)
+    assert [item["kind"] for item in listing.get_json()["items"]] == ["mentioned"]
+    assert SECRET not in listing.get_data(as_text=True)
+    assert client.get(f"/api/v1/notifications?kind={MESSAGE_NEW}", headers=key).get_json()["items"] == []
+    assert client.get("/api/v1/notifications/unread", headers=key).get_json() == {"unread": 1}
+    assert client.post(f"/api/v1/notifications/{notices[MESSAGE_NEW].id}/read", headers=key).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Notification, notices[MESSAGE_NEW].id).read_at is None
+    assert notification_services.unread_count(bob) == 2  # the bell (the site) still counts it

@@ -1,7 +1,9 @@
 """``/api/v1/notifications``: the caller's notices (newest first, cursor-paginated, filtered as
 on the notifications page), the bell's unread count, and marking one or all read: all through
 :mod:`forum.notifications.services`, as the page and the bell do. A notice about what the
-caller may no longer read (a post hidden since) is left out, as on the page."""
+caller may no longer read (a post hidden since) is left out, as on the page. Notices of private
+kinds (a conversation's: its title, who wrote) are never shown, counted or opened here: the API
+shows nothing of private conversations."""
 
 from __future__ import annotations
 
@@ -39,21 +41,21 @@ def list_notifications(req: ApiRequest) -> Any:
     if kind is not None and find_kind(kind) is None:
         raise ApiError(400, fields={"kind": _("This value is not valid.")})
     result = services.page(req.user, show=req.args.get("show") or "all", kind=kind,
-                           before=pagination.decode_id(req.cursor), per_page=req.limit)
+                           before=pagination.decode_id(req.cursor), per_page=req.limit, include_private=False)
     return page([notification_json(n, render(n)) for n in result.items], result.next_cursor)
 
 
 @api.route("GET", "/notifications/unread", summary="How many notices the caller has not read (the bell)",
            member=True, response=UNREAD)
 def unread_notifications(req: ApiRequest) -> Any:
-    return {"unread": services.unread_count(req.user)}
+    return {"unread": services.unread_count(req.user, include_private=False)}
 
 
 @api.route("POST", "/notifications/{notification_id}/read", summary="Mark one notice read",
            description="As opening it from the bell: the notice is answered, now read.",
            scopes=("write",), member=True, params=[path("notification_id", ID)], response=NOTIFICATION)
 def read_notification(req: ApiRequest, notification_id: int) -> Any:
-    notice = services.open_notice(req.user, notification_id)
+    notice = services.open_notice(req.user, notification_id, include_private=False)
     if notice is None:
         raise ApiError(404)
     return notification_json(notice, render(notice))
