@@ -32,6 +32,11 @@ class Membership(StrEnum):
     ERASED = "erased"      # the account was erased (forum.privacy): a "former member"
 
 
+# An erased account's display name and the name notices keep for it: stored in English, shown
+# translated (templates: the user_link macro; notices: forum.notifications.rendering).
+FORMER_MEMBER = "Former member"
+
+
 class MemberState(StrEnum):
     VISITOR = "visitor"        # not signed in
     UNVERIFIED = "unverified"  # email address never confirmed

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from forum.accounts.states import FORMER_MEMBER
 from forum.extensions import db
 
 from .models import Notification
@@ -43,7 +44,15 @@ class Notices:
                  "message": n.message, "topic_id": n.topic_id, "post_id": n.post_id} for n in rows]
 
     def erase(self, user: Any, *, remove_content: bool) -> None:
+        """Their own notices go; the others' notices they caused (every kind stores its actor's
+        name in ``params["actor"]`` and the actor's id in ``actor_id``) name a former member."""
         db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+        name = user.display_name or ""
+        for notice in db.session.scalars(select(Notification).where(Notification.actor_id == user.id)):
+            if isinstance(notice.params, dict) and "actor" in notice.params:
+                notice.params = {**notice.params, "actor": FORMER_MEMBER}  # a new dict: the JSON column sees it
+            if notice.message and len(name) >= 3:  # text stored before notices were rendered at read time
+                notice.message = notice.message.replace(name, FORMER_MEMBER)
 
 
 SECTIONS = (Preferences(), Notices())

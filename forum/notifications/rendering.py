@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import force_locale, get_timezone
 from flask_babel import gettext as _
 
+from forum.accounts.states import FORMER_MEMBER
 from forum.dates import absolute
 from forum.i18n import known_timezones
 from forum.i18n_content import member_language
@@ -100,8 +101,11 @@ def render(notification: Notification) -> str:
     kind = find_kind(notification.kind)
     if notification.params is None or kind is None:
         return notification.message or neutral_text()
+    params = notification.params
+    if params.get("actor") == FORMER_MEMBER:  # an erased member's notices (see personal_data): translated
+        params = {**params, "actor": _("Former member")}
     try:
-        return kind.message(notification.params)
+        return kind.message(params)
     except Exception:  # a list page must not fail for one notice
         log.exception("cannot render notification %s of kind %r", notification.id, notification.kind)
         return notification.message or neutral_text()

@@ -21,6 +21,12 @@ def can_configure(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_admin)
 
 
+def can_confirm_deletion(user: Any, deletion: Any) -> bool:
+    """A deletion's mailed link: opened signed out or by the account it deletes, never by
+    another signed-in account (its holder must sign out first)."""
+    return bool(not user.is_authenticated or user.id == deletion.user_id)
+
+
 def is_former_member(user: Any) -> bool:
     """For templates: an erased account shows as "Former member", with no profile link."""
     return getattr(user, "membership", None) == Membership.ERASED

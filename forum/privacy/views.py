@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
 
 from forum.accounts import external
@@ -28,14 +29,18 @@ privacy_limit = member_action_limit("RATELIMIT_PRIVACY", methods=["POST"])
 # page that offers to cancel).
 LEAVING_ENDPOINTS = frozenset({"privacy.leaving", "privacy.cancel_deletion", "privacy.your_data",
                                "privacy.download", "accounts.logout", "static", "healthz"})
+API_BLUEPRINT = "api_v1"  # forum.api.v1's blueprint: its error handlers answer an abort in its JSON shape
 
 
 @bp.before_app_request
 def deactivated_during_grace_period() -> Any:
     """A member signed in during the grace period sees only the page that offers to cancel."""
-    if "_user_id" not in session or request.endpoint in LEAVING_ENDPOINTS or request.blueprint == "api":
+    if "_user_id" not in session or request.endpoint in LEAVING_ENDPOINTS:
         return None  # no session: nothing to load (API keys carry their own account)
     if permissions.is_leaving(current_user):
+        if request.blueprint == API_BLUEPRINT:  # a program gets the API's JSON error, not a page
+            abort(403, description=_l("Your account is being deleted: cancel the deletion on the site to use it "
+                                      "again."))
         return redirect(url_for("privacy.leaving"))
     return None
 
@@ -112,6 +117,10 @@ def confirm_deletion(token: str) -> Any:
         deletion = services.read_confirmation(token)
     except ValidationFailed as exc:
         return render_template("privacy/confirm_failed.html", message=exc.message), 400
+    if not permissions.can_confirm_deletion(current_user, deletion):
+        return render_template("privacy/confirm_failed.html", message=_(
+            "This link is for another account than the one you are signed in to. Sign out first, then open "
+            "the link again.")), 403
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)

@@ -27,7 +27,7 @@ from forum.accounts.lookalikes import community_name
 from forum.accounts.models import Role, User, new_session_token
 from forum.accounts.services import canonical_username
 from forum.accounts.sessions import revoke_all_sessions
-from forum.accounts.states import Membership
+from forum.accounts.states import FORMER_MEMBER, Membership
 from forum.audit import record_action
 from forum.audit.personal_data import scrub_member
 from forum.db_types import utcnow
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 ERASE_JOB = "privacy.erase_due"
 CONFIRM_MAX_AGE = 48 * 3600  # the confirmation link's life, in seconds
-FORMER_MEMBER = "Former member"  # stored in English; shown translated (templates: user_link)
 # Longer than any name the registration form accepts (20): never one a person could take.
 USERNAME_FORMAT = "former-member-{:08d}"
 ACTION = "user.erase"
@@ -60,7 +59,24 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def confirmation_token(deletion: AccountDeletion) -> str:
-    return _serializer().dumps({"d": deletion.id, "n": deletion.nonce})
+    return _serializer().dumps({"d": deletion.id, "n": deletion.nonce, "u": deletion.user_id})
+
+
+def is_last_admin(user: User) -> bool:
+    """``user`` is an administrator and no other active one (not leaving, not erased) remains:
+    their own deletion would leave the forum with nobody to run it."""
+    if user.role != Role.ADMIN:
+        return False
+    others = db.session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMIN, User.id != user.id,
+        User.membership.not_in((Membership.LEAVING, Membership.ERASED)))) or 0
+    return others == 0
+
+
+def _refuse_last_admin(user: User) -> None:
+    if is_last_admin(user):
+        raise ValidationFailed(_("You are the last administrator: appoint another one before deleting your "
+                                 "account."))
 
 
 # --- asking and confirming -----------------------------------------------------------------------
@@ -80,6 +96,7 @@ def request_deletion(user: User, *, password: str, remove_content: bool) -> Acco
         raise ValidationFailed({"password": _("This is not your current password.")})
     if user.membership == Membership.LEAVING:
         raise ValidationFailed(_("Your account is already scheduled for deletion."))
+    _refuse_last_admin(user)
     for earlier in db.session.scalars(select(AccountDeletion).where(AccountDeletion.user_id == user.id,
                                                                     AccountDeletion.state == DeletionState.REQUESTED)):
         earlier.state, earlier.cancelled_at = DeletionState.CANCELLED, utcnow()  # its link stops working
@@ -110,7 +127,8 @@ def read_confirmation(token: str) -> AccountDeletion:
         raise ValidationFailed(_("This link is not valid. Check that you copied all of it.")) from exc
     deletion_id = data.get("d") if isinstance(data, dict) else None
     deletion = db.session.get(AccountDeletion, deletion_id) if isinstance(deletion_id, int) else None
-    if deletion is None or not secrets.compare_digest(str(data.get("n")), deletion.nonce):
+    if deletion is None or not secrets.compare_digest(str(data.get("n")), deletion.nonce) \
+            or data.get("u", deletion.user_id) != deletion.user_id:
         raise ValidationFailed(_("This link is not valid. Check that you copied all of it."))
     if deletion.state != DeletionState.REQUESTED:
         raise ValidationFailed(_("This link was already used or the request was cancelled."))
@@ -122,6 +140,7 @@ def confirm_deletion(token: str) -> AccountDeletion:
     deletion = read_confirmation(token)
     user = db.session.get(User, deletion.user_id)
     assert user is not None  # the row cascades with the account
+    _refuse_last_admin(user)  # the other administrators may have left since the request
     now = utcnow()
     deletion.state, deletion.confirmed_at = DeletionState.SCHEDULED, now
     deletion.erase_after = now + policy.grace_period()
@@ -162,6 +181,10 @@ def erase_due() -> int:
         user = db.session.get(User, deletion.user_id) if deletion else None
         if deletion is None or user is None or deletion.state != DeletionState.SCHEDULED:
             continue
+        if is_last_admin(user):  # kept scheduled: erased once another administrator is appointed
+            log.warning("not erasing account %s: it is the last administrator's (the request stays scheduled)",
+                        user.id)
+            continue
         try:
             erase_account(user, actor=None, reason=None, remove_content=deletion.remove_content, deletion=deletion)
         except Exception:
@@ -200,8 +223,9 @@ def erase_account(user: User, *, actor: User | None, reason: str | None, remove_
             section.erase(user, remove_content=remove_content)
         remove_exports_of(user)
         _anonymise(user)
-        scrub_member(user.id, personal)
+        # Recorded first, so the scrub covers it too: the reason may quote the member's name.
         record_action(actor, ACTION, "user", user.id, after={"remove_content": remove_content}, reason=reason)
+        scrub_member(user.id, personal)
         now = utcnow()
         if deletion is None:  # an administrator's erasure: its record, and no request stays open
             db.session.execute(update(AccountDeletion).where(
