@@ -22,7 +22,7 @@ from forum.audit.personal_data import AuditAddresses
 from forum.interfaces import AdminSection
 from forum.registry import contribute
 
-from . import audit_vocabulary, permissions, policy, services
+from . import audit_vocabulary, names, permissions, policy, services
 from .views import bp
 
 
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         "privacy.admin_settings", _l("Privacy"),
         _l("deleted accounts' posts, grace period, data exports, IP address retention")))
     app.jinja_env.tests["former_member"] = permissions.is_former_member
+    app.jinja_env.filters["member_name"] = names.member_name
     app.add_template_global(permissions.can_erase_member, "can_erase_member")
     jobs.register_job(app, jobs.JobType(services.BUILD_JOB, services.build_export, max_attempts=3))
     jobs.register_job(app, jobs.JobType(services.CLEANUP_JOB, _periodic(services.cleanup_exports), max_attempts=1))
