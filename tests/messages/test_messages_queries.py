@@ -72,3 +72,20 @@ def test_the_inbox_walks_every_conversation_once(client):
             break
     assert seen == list(reversed(made))
     assert client.get("/messages?cursor=forged").status_code == 400
+
+
+def test_a_group_conversation_answered_by_1_vs_6_signed_agents(client, count_queries):
+    # Each signed reply shows its writer's staff title and group: loaded with the authors, never
+    # one query per agent (found by the review: 18 statements with one agent, 23 with six).
+    agents = [make_staff(f"agent{i}", group="Customer Care") for i in range(6)]
+    group = group_named("Customer Care")
+    db.session.add(GroupInbox(group_id=group.id, enabled=True, description=""))
+    db.session.commit()
+    small = services.start_conversation(make_established_user("c1"), "Order one", "Where is it?", to_group=group)
+    services.post_message(agents[0], small, "On its way, tracking follows.")
+    big = services.start_conversation(make_established_user("c2"), "Order two", "Where is it?", to_group=group)
+    for i, agent in enumerate(agents):
+        services.post_message(agent, big, f"Answer number {i} from the team.")
+    client.login("agent0")
+    _same(_queries(client, count_queries, f"/messages/{small.id}"),
+          _queries(client, count_queries, f"/messages/{big.id}"))

@@ -19,6 +19,7 @@ from forum.extensions import db
 from forum.pagination import Page, after, decode_cursor, encode_cursor, page_of
 from forum.settings import get_setting
 from forum.staff.models import StaffGroup, StaffMembership
+from forum.staff.services import badge_load_options
 
 from .. import permissions
 from ..models import (
@@ -143,11 +144,13 @@ class ConversationView:
 def conversation_page(user: User, conversation: Conversation) -> ConversationView:
     """What the conversation's page shows, in a fixed number of queries."""
     participants = list(db.session.scalars(
-        select(ConversationParticipant).options(joinedload(ConversationParticipant.user))
+        select(ConversationParticipant)
+        .options(joinedload(ConversationParticipant.user).options(*badge_load_options()))
         .where(ConversationParticipant.conversation_id == conversation.id).order_by(ConversationParticipant.id)))
     viewer = next((p for p in participants if p.user_id == user.id), None)
     messages = list(db.session.scalars(
-        select(ConversationMessage).options(joinedload(ConversationMessage.author))
+        # Authors with their staff badges: a signed reply shows its writer's title and group.
+        select(ConversationMessage).options(joinedload(ConversationMessage.author).options(*badge_load_options()))
         .where(ConversationMessage.conversation_id == conversation.id)
         .order_by(ConversationMessage.number.desc()).limit(MAX_MESSAGES + 1)))
     earlier = len(messages) > MAX_MESSAGES
