@@ -53,7 +53,9 @@ class FlaggedMessages:
         before = (select(flagged.id.label("flagged_id"), flagged.conversation_id.label("conversation_id"),
                          func.max(earlier.number).label("number"))
                   .join(earlier, and_(earlier.conversation_id == flagged.conversation_id,
-                                      earlier.number < flagged.number, earlier.kind == MessageKind.TEXT))
+                                      earlier.number < flagged.number, earlier.kind == MessageKind.TEXT,
+                                      # what the participants read: never a hidden text kept for the record
+                                      earlier.state == MessageState.PUBLISHED))
                   .where(flagged.id.in_(list(found)))
                   .group_by(flagged.id, flagged.conversation_id).subquery())
         rows = db.session.execute(

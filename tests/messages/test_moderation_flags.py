@@ -191,3 +191,17 @@ def test_a_moderator_cannot_hide_an_admins_message(app, client):
     assert message.state == MessageState.PUBLISHED
     db.session.refresh(item)
     assert item.status == ReviewStatus.OPEN
+
+
+def test_the_context_is_the_last_message_the_participants_can_read(app, client):
+    # A message hidden earlier keeps its text for the record: the queue must not show it as the
+    # context of a later flag (found by the review).
+    _alice, bob, conversation, rude = _conversation()
+    services.set_message_state(rude, MessageState.HIDDEN, make_user("mod0", role="moderator"), "rude")
+    db.session.commit()
+    third = db.session.scalar(select(ConversationMessage).where(
+        ConversationMessage.conversation_id == conversation.id, ConversationMessage.number == rude.number + 1))
+    flag_message(bob, third, "rude")
+    html = _queue_html(client, make_user("mo", role="moderator")).replace("&#39;", "'")
+    assert THIRD in html and SECOND not in html
+    assert FIRST in html  # the last published message before it
