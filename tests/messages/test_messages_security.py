@@ -17,7 +17,7 @@ from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.messages import permissions, services
+from forum.messages import moving, permissions, services
 from forum.messages.models import ConversationMessage, MessageFlag
 from forum.messages.moderation import flag_message
 from forum.messages.notices import MESSAGE_NEW
@@ -36,6 +36,7 @@ from tests.factories import (
     general_category,
     group_named,
     make_established_user,
+    make_reply,
     make_staff,
     make_topic,
     make_user,
@@ -254,3 +255,22 @@ def test_the_api_neither_lists_counts_nor_opens_a_conversations_notice(client):
     db.session.expire_all()
     assert db.session.get(Notification, notices[MESSAGE_NEW].id).read_at is None
     assert notification_services.unread_count(bob) == 2  # the bell (the site) still counts it
+
+
+# --- continuing in private for a group: the mover reads as the group ------------------------------------
+
+def test_staff_who_continue_in_private_for_their_group_read_it_as_the_group(app):
+    member = make_established_user("mara")
+    staffer = make_staff("carla", group="Customer Care")
+    group = _open_inbox("Customer Care")
+    topic = make_topic(member, general_category(), title="Broken blender", body="My blender stopped working.")
+    post = make_reply(topic, member, "Order 55-1234, shipped to Via Roma 3.")
+    conversation = moving.move_to_private(staffer, post, "Please send your order number.", group=group)
+    assert permissions.participant_of(staffer, conversation) is None
+    assert permissions.participant_of(member, conversation) is not None
+    assert can_read_conversation(staffer, conversation)
+    db.session.execute(delete(StaffMembership).where(StaffMembership.user_id == staffer.id))
+    db.session.commit()
+    assert not can_read_conversation(staffer, conversation)
+    services.post_message(member, conversation, f"my card number is {SECRET}")
+    assert not any(SECRET in (text or "") for text in _exported_texts(staffer))

@@ -241,8 +241,11 @@ def start_conversation(author: User, title: str, body: str, *, to_users: Sequenc
                                     origin_post_id=getattr(origin_post, "id", None))
         db.session.add(conversation)
         db.session.flush()
-        db.session.add(ConversationParticipant(conversation_id=conversation.id, user_id=author.id,
-                                               role=ParticipantRole.OWNER))
+        if to_group is None or not permissions.in_group(author, to_group.id):
+            # A member of the group (staff continuing a post in private) reads it as the group,
+            # not as a participant: leaving the group ends their reading of it.
+            db.session.add(ConversationParticipant(conversation_id=conversation.id, user_id=author.id,
+                                                   role=ParticipantRole.OWNER))
         for user in recipients:
             db.session.add(ConversationParticipant(conversation_id=conversation.id, user_id=user.id,
                                                    role=ParticipantRole.MEMBER))
