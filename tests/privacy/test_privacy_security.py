@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from flask import render_template, render_template_string
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -207,3 +208,21 @@ def test_a_leaving_members_session_api_call_gets_a_json_403(app, client, outbox,
     assert response.status_code == 403 and response.is_json
     assert response.get_json()["error"]["code"] == "forbidden"
     assert "being deleted" in response.get_json()["error"]["message"]
+
+
+# --- "Former member" on every page ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("locale", "shown"), [("en", "Former member"), ("it", "Ex membro"), ("fr", "Ancien membre")])
+def test_an_erased_member_reads_former_member_in_the_readers_language(app, locale, shown):
+    staff = make_user("agent", display_name="Alicia Quokkabottom")
+    erasure.erase_account(staff, actor=None, reason=None, remove_content=False)
+    erased = _reload(staff.id)
+    post = type("Post", (), {"author": erased})()
+    with app.test_request_context("/"), force_locale(locale):
+        pages = [
+            render_template_string("{{ u|member_name }}", u=erased),
+            render_template_string('{% from "macros/ui.html" import user_link %}{{ user_link(u) }}', u=erased),
+            render_template("staff/_signature.html", post=post, community_name="Circolo"),
+        ]
+    for page in pages:
+        assert shown in page and "Quokkabottom" not in page and "Former member" not in page.replace(shown, ""), page
