@@ -527,6 +527,9 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/messages/<int:conversation_id>/reply", "POST"): Row("/messages/{group_conversation}/reply",
                                                            among({"staff"}, "302", "404"),
                                                            {"body": "An answer from the table."}),
+    # Reading is recorded by a POST (conversation_read.js, or the no-script button): the readers only.
+    ("/messages/<int:conversation_id>/read", "POST"): Row("/messages/{group_conversation}/read",
+                                                          among({"staff"}, "302", "404")),
     ("/messages/<int:conversation_id>/archive", "POST"): Row("/messages/{conversation}/archive", nobody("404")),
     ("/messages/<int:conversation_id>/unarchive", "POST"): Row("/messages/{conversation}/unarchive", nobody("404")),
     ("/messages/<int:conversation_id>/leave", "POST"): Row("/messages/{conversation}/leave", nobody("404")),

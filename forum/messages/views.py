@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from forum.accounts.permissions import posting_block, posting_block_message
@@ -16,8 +17,9 @@ from forum.accounts.services import find_by_username
 from forum.accounts.states import can_read_as_member
 from forum.discussions.services import discard_draft, page_stamp, read_draft
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
-from forum.extensions import member_action_limit, succeeded
+from forum.extensions import limiter, member_action_limit, per_member, succeeded
 from forum.forms import ConfirmForm, apply_errors
+from forum.text import ascii_int
 from forum.uploads.composer import files_from_form
 
 from . import permissions, quotes, services
@@ -29,6 +31,8 @@ from .notice_text import notice_text
 bp = Blueprint("messages", __name__)
 # Sending (a new conversation or a reply) and inviting share one allowance; previews and refusals do not count.
 message_limit = member_action_limit("RATELIMIT_MESSAGE", methods=["POST"], deduct_when=succeeded)
+# Recording reading shares the topics' reading allowance (forum.discussions.reading_views).
+read_limit = limiter.limit("60 per minute;1500 per hour", key_func=per_member("read"))
 
 
 def init_app(app: Flask) -> None:
@@ -154,8 +158,7 @@ def _render_conversation(conversation: Conversation, form: MessageReplyForm | No
     view = services.conversation_page(current_user, conversation)
     participant = view.viewer if view.viewer is not None and view.viewer.left_at is None else None
     in_group = permissions.in_group(current_user, conversation.group_id)
-    if request.method == "GET" and view.messages and view.last_read_number < conversation.last_message_number:
-        services.mark_read(current_user, conversation)
+    # Reading is recorded by a POST (conversation_read.js, or the no-script button): never by this GET.
     return render_template(
         "messages/conversation.html", view=view, conversation=conversation, form=form or MessageReplyForm(),
         invite_form=invite_form or InviteForm(), preview_html=preview_html, participant=participant,
@@ -264,6 +267,28 @@ def leave(conversation_id: int) -> Any:
         abort(403)
     flash(_("You left the conversation."), "info")
     return redirect(url_for("messages.inbox"))
+
+
+@bp.post("/messages/<int:conversation_id>/read")
+@login_required
+@read_limit
+def mark_read(conversation_id: int) -> Any:
+    """conversation_read.js (``number``: the last message the page shows; answers the envelope's
+    new count as JSON) or the no-script "Mark as read" button (the same number; back to the page)."""
+    conv = _conversation(conversation_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    given = request.form.get("number")
+    number = ascii_int(given, digits=9) if given else None
+    if given and number is None:
+        abort(400)
+    services.mark_read(current_user, conv, number)
+    if request.headers.get("X-Requested-With") != "fetch":
+        return redirect(url_for("messages.conversation", conversation_id=conv.id))
+    unread = services.unread_count(current_user)
+    label = ngettext("%(num)d conversation with new messages", "%(num)d conversations with new messages",
+                     unread) if unread else _("Messages")
+    return jsonify(unread=unread, label=label)
 
 
 @bp.post("/messages/<int:conversation_id>/invite")

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.messages import services
-from forum.messages.models import Conversation, ConversationMessage, GroupInbox, MessageBlock
+from forum.messages.models import Conversation, ConversationMessage, ConversationParticipant, GroupInbox, MessageBlock
 from tests.factories import group_named, make_established_user, make_staff, make_user
 
 BODY = "Hello there, a private word about the meetup."
@@ -134,3 +134,40 @@ def test_admin_opens_an_inbox(client):
     response = client.post_form(f"/admin/messages/inboxes/{group.id}", {"enabled": "y", "description": "Orders"})
     assert response.status_code == 302
     assert services.open_inbox_group_ids() == {group.id}
+
+
+def _read_pointer(user) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(ConversationParticipant.last_read_number).where(
+        ConversationParticipant.user_id == user.id))
+
+
+def test_opening_a_conversation_changes_nothing_reading_is_a_post(client):
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    conversation = services.start_conversation(alice, "About Saturday", BODY, to_users=[bob])
+    services.post_message(alice, conversation, "And one more thing to say.")
+    client.login("bob")
+    page = client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert _read_pointer(bob) == 0 and "1 conversation with new messages" in page
+    read_url = f"/messages/{conversation.id}/read"
+    assert f'data-read-url="{read_url}"' in page and 'data-read-number="2"' in page
+    assert "js/conversation_read.js" in page and "<noscript>" in page and "Mark as read" in page
+    # The script: up to the message the page showed; the envelope's new count in the answer.
+    answer = client.post_form(read_url, {"number": "1"}, headers={"X-Requested-With": "fetch"})
+    assert answer.get_json() == {"unread": 1, "label": "1 conversation with new messages"}
+    assert _read_pointer(bob) == 1
+    answer = client.post_form(read_url, {"number": "99"}, headers={"X-Requested-With": "fetch"})
+    assert answer.get_json() == {"unread": 0, "label": "Messages"} and _read_pointer(bob) == 2  # never past the last
+    assert client.post_form(read_url, {"number": "x"}).status_code == 400
+    page = client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    assert "data-read-url" not in page and "Mark as read" not in page and "conversation_read.js" not in page
+
+
+def test_the_no_script_button_marks_the_conversation_read(client):
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    conversation = services.start_conversation(alice, "About Saturday", BODY, to_users=[bob])
+    client.login("bob")
+    response = client.post_form(f"/messages/{conversation.id}/read")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/messages/{conversation.id}")
+    assert _read_pointer(bob) == 1
+    assert "conversation with new messages" not in client.get("/latest").get_data(as_text=True)

@@ -28,8 +28,9 @@ def _own_row(user: User, conversation: Conversation) -> ConversationParticipant:
 
 
 def mark_read(user: User, conversation: Conversation, number: int | None = None) -> None:
-    """The reader saw the conversation up to ``number`` (default: its last message). Commits."""
-    mark_read_to(user, conversation, number if number is not None else conversation.last_message_number)
+    """The reader saw the conversation up to ``number`` (default: its last message; never past it). Commits."""
+    last = conversation.last_message_number
+    mark_read_to(user, conversation, last if number is None else max(0, min(number, last)))
     db.session.commit()
 
 
