@@ -95,6 +95,8 @@ class DefaultConfig:
     RATELIMIT_ESCALATE = "20 per hour"
     # Private messages sent (new conversations and replies; previews and refusals do not count).
     RATELIMIT_MESSAGE = "6 per minute;60 per hour"
+    # The data-rights forms (a copy of one's data, deleting one's account), per member.
+    RATELIMIT_PRIVACY = "10 per hour;30 per day"
     # Search, /search and /api/v1/search in the same buckets: visitors per IP, members per account.
     RATELIMIT_SEARCH = "30 per minute;300 per hour"
     RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"

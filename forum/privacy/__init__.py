@@ -37,7 +37,6 @@ def _periodic(work: Callable[[], int]) -> Callable[[dict[str, Any]], None]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config.setdefault("RATELIMIT_PRIVACY", "10 per hour;30 per day")
     settings.register_defaults(app, policy.DEFAULTS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, StoredAddresses, AuditAddresses())
