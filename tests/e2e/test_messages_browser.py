@@ -181,3 +181,27 @@ def test_break_glass_and_moving_a_post_to_private(browser, live_server):
     visitor.goto(f"/t/{topic.slug}/{topic.id}")
     expect(visitor.locator("main")).to_contain_text("a replacement blender is on its way")
     expect(visitor.locator("main")).not_to_contain_text("55-1234")
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no-script"])
+def test_opening_a_conversation_clears_the_envelope(browser, live_server, script):
+    """Reading is a POST: the script sends it when the page shows and the envelope clears at once;
+    without script, the Mark as read button does it."""
+    mara, bruno = make_member("mara"), make_member("bruno")
+    conversation = messages.start_conversation(mara, "Saturday's meetup", "Are you coming on Saturday?",
+                                               to_users=[bruno])
+    page = _signed_in(browser, live_server, "bruno", script=script)
+    page.goto("/latest")
+    expect(page.locator(".messages-link .count")).to_have_text("1")
+    page.goto(f"/messages/{conversation.id}")
+    if script:
+        expect(page.locator(".messages-link .count")).to_have_count(0)
+        expect(page.locator(".messages-link")).to_have_attribute("aria-label", "Messages")
+    else:
+        expect(page.locator(".messages-link .count")).to_have_text("1")
+        page.get_by_role("button", name="Mark as read").click()
+        expect(page).to_have_url(re.compile(rf"/messages/{conversation.id}$"))
+        expect(page.locator(".messages-link .count")).to_have_count(0)
+    page.goto("/latest")
+    expect(page.locator(".messages-link .count")).to_have_count(0)
+    page.context.close()
