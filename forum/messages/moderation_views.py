@@ -13,12 +13,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum.discussions.models import PostState
 from forum.errors import ValidationFailed
 from forum.extensions import member_action_limit
 from forum.moderation import services as moderation
 
 from . import moderation as services
-from . import permissions
+from . import moving, permissions
 from .moderation_forms import BreakGlassForm, MessageFlagForm
 from .notice_text import notice_text
 
@@ -33,7 +34,12 @@ class TemplateHelpers:
         return permissions.can_move_to_private(user, post)
 
     def can_summarize(self, user: Any, conversation: Any) -> bool:
-        return permissions.can_post_public_summary(user, conversation)
+        """Offered while the topic is public: a topic hidden with its moved opening post takes no
+        summary until a moderator restores it (the service says so if a page was open meanwhile)."""
+        if not permissions.can_post_public_summary(user, conversation):
+            return False
+        topic = moving.origin_topic(conversation)
+        return topic is not None and topic.state == PostState.PUBLISHED
 
     def can_break_glass(self, user: Any) -> bool:
         return permissions.can_break_glass(user)

@@ -174,3 +174,20 @@ def test_the_summary_back_posts_publicly_and_officially(app, client):
     client.login(member.username)  # the member reads it, but may not post the staff's summary
     assert link not in client.get(f"/messages/{conversation.id}").get_data(as_text=True)
     assert client.get(link).status_code == 403
+
+
+def test_a_topic_hidden_with_its_opening_post_offers_no_summary_until_restored(app, client):
+    # Found in the Chromium walk: moving an opening post hides the whole topic, yet the page
+    # offered "Post a public summary", which could only fail. The form now says the topic goes.
+    _member, staffer, group, topic, _reply = _world()
+    opening = db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.post_number == 1))
+    client.login(staffer.username)
+    form = client.get(f"/messages/continue-in-private/{opening.id}").get_data(as_text=True)
+    assert "the whole topic is hidden with it" in form
+    client.post_form(f"/messages/continue-in-private/{opening.id}", {"message": "In private, please.",
+                                                                      "group": str(group.id)})
+    conversation = _conversation()
+    link = f"/messages/{conversation.id}/public-summary"
+    assert link not in client.get(f"/messages/{conversation.id}").get_data(as_text=True)
+    moderation.restore_post(make_user("mo", role="moderator"), db.session.get(Post, opening.id), "restored")
+    assert link in client.get(f"/messages/{conversation.id}").get_data(as_text=True)
