@@ -84,8 +84,8 @@ def flag(message_id: int) -> Any:
         except ValidationFailed as exc:
             field_errors(form, exc)
         else:
-            flash(_("Thanks: the moderators will look at this message (and the one before it, nothing else of the conversation)."),
-                  "success")
+            flash(_("Thanks: the moderators will look at this message (and the one before it, nothing else "
+                    "of the conversation)."), "success")
             return redirect(conversation_url(message.conversation_id))
     return render_template("messages/moderation/flag.html", form=form, message=message, already=already,
                            back=conversation_url(message.conversation_id))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -94,6 +94,12 @@ def recipients(message: ConversationMessage) -> list[tuple[User, str]]:
     return list(people.values())
 
 
+def conversation_path(conversation: Conversation, number: int | None = None) -> str:
+    """The one way to a conversation's page (and a message in it), for notices and mail."""
+    path: str = url_for("messages.conversation", conversation_id=conversation.id, _external=False)
+    return f"{path}#m{number}" if number is not None else path
+
+
 def run_notify(payload: dict[str, Any]) -> None:
     message = db.session.get(ConversationMessage, int(payload.get("message") or 0))
     if message is None or message.kind != MessageKind.TEXT or message.state != MessageState.PUBLISHED:
@@ -103,7 +109,7 @@ def run_notify(payload: dict[str, Any]) -> None:
     group = db.session.get(StaffGroup, conversation.group_id) if conversation.group_id else None
     signer = db.session.get(StaffGroup, message.signed_group_id) if message.signed_group_id else None
     actor = signer.name if signer is not None else (author.display_name if author is not None else "?")
-    url = f"/messages/{conversation.id}#m{message.number}"
+    url = conversation_path(conversation, message.number)
     notices = []
     for user, kind in recipients(message):
         params = {"actor": actor, "title": conversation.title}

@@ -154,3 +154,23 @@ def test_every_notice_reads_in_every_language(app):
             with force_locale(locale):
                 texts[locale] = notice_text(notice)
         assert len(set(texts.values())) == 3, texts
+
+
+def test_ones_own_notice_is_nothing_new_to_read(app):
+    # Found by the review: inviting Carol lit the inviter's own envelope.
+    alice, bob, carol = (make_established_user(n) for n in ("alice2", "bob2", "carol2"))
+    conversation = services.start_conversation(alice, "About Saturday", "A private word about the meetup.",
+                                               to_users=[bob])
+    services.invite(alice, conversation, carol)
+    assert services.unread_count(alice) == 0
+    assert services.unread_count(bob) == 1  # the others see that Carol was added
+
+
+def test_a_member_invited_back_finds_the_conversation_at_the_top_of_their_inbox(app):
+    alice, bob, carol = (make_established_user(n) for n in ("alice3", "bob3", "carol3"))
+    old = services.start_conversation(alice, "About Saturday", "A private word about the meetup.",
+                                      to_users=[bob, carol])
+    services.leave(carol, old)
+    services.start_conversation(bob, "Another talk", "A private word about the meetup.", to_users=[carol])
+    services.invite(alice, old, carol)
+    assert services.inbox(carol).items[0].conversation.title == "About Saturday"

@@ -16,7 +16,7 @@ from forum.notifications import notify
 
 from .. import permissions
 from ..models import Conversation, ConversationParticipant, MessageBlock, ParticipantRole
-from ..notices import MESSAGE_NEW
+from ..notices import MESSAGE_NEW, conversation_path
 from .writing import add_notice, blocked_by, mark_read_to
 
 
@@ -67,13 +67,13 @@ def invite(actor: User, conversation: Conversation, invitee: User | None) -> Non
     if existing is not None:  # back after leaving: they read everything again, as the others do
         existing.left_at = None
         existing.archived_at = None
-        existing.joined_at = utcnow()
+        existing.joined_at = existing.last_message_at = utcnow()  # back at the top of their inbox, as a newcomer
     else:
         db.session.add(ConversationParticipant(conversation_id=conversation.id, user_id=invitee.id,
                                                role=ParticipantRole.MEMBER))
-    add_notice(conversation, actor, "invited", user=invitee.username)
+    invited = add_notice(conversation, actor, "invited", user=invitee.username)
     notify(invitee, MESSAGE_NEW, {"actor": actor.display_name, "title": conversation.title},
-           url=f"/messages/{conversation.id}", dedupe_key=f"message-invite:{conversation.id}:{utcnow().isoformat()}",
+           url=conversation_path(conversation), dedupe_key=f"message-invite:{conversation.id}:{invited.number}",
            actor_id=actor.id)
     db.session.commit()
 

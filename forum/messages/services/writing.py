@@ -206,6 +206,8 @@ def _append(conversation: Conversation, author: User | None, raw: str, *, kind: 
         queue_message_notices(message)
     else:
         db.session.flush()
+        if author is not None:  # one's own notice ("you invited Carol") is nothing new to read
+            mark_read_to(author, conversation, number)
     return message
 
 
