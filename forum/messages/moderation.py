@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import session
+from flask import has_request_context, session
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -132,6 +132,16 @@ def break_glass_expiry(user: Any, conversation: Conversation) -> datetime | None
         return None
     expires = datetime.fromtimestamp(float(grant[1]), tz=utcnow().tzinfo)
     return expires if expires > utcnow() else None
+
+
+def break_glass_conversation_ids(user: Any) -> set[int]:
+    """The conversations the admin reads through a live grant (their files are readable too,
+    for the grant's time: a photo is part of what the admin must judge). Empty outside a request."""
+    if not has_request_context() or not permissions.can_break_glass(user):
+        return set()
+    now = utcnow().timestamp()
+    return {int(key) for key, grant in dict(session.get(_GRANTS) or {}).items()
+            if int(grant[0]) == user.id and float(grant[1]) > now}
 
 
 def break_glass_messages(user: Any, conversation: Conversation) -> tuple[list[ConversationMessage], datetime]:

@@ -13,7 +13,9 @@ from forum.extensions import db
 from forum.messages import moderation as break_glass
 from forum.messages import services
 from forum.messages.models import ConversationMessage, MessageKind
+from forum.uploads import services as uploads
 from tests.factories import make_established_user, make_user
+from tests.uploads import image_samples
 
 SECRET = "My order is 88-4471 and my address is Via Roma 3."
 REASON = "A court order asks for this conversation (case 12/2026)."
@@ -118,3 +120,20 @@ def test_the_audit_log_names_the_action_but_not_the_conversation(app, client):
     assert "Read a private conversation (break-glass)" in page and "case 12/2026" in page
     assert f"private conversation #{conversation.id}" in page
     assert "My order" not in page and "88-4471" not in page
+
+
+def test_the_grant_opens_the_conversations_photos_for_its_time_only(app, client, monkeypatch):
+    # Found in the Chromium walk: the break-glass page showed a broken image (the admin read the
+    # words but got 404 on the photo the words were about).
+    alice, bob = make_established_user("alice"), make_established_user("bob")
+    photo = uploads.accept_upload(alice, "parcel.png", image_samples.photo_png()).upload
+    conversation = services.start_conversation(alice, "My parcel", "It came like this " + uploads.markdown_for(photo),
+                                               to_users=[bob])
+    admin = make_user("root", role="admin")
+    client.login(admin.username)
+    assert client.get(uploads.file_path(photo)).status_code == 404
+    client.post_form(f"/messages/{conversation.id}/break-glass", {"reason": REASON})
+    assert client.get(uploads.file_path(photo)).status_code == 200
+    later = utcnow() + timedelta(minutes=break_glass.BREAK_GLASS_MINUTES + 1)
+    monkeypatch.setattr("forum.messages.moderation.utcnow", lambda: later)
+    assert client.get(uploads.file_path(photo)).status_code == 404
