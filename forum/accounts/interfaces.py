@@ -116,6 +116,7 @@ class PersonalData(Protocol):
     """
 
     name: str  # the section's file stem in the export ZIP: ``<name>.json`` (and ``<name>.csv``)
+    description: Any  # what the section holds, for the ZIP's README.txt (a lazy_gettext string)
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         """Everything this domain keeps about ``user``, as JSON-ready rows (strings, numbers,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forum.extensions import db
@@ -24,6 +25,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Profile:
     name = "profile"
+    description = _l("Your profile: names, email address, language, time zone, counts.")
 
     def export(self, user: User) -> list[dict[str, Any]]:
         return [{
@@ -43,6 +45,7 @@ class Profile:
 
 class CodeOfConductConsents:
     name = "code_of_conduct"
+    description = _l("Each version of the code of conduct you accepted, when and in which language.")
 
     def export(self, user: User) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(CodeOfConductAcceptance).where(CodeOfConductAcceptance.user_id == user.id)
@@ -55,6 +58,7 @@ class CodeOfConductConsents:
 
 class SignIns:
     name = "sign_ins"
+    description = _l("Your signed-in devices: browser, address, when they started and were last used.")
 
     def export(self, user: User) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(AuthSession).where(AuthSession.user_id == user.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from forum.db_types import utcnow
@@ -20,6 +21,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Keys:
     name = "api_keys"
+    description = _l("Your API keys: names, scopes and dates (never the secrets).")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(ApiKey).where(ApiKey.user_id == user.id).order_by(ApiKey.created_at))

@@ -13,6 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from forum.extensions import db
@@ -28,6 +29,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Posts:
     name = "posts"
+    description = _l("Your topics and replies: the text you wrote, the topic, when, and their state.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.execute(
@@ -55,6 +57,7 @@ class Posts:
 
 class Reactions:
     name = "reactions"
+    description = _l("The reactions (likes) you gave, and to which post.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(PostReaction).where(PostReaction.user_id == user.id)
@@ -67,6 +70,7 @@ class Reactions:
 
 class Bookmarks:
     name = "bookmarks"
+    description = _l("Your bookmarks, with notes and reminders.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Bookmark).where(Bookmark.user_id == user.id).order_by(Bookmark.created_at))
@@ -79,6 +83,7 @@ class Bookmarks:
 
 class Drafts:
     name = "drafts"
+    description = _l("Drafts you had not posted yet.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Draft).where(Draft.user_id == user.id).order_by(Draft.updated_at))
@@ -91,6 +96,7 @@ class Drafts:
 
 class Watching:
     name = "watching"
+    description = _l("The topics and categories you watch or track, and how far you read.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         topics = db.session.scalars(select(TopicMember).where(TopicMember.user_id == user.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forum.db_types import utcnow
@@ -25,6 +26,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Rsvps:
     name = "event_rsvps"
+    description = _l("Your answers to meetups (going, interested, waitlisted…).")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.execute(select(EventRsvp, Event.title, Event.starts_at)
@@ -51,6 +53,7 @@ class Rsvps:
 
 class EventsCreated:
     name = "events_created"
+    description = _l("Meetups you created or co-host.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         hosted = select(EventHost.event_id).where(EventHost.user_id == user.id)

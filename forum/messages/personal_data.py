@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
@@ -53,6 +54,7 @@ def _conversation_ids(user: Any) -> Any:
 
 class Conversations:
     name = "conversations"
+    description = _l("The private conversations you took part in, as you could read them (up to when you left).")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         # What they read as a participant (up to leaving, if they left) or as a member of the
@@ -122,6 +124,7 @@ class MessageFlags:
     when); erasure clears their words but keeps the flag, so the review queue stays whole."""
 
     name = "message_flags"
+    description = _l("The private messages you reported to the moderators, why, and your words.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         return [{"message_id": flag.message_id, "reason": flag.reason, "text": flag.text,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from forum.extensions import db
@@ -25,6 +26,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Flags:
     name = "flags"
+    description = _l("The posts you reported to the moderators, and why.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Flag).where(Flag.user_id == user.id).order_by(Flag.created_at))
@@ -37,6 +39,7 @@ class Flags:
 
 class Sanctions:
     name = "sanctions"
+    description = _l("Warnings, read-only periods and suspensions you received, with their reasons.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.created_at))

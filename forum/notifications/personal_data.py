@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forum.accounts.states import FORMER_MEMBER
@@ -21,6 +22,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Preferences:
     name = "notification_preferences"
+    description = _l("How you chose to be notified, and your summary mail.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         prefs = user.notification_prefs if isinstance(user.notification_prefs, dict) else {}
@@ -36,6 +38,7 @@ class Preferences:
 
 class Notices:
     name = "notifications"
+    description = _l("The notifications you received.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forum.extensions import db
@@ -19,6 +20,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Links:
     name = "sign_in_links"
+    description = _l("Your links to the organisation's sign-in provider.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(ExternalIdentity).where(ExternalIdentity.user_id == user.id)

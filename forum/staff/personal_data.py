@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from forum.extensions import db
@@ -20,6 +21,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Roles:
     name = "staff_roles"
+    description = _l("The staff groups you belong to and the expert badges you were given.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         groups = db.session.execute(select(StaffMembership, StaffGroup.name)

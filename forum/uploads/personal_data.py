@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from forum.extensions import db
@@ -29,6 +30,7 @@ def iso(value: datetime | None) -> str | None:
 
 class Files:
     name = "uploads"
+    description = _l("Pictures and files you uploaded: names, sizes and addresses.")
 
     def export(self, user: Any) -> list[dict[str, Any]]:
         rows = db.session.scalars(select(Upload).where(Upload.user_id == user.id).order_by(Upload.created_at))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from forum.accounts.interfaces import PersonalData
 from forum.db_types import utcnow
 from forum.discussions import reactions
 from forum.discussions.bookmarks import save_bookmark
@@ -21,6 +22,7 @@ from forum.events import services as events
 from forum.extensions import db
 from forum.privacy import services
 from forum.privacy.models import DataExport, ExportState
+from forum.registry import contributions
 from forum.settings import set_setting
 from forum.uploads.services import file_storage
 from tests.factories import make_event, make_reply, make_topic, make_user
@@ -165,3 +167,13 @@ def test_the_your_data_page_runs_the_same_sql_for_1_or_10_requests(app, client, 
                         for _ in range(9)])
     db.session.commit()
     assert _page_queries(client, count_queries) == one
+
+
+def test_every_section_says_what_it_holds(app):
+    # Each domain describes its own section (no central list of sections to forget one in);
+    # the ZIP's README.txt reads them in the member's language.
+    with app.test_request_context():
+        sections = contributions(PersonalData)
+        assert {"profile", "posts", "conversations", "message_flags", "event_rsvps"} <= {s.name for s in sections}
+        for section in sections:
+            assert str(getattr(section, "description", "") or "").strip(), section.name

@@ -53,32 +53,6 @@ class LinkExpired(Exception):
     """The download link's time is up (or the file was removed): the page says so."""
 
 
-def _descriptions() -> dict[str, str]:
-    """What each known section is, for the README (a new domain's section gets a generic line)."""
-    return {
-        "profile": _("Your profile: names, email address, language, time zone, counts."),
-        "code_of_conduct": _("Each version of the code of conduct you accepted, when and in which language."),
-        "sign_ins": _("Your signed-in devices: browser, address, when they started and were last used."),
-        "posts": _("Your topics and replies: the text you wrote, the topic, when, and their state."),
-        "reactions": _("The reactions (likes) you gave, and to which post."),
-        "bookmarks": _("Your bookmarks, with notes and reminders."),
-        "drafts": _("Drafts you had not posted yet."),
-        "watching": _("The topics and categories you watch or track, and how far you read."),
-        "event_rsvps": _("Your answers to meetups (going, interested, waitlisted…)."),
-        "events_created": _("Meetups you created or co-host."),
-        "notification_preferences": _("How you chose to be notified, and your summary mail."),
-        "notifications": _("The notifications you received."),
-        "uploads": _("Pictures and files you uploaded: names, sizes and addresses."),
-        "api_keys": _("Your API keys: names, scopes and dates (never the secrets)."),
-        "sign_in_links": _("Your links to the organisation's sign-in provider."),
-        "staff_roles": _("The staff groups you belong to and the expert badges you were given."),
-        "flags": _("The posts you reported to the moderators, and why."),
-        "sanctions": _("Warnings, read-only periods and suspensions you received, with their reasons."),
-        "conversations": _("The private conversations you took part in."),
-        "messages": _("Your private messages."),
-    }
-
-
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="forum.privacy.export")
 
@@ -127,7 +101,6 @@ def _header(rows: list[dict[str, Any]]) -> list[str]:
 def build_archive(user: User) -> bytes:
     """The ZIP's bytes: every contribution's rows as JSON (and CSV when flat), and a README."""
     buffer = io.BytesIO()
-    descriptions = _descriptions()
     readme = [_("Your data on %(site)s, as of %(date)s (UTC).", site=community_name(),
                 date=utcnow().strftime("%Y-%m-%d %H:%M")), "",
               _("Each .json file holds one part of it; a .csv file with the same name holds the same rows "
@@ -142,7 +115,8 @@ def build_archive(user: User) -> bytes:
                 archive.writestr(f"{section.name}.csv",
                                  csv_export.render(header, ([row.get(k) for k in header] for row in rows)))
                 files += f", {section.name}.csv"
-            description = getattr(section, "description", None) or descriptions.get(section.name) or _(
+            # Each contribution says what its section is (a plugin's may not: then a generic line).
+            description = getattr(section, "description", None) or _(
                 "Data kept by the part of the forum called “%(name)s”.", name=section.name)
             readme.append(f"{files}\n    {description}")
         archive.writestr("README.txt", "\n".join(readme) + "\n")
