@@ -106,6 +106,16 @@ def find_by_username(name: str) -> User | None:
     return db.session.scalar(select(User).where(User.username_canonical == canonical_username(name)))
 
 
+def find_by_usernames(names: Iterable[str]) -> dict[str, User]:
+    """Each of ``names`` that is a member's username -> that member, in one query (a "To" field's
+    list); names nobody has are missing from the answer."""
+    wanted = {canonical_username(clean_text(n)): n for n in names if clean_text(n) and len(n) <= 64}
+    if not wanted:
+        return {}
+    users = db.session.scalars(select(User).where(User.username_canonical.in_(list(wanted))))
+    return {wanted[user.username_canonical]: user for user in users}
+
+
 def find_by_login(identifier: str) -> User | None:
     """Username or email, whichever the member typed."""
     identifier = clean_text(identifier).strip()

@@ -94,17 +94,6 @@ def inbox() -> Any:
 
 # --- the composer -------------------------------------------------------------------------------
 
-def _recipients(text: str) -> list[Any]:
-    names = [name.strip().lstrip("@") for name in (text or "").replace(";", ",").split(",") if name.strip()]
-    users = []
-    for name in names:
-        user = find_by_username(name)
-        if user is None:
-            raise ValidationFailed({"to": _("There is no member named %(name)s.", name=name)})
-        users.append(user)
-    return users
-
-
 @bp.route("/messages/new", methods=["GET", "POST"])
 @login_required
 @message_limit
@@ -134,7 +123,7 @@ def new() -> Any:
             else:
                 conversation = services.start_conversation(
                     current_user, form.title.data or "", form.body.data or "",
-                    to_users=_recipients(form.to.data or "") if group is None else (), to_group=group,
+                    to_users=services.members_named(form.to.data or "") if group is None else (), to_group=group,
                     ip=request.remote_addr)
                 discard_draft(current_user, CONVERSATION, draft_key)  # sent: the draft did its job
                 return _back(conversation)

@@ -174,3 +174,13 @@ def test_a_member_invited_back_finds_the_conversation_at_the_top_of_their_inbox(
     services.start_conversation(bob, "Another talk", "A private word about the meetup.", to_users=[carol])
     services.invite(alice, old, carol)
     assert services.inbox(carol).items[0].conversation.title == "About Saturday"
+
+
+def test_the_to_field_names_members_in_one_query_and_refuses_a_stranger(app, count_queries):
+    people = [make_established_user(f"friend{i}") for i in range(5)]
+    with count_queries() as q:
+        found = services.members_named("friend0, @Friend1; friend2,friend3 , friend4")
+    assert found == people and q.count == 1  # case and @ as typed, order kept
+    with pytest.raises(ValidationFailed) as refused:
+        services.members_named("friend0, nobody-here")
+    assert "nobody-here" in refused.value.errors["to"]

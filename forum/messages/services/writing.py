@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from forum import markup
 from forum.accounts.models import User
-from forum.accounts.services import resolve_usernames
+from forum.accounts.services import find_by_usernames, resolve_usernames
 from forum.accounts.states import can_read_as_member
 from forum.db_types import utcnow
 from forum.discussions.services import clean_body, clean_title
@@ -108,6 +108,17 @@ def _require_can_write(author: User) -> None:
 def enabled_inbox(group: StaffGroup) -> GroupInbox | None:
     return db.session.scalar(select(GroupInbox).where(GroupInbox.group_id == group.id,
                                                       GroupInbox.enabled.is_(True)))
+
+
+def members_named(text: str) -> list[User]:
+    """The members a "To" field names (separated by commas or semicolons, an optional @), in one
+    query; a name nobody has is refused, naming it."""
+    names = [name.strip().lstrip("@") for name in (text or "").replace(";", ",").split(",") if name.strip()]
+    found = find_by_usernames(names)
+    for name in names:
+        if name not in found:
+            raise ValidationFailed({"to": _("There is no member named %(name)s.", name=name)})
+    return [found[name] for name in names]
 
 
 def _recipients(author: User, to_users: Sequence[User]) -> list[User]:
