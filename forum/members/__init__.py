@@ -1,0 +1,9 @@
+"""Trust levels earned by activity, promotions and demotions, and the member directory (issue 15)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Registers everything this domain adds (filled in by issue 15's work)."""
