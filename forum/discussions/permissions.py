@@ -44,7 +44,7 @@ def readable_category_ids(user: Any) -> set[int]:
 def can_start_topic(user: Any, category: Category) -> bool:
     if not can_read_category(user, category) or not user.is_authenticated:
         return False
-    if category.topic_access == PostAccess.STAFF:
+    if category.topic_access == PostAccess.STAFF or category.is_locked:  # locked: crisis tools (issue 15)
         return bool(user.is_staff)
     return True
 
@@ -56,6 +56,8 @@ def can_reply(user: Any, topic: Topic) -> bool:
         return bool(user.is_moderator)
     if topic.is_locked:
         return bool(user.is_moderator)
+    if topic.category.is_locked:  # a locked category (crisis tools, issue 15): staff still reply
+        return bool(user.is_staff)
     return True
 
 
