@@ -55,6 +55,8 @@ class Category(db.Model):  # type: ignore[name-defined,misc]
     # Moderation (issue: moderation): hold new topics and/or replies for review.
     approve_topics: Mapped[bool] = mapped_column(Boolean, default=False)
     approve_replies: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Crisis tools (issue 15): members may neither start topics nor reply here; staff may.
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     topic_count: Mapped[int] = mapped_column(default=0)
     post_count: Mapped[int] = mapped_column(default=0)
     last_topic_id: Mapped[int | None] = mapped_column(
