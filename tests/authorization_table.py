@@ -147,6 +147,15 @@ TABLE: dict[tuple[str, str], Row] = {
         (f"/c/<slug>.{fmt}", f"/c/{{public_slug}}.{fmt}"),
         (f"/t/<slug>/<int:topic_id>.{fmt}", f"/t/{{public_topic_slug}}/{{public_topic}}.{fmt}"),
         (f"/u/<username>.{fmt}", f"/u/{{author_name}}.{fmt}"))},
+    # tags: the table's world has no tag, so a tag's page and feed are a 404 for all (tests/tags
+    # walk them with tags); changing a topic's tags from its page is staff's and moderators'.
+    ("/tags", "GET"): Row("/tags", everyone()),
+    ("/tag/<slug>", "GET"): Row("/tag/no-such-tag", everyone("404")),
+    **{(f"/tag/<slug>.{fmt}", "GET"): Row(f"/tag/no-such-tag.{fmt}", everyone("404")) for fmt in ("rss", "atom")},
+    ("/tags/suggest", "GET"): Row("/tags/suggest?q=mo", signed_in()),
+    ("/t/<int:topic_id>/tags", "GET"): Row("/t/{public_topic}/tags", among(STAFF, "200", "403")),
+    ("/t/<int:topic_id>/tags", "POST"): Row("/t/{public_topic}/tags", among(STAFF, "allowed", "403"),
+                                            {"tags": ""}),
     # api: the REST API as the site's own scripts call it (a session; keys: tests/api). Reads show
     # what the pages show; writes need someone signed in (401 otherwise) and a JSON body (this
     # table posts a form: 415 once the caller passed the checks).
@@ -336,6 +345,14 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/u/<username>", "GET"): Row("/u/{author_name}", everyone()),
     ("/u/<username>/ignore", "POST"): Row("/u/{author_name}/ignore", signed_in("allowed")),
     ("/u/<username>/unignore", "POST"): Row("/u/{author_name}/unignore", signed_in("allowed")),
+    # members: the directory is as public as profiles; the listing choice is each member's own;
+    # a member's trust level is set by who may sanction them; the thresholds are the admin's.
+    ("/members", "GET"): Row("/members", everyone()),
+    ("/members/listing", "POST"): Row("/members/listing", signed_in("allowed"), {"show_in_directory": "y"}),
+    ("/u/<username>/trust-level", "POST"): Row("/u/{author_name}/trust-level", moderators(),
+                                               {"level": "2", "locked": "y"}),
+    ("/admin/trust-levels", "GET"): Row("/admin/trust-levels", ADMIN_GET),
+    ("/admin/trust-levels", "POST"): Row("/admin/trust-levels", admin_area()),
     ("/login", "GET"): Row("/login", everyone("ok")),
     ("/login", "POST"): Row("/login", everyone("allowed"), {"login": "nobody", "password": "wrong"}),
     ("/logout", "POST"): Row("/logout", everyone("allowed")),
@@ -441,6 +458,17 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/uploads", "POST"): Row("/admin/uploads", admin_area()),
     ("/admin/events", "GET"): Row("/admin/events", ADMIN_GET),
     ("/admin/events", "POST"): Row("/admin/events", admin_area()),
+    ("/admin/tags", "GET"): Row("/admin/tags", ADMIN_GET),
+    ("/admin/tags", "POST"): Row("/admin/tags", admin_area(), {"tag-name": "table-tag"}),
+    # No tag or group in the world: the admin reaches the view and gets its 404; members the 403.
+    ("/admin/tags/<int:tag_id>", "GET"): Row("/admin/tags/999999", admin_area("404")),
+    ("/admin/tags/<int:tag_id>", "POST"): Row("/admin/tags/999999", admin_area("404")),
+    ("/admin/tags/<int:tag_id>/merge", "POST"): Row("/admin/tags/999999/merge", admin_area("404")),
+    ("/admin/tags/<int:tag_id>/delete", "POST"): Row("/admin/tags/999999/delete", admin_area("404")),
+    ("/admin/tags/groups", "POST"): Row("/admin/tags/groups", admin_area(), {"group-name": "Table group"}),
+    ("/admin/tags/groups/<int:group_id>", "GET"): Row("/admin/tags/groups/999999", admin_area("404")),
+    ("/admin/tags/groups/<int:group_id>", "POST"): Row("/admin/tags/groups/999999", admin_area("404")),
+    ("/admin/tags/rules", "POST"): Row("/admin/tags/rules", admin_area(), {"rule-min_tags": "0"}),
     # staff
     ("/staff/responses", "GET"): Row("/staff/responses", among(STAFF, "200", "403")),
     ("/settings/staff", "GET"): Row("/settings/staff", among({"staff"}, "200", "403")),
@@ -467,6 +495,26 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/escalations", "GET"): Row("/escalations", among(STAFF, "200", "403")),
     ("/escalations/<int:escalation_id>/resolve", "POST"): Row("/escalations/{escalation}/resolve",
                                                               among(STAFF, "allowed", "403")),
+    # crisis tools: slow mode, timers, category lock and announcements for moderators; the banner and
+    # read-only mode for admins (the world holds no timer: cancelling an unknown one is a 404 for all)
+    ("/t/<int:topic_id>/crisis", "GET"): Row("/t/{public_topic}/crisis", moderators("200")),
+    ("/t/<int:topic_id>/slow-mode", "POST"): Row("/t/{public_topic}/slow-mode", moderators(),
+                                                 {"action": "start", "seconds": "60"}),
+    ("/t/<int:topic_id>/timers", "POST"): Row("/t/{public_topic}/timers", moderators(),
+                                              {"action": "close", "run_at": "2099-01-01T10:00"}),
+    ("/crisis/timers/<int:timer_id>/cancel", "POST"): Row("/crisis/timers/999999/cancel", signed_in("404")),
+    ("/c/<slug>/crisis", "GET"): Row("/c/{public_slug}/crisis", moderators("200")),
+    ("/c/<slug>/slow-mode", "POST"): Row("/c/{public_slug}/slow-mode", moderators(),
+                                         {"action": "start", "seconds": "60"}),
+    ("/c/<slug>/lock", "POST"): Row("/c/{public_slug}/lock", moderators(), {"action": "lock"}),
+    ("/announce", "GET"): Row("/announce", moderators("200")),
+    ("/announce", "POST"): Row("/announce", moderators(), {"title": "Table announcement", "body": "Preview only",
+                                                           "preview": "1"}),
+    ("/admin/crisis", "GET"): Row("/admin/crisis", ADMIN_GET),
+    ("/admin/crisis", "POST"): Row("/admin/crisis", admin_area(), {"level": "info", "text_format": "plain",
+                                                                   "text_en": "A banner from the table"}),
+    ("/admin/crisis/banner/end", "POST"): Row("/admin/crisis/banner/end", admin_area()),
+    ("/admin/crisis/read-only", "POST"): Row("/admin/crisis/read-only", admin_area(), {"action": "off"}),
     ("/admin/webhooks", "GET"): Row("/admin/webhooks", ADMIN_GET),
     ("/admin/webhooks/new", "GET"): Row("/admin/webhooks/new", ADMIN_GET),
     ("/admin/webhooks/new", "POST"): Row("/admin/webhooks/new", admin_area()),
@@ -606,6 +654,26 @@ TABLE: dict[tuple[str, str], Row] = {
                                                          {"reason": "Asked by mail"}),
     ("/admin/privacy", "GET"): Row("/admin/privacy", ADMIN_GET),
     ("/admin/privacy", "POST"): Row("/admin/privacy", admin_area()),
+    # insights (issue 15): the community health dashboard is for community managers (moderators, admins)
+    ("/insights", "GET"): Row("/insights", MOD_GET),
+    ("/insights/export.csv", "GET"): Row("/insights/export.csv", MOD_GET),
+    ("/insights/refresh", "POST"): Row("/insights/refresh", moderators("302")),
+    # ideas (issue 15): the world has no ideas board, so a board's page and the idea actions on its
+    # public topic are a 404 for all who pass sign-in (tests/ideas walk them on boards, with roles);
+    # the "Ideas by status" page is public; the product team's CSV is staff's; boards are admins'.
+    ("/ideas", "GET"): Row("/ideas", everyone()),
+    ("/ideas/<slug>", "GET"): Row("/ideas/{public_slug}", everyone("404")),
+    ("/ideas/export.csv", "GET"): Row("/ideas/export.csv", among(STAFF, "200", "403")),
+    **{(f"/ideas/<int:topic_id>/{action}", "POST"): Row(f"/ideas/{{public_topic}}/{action}", signed_in("404"))
+       for action in ("vote", "unvote", "status", "merge")},
+    **{(f"/ideas/<int:topic_id>/{action}", "GET"): Row(f"/ideas/{{public_topic}}/{action}", signed_in("404"))
+       for action in ("status", "merge")},
+    ("/admin/ideas", "GET"): Row("/admin/ideas", ADMIN_GET),
+    ("/admin/ideas", "POST"): Row("/admin/ideas", admin_area(), {"default_budget": "5"}),
+    ("/admin/ideas/boards", "POST"): Row("/admin/ideas/boards", admin_area("302"),
+                                         {"board-category_id": world_id("club"), "board-vote_budget": "3"}),
+    ("/admin/ideas/boards/<int:category_id>/remove", "POST"): Row("/admin/ideas/boards/{club}/remove",
+                                                                  admin_area("302")),
 }
 
 # Rules deliberately outside the table, with the reason.

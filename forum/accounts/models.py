@@ -8,12 +8,14 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db_types import UTCDateTime, utcnow
 from forum.extensions import db
 from forum.text import lookalike_skeleton
+
+from . import trust
 
 
 class Role(StrEnum):
@@ -102,6 +104,19 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # survive the migration that fills it; new ones are refused at validation. Filled from
     # ``username`` on every insert (the seeder's bulk inserts too).
     username_skeleton: Mapped[str | None] = mapped_column(String(64), index=True, default=_username_skeleton)
+    # Trust levels (forum.accounts.trust; forum.members recomputes them and the counters below).
+    trust_level: Mapped[int] = mapped_column(default=0, server_default="0", index=True)
+    # Staff set the level by hand, or a demotion holds it (until ..._until; None: until staff unlock).
+    trust_level_locked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    trust_level_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Activity the levels are earned with, recomputed by forum.members' periodic job.
+    days_visited: Mapped[int] = mapped_column(default=0, server_default="0")
+    visit_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last visit counted in days_visited
+    posts_read: Mapped[int] = mapped_column(default=0, server_default="0")
+    topics_entered: Mapped[int] = mapped_column(default=0, server_default="0")
+    flags_agreed: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The member's choice: listed in the member directory (/members) or not.
+    show_in_directory: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     __table_args__ = (Index("ix_users_created_at", "created_at"),)
 
@@ -118,6 +133,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    @property
+    def is_new_by_trust(self) -> bool | None:
+        """The trust level's say in the shared "new member" test (forum.accounts.trust.newness)."""
+        return trust.newness(self)
 
     def cap_role(self, role: Role) -> None:
         """Act, for the rest of this request, with at most ``role``: an API key without the

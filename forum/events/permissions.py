@@ -1,7 +1,8 @@
 """Who may do what with events: the one place each rule is written.
 
 * Create: active staff (``is_staff``) always; active members when the admin setting
-  ``events_creators`` is ``"members"`` (default ``"staff"``). "Active" is accounts' member
+  ``events_creators`` is ``"members"`` (default ``"staff"``) and their trust level reaches
+  ``trust_level_to_create_events`` (forum.accounts.trust). "Active" is accounts' member
   state: not unverified, pending, rejected, silenced or suspended.
 * RSVP and take a seat: active members only (a silenced member keeps their answers and
   their place on the waitlist, but is not promoted while silenced).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.accounts import trust
 from forum.accounts.states import MemberState, can_read_as_member, is_active_member, member_state
 from forum.discussions import permissions as discussions
 from forum.discussions.models import ReadAccess
@@ -36,7 +38,7 @@ def can_create_event(user: Any) -> bool:
         return False
     if user.is_staff:
         return True
-    return get_setting("events_creators") == "members"
+    return get_setting("events_creators") == "members" and trust.may(user, "create_events")
 
 
 # Why a member state may not RSVP, as a code (the service words it for the member).

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from forum.accounts import trust
 from forum.accounts.permissions import posting_block_reason
 from forum.discussions.permissions import outranks
 from forum.extensions import db
@@ -63,8 +64,9 @@ def is_new_for_messages(user: Any) -> bool:
 
 
 def can_message_members(user: Any) -> bool:
-    """May start a conversation with other members (not only with a group's inbox)."""
-    return can_use_messages(user) and not is_new_for_messages(user)
+    """May start a conversation with other members (not only with a group's inbox): not new,
+    and a trust level reaching ``trust_level_to_message`` (forum.accounts.trust)."""
+    return can_use_messages(user) and not is_new_for_messages(user) and trust.may(user, "message")
 
 
 def can_invite(user: Any, conversation: Conversation, participant: ConversationParticipant | None) -> bool:

@@ -30,3 +30,11 @@ class ReviewSubject(Protocol):
     def author_of(self, subject: Any) -> Any:
         """The member who wrote it (for the rejection text's language, permissions)."""
         ...
+
+
+class SanctionListener(Protocol):
+    """Told of each sanction (warning, silence, suspension) INSIDE the sanction's transaction, so
+    what follows from it (members: a demotion after repeated sanctions) lands with it or not at
+    all. Contributed by domains above moderation from their ``init_app``; errors propagate."""
+
+    def sanctioned(self, actor: Any, user: Any, sanction: Any) -> None: ...

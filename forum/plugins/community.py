@@ -21,14 +21,15 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from forum.accounts import trust
 from forum.accounts.permissions import can_administer
 from forum.discussions.models import Post
 from forum.discussions.services import visible_categories
 from forum.extensions import db
 from forum.i18n_content import translated
 
-__all__ = ["CategoryInfo", "PostInfo", "categories", "count_posts_by", "is_admin", "recent_posts_by",
-           "require_admin"]
+__all__ = ["REGULAR", "CategoryInfo", "PostInfo", "categories", "count_posts_by", "is_admin", "recent_posts_by",
+           "require_admin", "trust_level"]
 
 
 def is_admin(user: Any) -> bool:
@@ -74,6 +75,18 @@ def recent_posts_by(author: Any, since: datetime, *, exclude_topic: int | None =
     if exclude_topic is not None:
         query = query.where(Post.topic_id != exclude_topic)
     return [PostInfo(*row) for row in db.session.execute(query)]
+
+
+# The trust level from which a member is a regular (forum.accounts.trust.TrustLevel.REGULAR).
+REGULAR = int(trust.TrustLevel.REGULAR)
+
+
+def trust_level(user: Any) -> int | None:
+    """A member's trust level as a number: 0 new, 1 basic, 2 member, 3 regular, 4 leader (staff
+    and moderators count as leaders); None for visitors. Accounts' rule
+    (:func:`forum.accounts.trust.trust_level`)."""
+    level = trust.trust_level(user)
+    return None if level is None else int(level)
 
 
 def count_posts_by(author: Any, since: datetime) -> int:

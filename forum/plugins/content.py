@@ -55,11 +55,21 @@ def extract_links(raw: str) -> Links:
 def is_new_member(author: Any, *, posts: int, days: int, context: Any = None) -> bool:
     """True during a member's first ``posts`` posts or first ``days`` days (0 turns a test off).
 
+    The member's trust level speaks first (the rule is written once, in
+    :func:`forum.accounts.trust.newness`, read here through ``User.is_new_by_trust``): a member
+    at level *member* or above is never new, one held at *new* by a lock (demoted) always is,
+    while the feature has a "new member" treatment at all (``posts`` or ``days`` not 0).
+
     The one definition plugins share, each with its own settings. For an edit
     (``context.kind == "edit"``) the edited post counts as one of those first posts, as the
     core's own rule does: a member's last "new" post cannot be edited into spam once they
     have grown out of the limit with it.
     """
+    if not posts and not days:  # the feature's "new member" treatment is off: nobody is new to it
+        return False
+    by_trust = getattr(author, "is_new_by_trust", None)
+    if by_trust is not None:
+        return bool(by_trust)
     count = getattr(author, "post_count", 0) or 0
     editing = getattr(context, "kind", None) == "edit"
     if posts and (count <= posts if editing else count < posts):

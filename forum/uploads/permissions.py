@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from forum.accounts import trust
 from forum.accounts.models import AnonymousUser
 from forum.accounts.permissions import posting_block_reason
 from forum.discussions.models import Post
@@ -48,8 +49,10 @@ def uploads_enabled() -> bool:
 
 
 def can_upload(user: Any) -> bool:
-    """Members who may post may upload (their files go into posts); visitors never."""
-    return uploads_enabled() and bool(user.is_authenticated) and posting_block_reason(user) is None
+    """Members who may post may upload (their files go into posts) once their trust level allows
+    (``trust_level_to_upload``); visitors never."""
+    return (uploads_enabled() and bool(user.is_authenticated) and posting_block_reason(user) is None
+            and trust.may(user, "upload"))
 
 
 def can_read_post_files(user: Any, post: Post) -> bool:

@@ -2,9 +2,15 @@
 
 Revision ID: 0024_trust_levels
 Revises: 0023_crisis
+
+Columns on ``users``: the trust level and its lock (forum.accounts.trust), the activity the
+levels are earned with (recomputed by forum.members' periodic job), and the member's choice
+to be listed in the member directory.
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
+
+from forum.db_types import UTCDateTime
 
 
 revision = '0024_trust_levels'
@@ -14,8 +20,22 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('trust_level', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('trust_level_locked', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('trust_level_locked_until', UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('days_visited', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('visit_counted_at', UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('posts_read', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('topics_entered', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('flags_agreed', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('show_in_directory', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.create_index(batch_op.f('ix_users_trust_level'), ['trust_level'], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_trust_level'))
+        for column in ('show_in_directory', 'flags_agreed', 'topics_entered', 'posts_read', 'visit_counted_at',
+                       'days_visited', 'trust_level_locked_until', 'trust_level_locked', 'trust_level'):
+            batch_op.drop_column(column)

@@ -9,9 +9,11 @@
   scripts) pass unless "Require the form timer" is on.
 * **First-post heuristics**: a post from a new account that contains a link AND repeats text
   the same author posted in another topic in the last day goes to the review queue.
-* **Rate limits per trust level**: new members and other members may publish at most N posts
-  per 10 minutes (staff: no limit). They apply to web requests while the site's rate limiting
-  is on (``RATELIMIT_ENABLED``); scripts and imports that call the services are not limited.
+* **Rate limits per trust level**: new members, other members and regulars (trust level 3 and
+  up, ``regular_rate``; 0: as other members) may publish at most N posts per 10 minutes
+  (staff: no limit). "New" is the shared rule, so a member's trust level speaks first. They
+  apply to web requests while the site's rate limiting is on (``RATELIMIT_ENABLED``); scripts
+  and imports that call the services are not limited.
 
 Kinds of text: topics and replies get every check. An **edit** is judged like the post it
 edits by the first-post heuristic (editing an innocent post into a repeated link is the
@@ -40,7 +42,7 @@ from markupsafe import Markup
 
 from forum.plugins import SettingField, Verdict, form_field_name, hookimpl, plugin_setting, utcnow
 from forum.plugins import is_new_member as shared_is_new_member
-from forum.plugins.community import count_posts_by, recent_posts_by
+from forum.plugins.community import REGULAR, count_posts_by, recent_posts_by, trust_level
 
 __plugin_name__ = _l("Spam guard")
 __plugin_description__ = _l("Honeypot and form timer on registration and posting, first-post heuristics and "
@@ -77,6 +79,9 @@ def forum_gather_settings_schema() -> list[SettingField]:
                      min=0, max=1000, help=_l("0: no limit.")),
         SettingField("member_rate", _l("Other members: posts allowed per 10 minutes"), type="int", default=20,
                      min=0, max=1000, help=_l("0: no limit. Staff are never limited.")),
+        SettingField("regular_rate", _l("Regulars and leaders (trust level 3 and up): posts allowed per 10 "
+                                        "minutes"), type="int", default=0, min=0, max=1000,
+                     help=_l("0: the same as other members.")),
         SettingField("first_post_heuristics", _l("Hold posts from new accounts that contain links and repeat "
                                                  "text posted in another topic"), type="bool", default=True),
     ]
@@ -164,6 +169,8 @@ def _rate_limited(author: Any, new_member: bool) -> Verdict | None:
     if not (has_request_context() and current_app.config.get("RATELIMIT_ENABLED", True)):
         return None
     limit = int(plugin_setting(PLUGIN_ID, "new_member_rate" if new_member else "member_rate") or 0)
+    if not new_member and (trust_level(author) or 0) >= REGULAR:  # trusted members may post faster
+        limit = int(plugin_setting(PLUGIN_ID, "regular_rate") or 0) or limit
     if not limit:
         return None
     recent = count_posts_by(author, utcnow() - RATE_WINDOW)

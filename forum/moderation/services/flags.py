@@ -10,7 +10,9 @@ computed). A flag weighs what its author has earned, between 0.25 and 1.0:
     weight   = clamp(0.25 + 0.75 * earned) * accuracy, never below 0.25 nor above 1.0
 
 ``agreed``/``disagreed`` count the member's earlier flags that moderators upheld or turned
-down (ignored flags count for neither); the forum does not track posts read, so activity is
+down (ignored flags count for neither). The trust level sets a floor before accuracy
+(:data:`forum.accounts.trust.FLAG_WEIGHT_FLOOR`): a regular's flag weighs at least
+0.75 × accuracy, a leader's 1.0 × accuracy. The forum does not track posts read, so activity is
 the member's published posts. Moderators' and admins' flags weigh 1.0. So a brand-new
 account weighs 0.25: three throwaway accounts add up to 0.75, not to a hide.
 
@@ -30,6 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum import outbox
+from forum.accounts import trust
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
@@ -80,6 +83,7 @@ def flag_weight(user: User) -> float:
                  + 0.1 * agreed)
     accuracy = (agreed + 2) / (agreed + disagreed + 2)
     weight = (MIN_FLAG_WEIGHT + (1 - MIN_FLAG_WEIGHT) * earned) * accuracy
+    weight = max(weight, trust.flag_weight_floor(user) * accuracy)  # regulars and leaders weigh more
     return round(min(1.0, max(MIN_FLAG_WEIGHT, weight)), 3)
 
 

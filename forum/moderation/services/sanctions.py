@@ -17,8 +17,10 @@ from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.notifications import notify
+from forum.registry import contributions
 
 from .. import permissions
+from ..interfaces import SanctionListener
 from ..models import Sanction, SanctionKind
 from . import notices
 from .common import clean, iso, url
@@ -37,6 +39,12 @@ def _sanction_reason(reason: str) -> str:
     return reason
 
 
+def _tell_listeners(actor: User, user: User, sanction: Sanction) -> None:
+    """The domains that follow sanctions (members' demotions), in this transaction."""
+    for listener in contributions(SanctionListener):
+        listener.sanctioned(actor, user, sanction)
+
+
 def parse_duration(key: str, *, allow_permanent: bool) -> timedelta | None:
     if key not in DURATIONS or (key == "permanent" and not allow_permanent):
         raise ValidationFailed({"duration": _("Choose a duration.")})
@@ -53,6 +61,7 @@ def warn_user(actor: User, user: User, reason: str, note: str = "") -> Sanction:
     user.warning_pending = True
     db.session.flush()
     record_action(actor, "user.warn", "user", user.id, after={"sanction": sanction.id}, reason=reason)
+    _tell_listeners(actor, user, sanction)
     notify(user, notices.WARNING, {"reason": reason}, url=url("moderation.my_status", "/moderation/me"))
     db.session.commit()
     return sanction
@@ -85,6 +94,7 @@ def silence_user(actor: User, user: User, duration: timedelta, reason: str, note
     db.session.flush()
     record_action(actor, "user.silence", "user", user.id, before=before,
                   after={"silenced_until": iso(until), "sanction": sanction.id}, reason=reason)
+    _tell_listeners(actor, user, sanction)
     notify(user, notices.SILENCED, {"until": iso(until), "reason": reason},
            url=url("moderation.my_status", "/moderation/me"))
     db.session.commit()
@@ -105,6 +115,7 @@ def suspend_user(actor: User, user: User, duration: timedelta | None, reason: st
     db.session.flush()
     record_action(actor, "user.suspend", "user", user.id, before=before,
                   after={"suspended_until": iso(until), "sanction": sanction.id}, reason=reason)
+    _tell_listeners(actor, user, sanction)
     # A permanent suspension has no end to show.
     notify(user, notices.SUSPENDED, {"until": iso(until) if duration is not None else None, "reason": reason})
     db.session.commit()

@@ -28,6 +28,7 @@ from forum.discussions.models import Category, Post, PostState
 from forum.extensions import db
 from forum.i18n_content import member_language
 from forum.plugins import FilterContext, Verdict, VerdictKind, VerdictOrigin
+from forum.plugins import is_new_member as shared_is_new_member
 from forum.settings import get_setting
 
 from ..models import PostVerdict, Resolution, ReviewItem, ReviewKind, ReviewReason, ReviewStatus
@@ -50,10 +51,10 @@ JUDGED_KINDS = ("topic", "reply", "edit", "event", "profile")
 def is_new_member(author: Any, context: FilterContext) -> bool:
     """During a member's first ``first_posts_need_approval`` posts. An edit counts the edited
     post as one of theirs: a member whose first post was just approved is still new when they
-    edit it (so it cannot be approved and then edited into spam)."""
-    limit = int(get_setting("first_posts_need_approval") or 0)
-    posts = int(author.post_count or 0)
-    return limit > 0 and (posts <= limit if context.kind == "edit" else posts < limit)
+    edit it (so it cannot be approved and then edited into spam). The shared rule, so the
+    trust level speaks first (forum.accounts.trust.newness)."""
+    return shared_is_new_member(author, posts=int(get_setting("first_posts_need_approval") or 0), days=0,
+                                context=context)
 
 
 def core_verdict(author: Any, context: FilterContext) -> Verdict | None:
