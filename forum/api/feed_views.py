@@ -1,5 +1,5 @@
-"""Feed routes: ``/latest.rss``, ``/c/<slug>.rss``, ``/t/<slug>/<id>.rss``, ``/u/<username>.rss``
-and their ``.atom`` twins. What goes in a feed is :mod:`forum.api.feeds`' policy; these
+"""Feed routes: ``/latest.rss``, ``/c/<slug>.rss``, ``/t/<slug>/<id>.rss``, ``/u/<username>.rss``,
+``/tag/<slug>.rss`` and their ``.atom`` twins. What goes in a feed is :mod:`forum.api.feeds`' policy; these
 routes add the HTTP caching: a shared cache may keep a feed five minutes (it is the same
 document for everyone), and a reader that sends the ETag or Last-Modified it has gets a 304."""
 
@@ -49,6 +49,11 @@ def _routes(fmt: str) -> None:
     bp.add_url_rule(f"/c/<slug>.{fmt}", f"category_{fmt}", category, methods=["GET"])
     bp.add_url_rule(f"/t/<slug>/<int:topic_id>.{fmt}", f"topic_{fmt}", topic, methods=["GET"])
     bp.add_url_rule(f"/u/<username>.{fmt}", f"member_{fmt}", member, methods=["GET"])
+
+    def tag(slug: str) -> Any:
+        return _answer(lambda: feeds.tag_feed(slug), fmt)
+
+    bp.add_url_rule(f"/tag/<slug>.{fmt}", f"tag_{fmt}", tag, methods=["GET"])
 
 
 for _format in feeds.FORMATS:

@@ -43,6 +43,7 @@ from forum.discussions.models import Category, Post, Topic
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.markup import mail_html
+from forum.tags import services as tag_services
 from forum.urls import external_url, public_url
 
 FEED_ITEMS = 30
@@ -213,3 +214,17 @@ def alternates(kind: str, target: Any = None) -> list[dict[str, str]]:
             return []
     return [{"type": "application/rss+xml", "title": f"{title} (RSS)", "href": urls["rss"]},
             {"type": "application/atom+xml", "title": f"{title} (Atom)", "href": urls["atom"]}]
+
+
+def tag_feed(slug: str) -> Feed:
+    """New topics carrying a tag (a synonym's feed is its target's), in categories a visitor reads."""
+    tag = tag_services.get_by_name(slug)
+    if tag is None:
+        raise NotFound()
+    if tag.target is not None:
+        tag = tag.target
+    site = _site_name()
+    return Feed(title=_("Topics tagged %(tag)s — %(site)s", tag=tag.name, site=site),
+                subtitle=_("New topics tagged %(tag)s", tag=tag.name),
+                page_url=external_url("tags.tag_page", slug=tag.name), feed_urls=_urls("tag", slug=tag.name),
+                posts=_posts(Post.post_number == 1, Topic.id.in_(tag_services.topics_tagged(tag.name))))

@@ -22,6 +22,8 @@ class TopicForm(FlaskForm):
                          description=_l("Markdown: **bold**, *italic*, [link](https://…), lists, `code`, "
                                         "@mentions."))
     official = BooleanField(_l("Official reply"))
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)],
+                       description=_l("Separate tags with commas, e.g. moka-pro, firmware-2-1."))
 
 
 class ReplyForm(FlaskForm):
@@ -40,6 +42,8 @@ class EditPostForm(FlaskForm):
                                           "unless you choose one."))
     # The revision the text was loaded from: a save from an outdated form is refused, not applied.
     base_revision = HiddenField()
+    tags = StringField(_l("Tags"), validators=[Optional(), Length(max=400)],
+                       description=_l("Separate tags with commas, e.g. moka-pro, firmware-2-1."))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -97,3 +97,26 @@ class DraftPlace(Protocol):
     def may_write(self, user: Any, key: int | None) -> bool: ...
 
     def posted_since(self, user: Any, key: int | None, since: datetime) -> bool: ...
+
+
+class TopicTags(Protocol):
+    """Tags on topics (the tags domain provides it).
+
+    ``write(actor, topic, names, *, new)`` runs inside a topic's write (its creation, or an edit
+    of its opening post), after the topic's flush: ``names`` is the composer's field as typed
+    (comma-separated). It resolves synonyms, checks the category's rules, the per-topic maximum
+    and who may create tags, writes the topic's tags and their counts, and answers whether they
+    changed. Bad tags raise ValidationFailed on ``tags`` and the whole write rolls back.
+    ``for_topics(topic_ids)``: each listed topic's tags for display, ``{topic id: [tag]}``, in one
+    query whatever the number of topics. ``names_for(topic_ids)``: the tag names a topic's search
+    documents carry, ``{topic id: [name]}``, in one query. ``topics_tagged``: the ``?tag=`` filter."""
+
+    def write(self, actor: Any, topic: Any, names: str, *, new: bool) -> bool: ...
+
+    def for_topics(self, topic_ids: Sequence[int]) -> dict[int, list[Any]]: ...
+
+    def names_for(self, topic_ids: Sequence[int]) -> dict[int, list[str]]: ...
+
+    def topics_tagged(self, name: str) -> Any:
+        """A SELECT of the ids of the topics carrying tag ``name`` (a synonym names its target),
+        for a listing's WHERE; an unknown tag selects nothing."""

@@ -20,7 +20,7 @@ from forum.urls import safe_next
 
 from . import links, permissions, services
 from .forms import EditPostForm, ReplyForm, TopicForm
-from .interfaces import PostFiles
+from .interfaces import PostFiles, TopicTags
 from .models import PostState
 
 bp = Blueprint("discussions", __name__)
@@ -79,6 +79,8 @@ def _list_filters() -> dict[str, Any]:
         value = request.args.get(key)
         if value in ("yes", "no"):
             filters[key] = value == "yes"
+    if request.args.get("tag"):  # ?tag=moka-pro (tags' rule; an unknown tag lists nothing)
+        filters["topic_ids"] = lookup(TopicTags).topics_tagged(request.args["tag"][:80])
     return filters
 
 
@@ -247,11 +249,18 @@ def new_topic() -> Any:
         400 if form.errors else 200)
 
 
+def _typed_tags(form: Any) -> str | None:
+    """The tags field as typed; None when the form sent none (a client from before the field),
+    so a topic's tags are never cleared by a form that could not show them."""
+    return (form.tags.data or "") if "tags" in request.form else None
+
+
 def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
     draft = _restore_draft("topic", None)
     if draft:
         form.category.data, form.title.data, form.body.data = (
             draft.get("category"), draft.get("title"), draft.get("body"))
+        form.tags.data = draft.get("tags")
     elif request.args.get("category"):
         slug = request.args["category"]
         form.category.data = next((c.id for c in categories if c.slug == slug), None)
@@ -264,10 +273,11 @@ def _create_topic(form: TopicForm, cat: Any) -> Any:
     use_form_extras("topic")  # plugins' extra inputs (spam_guard) reach the filters
     try:
         outcome = services.create_topic(current_user, cat, form.title.data or "", form.body.data or "",
-                                        ip=request.remote_addr, official=bool(form.official.data))
+                                        ip=request.remote_addr, official=bool(form.official.data),
+                                        tags=_typed_tags(form))
     except services.PostingBlocked as exc:
         return _blocked(exc, {"kind": "topic", "key": None, "category": cat.id, "title": form.title.data,
-                              "body": form.body.data}, url_for("discussions.new_topic"))
+                              "body": form.body.data, "tags": form.tags.data}, url_for("discussions.new_topic"))
     except ValidationFailed as exc:
         apply_errors(form, exc, default_field="body")
         return None
@@ -307,6 +317,9 @@ def edit_post(post_id: int) -> Any:
         form.official.data = post.is_official
         form.language.data = post.language if post.language_chosen else services.AUTO_LANGUAGE
         form.base_revision.data = str(post.edit_count)
+        if post.post_number == 1:
+            form.tags.data = ", ".join(t.name for t in lookup(TopicTags).for_topics([post.topic_id]).get(
+                post.topic_id, []))
     elif form.validate_on_submit() and _take_form_files(form):
         # A tick from someone who may not speak for the brand reaches the service, which refuses it (403).
         official = bool(form.official.data) if (permissions.can_post_official(current_user)
@@ -315,7 +328,8 @@ def edit_post(post_id: int) -> Any:
             services.edit_post(current_user, post, form.body.data or "",
                                title=form.title.data if post.post_number == 1 else None,
                                reason=form.reason.data, official=official, language=form.language.data or None,
-                               base_revision=_base_revision(form.base_revision.data))
+                               base_revision=_base_revision(form.base_revision.data),
+                               tags=_typed_tags(form) if post.post_number == 1 else None)
         except services.EditConflict as exc:
             # The member's text stays in the form; the next save starts from the current version.
             conflict = True

@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from forum import settings
+from forum.audit import AuditVocabulary
+from forum.discussions.interfaces import TopicTags
+from forum.interfaces import AdminSection
+from forum.registry import contribute, provide
+
+from . import audit_vocabulary, models, permissions, services  # noqa: F401 - models: the tables
+from .admin_views import bp as admin_bp
+from .views import bp
+
+
+def _topic_tag_list(topic: Any) -> list[Any]:
+    return services.tags_for_topics([topic.id]).get(topic.id, [])
+
+
+def _may_edit_topic_tags(topic: Any) -> bool:
+    return permissions.can_edit_topic_tags(current_user, topic)
 
 
 def init_app(app: Flask) -> None:
-    """Registers everything this domain adds (filled in by issue 15's work)."""
+    """Registers everything this domain adds."""
+    settings.register_defaults(app, {**services.DEFAULTS, permissions.CREATE_MIN_TRUST_LEVEL: None})
+    provide(app, TopicTags, services.TopicTagsFromTags())  # discussions' composer, lists, search documents
+    app.register_blueprint(bp)
+    app.register_blueprint(admin_bp)
+    app.add_template_global(_topic_tag_list, "topic_tag_list")
+    app.add_template_global(_may_edit_topic_tags, "may_edit_topic_tags")
+    contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, AdminSection, AdminSection("tags_admin.index", _l("Tags"),
+                                               _l("tags, tag groups, synonyms, merges and category tag rules")))

@@ -41,7 +41,7 @@ from forum.registry import lookup
 from forum.text import slugify, strip_invisible
 
 from .. import counters, notices, permissions, watching
-from ..interfaces import PostFiles
+from ..interfaces import PostFiles, TopicTags
 from ..models import Category, Post, PostRevision, PostState, Topic
 from ..topic_images import refresh_topic_image
 
@@ -192,12 +192,14 @@ def _check_official(author: User, official: bool) -> None:
 
 def create_topic(author: User, category: Category, title: str, body: str, *, ip: str | None = None,
                  official: bool = False, commit: bool = True, reviewed_by: User | None = None,
-                 language: str | None = None) -> PostOutcome:
+                 language: str | None = None, tags: str | None = None) -> PostOutcome:
     """Start a topic. ``commit=False`` leaves the transaction open for a caller that writes
     more with it (a meetup's discussion topic); that caller commits and fires
     ``forum_topic_created`` itself. ``reviewed_by`` names the moderator who already approved
     what the topic says (a held meetup they approved): a hold is not applied again, and the
-    verdicts stay in the post's history. ``language``: the author's choice (None: detected)."""
+    verdicts stay in the post's history. ``language``: the author's choice (None: detected).
+    ``tags``: the composer's tags field (comma-separated; None: no tags field), written in the
+    same transaction by the registered :class:`~forum.discussions.interfaces.TopicTags`."""
     if not permissions.can_start_topic(author, category):
         raise PermissionDenied()
     require_can_post(author)
@@ -221,6 +223,8 @@ def create_topic(author: User, category: Category, title: str, body: str, *, ip:
     db.session.add_all([topic, post])
     try:
         _record_files(post, cooked, author)
+        if tags is not None:
+            lookup(TopicTags).write(author, topic, tags, new=True)
         if not held:
             counters.publish(post, fresh=True)  # moves the post and its topic into the counters
         _record(post, verdicts, context, held=held)
@@ -292,7 +296,8 @@ def _change_official(editor: User, post: Post, official: bool, reason: str | Non
 
 def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
               reason: str | None = None, official: bool | None = None, commit: bool = True,
-              base_revision: int | None = None, language: str | None = None) -> PostOutcome:
+              base_revision: int | None = None, language: str | None = None,
+              tags: str | None = None) -> PostOutcome:
     """Change a post's text (and, for an opening post, the topic title), keeping a revision.
 
     The edit is judged like a new post: when the filters would hold it, a published post goes
@@ -309,6 +314,8 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     changed), None to keep a chosen language or else detect from a changed text. A change of
     language alone is an edit too: it is judged again (language-scoped filters) and revised.
     A save that changes nothing (text, title, language, official mark) writes nothing.
+    ``tags`` (an opening post's form): the topic's tags as typed, written in the same transaction
+    (a change of tags alone is saved without a revision of the text).
     """
     if not permissions.can_edit_post(editor, post):
         raise PermissionDenied()
@@ -321,19 +328,20 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     text_changed = raw != post.raw or (new_title is not None and new_title != topic.title)
     new_language, chosen = _language_of_edit(post, raw, new_title or (topic.title if post.post_number == 1 else None),
                                              language, text_changed=text_changed)
+    tags_changed = _write_tags(editor, post, tags, commit=commit)
     if not text_changed and (new_language, chosen) == (post.language, bool(post.language_chosen)) \
             and (official is None or official == post.is_official):
         # "Save changes" with nothing changed: no revision, no edit count, no second judgement
         # (which could send an approved post back to the queue).
-        return PostOutcome(post, Verdict.allow())
+        return _tags_only(editor, post, tags_changed, PostOutcome(post, Verdict.allow()), commit=commit)
     context = FilterContext(kind="edit", category_id=topic.category_id, topic_id=topic.id,
                             locale=new_language, extra={"post_number": post.post_number})
-    verdict, verdicts = _judge(draft, editor, context)
+    verdict, verdicts = _judge_edit(draft, editor, context, undo_tags=commit and tags_changed)
     changed_title = new_title is not None and draft.title != topic.title
     changed_language = (new_language, chosen) != (post.language, bool(post.language_chosen))
     if draft.raw == post.raw and not changed_title and not changed_language \
             and (official is None or official == post.is_official):
-        return PostOutcome(post, verdict, verdicts)
+        return _tags_only(editor, post, tags_changed, PostOutcome(post, verdict, verdicts), commit=commit)
     try:
         _claim_next_revision(post, base_revision)
         revision = PostRevision(post_id=post.id, number=post.edit_count + 1, raw=post.raw, cooked=post.cooked,
@@ -367,7 +375,44 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     if commit:
         db.session.commit()
         fire("forum_post_edited", post=post, revision=revision)
+        _fire_tags_changed(editor, post, tags_changed)
     return PostOutcome(post, verdict, verdicts)
+
+
+def _judge_edit(draft: Draft, editor: User, context: FilterContext, *,
+                undo_tags: bool) -> tuple[Verdict, list[Verdict]]:
+    """:func:`_judge` for an edit whose tags were written first: a refused text takes them back."""
+    try:
+        return _judge(draft, editor, context)
+    except ValidationFailed:
+        if undo_tags:
+            db.session.rollback()
+        raise
+
+
+def _fire_tags_changed(editor: User, post: Post, changed: bool) -> None:
+    if changed:  # every post of the topic carries its tags in search
+        fire("forum_topic_changed", topic=post.topic, actor=editor, change="tags")
+
+
+def _write_tags(editor: User, post: Post, tags: str | None, *, commit: bool) -> bool:
+    """An opening post's edit carries its topic's tags: written first, so bad tags stop the
+    whole edit (ValidationFailed, nothing stored)."""
+    if tags is None or post.post_number != 1:
+        return False
+    try:
+        return lookup(TopicTags).write(editor, post.topic, tags, new=False)
+    except Exception:
+        if commit:
+            db.session.rollback()
+        raise
+
+
+def _tags_only(editor: User, post: Post, changed: bool, outcome: PostOutcome, *, commit: bool) -> PostOutcome:
+    """An edit that changed the topic's tags and nothing else: saved without a revision."""
+    if changed and commit:
+        outbox.commit_and_fire([("forum_topic_changed", {"topic": post.topic, "actor": editor, "change": "tags"})])
+    return outcome
 
 
 def _language_of_edit(post: Post, raw: str, title: str | None, language: str | None, *,

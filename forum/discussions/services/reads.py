@@ -20,10 +20,10 @@ from forum.accounts.visits import previous_visit
 from forum.db_types import utcnow
 from forum.errors import NotFound, PermissionDenied
 from forum.extensions import db
-from forum.registry import contributions
+from forum.registry import contributions, lookup
 
 from .. import permissions, watching
-from ..interfaces import PostLoadOption, TopicLoadOption
+from ..interfaces import PostLoadOption, TopicLoadOption, TopicTags
 from ..models import Category, CategoryMember, NotificationLevel, Post, PostRevision, PostState, Topic, TopicMember
 
 
@@ -204,11 +204,14 @@ class TopicList:
     reads: dict[int, watching.ReadState] = field(default_factory=dict)
     # A category's page, for a member: the level they follow the category at (its control).
     category_level: NotificationLevel | None = None
+    # The listed topics' tags, {topic id: [tag]} (TopicTags: one query for the page).
+    tags: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def _with_reads(user: Any, listing: TopicList) -> TopicList:
-    """Add the page's read state: one query, whatever the number of topics."""
+    """Add the page's read state and tags: one query each, whatever the number of topics."""
     listing.reads = watching.read_states(user, listing.pinned + listing.topics, since=previous_visit(user))
+    listing.tags = lookup(TopicTags).for_topics([t.id for t in listing.pinned + listing.topics])
     return listing
 
 
@@ -342,6 +345,8 @@ def _apply_filter(query: Any, key: str, value: Any) -> Any:
     if key == "solved":
         cond = Topic.solution_post_id.is_not(None)
         return query.where(cond if value else ~cond)
+    if key == "topic_ids":  # a SELECT of topic ids from a domain above (tags: ?tag=)
+        return query.where(Topic.id.in_(value))
     return query
 
 

@@ -1,0 +1,312 @@
+"""Tags on topics: reading and writing a topic's tags (the rules, synonyms, counts).
+
+The one owner of ``Tag.topic_count``: every change of a topic's tags goes through
+:func:`_retag`, which adds and removes ``topic_tags`` rows and moves the counts with SQL
+arithmetic (``topic_count = topic_count + 1``), never read-modify-write, so concurrent writes
+cannot lose a count. A count is the number of topics carrying the tag, whatever their state
+(a held or hidden topic keeps its tags); ``recount`` repairs counts from the rows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import delete, func, insert, select, update
+
+from forum import outbox
+from forum.audit import record_action
+from forum.errors import PermissionDenied, ValidationFailed
+from forum.extensions import db
+from forum.i18n_content import translated
+from forum.settings import get_setting
+
+from . import permissions
+from .models import MAX_TAG_LENGTH, CategoryTagRule, Tag, TagGroup, TagGroupMember, TopicTag
+
+MAX_PER_TOPIC = "tags.max_per_topic"
+DEFAULTS: dict[str, Any] = {MAX_PER_TOPIC: 5}
+# What one field may hold before it is refused outright (the form also caps its length).
+MAX_TYPED = 30
+
+
+def normalize(name: str) -> str:
+    """A typed tag as stored: ASCII lower case, accents folded, runs of anything else one dash
+    ("Firmware 2.1" -> "firmware-2-1"); '' when nothing is left."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def parse_names(typed: str) -> list[str]:
+    """The distinct tag names in what was typed (commas separate them), in order."""
+    names: list[str] = []
+    parts = [p for p in typed.replace("\n", ",").split(",") if p.strip()]
+    if len(parts) > MAX_TYPED:
+        raise ValidationFailed({"tags": _("Please type fewer tags.")})
+    for part in parts:
+        name = normalize(part)
+        if not name:
+            raise ValidationFailed({"tags": _("“%(tag)s” is not a tag name: use letters, digits and dashes.",
+                                              tag=part.strip()[:MAX_TAG_LENGTH])})
+        if len(name) > MAX_TAG_LENGTH:
+            raise ValidationFailed({"tags": _("Tag names are at most %(n)d characters.", n=MAX_TAG_LENGTH)})
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def find(names: Iterable[str]) -> dict[str, Tag]:
+    """Tags by name (synonyms included), in one query."""
+    wanted = list(names)
+    if not wanted:
+        return {}
+    return {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))}
+
+
+def get_by_name(name: str) -> Tag | None:
+    return db.session.scalar(select(Tag).where(Tag.name == normalize(name)))
+
+
+def resolve(actor: Any, typed: str, category_id: int) -> list[Tag]:
+    """The tags ``typed`` stands for on a topic in the category: synonyms replaced by their
+    targets, new names created when ``actor`` may create tags, the maximum and the category's
+    rules checked. Raises ValidationFailed on ``tags`` (nothing is written then)."""
+    names = parse_names(typed)
+    known = find(names)
+    unknown = [n for n in names if n not in known]
+    if unknown and not permissions.can_create_tags(actor):
+        raise ValidationFailed({"tags": ngettext(
+            "There is no tag “%(tags)s”. Choose an existing tag.",
+            "There are no tags “%(tags)s”. Choose existing tags.", len(unknown), tags="”, “".join(unknown))})
+    targets = {t.target_id for t in known.values() if t.target_id is not None}
+    by_id = {t.id: t for t in db.session.scalars(select(Tag).where(Tag.id.in_(targets)))} if targets else {}
+    chosen: list[Tag] = []
+    for name in names:
+        tag = known.get(name)
+        if tag is None:
+            tag = Tag(name=name, description="", topic_count=0, created_by_id=getattr(actor, "id", None))
+            db.session.add(tag)
+        elif tag.target_id is not None:
+            tag = by_id.get(tag.target_id, tag)
+        if tag not in chosen:
+            chosen.append(tag)
+    limit = int(get_setting(MAX_PER_TOPIC) or 0)
+    if limit and len(chosen) > limit:
+        raise ValidationFailed({"tags": ngettext("A topic may have at most %(num)d tag.",
+                                                 "A topic may have at most %(num)d tags.", limit, num=limit)})
+    check_rules(chosen, category_id)
+    db.session.flush()
+    return chosen
+
+
+def check_rules(tags: Sequence[Tag], category_id: int) -> None:
+    """The category's tag rules: allowed groups, and a minimum (from a group, if it says so)."""
+    rule = db.session.get(CategoryTagRule, category_id)
+    if rule is None:
+        return
+    ids = [t.id for t in tags if t.id is not None]
+    groups: dict[int, set[int]] = defaultdict(set)
+    if ids:
+        for tag_id, group_id in db.session.execute(
+                select(TagGroupMember.tag_id, TagGroupMember.group_id).where(TagGroupMember.tag_id.in_(ids))):
+            groups[tag_id].add(group_id)
+    allowed = set(rule.allowed_group_ids or [])
+    if allowed:
+        outside = [t.name for t in tags if t.id is None or not groups[t.id] & allowed]
+        if outside:
+            raise ValidationFailed({"tags": _("These tags cannot be used in this category: %(tags)s.",
+                                              tags=", ".join(outside))})
+    if rule.min_tags:
+        counted = [t for t in tags if rule.required_group_id is None
+                   or (t.id is not None and rule.required_group_id in groups[t.id])]
+        if len(counted) < rule.min_tags:
+            group = db.session.get(TagGroup, rule.required_group_id) if rule.required_group_id else None
+            if group is not None:
+                message = ngettext("This category needs at least %(num)d tag from “%(group)s”.",
+                                   "This category needs at least %(num)d tags from “%(group)s”.",
+                                   rule.min_tags, num=rule.min_tags, group=group_label(group))
+            else:
+                message = ngettext("This category needs at least %(num)d tag.",
+                                   "This category needs at least %(num)d tags.", rule.min_tags, num=rule.min_tags)
+            raise ValidationFailed({"tags": message})
+
+
+def group_label(group: TagGroup) -> str:
+    """A group's name in the reader's language (translated like a category's)."""
+    return translated(group, "name")
+
+
+def write_topic_tags(actor: Any, topic: Any, typed: str) -> bool:
+    """Inside the caller's transaction: the topic's tags become what ``typed`` names. True when
+    they changed."""
+    return _retag(topic.id, [t.id for t in resolve(actor, typed, topic.category_id)])
+
+
+def _retag(topic_id: int, wanted: Sequence[int]) -> bool:
+    """Topic ``topic_id`` carries exactly ``wanted`` (tag ids); counts follow in SQL."""
+    current = set(db.session.scalars(select(TopicTag.tag_id).where(TopicTag.topic_id == topic_id)))
+    added = [i for i in dict.fromkeys(wanted) if i not in current]
+    removed = [i for i in current if i not in set(wanted)]
+    if added:
+        db.session.execute(insert(TopicTag), [{"topic_id": topic_id, "tag_id": i} for i in added])
+        _move_counts(added, +1)
+    if removed:
+        db.session.execute(delete(TopicTag).where(TopicTag.topic_id == topic_id, TopicTag.tag_id.in_(removed)))
+        _move_counts(removed, -1)
+    return bool(added or removed)
+
+
+def _move_counts(tag_ids: Sequence[int], step: int) -> None:
+    db.session.execute(update(Tag).where(Tag.id.in_(list(tag_ids)))
+                       .values(topic_count=Tag.topic_count + step).execution_options(synchronize_session=False))
+    for tag in db.session.identity_map.values():
+        if isinstance(tag, Tag) and tag.id in tag_ids:
+            db.session.expire(tag, ["topic_count"])
+
+
+def move_topics(source: Tag, target: Tag) -> int:
+    """Every topic of ``source`` gets ``target`` instead (no topic twice); counts follow. The
+    number of topics that gained ``target``."""
+    has_target = select(TopicTag.topic_id).where(TopicTag.tag_id == target.id)
+    moved = db.session.execute(
+        update(TopicTag).where(TopicTag.tag_id == source.id, TopicTag.topic_id.not_in(has_target))
+        .values(tag_id=target.id).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    db.session.execute(delete(TopicTag).where(TopicTag.tag_id == source.id))
+    db.session.execute(update(Tag).where(Tag.id == target.id).values(topic_count=Tag.topic_count + moved)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(Tag).where(Tag.id == source.id).values(topic_count=0)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(source, ["topic_count"])
+    db.session.expire(target, ["topic_count"])
+    return int(moved or 0)
+
+
+def recount() -> int:
+    """Counts from the rows (``forum check --repair``'s kind of fix); the number corrected."""
+    actual = dict(db.session.execute(select(TopicTag.tag_id, func.count()).group_by(TopicTag.tag_id)).all())
+    fixed = 0
+    for tag_id, stored in db.session.execute(select(Tag.id, Tag.topic_count)).all():
+        if stored != actual.get(tag_id, 0):
+            db.session.execute(update(Tag).where(Tag.id == tag_id).values(topic_count=actual.get(tag_id, 0)))
+            fixed += 1
+    return fixed
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+def tags_for_topics(topic_ids: Sequence[int]) -> dict[int, list[Tag]]:
+    """Each topic's tags by name, in one query."""
+    out: dict[int, list[Tag]] = defaultdict(list)
+    if not topic_ids:
+        return {}
+    rows = db.session.execute(select(TopicTag.topic_id, Tag).join(Tag, Tag.id == TopicTag.tag_id)
+                              .where(TopicTag.topic_id.in_(list(topic_ids))).order_by(Tag.name))
+    for topic_id, tag in rows:
+        out[topic_id].append(tag)
+    return dict(out)
+
+
+def names_for_topics(topic_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    if not topic_ids:
+        return {}
+    rows = db.session.execute(select(TopicTag.topic_id, Tag.name).join(Tag, Tag.id == TopicTag.tag_id)
+                              .where(TopicTag.topic_id.in_(list(topic_ids))).order_by(Tag.name))
+    for topic_id, name in rows:
+        out[topic_id].append(name)
+    return dict(out)
+
+
+def topics_tagged(name: str) -> Any:
+    """A SELECT of the ids of topics tagged ``name`` (or its synonym's target)."""
+    tag = get_by_name(name)
+    tag_id = -1 if tag is None else (tag.target_id or tag.id)
+    return select(TopicTag.topic_id).where(TopicTag.tag_id == tag_id)
+
+
+@dataclass
+class GroupOfTags:
+    group: TagGroup | None  # None: tags in no group
+    tags: list[Tag]
+
+
+def tag_index() -> list[GroupOfTags]:
+    """Every tag (synonyms left out) under its groups, groups in order, then tags in no group.
+    Two queries."""
+    tags = list(db.session.scalars(select(Tag).where(Tag.target_id.is_(None)).order_by(Tag.name)))
+    groups = list(db.session.scalars(select(TagGroup).order_by(TagGroup.position, TagGroup.name)))
+    members: dict[int, set[int]] = defaultdict(set)
+    for group_id, tag_id in db.session.execute(select(TagGroupMember.group_id, TagGroupMember.tag_id)):
+        members[group_id].add(tag_id)
+    grouped = {tag_id for ids in members.values() for tag_id in ids}
+    out = [GroupOfTags(g, [t for t in tags if t.id in members[g.id]]) for g in groups]
+    rest = [t for t in tags if t.id not in grouped]
+    if rest:
+        out.append(GroupOfTags(None, rest))
+    return [entry for entry in out if entry.tags]
+
+
+def suggestions(prefix: str, limit: int = 10) -> list[Tag]:
+    """Tags starting with what was typed, most used first (the composer's suggestions)."""
+    start = normalize(prefix)
+    query = select(Tag).where(Tag.target_id.is_(None))
+    if start:
+        query = query.where(Tag.name.startswith(start, autoescape=True))
+    return list(db.session.scalars(query.order_by(Tag.topic_count.desc(), Tag.name).limit(limit)))
+
+
+def all_tags(limit: int = 500) -> list[Tag]:
+    """Every tag (targets of synonyms loaded), by name: the API's list and the admin page."""
+    return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(limit)))
+
+
+def synonyms_of(tag_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for target_id, name in db.session.execute(select(Tag.target_id, Tag.name)
+                                              .where(Tag.target_id.in_(list(tag_ids))).order_by(Tag.name)):
+        if target_id is not None:
+            out[target_id].append(name)
+    return dict(out)
+
+
+class TopicTagsFromTags:
+    """The :class:`~forum.discussions.interfaces.TopicTags` discussions looks up."""
+
+    def write(self, actor: Any, topic: Any, names: str, *, new: bool) -> bool:
+        if not new and not permissions.can_edit_topic_tags(actor, topic, editing_post=True):
+            return False
+        return write_topic_tags(actor, topic, names)
+
+    def for_topics(self, topic_ids: Sequence[int]) -> dict[int, list[Any]]:
+        return tags_for_topics(topic_ids)  # type: ignore[return-value]
+
+    def names_for(self, topic_ids: Sequence[int]) -> dict[int, list[str]]:
+        return names_for_topics(topic_ids)
+
+    def topics_tagged(self, name: str) -> Any:
+        return topics_tagged(name)
+
+
+def set_topic_tags(actor: Any, topic: Any, typed: str) -> bool:
+    """Staff's change of a topic's tags (its page's menu): written, audited when someone else's
+    topic, committed. The caller fires ``forum_topic_changed`` (the search index follows)."""
+    if not permissions.can_edit_topic_tags(actor, topic):
+        raise PermissionDenied()
+    before = names_for_topics([topic.id]).get(topic.id, [])
+    try:
+        changed = write_topic_tags(actor, topic, typed)
+        if changed:
+            after = names_for_topics([topic.id]).get(topic.id, [])
+            record_action(actor, "topic.tags", "topic", topic.id, before={"tags": before}, after={"tags": after})
+            outbox.record("forum_topic_changed", topic=topic, actor=actor, change="tags")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return changed
