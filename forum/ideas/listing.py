@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import g, has_request_context
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from forum.db_types import utcnow
@@ -90,9 +90,8 @@ def board_page(user: Any, category: Category, order: str = "votes", cursor: str 
         position = decode_cursor(cursor)
         if position is not None:
             query = query.where(after(Topic.created_at, Topic.id, position, descending=True))
-        query = query.add_columns(literal(0)).order_by(Topic.created_at.desc(), Topic.id.desc())
-        rows = db.session.execute(query.limit(per_page + 1)).all()
-        items = [IdeaRow(t, int(v), str(s), 0) for t, v, s, _ in rows]
+        rows = db.session.execute(query.order_by(Topic.created_at.desc(), Topic.id.desc()).limit(per_page + 1)).all()
+        items = [IdeaRow(row[0], int(row[1]), str(row[2]), 0) for row in rows]
         return Page(items[:per_page], encode_cursor(items[per_page - 1].topic.created_at, items[per_page - 1].topic.id)
                     if len(items) > per_page else None)
     if order == "trending":
@@ -105,9 +104,9 @@ def board_page(user: Any, category: Category, order: str = "votes", cursor: str 
     if count_position is not None:
         count, last_id = count_position
         query = query.where(or_(score < count, and_(score == count, Topic.id < last_id)))
-    rows = db.session.execute(query.add_columns(score).order_by(score.desc(), Topic.id.desc())
-                              .limit(per_page + 1)).all()
-    items = [IdeaRow(t, int(v), str(s), int(sc)) for t, v, s, sc in rows]
+    scored: list[Any] = list(db.session.execute(query.add_columns(score).order_by(score.desc(), Topic.id.desc())
+                                                .limit(per_page + 1)).all())
+    items = [IdeaRow(t, int(v), str(s), int(sc)) for t, v, s, sc in scored]
     last = items[per_page - 1] if len(items) > per_page else None
     return Page(items[:per_page], _count_cursor(last.score, last.topic.id) if last else None)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 from forum.extensions import db
 from forum.ideas import boards
 from forum.ideas.models import Idea
@@ -24,5 +23,6 @@ def make_idea(category: Any, title: str | None = None, author: Any = None) -> An
 
 def vote_count(topic_id: int) -> int:
     idea = db.session.get(Idea, topic_id)
-    db.session.refresh(idea) if idea is not None else None
+    if idea is not None:
+        db.session.refresh(idea)
     return idea.vote_count if idea is not None else 0

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
@@ -37,7 +38,7 @@ def test_the_unique_constraint_holds_even_past_the_service(app):
     member = make_user("voter")
     votes.vote(member, idea)
     db.session.add(IdeaVote(topic_id=idea.id, user_id=member.id, category_id=board.id))
-    with pytest.raises(Exception):  # IntegrityError, whatever the driver calls it
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
 
