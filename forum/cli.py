@@ -26,6 +26,7 @@ from forum.events.services import send_due_reminders
 from forum.extensions import db, migrate
 from forum.markup import cook
 from forum.plugins.manager import plugin_infos, plugin_manager
+from forum.registry import contributions
 from forum.search.services import rebuild_index
 from forum.seed import seed
 from forum.staff.services import add_member_by_group_name, group_named, list_groups
@@ -49,6 +50,8 @@ Moderators may edit, hide or remove content and suspend accounts that break thes
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(forum_cli)
+    for command in contributions(click.Command, app):  # a domain's own group (`forum insights …`)
+        forum_cli.add_command(command)
     plugin_manager(app).hook.forum_load_cli(group=forum_cli)
 
 

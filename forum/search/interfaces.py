@@ -107,3 +107,12 @@ class SearchScope(Protocol):
     def may_include_hidden(self, user: Any) -> bool:
         """Whether ``user`` may opt in to hidden, pending and deleted items."""
         ...
+
+
+class SearchRecorder(Protocol):
+    """Told about each search's first page (many; insights counts what members look for and do
+    not find). Privacy: only the words, the language and whether the searcher was signed in;
+    never who or from where. Must be cheap and must never make the search fail."""
+
+    def __call__(self, text: str, *, language: str, results: int, signed_in: bool) -> None:
+        ...

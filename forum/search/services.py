@@ -33,6 +33,7 @@ from .interfaces import (
     MAX_KIND_LENGTH,
     SearchCategory,
     SearchFeed,
+    SearchRecorder,
     SearchResult,
     SearchScope,
     SearchSource,
@@ -203,6 +204,7 @@ class SearchRequest:
     sort: str = "relevance"
     include_hidden: bool = False
     page: int = 1
+    tags: tuple[str, ...] = ()  # topics carrying all of these tags (the box's ``tag:`` adds more)
 
 
 @dataclass
@@ -249,6 +251,7 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
         in_title=bool(box.get("in_title") or request.in_title),
         language=box.get("language") or (request.language if request.language in LANGUAGES else None),
         sort="newest" if box.get("sort") == "newest" or request.sort == "newest" else "relevance",
+        tags=frozenset([*box.get("tags", []), *(t.lower() for t in request.tags)]) or None,
         page=max(1, request.page),
         per_page=per_page,
     )
@@ -259,6 +262,11 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
     results.hits[:] = [h for h in results.hits if page.object_for(h) is not None]
     for hit in results.hits:
         object.__setattr__(hit, "excerpt_html", markup.sanitize_excerpt(hit.excerpt_html))
+    if query.page == 1:  # a search is counted once, not once per page turned
+        found = results.total if results.hits else 0
+        for record in contributions(SearchRecorder):
+            record(free_text, language=query.language or "", results=found,
+                   signed_in=bool(getattr(user, "is_authenticated", False)))
     return page
 
 
