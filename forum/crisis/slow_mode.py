@@ -117,9 +117,11 @@ def start(actor: Any, seconds: int, until: datetime | None, *, topic: Topic | No
     before = {"seconds": row.seconds, "until": _iso(row.until)} if row is not None else None
     if row is None:
         row = SlowMode(topic_id=topic.id if topic is not None else None,
-                       category_id=category.id if category is not None else None)
+                       category_id=category.id if category is not None else None,
+                       seconds=seconds, until=until, started_by_id=actor.id, created_at=utcnow())
         db.session.add(row)
-    row.seconds, row.until, row.started_by_id, row.created_at = seconds, until, actor.id, utcnow()
+    else:
+        row.seconds, row.until, row.started_by_id, row.created_at = seconds, until, actor.id, utcnow()
     target_type, target_id = ("topic", topic.id) if topic is not None else ("category", category.id)  # type: ignore[union-attr]
     record_action(actor, "crisis.slow_mode_start", target_type, target_id, before=before,
                   after={"seconds": seconds, "until": _iso(until)})
