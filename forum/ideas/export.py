@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from forum import csv_export, markup
+from forum.discussions.interfaces import TopicTags
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.discussions.permissions import visible_topic_sql
 from forum.extensions import db
@@ -19,7 +20,6 @@ from forum.registry import MissingCollaborator, lookup
 from forum.urls import external_url
 
 from .boards import board_ids
-from .interfaces import IdeaTags
 from .models import Idea
 from .statuses import status_label
 
@@ -32,10 +32,10 @@ HEADER = ["title", "url", "board", "status", "status_note", "votes", "tags", "cr
 
 def _tags(topic_ids: Sequence[int]) -> dict[int, list[str]]:
     try:
-        provider = lookup(IdeaTags)
+        provider = lookup(TopicTags)  # the tags domain's, through discussions' interface
     except MissingCollaborator:
         return {}
-    return provider.names_by_topic(topic_ids)
+    return {int(k): list(v) for k, v in provider.names_for(list(topic_ids)).items()}
 
 
 def _samples(topic_ids: Sequence[int]) -> tuple[dict[int, str], dict[int, list[str]]]:

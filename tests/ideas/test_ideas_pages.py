@@ -9,6 +9,7 @@ import io
 import pytest
 from sqlalchemy import select
 
+from forum.discussions import services as discussions
 from forum.discussions.reactions import react
 from forum.extensions import db
 from forum.ideas import status, votes
@@ -183,3 +184,13 @@ def test_admin_page_is_for_admins(client, path):
     make_user("mod", role="moderator")
     client.login("mod")
     assert client.get(path).status_code == 403
+
+
+def test_csv_export_carries_the_ideas_tags(client):
+    board = make_board()
+    boss = make_user("boss2", role="admin")
+    topic = discussions.create_topic(boss, board, "Tagged idea here", "An idea with a tag.", tags="moka-pro").post.topic
+    make_user("staffer", role="moderator")
+    client.login("staffer")
+    rows = list(csv.DictReader(io.StringIO(client.get("/ideas/export.csv").get_data(as_text=True))))
+    assert [(r["title"], r["tags"]) for r in rows] == [(topic.title, "moka-pro")]
