@@ -17,7 +17,7 @@ CLOSED = (SHIPPED, DECLINED, MERGED)
 LABELS_SETTING = "ideas_status_labels"  # {status: Localized}: the admin's own words, else ours
 
 _DEFAULT_LABELS: dict[str, Any] = {
-    "": _l("Open"),
+    "": _l("Open for votes"),
     UNDER_REVIEW: _l("Under review"),
     PLANNED: _l("Planned"),
     IN_PROGRESS: _l("In progress"),
