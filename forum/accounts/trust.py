@@ -30,7 +30,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from forum.db_types import utcnow
 from forum.settings import get_setting
@@ -44,12 +44,12 @@ class TrustLevel(IntEnum):
     LEADER = 4
 
 
-LEVEL_NAMES = {
-    TrustLevel.NEW: _l("New"),
-    TrustLevel.BASIC: _l("Basic"),
-    TrustLevel.MEMBER: _l("Member"),
-    TrustLevel.REGULAR: _l("Regular"),
-    TrustLevel.LEADER: _l("Leader"),
+LEVEL_NAMES = {  # with a context: "New" and "Member" mean other things elsewhere
+    TrustLevel.NEW: lazy_pgettext("trust level", "New"),
+    TrustLevel.BASIC: lazy_pgettext("trust level", "Basic"),
+    TrustLevel.MEMBER: lazy_pgettext("trust level", "Member"),
+    TrustLevel.REGULAR: lazy_pgettext("trust level", "Regular"),
+    TrustLevel.LEADER: lazy_pgettext("trust level", "Leader"),
 }
 
 # Levels earned automatically (leader is staff's to give).

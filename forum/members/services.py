@@ -82,7 +82,7 @@ _DAY = timedelta(days=1)
 
 
 def _promoted_message(p: Params) -> str:
-    return _("You are now a %(level)s member of this community: thank you for taking part!",
+    return _("Your trust level is now “%(level)s”: thank you for taking part in this community!",
              level=level_name(int(p["level"])))
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.accounts.services import get_user_or_404
+from forum.accounts.trust import LEVEL_NAMES
 from forum.errors import ValidationFailed
 from forum.extensions import limiter, per_member
 from forum.forms import apply_errors
@@ -86,4 +87,5 @@ def admin_settings() -> Any:
             flash(_("Saved."), "success")
             return redirect(url_for("members.admin_settings"))
     return render_template("members/admin_settings.html", form=form, levels=services.LEVEL_KEYS,
-                           criteria=services.CRITERIA, setting_key=services.setting_key), (400 if form.errors else 200)
+                           level_names=LEVEL_NAMES, criteria=services.CRITERIA,
+                           setting_key=services.setting_key), (400 if form.errors else 200)

@@ -33,7 +33,7 @@ def test_a_member_earns_basic_is_listed_and_opts_out(browser, page, live_server,
     assert list(promoted.promoted.values()) == [1]
 
     page.goto("/notifications")
-    expect(page.locator(".notifications")).to_contain_text("You are now a Basic member of this community")
+    expect(page.locator(".notifications")).to_contain_text("Your trust level is now “Basic”")
     page.goto("/u/newbie")
     expect(page.locator(".profile-trust")).to_have_text("Trust level: Basic")
 
