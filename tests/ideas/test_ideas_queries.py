@@ -37,6 +37,7 @@ def test_board_list_1_idea_vs_25_ideas(client, count_queries, order):
     client.login("viewer")
     few = _count(client, count_queries, f"/ideas/small?order={order}")
     many = _count(client, count_queries, f"/ideas/big?order={order}")
+    print(f"/ideas/<board>?order={order}: {many[0]} statements with 1 or 25 ideas")  # the README's number (-s)
     assert few[0] == many[0], "\n".join(["SMALL:", *few[1], "BIG:", *many[1]])
 
 
@@ -46,6 +47,7 @@ def test_category_page_chips_1_vs_25_ideas(client, count_queries):
     _fill(big, 25, "b")
     few = _count(client, count_queries, "/c/small")
     many = _count(client, count_queries, "/c/big")
+    print(f"/c/<board>: {many[0]} statements with 1 or 25 ideas")
     assert few[0] == many[0], "\n".join(["SMALL:", *few[1], "BIG:", *many[1]])
 
 
@@ -55,4 +57,5 @@ def test_ideas_by_status_1_vs_25_ideas(client, count_queries):
     few = _count(client, count_queries, "/ideas")
     _fill(board, 24, "b")
     many = _count(client, count_queries, "/ideas")
+    print(f"/ideas: {many[0]} statements with 1 or 25 ideas")
     assert few[0] == many[0], "\n".join(["SMALL:", *few[1], "BIG:", *many[1]])
