@@ -100,3 +100,21 @@ class SearchDay(db.Model):  # type: ignore[name-defined,misc]
     signed_in: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (UniqueConstraint("day", "query", "language", name="uq_insights_searches_key"),)
+
+
+class MissedSearchDay(db.Model):  # type: ignore[name-defined,misc]
+    """A day's most frequent searches with no results (the first MISSED_PER_DAY per language and
+    for every language together, ``language`` ''), written by the job: what the dashboard sums
+    over a range without reading every query ever typed."""
+
+    __tablename__ = "insights_missed_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8), default=ALL_LANGUAGES)
+    query: Mapped[str] = mapped_column(String(MAX_QUERY_LENGTH))
+    searches: Mapped[int] = mapped_column(default=0)
+    no_results: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (Index("ix_insights_missed_searches_slice", "language", "day"),
+                      Index("ix_insights_missed_searches_day", "day"))

@@ -72,9 +72,24 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('day', 'query', 'language', name='uq_insights_searches_key'),
     )
+    op.create_table(
+        'insights_missed_searches',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('language', sa.String(length=8), nullable=False),
+        sa.Column('query', sa.String(length=100), nullable=False),
+        sa.Column('searches', sa.Integer(), nullable=False),
+        sa.Column('no_results', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_insights_missed_searches_slice', 'insights_missed_searches', ['language', 'day'])
+    op.create_index('ix_insights_missed_searches_day', 'insights_missed_searches', ['day'])
 
 
 def downgrade():
+    op.drop_index('ix_insights_missed_searches_day', table_name='insights_missed_searches')
+    op.drop_index('ix_insights_missed_searches_slice', table_name='insights_missed_searches')
+    op.drop_table('insights_missed_searches')
     op.drop_table('insights_searches')
     op.drop_index('ix_insights_top_day', table_name='insights_top')
     op.drop_index('ix_insights_top_slice', table_name='insights_top')

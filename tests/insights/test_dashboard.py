@@ -14,7 +14,7 @@ from forum.audit import AuditLog
 from forum.db_types import utcnow
 from forum.extensions import db
 from forum.insights import services
-from forum.insights.models import DailyStat, SearchDay, TopEntry
+from forum.insights.models import DailyStat, MissedSearchDay, TopEntry
 from forum.insights.services.dashboard import SummaryLine, Totals
 from forum.jobs import Job
 from tests.factories import make_topic, make_user
@@ -87,7 +87,7 @@ def test_the_page_shows_the_figures_and_the_searches_with_no_results(manager):
     today = utcnow().date()
     topic = make_topic(make_user("writer"), title="Milk frother squeaks")
     _stat(today, posts=12, topics=3, searches=4, searches_no_results=3)
-    db.session.add(SearchDay(day=today, query="grinder <b>noise</b>", language="en", searches=3, no_results=3))
+    db.session.add(MissedSearchDay(day=today, query="grinder <b>noise</b>", language="", searches=3, no_results=3))
     db.session.add(TopEntry(day=today, kind="topic", category_id=0, language="", subject_id=topic.id, posts=5))
     db.session.commit()
     page = manager.get("/insights?days=7").get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_the_page_runs_the_same_sql_for_a_quiet_and_a_busy_range(manager, count_
         _stat(day, posts=i, topics=1)
         for user in users:
             db.session.add(TopEntry(day=day, kind="member", category_id=0, language="", subject_id=user.id, posts=2))
-        db.session.add(SearchDay(day=day, query=f"nothing here {i}", language="en", searches=1, no_results=1))
+        db.session.add(MissedSearchDay(day=day, query=f"nothing here {i}", language="", searches=1, no_results=1))
     db.session.commit()
     assert queries("/insights?days=90") == quiet
 

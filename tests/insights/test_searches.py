@@ -68,6 +68,7 @@ def test_refreshed_day_adds_the_searches_up(app):
 
 def test_searches_csv_defuses_formulas(client):
     services.record_search("=cmd|' /C calc'!A0", language="en", results=0, signed_in=False)
+    services.refresh_day(utcnow().date())
     make_user("mod", role="moderator")
     client.login("mod")
     text = client.get("/insights/export.csv?what=searches&days=7").get_data(as_text=True)

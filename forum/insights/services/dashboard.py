@@ -17,7 +17,7 @@ from forum.errors import PermissionDenied
 from forum.extensions import db
 
 from .. import permissions
-from ..models import ALL_CATEGORIES, ALL_LANGUAGES, OVERFLOW_QUERY, DailyStat, SearchDay, TopEntry
+from ..models import ALL_CATEGORIES, ALL_LANGUAGES, DailyStat, MissedSearchDay, TopEntry
 
 PRESETS = (7, 30, 90)
 DEFAULT_DAYS = 30
@@ -222,17 +222,15 @@ def _leaders(s: Slice, kind: str) -> list[Leader]:
 
 
 def missed_searches(s: Slice, limit: int = SEARCH_COUNT, viewer: Any = None) -> list[MissedSearch]:
-    """The searches that most often found nothing in the range (all categories: a search has none)."""
+    """The searches that most often found nothing in the range (all categories: a search has
+    none), summed over each day's leaders (the job keeps the first hundred a day)."""
     if viewer is not None:
         permissions.require_view_insights(viewer)
-    empty = func.sum(SearchDay.no_results).label("empty")
-    conditions = [SearchDay.day >= s.start, SearchDay.day <= s.end, SearchDay.query != OVERFLOW_QUERY]
-    if s.language:
-        conditions.append(SearchDay.language == s.language)
+    empty = func.sum(MissedSearchDay.no_results).label("empty")
     rows = db.session.execute(
-        select(SearchDay.query, func.sum(SearchDay.searches), empty).where(*conditions)
-        .group_by(SearchDay.query).having(func.sum(SearchDay.no_results) > 0)
-        .order_by(empty.desc(), SearchDay.query).limit(limit))
+        select(MissedSearchDay.query, func.sum(MissedSearchDay.searches), empty)
+        .where(MissedSearchDay.language == s.language, MissedSearchDay.day >= s.start, MissedSearchDay.day <= s.end)
+        .group_by(MissedSearchDay.query).order_by(empty.desc(), MissedSearchDay.query).limit(limit))
     return [MissedSearch(query, int(searches or 0), int(no_results or 0)) for query, searches, no_results in rows]
 
 

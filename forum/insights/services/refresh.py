@@ -25,11 +25,21 @@ from forum.discussions.models import Category, Post, PostReaction, PostState, To
 from forum.extensions import db
 from forum.moderation.models import Flag, ReviewItem, ReviewStatus
 
-from ..models import ALL_CATEGORIES, ALL_LANGUAGES, DailyStat, MemberDay, SearchDay, TopEntry
+from ..models import (
+    ALL_CATEGORIES,
+    ALL_LANGUAGES,
+    OVERFLOW_QUERY,
+    DailyStat,
+    MemberDay,
+    MissedSearchDay,
+    SearchDay,
+    TopEntry,
+)
 
 REFRESH_JOB = "insights.refresh"
 SETTLE_DAYS = 30
 TOP_PER_DAY = 20
+MISSED_PER_DAY = 100
 Key = tuple[int, str]  # (category id or 0, language or '')
 
 
@@ -91,11 +101,15 @@ def refresh_day(day: date, now: datetime | None = None) -> None:
             for kind, table in (("member", acc.members), ("topic", acc.topics))
             for key, counts in table.items()
             for subject, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_PER_DAY]]
+    missed = _missed_searches(day)
     db.session.execute(delete(DailyStat).where(DailyStat.day == day))
     db.session.execute(delete(TopEntry).where(TopEntry.day == day))
+    db.session.execute(delete(MissedSearchDay).where(MissedSearchDay.day == day))
     db.session.execute(insert(DailyStat), rows)
     if tops:
         db.session.execute(insert(TopEntry), tops)
+    if missed:
+        db.session.execute(insert(MissedSearchDay), missed)
     db.session.commit()
 
 
@@ -206,6 +220,25 @@ def _searches(acc: _Day, day: date) -> None:
         for key in {(ALL_CATEGORIES, ALL_LANGUAGES), (ALL_CATEGORIES, lang or "")}:
             acc.figures[key]["searches"] += int(searches or 0)
             acc.figures[key]["searches_no_results"] += int(empty or 0)
+
+
+def _missed_searches(day: date) -> list[dict[str, Any]]:
+    """The day's most frequent searches with no results, per language and all together."""
+    rows = db.session.execute(select(SearchDay.query, SearchDay.language, SearchDay.searches, SearchDay.no_results)
+                              .where(SearchDay.day == day, SearchDay.no_results > 0,
+                                     SearchDay.query != OVERFLOW_QUERY))
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for query, language, searches, empty in rows:
+        for lang in {ALL_LANGUAGES, language or ALL_LANGUAGES}:
+            counts = by_key[(lang, query)]
+            counts[0] += searches
+            counts[1] += empty
+    per_language: dict[str, list[tuple[str, list[int]]]] = defaultdict(list)
+    for (lang, query), counts in by_key.items():
+        per_language[lang].append((query, counts))
+    return [{"day": day, "language": lang, "query": query, "searches": counts[0], "no_results": counts[1]}
+            for lang, entries in per_language.items()
+            for query, counts in sorted(entries, key=lambda e: (-e[1][1], e[0]))[:MISSED_PER_DAY]]
 
 
 def _note_active_members(day: date, start: datetime, end: datetime) -> None:

@@ -75,15 +75,17 @@ def _count(day: date, query: str, language: str, *, empty: bool, signed_in: bool
             "signed_in": SearchDay.signed_in + int(signed_in)}
     for candidate in (query, OVERFLOW_QUERY):
         done = db.session.execute(update(SearchDay).where(
-            SearchDay.day == day, SearchDay.query == candidate, SearchDay.language == language).values(**bump))
-        if done.rowcount:  # type: ignore[attr-defined]
+            SearchDay.day == day, SearchDay.query == candidate, SearchDay.language == language).values(**bump)
+            .returning(SearchDay.id)).first()
+        if done is not None:
             break
         room = select(func.count()).select_from(SearchDay).where(SearchDay.day == day).scalar_subquery()
         cap = max_queries_per_day() if candidate != OVERFLOW_QUERY else 1 << 30
         values = select(literal(day, SearchDay.day.type), literal(candidate), literal(language), literal(1),
                         literal(int(empty)), literal(int(signed_in))).where(room < cap)
-        added = db.session.execute(insert(SearchDay).from_select(
-            ["day", "query", "language", "searches", "no_results", "signed_in"], values))
-        if added.rowcount:  # type: ignore[attr-defined]
+        columns = ["day", "query", "language", "searches", "no_results", "signed_in"]
+        added = db.session.execute(
+            insert(SearchDay).from_select(columns, values).returning(SearchDay.id)).first()
+        if added is not None:
             break
     db.session.commit()
