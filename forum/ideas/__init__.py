@@ -15,12 +15,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import settings
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection, DemoLoader
 from forum.plugins.manager import register_core
 from forum.registry import contribute
 
-from . import admin_views, audit_vocabulary, hooks, listing, notices, views  # noqa: F401 - admin_views declares routes on bp
+from . import admin_views, audit_vocabulary, hooks, listing, notices, personal_data, views  # noqa: F401 - admin_views declares routes on bp
 from .boards import BOARD_IDS, DEFAULT_BUDGET
 from .demo import load_demo_ideas
 from .statuses import LABELS_SETTING, status_label
@@ -43,5 +44,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(lambda category_id: category_id in listing.board_ids(), "is_idea_board")
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_ideas)
+    contribute(app, PersonalData, personal_data.IdeaVotes())
     contribute(app, AdminSection, AdminSection("ideas.admin", _l("Ideas"),
                                                _l("ideas boards, votes per member and what statuses are called")))

@@ -13,6 +13,7 @@ from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.ideas import listing, status, votes
 from forum.ideas.models import IdeaBoard, IdeaVote
+from forum.ideas.personal_data import IdeaVotes
 from tests.factories import make_user
 from tests.ideas.helpers import make_board, make_idea, vote_count
 
@@ -122,3 +123,12 @@ def test_keyset_pages_meet_every_idea_once(app, order):
             break
         cursor = page.next_cursor
     assert sorted(seen) == sorted(i.id for i in ideas) and len(seen) == len(set(seen))
+
+
+def test_a_members_votes_are_in_their_data_export(app):
+    board = make_board()
+    idea = make_idea(board, "Exported idea title")
+    member = make_user("voter")
+    votes.vote(member, idea)
+    rows = IdeaVotes().export(member)
+    assert [(r["idea"], r["url"]) for r in rows] == [("Exported idea title", f"http://forum.test/t/{idea.slug}/{idea.id}")]
