@@ -118,7 +118,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # The member's choice: listed in the member directory (/members) or not.
     show_in_directory: Mapped[bool] = mapped_column(default=True, server_default=true())
 
-    __table_args__ = (Index("ix_users_created_at", "created_at"),)
+    __table_args__ = (Index("ix_users_created_at", "created_at"),
+                      # The member directory's sorts (forum.members.directory): keyset pages by count.
+                      Index("ix_users_post_count_id", "post_count", "id"),
+                      Index("ix_users_likes_received_id", "likes_received", "id"))
 
     def get_id(self) -> str:
         # The member's token rotates when the password changes (every remember-me cookie made

@@ -28,11 +28,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, false, func, or_, select, true, update
+from sqlalchemy import and_, false, func, insert, or_, select, true, update
 
 from forum.accounts.models import Role, User
 from forum.accounts.trust import EARNED, TrustLevel, is_locked, level_name
 from forum.audit import record_action
+from forum.audit.models import AuditLog
 from forum.db_types import utcnow
 from forum.discussions.models import TopicMember
 from forum.errors import PermissionDenied, ValidationFailed
@@ -174,17 +175,22 @@ def refresh_trust_levels(*, full: bool = False, now: datetime | None = None) -> 
 
 
 def _promote(promoted: dict[int, int]) -> None:
+    """One UPDATE per level, the audit entries in one multi-row INSERT, the notices through
+    notify_all (bounded statements): a first run on an old forum promotes thousands at once."""
     if not promoted:
         return
     users = db.session.scalars(select(User).where(User.id.in_(promoted))).all()
-    notices = []
-    for user in users:
-        level = promoted[user.id]
-        record_action(None, "trust.promote", "user", user.id, before={"trust_level": user.trust_level},
-                      after={"trust_level": level})
-        user.trust_level = level
-        notices.append(NewNotice(user, PROMOTED, {"level": level}, url=None, dedupe_key=f"trust:{level}"))
-    notify_all(notices)
+    db.session.execute(insert(AuditLog), [
+        {"actor_id": None, "action": "trust.promote", "target_type": "user", "target_id": user.id,
+         "before": {"trust_level": user.trust_level}, "after": {"trust_level": promoted[user.id]}}
+        for user in users])
+    for level in set(promoted.values()):
+        db.session.execute(update(User).where(User.id.in_([i for i, v in promoted.items() if v == level]))
+                           .values(trust_level=level).execution_options(synchronize_session=False))
+    notify_all([NewNotice(user, PROMOTED, {"level": promoted[user.id]}, url=None,
+                          dedupe_key=f"trust:{promoted[user.id]}") for user in users])
+    for user in users:  # the loaded rows say what the table says now
+        db.session.expire(user, ["trust_level"])
 
 
 # --- staff's hand ------------------------------------------------------------------------------
