@@ -9,6 +9,7 @@ sentence is rendered when read: the status's label in the reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, url_for
@@ -49,16 +50,20 @@ def init_app(app: Flask) -> None:
     jobs.register_job(app, jobs.JobType(JOB, run_notify_status, max_attempts=5))
 
 
-def queue_status_notices(change: IdeaStatusChange) -> None:
-    """In the change's transaction (after its flush): the fan-out runs after the commit."""
-    jobs.enqueue(JOB, {"change": change.id}, dedupe_key=f"{JOB}:{change.id}")
+def queue_status_notices(change: IdeaStatusChange, former_voters: Sequence[int] = ()) -> None:
+    """In the change's transaction (after its flush): the fan-out runs after the commit.
+    ``former_voters``: members whose votes a merge moved away, told of the merge too."""
+    jobs.enqueue(JOB, {"change": change.id, "voters": sorted(set(former_voters))}, dedupe_key=f"{JOB}:{change.id}")
 
 
-def audience_query(topic: Topic) -> Any:
+def audience_query(topic: Topic, former_voters: Sequence[int] = ()) -> Any:
     """Ids of the idea's voters and watchers, in one statement (a union: nobody twice)."""
     voters = select(IdeaVote.user_id.label("user_id")).where(IdeaVote.topic_id == topic.id)
     watchers = watchers_query(topic, first_post=False)
-    return union(voters, watchers).subquery("audience")
+    parts = [voters, watchers]
+    if former_voters:
+        parts.append(select(User.id.label("user_id")).where(User.id.in_(list(former_voters))))
+    return union(*parts).subquery("audience")
 
 
 def run_notify_status(payload: dict[str, Any]) -> None:
@@ -66,7 +71,7 @@ def run_notify_status(payload: dict[str, Any]) -> None:
     topic = db.session.get(Topic, change.topic_id) if change is not None else None
     if change is None or topic is None:
         return
-    audience = audience_query(topic)
+    audience = audience_query(topic, [int(i) for i in payload.get("voters") or []])
     url = url_for("discussions.topic", slug=topic.slug, topic_id=topic.id, _external=False)
     params = {"title": topic.title, "status": change.status}
     after_id = 0

@@ -97,6 +97,7 @@ def merge_ideas(actor: Any, duplicate: Topic, target: Topic, note: str | None = 
         source, into = ideas[duplicate.id], ideas[target.id]
         if MERGED in (source.status, into.status):
             raise ValidationFailed({"target": _("This idea was merged into another one.")})
+        former_voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.topic_id == duplicate.id)))
         both = select(IdeaVote.user_id).where(IdeaVote.topic_id == target.id).scalar_subquery()
         twice = db.session.execute(delete(IdeaVote).where(IdeaVote.topic_id == duplicate.id,
                                                           IdeaVote.user_id.in_(both)), execution_options=_NO_SYNC)
@@ -108,7 +109,8 @@ def merge_ideas(actor: Any, duplicate: Topic, target: Topic, note: str | None = 
         votes.bump(duplicate.id, -(moved_count + twice_count))
         link = url_for("discussions.topic", slug=target.slug, topic_id=target.id)
         text = _("Merged into [%(title)s](%(url)s).", title=markup_escape(target.title), url=link)
-        _record_change(actor, source, MERGED, text + ("\n\n" + note_raw if note_raw else ""))
+        change = _record_change(actor, source, MERGED, text + ("\n\n" + note_raw if note_raw else ""))
+        queue_status_notices(change, former_voters)  # its voters and watchers hear where their votes went
         source.merged_into_id = target.id
         record_action(actor, "idea.merge", "topic", duplicate.id,
                       before={"votes": moved_count + twice_count},

@@ -106,3 +106,19 @@ def test_members_may_not_merge(app):
     a, b = make_idea(board), make_idea(board)
     with pytest.raises(PermissionDenied):
         status.merge_ideas(make_user("member"), a, b)
+
+
+def test_a_merge_tells_the_duplicates_voters_and_watchers_once(app):
+    board = make_board()
+    duplicate, target = make_idea(board, "Timer please"), make_idea(board, "A built-in timer")
+    fans = [make_user(f"fan{n}") for n in range(2)]
+    for member in fans:
+        votes.vote(member, duplicate)
+    votes.vote(fans[0], target)
+    target_only = make_user("target-only")
+    votes.vote(target_only, target)
+    status.merge_ideas(make_user("mod", role="moderator"), duplicate, target)
+    jobs.run_pending()
+    expected = sorted([fans[0].id, fans[1].id, duplicate.user_id])  # voters and the author (watching)
+    assert _notified() == expected
+    assert target_only.id not in _notified()
