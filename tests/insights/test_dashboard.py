@@ -196,3 +196,10 @@ def test_backfill_command(app, runner):
     assert result.exit_code == 0, result.output
     assert "3 days" in result.output
     assert db.session.scalar(select(func.count(func.distinct(DailyStat.day)))) == 3
+
+
+def test_backfill_until_a_day(app, runner):
+    result = runner.invoke(args=["forum", "insights", "backfill", "--days", "2", "--until", "2025-05-31"])
+    assert result.exit_code == 0, result.output
+    assert set(db.session.scalars(select(DailyStat.day).where(DailyStat.category_id == 0))) == {
+        date(2025, 5, 30), date(2025, 5, 31)}
