@@ -48,7 +48,8 @@ Reading content:
 
 * ``extract_links(markdown)`` -> ``Links(links, images)``: the URLs the rendered text links
   to and shows (code blocks excluded), through the core's own Markdown pipeline.
-* ``is_new_member(author, posts=, days=, context=)``: the shared "new member" test.
+* ``is_new_member(author, posts=, days=, context=)``: the shared "new member" test (the
+  member's trust level speaks first: level 2 and up never new, held at 0 by a lock always).
 * ``languages()`` / ``language_name(code)``: the languages the community offers;
   ``default_language()``: the one admins' untranslated texts are in.
 * ``localized(value, locale=None)``: an admin-written text with per-language variants
@@ -64,7 +65,7 @@ Links to this site:
 
 In :mod:`forum.plugins.community` (it asks the domains, so the domains never import it):
 ``is_admin(user)``, ``require_admin()``, ``categories(viewer)``, ``recent_posts_by(author,
-since)``, ``count_posts_by(author, since)``.
+since)``, ``count_posts_by(author, since)``, ``trust_level(user)`` (0 new … 4 leader; ``REGULAR``).
 
 Layering: this package's modules (``verdicts``, ``fields``, ``store``, ``content``,
 ``manager``, ``spec``) import only the ground floor (settings, audit, markup, i18n,
