@@ -469,6 +469,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/tags/groups/<int:group_id>", "GET"): Row("/admin/tags/groups/999999", admin_area("404")),
     ("/admin/tags/groups/<int:group_id>", "POST"): Row("/admin/tags/groups/999999", admin_area("404")),
     ("/admin/tags/rules", "POST"): Row("/admin/tags/rules", admin_area(), {"rule-min_tags": "0"}),
+    ("/admin/tags/settings", "POST"): Row("/admin/tags/settings", admin_area(),
+                                          {"settings-max_per_topic": "5", "settings-creators": "staff"}),
     # staff
     ("/staff/responses", "GET"): Row("/staff/responses", among(STAFF, "200", "403")),
     ("/settings/staff", "GET"): Row("/settings/staff", among({"staff"}, "200", "403")),

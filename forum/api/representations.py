@@ -17,6 +17,7 @@ from typing import Any
 from forum.accounts.models import AnonymousUser, Role
 from forum.discussions import permissions
 from forum.discussions.models import Category, Post, PostState, Topic
+from forum.tags import services as tag_services
 from forum.urls import external_url, public_url
 
 
@@ -71,8 +72,11 @@ def category_json(category: Category) -> dict[str, Any]:
     }
 
 
-def topic_json(topic: Topic) -> dict[str, Any]:
-    """A topic as listed (its posts are separate: :func:`post_json`)."""
+def topic_json(topic: Topic, tags: list[Any] | None = None) -> dict[str, Any]:
+    """A topic as listed (its posts are separate: :func:`post_json`). ``tags``: its tags when the
+    caller loaded a page's at once (lists); None reads them (one query)."""
+    if tags is None:
+        tags = tag_services.tags_for_topics([topic.id]).get(topic.id, [])
     return {
         "id": topic.id,
         "title": topic.title,
@@ -91,7 +95,14 @@ def topic_json(topic: Topic) -> dict[str, Any]:
         "has_official": topic.has_official,
         "language": topic.language,
         "url": external_url("discussions.topic", slug=topic.slug or "-", topic_id=topic.id),
+        "tags": [t.name for t in tags],
     }
+
+
+def tag_json(tag: Any, synonyms: list[str] | None = None) -> dict[str, Any]:
+    """A tag: its name (also its address), description, topic count and synonyms."""
+    return {"name": tag.name, "description": tag.description or "", "topic_count": tag.topic_count,
+            "synonyms": synonyms or [], "url": external_url("tags.tag_page", slug=tag.name)}
 
 
 def post_json(post: Post, viewer: Any = None) -> dict[str, Any]:

@@ -18,17 +18,19 @@ from forum import markup
 from forum.extensions import db
 from forum.i18n_content import translated
 from forum.plugins import hookimpl
+from forum.registry import lookup
 from forum.search import services as search
 from forum.search.index import SearchDocument
 from forum.search.interfaces import SearchCategory, SearchResult, doc_id
 
 from . import permissions
+from .interfaces import TopicTags
 from .models import Category, Post, PostState, Topic
 
 BATCH = 2000
 
 
-def document_for_post(post: Post) -> SearchDocument:
+def document_for_post(post: Post, tags: Sequence[str] = ()) -> SearchDocument:
     topic = post.topic
     author = post.author
     return SearchDocument(
@@ -49,10 +51,11 @@ def document_for_post(post: Post) -> SearchDocument:
         topic_has_official=topic.has_official,
         topic_solved=topic.is_solved,
         visible=post.state == PostState.PUBLISHED and topic.state == PostState.PUBLISHED,
+        tags=tuple(tags),
     )
 
 
-def _posts(where: Any) -> Iterator[Post]:
+def _batches(where: Any) -> Iterator[list[Post]]:
     """Posts with what a document needs, in batches by id (constant memory for a full rebuild)."""
     last = 0
     while True:
@@ -61,10 +64,19 @@ def _posts(where: Any) -> Iterator[Post]:
             .where(where, Post.id > last).order_by(Post.id).limit(BATCH)))
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1].id
         if len(rows) < BATCH:
             return
+
+
+def _documents(where: Any) -> Iterator[SearchDocument]:
+    """Documents of the posts matching ``where``, with their topics' tags (TopicTags: one query
+    per batch)."""
+    for batch in _batches(where):
+        tags = lookup(TopicTags).names_for(sorted({p.topic_id for p in batch}))
+        for post in batch:
+            yield document_for_post(post, tags.get(post.topic_id, ()))
 
 
 class PostSource:
@@ -73,10 +85,10 @@ class PostSource:
     kind = "post"
 
     def documents(self, ids: Sequence[int]) -> list[SearchDocument]:
-        return [document_for_post(p) for p in _posts(Post.id.in_(ids))]
+        return list(_documents(Post.id.in_(ids)))
 
     def all_documents(self) -> Iterator[SearchDocument]:
-        return (document_for_post(p) for p in _posts(Post.id > 0))
+        return _documents(Post.id > 0)
 
     def visible(self, user: Any, ids: Iterable[int]) -> dict[int, Post]:
         posts = db.session.scalars(
@@ -99,7 +111,7 @@ class TopicPosts:
     kind = "topic"
 
     def documents(self, ids: Sequence[int]) -> list[SearchDocument]:
-        return [document_for_post(p) for p in _posts(Post.topic_id.in_(ids))]
+        return list(_documents(Post.topic_id.in_(ids)))
 
 
 class CategoryScope:

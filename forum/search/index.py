@@ -44,6 +44,7 @@ class SearchDocument:
     topic_has_official: bool
     topic_solved: bool
     visible: bool  # False when hidden, pending approval or deleted
+    tags: tuple[str, ...] = ()  # the topic's tag names (lower case), for ``tag:`` filters
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class SearchQuery:
     # every language, each word matched with every language's stems.
     language: str | None = None
     sort: Literal["relevance", "newest"] = "relevance"
+    # Only documents carrying every one of these tags (``tag:a tag:b``); None: no tag filter.
+    tags: frozenset[str] | None = None
     page: int = 1
     per_page: int = 20
 
@@ -82,6 +85,7 @@ class SearchQuery:
             or self.staff_only
             or self.kinds is not None
             or self.language is not None
+            or bool(self.tags)
         )
 
 

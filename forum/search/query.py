@@ -54,6 +54,7 @@ class BoxFilters(TypedDict, total=False):
     date_to: date
     language: str
     sort: Literal["newest"]
+    tags: list[str]  # every ``tag:name`` typed (several: all of them), lower case
 
 
 # A quoted phrase (possibly unterminated) or a run of anything else that is not a space.
@@ -63,6 +64,7 @@ _AUTHOR = re.compile(r"@(\w[\w.\-]*)")
 _CATEGORY = re.compile(r"category:([\w\-]+)", re.IGNORECASE)
 _DATE = re.compile(r"(after|before):(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
 _LANGUAGE = re.compile(r"lang:([a-z]{2})", re.IGNORECASE)
+_TAG = re.compile(r"tag:([\w\-]{1,40})", re.IGNORECASE)
 _FLAGS: dict[str, BoxFilters] = {
     "in:title": {"in_title": True},
     "is:solved": {"solved": True},
@@ -77,7 +79,8 @@ def parse_query_box(text: str) -> tuple[str, BoxFilters]:
     """Split the search box into free text and filters.
 
     ``@name``, ``category:slug``, ``in:title``, ``is:solved``, ``is:unsolved``,
-    ``has:official``, ``is:staff``, ``after:YYYY-MM-DD`` (that day or later),
+    ``has:official``, ``is:staff``, ``tag:name`` (several: topics with all of them),
+    ``after:YYYY-MM-DD`` (that day or later),
     ``before:YYYY-MM-DD`` (strictly earlier, so ``after:2024-05-01 before:2024-06-01``
     is May), ``lang:it`` (posts written in that language) and ``order:newest``. Unknown or
     malformed filters stay in the text; when a filter is repeated the last one wins. Never raises.
@@ -90,6 +93,8 @@ def parse_query_box(text: str) -> tuple[str, BoxFilters]:
         found = None if token.startswith('"') else _box_filter(token)
         if found is None:
             continue
+        if "tags" in found:  # tags add up (AND), unlike the other filters
+            found = {"tags": [*filters.get("tags", []), *found["tags"]]}
         filters.update(found)
         kept.append(text[last : match.start()])
         last = match.end()
@@ -111,8 +116,15 @@ def _box_filter(token: str) -> BoxFilters | None:
         return {"category": match.group(1).lower()}
     if match := _DATE.fullmatch(token):
         return _date_filter(match.group(1).lower(), match.group(2))
+    return _keyword_filter(token)
+
+
+def _keyword_filter(token: str) -> BoxFilters | None:
+    """``lang:it`` and ``tag:name``."""
     if (match := _LANGUAGE.fullmatch(token)) and match.group(1).lower() in LANGUAGES:
         return {"language": match.group(1).lower()}
+    if match := _TAG.fullmatch(token):
+        return {"tags": [match.group(1).lower()]}
     return None
 
 

@@ -11,11 +11,12 @@ from flask_login import current_user
 from forum import settings
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import TopicTags
-from forum.interfaces import AdminSection
+from forum.interfaces import AdminSection, DemoLoader
 from forum.registry import contribute, provide
 
 from . import audit_vocabulary, models, permissions, services  # noqa: F401 - models: the tables
 from .admin_views import bp as admin_bp
+from .demo import load_demo_tags
 from .views import bp
 
 
@@ -36,5 +37,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_topic_tag_list, "topic_tag_list")
     app.add_template_global(_may_edit_topic_tags, "may_edit_topic_tags")
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, DemoLoader, load_demo_tags)  # the Quickstart's product tags
     contribute(app, AdminSection, AdminSection("tags_admin.index", _l("Tags"),
                                                _l("tags, tag groups, synonyms, merges and category tag rules")))

@@ -15,10 +15,11 @@ from forum.discussions.models import Category, Topic
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import clean_translations
+from forum.settings import get_setting, set_setting
 
 from . import permissions
 from .models import MAX_TAG_LENGTH, CategoryTagRule, Tag, TagGroup, TagGroupMember, TopicTag
-from .services import get_by_name, move_topics, normalize
+from .services import MAX_PER_TOPIC, get_by_name, move_topics, normalize
 
 
 def _require(actor: Any) -> None:
@@ -190,6 +191,20 @@ def group_members() -> dict[int, list[int]]:
     for group_id, tag_id in db.session.execute(select(TagGroupMember.group_id, TagGroupMember.tag_id)):
         out.setdefault(tag_id, []).append(group_id)
     return out
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def save_settings(actor: Any, *, max_per_topic: int, min_trust_level: int | None) -> None:
+    """The per-topic maximum and who besides staff creates tags (None: staff only)."""
+    _require(actor)
+    before = {"max_per_topic": get_setting(MAX_PER_TOPIC),
+              "create_min_trust_level": get_setting(permissions.CREATE_MIN_TRUST_LEVEL)}
+    set_setting(MAX_PER_TOPIC, max(1, min(int(max_per_topic), 20)))
+    set_setting(permissions.CREATE_MIN_TRUST_LEVEL, min_trust_level)
+    record_action(actor, "tag.settings", "tag", None, before=before,
+                  after={"max_per_topic": max_per_topic, "create_min_trust_level": min_trust_level})
+    db.session.commit()
 
 
 # --- category rules ----------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.forms import ConfirmForm, apply_errors, fill_translations, read_translations, with_translations
 from forum.i18n_content import community_languages, translated
+from forum.settings import get_setting
 
 from . import admin, permissions, services
-from .forms import CategoryRuleForm, MergeForm, TagForm, TagGroupForm
+from .forms import CategoryRuleForm, MergeForm, TagForm, TagGroupForm, TagSettingsForm
 from .models import Tag, TagGroup
 
 bp = Blueprint("tags_admin", __name__, url_prefix="/admin/tags")
@@ -53,6 +54,16 @@ def _rule_form() -> CategoryRuleForm:
     return form
 
 
+STAFF_ONLY = "staff"
+
+
+def _settings_form() -> TagSettingsForm:
+    form = TagSettingsForm(prefix="settings")
+    form.creators.choices = [(STAFF_ONLY, _("Staff only")), *(
+        (str(level), _("Staff, and members from trust level %(level)s", level=level)) for level in range(5))]
+    return form
+
+
 def _page(**forms: Any) -> Any:
     languages = community_languages()[1:]
     tag_form = forms.get("tag_form") or TagForm(prefix="tag")
@@ -63,6 +74,7 @@ def _page(**forms: Any) -> Any:
         "tags/admin.html", tags=services.all_tags(), groups=admin.groups(), members=admin.group_members(),
         rules=admin.rules(), tag_form=tag_form, group_form=group_form,
         rule_form=forms.get("rule_form") or _rule_form(), translation_languages=languages,
+        settings_form=forms.get("settings_form") or _filled_settings_form(),
         categories={c.id: c for c in db.session.scalars(select(Category))}), status
 
 
@@ -195,6 +207,26 @@ def _save_group(group: TagGroup | None) -> Any:
         return render_template("tags/admin_group.html", group=group, form=form, translation_languages=languages,
                                delete_form=ConfirmForm()), 400
     return _page(group_form=form)
+
+
+def _filled_settings_form() -> TagSettingsForm:
+    form = _settings_form()
+    form.max_per_topic.data = int(get_setting(services.MAX_PER_TOPIC) or 5)
+    level = get_setting(permissions.CREATE_MIN_TRUST_LEVEL)
+    form.creators.data = STAFF_ONLY if level is None or level == "" else str(level)
+    return form
+
+
+@bp.post("/settings")
+def save_settings() -> Any:
+    form = _settings_form()
+    if form.validate_on_submit():
+        creators = form.creators.data
+        admin.save_settings(current_user, max_per_topic=form.max_per_topic.data or 5,
+                            min_trust_level=None if creators == STAFF_ONLY else int(creators or 0))
+        flash(_("Saved."), "success")
+        return redirect(url_for("tags_admin.index"))
+    return _page(settings_form=form)
 
 
 @bp.post("/rules")

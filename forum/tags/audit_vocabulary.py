@@ -36,6 +36,7 @@ VOCABULARY = AuditVocabulary(
         "tag_group.update": _l("Changed a tag group"),
         "tag_group.delete": _l("Deleted a tag group"),
         "category.tag_rules": _l("Changed a category's tag rules"),
+        "tag.settings": _l("Changed the tag settings"),
     },
     targets={"tag": tag_names, "tag_group": group_names},
     target_labels={"tag": _l("tag"), "tag_group": _l("tag group")},
@@ -43,5 +44,7 @@ VOCABULARY = AuditVocabulary(
         "tags": _l("Tags"), "name": _l("Name"), "synonym_of": _l("Synonym of"), "into": _l("Merged into"),
         "topics": _l("Topics"), "groups": _l("Groups"), "min_tags": _l("Tags required"),
         "required_group_id": _l("From group"), "allowed_group_ids": _l("Allowed groups"), "position": _l("Position"),
+        "max_per_topic": _l("Tags per topic, at most"),
+        "create_min_trust_level": _l("Members create tags from trust level"),
     },
 )

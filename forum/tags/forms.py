@@ -32,6 +32,13 @@ class TagGroupForm(FlaskForm):
     position = IntegerField(_l("Position"), default=0, validators=[Optional(), NumberRange(min=0, max=9999)])
 
 
+class TagSettingsForm(FlaskForm):
+    max_per_topic = IntegerField(_l("Tags per topic, at most"), default=5,
+                                 validators=[DataRequired(_l("Please enter a number.")), NumberRange(min=1, max=20)])
+    creators = SelectField(_l("Who may create tags by typing them"), validate_choice=True,
+                           description=_l("Others choose existing tags. Trust levels come from Admin → Trust levels."))
+
+
 class CategoryRuleForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=int, validate_choice=False)
     min_tags = IntegerField(_l("Tags required"), default=0, validators=[Optional(), NumberRange(min=0, max=10)])

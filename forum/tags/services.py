@@ -25,6 +25,7 @@ from forum.audit import record_action
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import translated
+from forum.plugins.manager import fire
 from forum.settings import get_setting
 
 from . import permissions
@@ -99,7 +100,7 @@ def resolve(actor: Any, typed: str, category_id: int) -> list[Tag]:
     limit = int(get_setting(MAX_PER_TOPIC) or 0)
     if limit and len(chosen) > limit:
         raise ValidationFailed({"tags": ngettext("A topic may have at most %(num)d tag.",
-                                                 "A topic may have at most %(num)d tags.", limit, num=limit)})
+                                                 "A topic may have at most %(num)d tags.", limit)})
     check_rules(chosen, category_id)
     db.session.flush()
     return chosen
@@ -130,10 +131,10 @@ def check_rules(tags: Sequence[Tag], category_id: int) -> None:
             if group is not None:
                 message = ngettext("This category needs at least %(num)d tag from “%(group)s”.",
                                    "This category needs at least %(num)d tags from “%(group)s”.",
-                                   rule.min_tags, num=rule.min_tags, group=group_label(group))
+                                   rule.min_tags, group=group_label(group))
             else:
                 message = ngettext("This category needs at least %(num)d tag.",
-                                   "This category needs at least %(num)d tags.", rule.min_tags, num=rule.min_tags)
+                                   "This category needs at least %(num)d tags.", rule.min_tags)
             raise ValidationFailed({"tags": message})
 
 
@@ -294,8 +295,8 @@ class TopicTagsFromTags:
 
 
 def set_topic_tags(actor: Any, topic: Any, typed: str) -> bool:
-    """Staff's change of a topic's tags (its page's menu): written, audited when someone else's
-    topic, committed. The caller fires ``forum_topic_changed`` (the search index follows)."""
+    """Staff's change of a topic's tags (its page's menu): written, audited, committed, then
+    ``forum_topic_changed`` fired (the search index refreshes the topic's posts)."""
     if not permissions.can_edit_topic_tags(actor, topic):
         raise PermissionDenied()
     before = names_for_topics([topic.id]).get(topic.id, [])
@@ -309,4 +310,6 @@ def set_topic_tags(actor: Any, topic: Any, typed: str) -> bool:
     except Exception:
         db.session.rollback()
         raise
+    if changed:
+        fire("forum_topic_changed", topic=topic, actor=actor, change="tags")
     return changed

@@ -12,7 +12,6 @@ from forum.discussions import services as discussions
 from forum.errors import ValidationFailed
 from forum.extensions import limiter, per_member
 from forum.forms import apply_errors
-from forum.plugins.manager import fire
 from forum.urls import external_url
 
 from . import permissions, services
@@ -73,7 +72,6 @@ def topic_tags(topic_id: int) -> Any:
             apply_errors(form, exc, default_field="tags")
         else:
             if changed:
-                fire("forum_topic_changed", topic=topic, actor=current_user, change="tags")
                 flash(_("The topic's tags were saved."), "success")
             return redirect(url_for("discussions.topic", slug=topic.slug, topic_id=topic.id))
     return render_template("tags/topic_tags.html", topic=topic, form=form), 400 if form.errors else 200

@@ -29,6 +29,7 @@ from . import (
     openapi,
     posts,
     search,
+    tags,
     topics,
     users,
 )
@@ -36,7 +37,7 @@ from .declare import Resource, register
 
 # Every resource module's Resource, in the order the document lists them.
 RESOURCES: tuple[Resource, ...] = (categories.api, topics.api, posts.api, users.api, search.api,
-                                   events.api, notifications.api, moderation.api, escalations.api)
+                                   events.api, notifications.api, moderation.api, escalations.api, tags.api)
 
 
 def api_rate_limit() -> str:

@@ -38,6 +38,12 @@ TOPIC = obj({
     "post_count": {"type": "integer"}, "highest_post_number": {"type": "integer"},
     "is_pinned": {"type": "boolean"}, "is_locked": {"type": "boolean"}, "is_solved": {"type": "boolean"},
     "has_official": {"type": "boolean"}, "language": {"type": "string"}, "url": URL,
+    "tags": {"type": "array", "items": {"type": "string"}, "description": "Tag names (also their addresses)."},
+})
+
+TAG = obj({
+    "name": {"type": "string"}, "description": {"type": "string"}, "topic_count": {"type": "integer"},
+    "synonyms": {"type": "array", "items": {"type": "string"}}, "url": URL,
 })
 
 POST = obj({

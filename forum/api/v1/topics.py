@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from forum import pagination
 from forum.discussions import services
 from forum.discussions.forms import ReplyForm, TopicForm
+from forum.tags import services as tag_services
 
 from ..representations import post_json, topic_json
 from . import schemas
@@ -37,12 +38,17 @@ HELD_HELP = " `held`: the text waits for a moderator (the review queue), as it w
            description="Pinned topics lead the first page (those pinned for everyone; in a category, "
                        "all its pins). Muted topics and categories are left out for the caller, as on "
                        "the pages.",
-           params=[query("category", {"type": "string", "maxLength": 64}, "A category's slug.")],
+           params=[query("category", {"type": "string", "maxLength": 64}, "A category's slug."),
+                   query("tag", {"type": "string", "maxLength": 64}, "Only topics with this tag (a synonym "
+                                                                      "names its tag).")],
            response=TOPIC)
 def list_topics(req: ApiRequest) -> Any:
     category = services.get_category(req.user, req.args["category"]) if req.args.get("category") else None
-    listing = services.list_topics(req.user, category=category, cursor=req.cursor, per_page=req.limit)
-    return page([topic_json(t) for t in listing.pinned + listing.topics], listing.next_cursor)
+    filters = {"topic_ids": tag_services.topics_tagged(req.args["tag"])} if req.args.get("tag") else None
+    listing = services.list_topics(req.user, category=category, cursor=req.cursor, per_page=req.limit,
+                                   filters=filters)
+    return page([topic_json(t, listing.tags.get(t.id, [])) for t in listing.pinned + listing.topics],
+                listing.next_cursor)
 
 
 @api.route("GET", "/topics/{topic_id}", summary="One topic", params=[path("topic_id", ID)], response=TOPIC)
@@ -64,7 +70,9 @@ def list_topic_posts(req: ApiRequest, topic_id: int) -> Any:
 NEW_TOPIC_BODY = {
     "type": "object", "required": ["category_id", "title", "body"], "additionalProperties": False,
     "properties": {"category_id": ID, "title": schemas.TITLE, "body": schemas.POST_TEXT,
-                   "official": {"type": "boolean", "description": "An official reply (staff only)."}},
+                   "official": {"type": "boolean", "description": "An official reply (staff only)."},
+                   "tags": {"type": "array", "maxItems": 30, "items": {"type": "string", "maxLength": 60},
+                            "description": "Tag names, as the form's Tags field (staff may create new ones)."}},
 }
 
 
@@ -80,7 +88,8 @@ def create_topic(req: ApiRequest) -> Any:
     assert category is not None  # json_form raised otherwise
     with posting():
         outcome = services.create_topic(req.user, category, form.title.data or "", form.body.data or "",
-                                        ip=request.remote_addr, official=bool(form.official.data))
+                                        ip=request.remote_addr, official=bool(form.official.data),
+                                        tags=",".join(req.body["tags"]) if "tags" in req.body else None)
     topic = outcome.post.topic
     return Answer({"topic": topic_json(topic), "post": post_json(outcome.post, req.user), "held": outcome.held},
                   201, {"Location": f"/api/v1/topics/{topic.id}"})

@@ -169,6 +169,7 @@ def narrowing_query(query: SearchQuery) -> wq.Query | None:
         if query.language not in LANGUAGES:
             return wq.NullQuery
         parts.append(wq.Term("language", query.language))
+    parts.extend(wq.Term("tags", tag.lower()) for tag in sorted(query.tags or ()))
     if query.kinds is not None:
         if not query.kinds:
             return wq.NullQuery

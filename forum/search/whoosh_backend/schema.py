@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from whoosh.fields import BOOLEAN, DATETIME, ID, STORED, TEXT, Schema
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
 from forum.search.analysis import LANGUAGES, analyzer_for
 from forum.search.index import SearchDocument
@@ -47,6 +47,7 @@ def build_schema() -> Schema:
         "topic_has_official": BOOLEAN(),
         "topic_solved": BOOLEAN(),
         "visible": BOOLEAN(),
+        "tags": KEYWORD(commas=True, lowercase=True),  # the topic's tags, for ``tag:`` filters
         # Display-only values, returned with hits.
         "post_id": STORED(),
         "topic_id": STORED(),
@@ -82,6 +83,7 @@ def document_fields(doc: SearchDocument, default_language: str) -> dict[str, Any
         "topic_has_official": doc.topic_has_official,
         "topic_solved": doc.topic_solved,
         "visible": doc.visible,
+        "tags": ",".join(doc.tags),
         "post_id": doc.post_id,
         "topic_id": doc.topic_id,
         "event_id": doc.event_id,
