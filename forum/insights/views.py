@@ -79,9 +79,10 @@ def _form_slice(form: RangeForm) -> tuple[services.Slice, str | None]:
     error = None
     category_id = request.args.get("category", type=int) or 0
     language = form.language.data if form.language.data in current_app.config["SUPPORTED_LOCALES"] else ""
-    start: date | None = form.start.data
-    end: date | None = form.end.data
-    if form.errors:
+    preset = int(form.days.data) if (form.days.data or "").isdigit() else None
+    start: date | None = form.start.data if preset is None else None  # a chosen preset wins over dates
+    end: date | None = form.end.data if preset is None else None
+    if form.errors and preset is None:
         error = _("Please enter dates as YYYY-MM-DD.")
         start = end = None
     if start or end:
@@ -93,8 +94,7 @@ def _form_slice(form: RangeForm) -> tuple[services.Slice, str | None]:
             error = _("Please choose a period of at most %(days)d days.", days=services.MAX_DAYS)
             start = end = None
     if start is None or end is None:
-        days = int(form.days.data) if (form.days.data or "").isdigit() else services.DEFAULT_DAYS
-        days = days if days in services.PRESETS else services.DEFAULT_DAYS
+        days = preset if preset in services.PRESETS else services.DEFAULT_DAYS
         end, start = today, today - timedelta(days=days - 1)
     return services.Slice(start, end, category_id, language), error
 

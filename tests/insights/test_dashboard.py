@@ -203,3 +203,12 @@ def test_backfill_until_a_day(app, runner):
     assert result.exit_code == 0, result.output
     assert set(db.session.scalars(select(DailyStat.day).where(DailyStat.category_id == 0))) == {
         date(2025, 5, 30), date(2025, 5, 31)}
+
+
+def test_a_preset_wins_over_dates_and_dates_alone_make_a_custom_period(manager):
+    today = utcnow().date()
+    page = manager.get(f"/insights?days=7&start={today - timedelta(days=40)}&end={today}").get_data(as_text=True)
+    assert '<option value="7" selected>' in page and "days=7" in page
+    page = manager.get(f"/insights?start={today - timedelta(days=40)}&end={today}").get_data(as_text=True)
+    assert '<option value="" selected>' in page and f'value="{today - timedelta(days=40)}"' in page
+    assert "(41 days)" in page
