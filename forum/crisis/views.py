@@ -34,7 +34,8 @@ crisis_limit = member_action_limit("RATELIMIT_CRISIS", methods=["POST"])
 # page's language and colours, unsubscribing; and the posting forms, which the content filter
 # refuses with the text kept (a 503 page would lose it).
 READ_ONLY_ALLOWED_ENDPOINTS = frozenset({
-    "accounts.login", "accounts.logout", "accounts.set_language", "accounts.set_color_scheme",
+    "accounts.login", "accounts.logout", "accounts.reset_request", "accounts.reset_password",
+    "accounts.set_language", "accounts.set_color_scheme",
     "discussions.reply", "discussions.new_topic", "discussions.edit_post", "discussions.preview",
     "discussions.autosave_draft", "discussions.discard_draft"})
 READ_ONLY_ALLOWED_BLUEPRINTS = frozenset({"sso", "notification_prefs", "admin"})
