@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +17,7 @@ from forum.registry import contribute, provide
 
 from . import audit_vocabulary, models, permissions, services  # noqa: F401 - models: the tables
 from .admin_views import bp as admin_bp
+from .cli import tags_cli
 from .demo import load_demo_tags
 from .views import bp
 
@@ -38,5 +40,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(_may_edit_topic_tags, "may_edit_topic_tags")
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_tags)  # the Quickstart's product tags
+    contribute(app, click.Command, tags_cli)  # `flask forum tags recount`
     contribute(app, AdminSection, AdminSection("tags_admin.index", _l("Tags"),
                                                _l("tags, tag groups, synonyms, merges and category tag rules")))

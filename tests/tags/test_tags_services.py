@@ -149,3 +149,13 @@ def test_admin_lets_members_from_a_trust_level_create_tags(client):
     # Trust level 0 and the trust gate's own default (0): a member may now create a tag by typing it.
     topic = _topic(make_user("newbie"), make_category(), "A member's brand new tag", "member-made")
     assert tags_of(topic.id) == ["member-made"]
+
+
+def test_the_recount_command(app, runner):
+    make_tag("grinder")
+    _topic(make_user(), make_category(), "Counting from the command", "grinder")
+    db.session.execute(Tag.__table__.update().values(topic_count=0))
+    db.session.commit()
+    result = runner.invoke(args=["forum", "tags", "recount"])
+    assert result.exit_code == 0 and "1 tag count(s) corrected." in result.output
+    assert counts() == {"grinder": 1}
