@@ -10,9 +10,11 @@ import re
 import unicodedata
 from datetime import date
 
-from flask import has_request_context, request
+from flask import Response, after_this_request, has_request_context, request
 from flask_babel import get_locale
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import func, literal, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.db_types import utcnow
@@ -57,35 +59,56 @@ def max_queries_per_day() -> int:
 
 
 def record_search(text: str, *, language: str, results: int, signed_in: bool) -> None:
-    """The SearchRecorder insights contributes to search. Never raises: a statistic is not worth
-    a failed search."""
+    """The SearchRecorder insights contributes to search. In a request the count is written once
+    the page is rendered (its commit would otherwise expire what the page still reads). Never
+    raises: a statistic is not worth a failed search."""
     query = normalise(text)
     if not query or is_bot():
         return
+    day, lang, empty = utcnow().date(), _language(language), results <= 0
+    if has_request_context():
+        @after_this_request
+        def _count_after(response: Response) -> Response:
+            _safely(day, query, lang, empty=empty, signed_in=signed_in)
+            return response
+    else:
+        _safely(day, query, lang, empty=empty, signed_in=signed_in)
+
+
+def _safely(day: date, query: str, language: str, *, empty: bool, signed_in: bool) -> None:
     try:
-        _count(utcnow().date(), query, _language(language), empty=results <= 0, signed_in=signed_in)
+        _count(day, query, language, empty=empty, signed_in=signed_in)
     except SQLAlchemyError:
         log.warning("a search could not be counted", exc_info=True)
         db.session.rollback()
 
 
+def _upsert(day: date, query: str, language: str, *, empty: bool, signed_in: bool, cap: int | None) -> bool:
+    """One statement: add the search to its row, creating the row if the day has room for it
+    (``cap`` distinct queries; None: always). True when counted."""
+    dialect = db.session.get_bind().dialect.name
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = select(literal(day, SearchDay.day.type), literal(query), literal(language), literal(1),
+                    literal(int(empty)), literal(int(signed_in)))
+    if cap is not None:
+        same_day = select(func.count()).select_from(SearchDay).where(SearchDay.day == day).scalar_subquery()
+        known = select(SearchDay.id).where(SearchDay.day == day, SearchDay.query == query,
+                                           SearchDay.language == language).exists()
+        values = values.where(or_(same_day < cap, known))
+    else:
+        values = values.where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
+    statement = insert_(SearchDay).from_select(
+        ["day", "query", "language", "searches", "no_results", "signed_in"], values)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["day", "query", "language"],
+        set_={"searches": SearchDay.searches + excluded.searches, "no_results": SearchDay.no_results
+              + excluded.no_results, "signed_in": SearchDay.signed_in + excluded.signed_in})
+    return db.session.execute(statement.returning(SearchDay.id)).first() is not None
+
+
 def _count(day: date, query: str, language: str, *, empty: bool, signed_in: bool) -> None:
-    # A search is a read: nothing else is pending in the session, so this commits only the count.
-    bump = {"searches": SearchDay.searches + 1, "no_results": SearchDay.no_results + int(empty),
-            "signed_in": SearchDay.signed_in + int(signed_in)}
-    for candidate in (query, OVERFLOW_QUERY):
-        done = db.session.execute(update(SearchDay).where(
-            SearchDay.day == day, SearchDay.query == candidate, SearchDay.language == language).values(**bump)
-            .returning(SearchDay.id)).first()
-        if done is not None:
-            break
-        room = select(func.count()).select_from(SearchDay).where(SearchDay.day == day).scalar_subquery()
-        cap = max_queries_per_day() if candidate != OVERFLOW_QUERY else 1 << 30
-        values = select(literal(day, SearchDay.day.type), literal(candidate), literal(language), literal(1),
-                        literal(int(empty)), literal(int(signed_in))).where(room < cap)
-        columns = ["day", "query", "language", "searches", "no_results", "signed_in"]
-        added = db.session.execute(
-            insert(SearchDay).from_select(columns, values).returning(SearchDay.id)).first()
-        if added is not None:
-            break
+    """Past the day's cap, a new query is counted under OVERFLOW_QUERY (its words are dropped)."""
+    if not _upsert(day, query, language, empty=empty, signed_in=signed_in, cap=max_queries_per_day()):
+        _upsert(day, OVERFLOW_QUERY, language, empty=empty, signed_in=signed_in, cap=None)
     db.session.commit()
