@@ -49,6 +49,21 @@ def absolute(value: datetime, kind: str = "datetime", zone: tzinfo | None = None
     return str(pattern).format(format_time(local, "short", locale=locale), day)
 
 
+def from_viewer_zone(value: datetime | None) -> datetime | None:
+    """A time the viewer typed (a ``datetime-local`` field: a naive wall-clock time in their own
+    zone) as aware UTC; None stays None. The one conversion forms use.
+
+    Flask-Babel hands out pytz zones, which must ``localize``: ``replace(tzinfo=zone)`` would take
+    the zone's first historical offset (Rome's local mean time, +0:50) instead of today's."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    zone = get_timezone()
+    local = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
+    return local.astimezone(UTC)
+
+
 def relative(value: datetime, now: datetime | None = None) -> str | None:
     """"now", "5 min", "3 h", "2 days" in the viewer's language (Babel's short units), or None
     when the time is in the future or older than :data:`RELATIVE_FOR`."""

@@ -91,3 +91,11 @@ def test_templates_use_only_the_known_time_formats():
         assert "format_datetime" not in text and "strftime" not in text, path
     unknown = [(name, kind) for name, kind in used if kind not in dates.KINDS and kind not in dates._LEGACY]
     assert not unknown
+
+
+def test_a_time_typed_in_rome_is_stored_as_that_instant_in_utc(ctx):
+    # 10:00 in Rome in March is 09:00 UTC (CET, +1), not 09:10 (Rome's 19th-century offset,
+    # which replace(tzinfo=pytz zone) would take); July is CEST (+2).
+    assert dates.from_viewer_zone(datetime(2026, 3, 10, 10, 0)) == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert dates.from_viewer_zone(datetime(2026, 7, 10, 10, 0)) == datetime(2026, 7, 10, 8, 0, tzinfo=UTC)
+    assert dates.from_viewer_zone(None) is None

@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from forum.dates import from_viewer_zone
 from forum.forms import ConfirmForm
 from forum.i18n import LOCALE_NAMES
 from forum.i18n_content import default_language
 
 from . import permissions, site_notices
 from .forms import BannerForm, ReadOnlyForm
-from .views import bp, local_to_utc
+from .views import bp
 
 
 def _local(value: Any) -> datetime | None:
@@ -57,7 +58,7 @@ def admin() -> Any:
     if not form.validate_on_submit():
         return _page(form)
     texts = {code: getattr(form, f"text_{code}").data or "" for code in LOCALE_NAMES}
-    starts, ends = local_to_utc(form.starts_at.data), local_to_utc(form.ends_at.data)
+    starts, ends = from_viewer_zone(form.starts_at.data), from_viewer_zone(form.ends_at.data)
     if not texts.get(default_language(), "").strip():
         form.form_errors.append(_("Write the text in the community's default language (%(language)s): members "
                                   "whose language has no text read that one.",

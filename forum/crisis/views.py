@@ -3,15 +3,14 @@ to all members, and the read-only guard for every state-changing request."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from forum.dates import from_viewer_zone
 from forum.discussions import permissions as discussion_permissions
 from forum.discussions import services as discussions
 from forum.discussions.links import post_path
@@ -54,17 +53,6 @@ def refuse_writes_when_read_only() -> Any:
     return render_template("crisis/read_only.html", message=message, notice=site_notices.read_only()), 503
 
 
-def local_to_utc(value: datetime | None) -> datetime | None:
-    """A datetime-local field is in the staff member's own time zone."""
-    if value is None:
-        return None
-    zone = get_timezone()
-    # pytz zones (what Flask-Babel hands out) must localize: replace(tzinfo=) would take the
-    # zone's first historical offset (Rome's LMT, +0:50) instead of today's.
-    local = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
-    return local.astimezone(UTC)
-
-
 # --- a topic's tools ---------------------------------------------------------------------------------
 
 def _managed_topic(topic_id: int) -> Topic:
@@ -102,7 +90,7 @@ def topic_slow_mode(topic_id: int) -> Any:
     form = SlowModeForm()
     if form.validate_on_submit():
         try:
-            slow_mode.start(current_user, int(form.seconds.data or 0), local_to_utc(form.until.data), topic=topic)
+            slow_mode.start(current_user, int(form.seconds.data or 0), from_viewer_zone(form.until.data), topic=topic)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -119,7 +107,7 @@ def add_timer(topic_id: int) -> Any:
     form = TimerForm()
     if form.validate_on_submit():
         try:
-            timers.add_timer(current_user, topic, form.action.data or "", local_to_utc(form.run_at.data),
+            timers.add_timer(current_user, topic, form.action.data or "", from_viewer_zone(form.run_at.data),
                              form.older_than_hours.data)
         except ValidationFailed as exc:
             apply_errors(form, exc)
@@ -180,7 +168,7 @@ def category_slow_mode(slug: str) -> Any:
     form = SlowModeForm()
     if form.validate_on_submit():
         try:
-            slow_mode.start(current_user, int(form.seconds.data or 0), local_to_utc(form.until.data),
+            slow_mode.start(current_user, int(form.seconds.data or 0), from_viewer_zone(form.until.data),
                             category=category)
         except ValidationFailed as exc:
             apply_errors(form, exc)

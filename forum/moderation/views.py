@@ -9,7 +9,7 @@ again, so a rule lives in one place and no path skips it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -23,7 +23,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -31,6 +30,7 @@ from forum.accounts.ignores import ignored_user_ids
 from forum.accounts.models import PERMANENT, Role
 from forum.accounts.permissions import is_silenced, is_suspended
 from forum.accounts.services import get_user_or_404
+from forum.dates import from_viewer_zone
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
@@ -412,19 +412,12 @@ def unlock(topic_id: int) -> Any:
                        _("Topic unlocked."))
 
 
-def _local_to_utc(value: datetime | None) -> datetime | None:
-    """A datetime-local field is in the moderator's own time zone."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
-
-
 @bp.post("/moderation/topics/<int:topic_id>/pin")
 @moderator_required
 def pin(topic_id: int) -> Any:
     form = PinForm()
     return _topic_tool(topic_id, form, lambda t: discussions.pin_topic(
-        current_user, t, _local_to_utc(form.until.data), globally=form.scope.data == "everyone"), _("Topic pinned."))
+        current_user, t, from_viewer_zone(form.until.data), globally=form.scope.data == "everyone"), _("Topic pinned."))
 
 
 @bp.post("/moderation/topics/<int:topic_id>/unpin")
