@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from forum import settings
 from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
+from forum.discussions.interfaces import PostsMovedListener
 from forum.interfaces import AdminSection, DemoLoader
 from forum.plugins.manager import register_core
 from forum.registry import contribute
@@ -25,6 +26,7 @@ from . import admin_views, audit_vocabulary, hooks, listing, notices, personal_d
 from .boards import BOARD_IDS, DEFAULT_BUDGET
 from .demo import load_demo_ideas
 from .statuses import LABELS_SETTING, status_label
+from .votes import IdeasFollowTopics
 
 DEFAULTS = {
     BOARD_IDS: [],       # kept by boards.make_board/remove_board: pages read it without a query
@@ -43,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(status_label, "idea_status_label")
     app.add_template_global(lambda category_id: category_id in listing.board_ids(), "is_idea_board")
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, PostsMovedListener, IdeasFollowTopics())  # a moved idea's votes follow it
     contribute(app, DemoLoader, load_demo_ideas)
     contribute(app, PersonalData, personal_data.IdeaVotes())
     contribute(app, AdminSection, AdminSection("ideas.admin", _l("Ideas"),

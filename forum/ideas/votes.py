@@ -14,6 +14,7 @@ rows. The caller never commits half: each function commits its whole write.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -143,3 +144,18 @@ def unvote(user: Any, topic: Topic) -> Idea:
 def voter_ids(topic_id: int) -> list[int]:
     return list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.topic_id == topic_id)
                                    .order_by(IdeaVote.user_id)))
+
+
+class IdeasFollowTopics:
+    """Told by discussions' topic tools (inside their transaction) that a topic changed category:
+    its idea and votes follow, so a budget counts the votes on the board the idea is in now (an
+    idea moved out of every board keeps its votes, dormant, until it is moved back)."""
+
+    def topic_moved(self, topic_id: int, category_id: int) -> None:
+        db.session.execute(update(Idea).where(Idea.topic_id == topic_id).values(category_id=category_id),
+                           execution_options=_NO_SYNC)
+        db.session.execute(update(IdeaVote).where(IdeaVote.topic_id == topic_id).values(category_id=category_id),
+                           execution_options=_NO_SYNC)
+
+    def posts_moved(self, post_ids: Sequence[int], topic_id: int, category_id: int) -> None:
+        """Posts moving between topics change no idea (a merged topic's votes stay where they were)."""

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forum.db_types import utcnow
+from forum.discussions.services import topic_tools
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.ideas import listing, status, votes
@@ -132,3 +133,15 @@ def test_a_members_votes_are_in_their_data_export(app):
     votes.vote(member, idea)
     rows = IdeaVotes().export(member)
     assert [(r["idea"], r["url"]) for r in rows] == [("Exported idea title", f"http://forum.test/t/{idea.slug}/{idea.id}")]
+
+
+def test_an_idea_moved_to_another_board_takes_its_votes_along(app):
+    first, second = make_board(budget=1, slug="first"), make_board(budget=1, slug="second")
+    idea, other = make_idea(first), make_idea(second)
+    member = make_user("voter")
+    votes.vote(member, idea)
+    topic_tools.move_topic(make_user("mod", role="moderator"), idea, second)
+    assert votes.votes_left(member, db.session.get(IdeaBoard, second.id)) == 0
+    assert votes.votes_left(member, db.session.get(IdeaBoard, first.id)) == 1
+    with pytest.raises(ValidationFailed):
+        votes.vote(member, other)
