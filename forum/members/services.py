@@ -256,7 +256,7 @@ def save_thresholds(admin: Any, values: dict[str, int]) -> None:
     for key, value in changed.items():
         set_setting(key, value)
     if changed:
-        record_action(admin, "trust.settings", "settings", None, before={k: before[k] for k in changed},
+        record_action(admin, "settings.trust_levels", "settings", None, before={k: before[k] for k in changed},
                       after=changed)
     db.session.commit()
 

@@ -72,7 +72,7 @@ def test_thresholds_an_admin_changes_take_effect(app, small_thresholds, topics):
     services.refresh_trust_levels()
     db.session.expire_all()
     assert reader.trust_level == 0  # two topics entered, three needed now
-    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "trust.settings"))
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "settings.trust_levels"))
     assert entry is not None and entry.actor_id == admin.id and entry.after == {"trust_basic_topics_entered": 3}
     services.save_thresholds(admin, {"trust_basic_topics_entered": 2})
     services.refresh_trust_levels()
