@@ -56,7 +56,7 @@ THRESHOLD_DEFAULTS: dict[TrustLevel, dict[str, int]] = {
     TrustLevel.MEMBER: {"days_visited": 15, "posts_read": 100, "topics_entered": 20, "likes_received": 1,
                         "flags_agreed": 0, "days_since_joined": 0},
     TrustLevel.REGULAR: {"days_visited": 50, "posts_read": 500, "topics_entered": 100, "likes_received": 20,
-                         "flags_agreed": 1, "days_since_joined": 50},
+                         "flags_agreed": 0, "days_since_joined": 50},
 }
 MAX_THRESHOLD = 1_000_000
 
