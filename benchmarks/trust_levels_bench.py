@@ -105,7 +105,7 @@ def main() -> None:
         statements.clear()
         assert client.get(url).status_code == 200
         count = len(statements)
-        median, p95 = timed(args.runs, lambda: client.get(url))
+        median, p95 = timed(args.runs, lambda url=url: client.get(url))
         print(f"GET {url}: median {median:.1f} ms, p95 {p95:.1f} ms, {count} statements", flush=True)
 
 
