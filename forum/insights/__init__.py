@@ -7,12 +7,13 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import jobs, settings
+from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection
 from forum.registry import contribute
 from forum.search.interfaces import SearchRecorder
 
-from . import audit_vocabulary, models, services  # noqa: F401  (models: the tables are the app's)
+from . import audit_vocabulary, models, personal_data, services  # noqa: F401  (models: the tables are the app's)
 from .cli import insights_cli
 from .views import bp
 
@@ -27,6 +28,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     settings.register_defaults(app, DEFAULTS)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    for section in personal_data.SECTIONS:  # the member's data export and erasure (forum.privacy)
+        contribute(app, PersonalData, section)
     contribute(app, SearchRecorder, services.record_search)
     jobs.register_job(app, jobs.JobType(services.REFRESH_JOB, services.refresh_recent, max_attempts=2))
     jobs.register_job(app, jobs.JobType(services.SETTLE_JOB, services.settle_recent, max_attempts=2,

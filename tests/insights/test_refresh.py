@@ -12,6 +12,7 @@ from forum.discussions.models import Post, PostReaction, Topic
 from forum.extensions import db
 from forum.insights import services
 from forum.insights.models import DailyStat, MemberDay, SearchDay, TopEntry
+from forum.insights.personal_data import ActiveDays
 from forum.moderation.models import Flag, ReviewItem
 from tests.factories import make_category, make_reply, make_topic, make_user
 
@@ -154,3 +155,13 @@ def test_the_periodic_job_refreshes_today_and_yesterday(app):
     days = set(db.session.scalars(select(DailyStat.day).where(DailyStat.category_id == 0, DailyStat.language == "")))
     today = utcnow().date()
     assert days == {today, today - timedelta(days=1)}
+
+
+def test_a_members_active_days_are_in_their_data_and_erased_with_it(app):
+    ann = make_user("ann")
+    db.session.add(MemberDay(day=DAY, user_id=ann.id))
+    db.session.commit()
+    assert ActiveDays().export(ann) == [{"day": "2026-03-10"}]
+    ActiveDays().erase(ann, remove_content=False)
+    db.session.commit()
+    assert ActiveDays().export(ann) == []
