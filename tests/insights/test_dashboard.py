@@ -187,6 +187,15 @@ def test_refresh_now_queues_the_job_once_and_is_audited(manager):
                                                      DailyStat.language == "")) is not None  # ran (inline)
 
 
+def test_the_refresh_reads_as_a_sentence_in_the_audit_log(manager):
+    make_user("boss", role="admin")
+    manager.post_form("/insights/refresh")
+    manager.get("/logout")
+    manager.login("boss")
+    page = manager.get("/moderation/audit").get_data(as_text=True)
+    assert "Refreshed the community health figures" in page
+
+
 def test_refresh_without_the_csrf_token_is_refused(manager):
     assert manager.post("/insights/refresh").status_code == 400
 
