@@ -178,6 +178,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/api/v1/users/<username>", "GET"): Row("/api/v1/users/{author_name}", everyone()),
     ("/api/v1/me", "GET"): Row("/api/v1/me", {a: "401" if a in SIGNED_OUT else "200" for a in ACTORS}),
     ("/api/v1/search", "GET"): Row("/api/v1/search?q=hello", everyone()),
+    ("/api/v1/tags", "GET"): Row("/api/v1/tags", everyone()),
     # api: events, notifications, moderation, escalations. Reads as the pages; member routes 401 signed
     # out; staff routes 403 for the rest (a session's scopes are the member's role: no `moderation`
     # scope without the role); writes with a body answer 415 here once the checks passed.
