@@ -50,6 +50,8 @@ def test_tag_filters_are_anded_and_work_without_words(client):
     assert titles(client, "tag:moka-pro") == ["Moka Pro firmware update", "Moka Pro leaking water"]
     assert titles(client, "water tag:moka-pro tag:firmware-2-1") == ["Moka Pro firmware update"]
     assert titles(client, "tag:no-such-tag") == []
+    page = client.get("/search", query_string={"q": "firmware"}).get_data(as_text=True)
+    assert 'href="/tag/firmware-2-1"' in page  # the hit shows its topic's tags
 
 
 def test_changing_tags_reindexes_every_post_of_the_topic(client):
