@@ -18,8 +18,7 @@ from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection
 from forum.moderation.interfaces import SanctionListener
 from forum.notifications import register_kinds
-from forum.registry import contribute, provide
-from forum.tags.interfaces import TagCreators
+from forum.registry import contribute
 
 from . import audit_vocabulary, personal_data, services
 from .directory import is_listed
@@ -44,15 +43,6 @@ def trust_level_label(member: Any) -> str:
     return trust.level_name(int(trust.trust_level(member) or 0))
 
 
-class TrustTagCreators:
-    """tags' TagCreators: members at their ``tags.create_min_trust_level`` create tags, through the
-    one gate (forum.accounts.trust.may "tag", whose own setting ``trust_level_to_tag`` defaults to 0)."""
-
-    def may_create(self, user: Any, min_level: int) -> bool:
-        level = trust.trust_level(user)
-        return level is not None and level >= min_level and trust.may(user, "tag")
-
-
 def directory_settings(user: Any) -> dict[str, Any]:
     """For the settings page's "Member directory" card."""
     return {"form": DirectoryPreferenceForm(formdata=None, data={"show_in_directory": user.show_in_directory}),
@@ -70,7 +60,6 @@ def init_app(app: Flask) -> None:
                                                _l("what members need to reach each trust level, demotions")))
     contribute(app, ProfileSection, _profile_trust)
     contribute(app, SanctionListener, services.DemoteOnSanctions())
-    provide(app, TagCreators, TrustTagCreators())
     app.add_template_global(directory_settings, "member_directory_settings")
     app.add_template_global(trust_level_label, "trust_level_label")
     # Hourly: recount activity and promote (idempotent; a visit is counted once per day).

@@ -4,31 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.accounts import trust
 from forum.discussions import permissions as discussions
-from forum.registry import MissingCollaborator, lookup
 from forum.settings import get_setting
 
-from .interfaces import TagCreators
-
-# None: staff only. A number N: members at trust level N or above too (through TagCreators).
+# None: staff only. A number N: members at trust level N or above too.
 CREATE_MIN_TRUST_LEVEL = "tags.create_min_trust_level"
 
 
+def can_tag_topics(user: Any) -> bool:
+    """Choosing existing tags for one's topics: the trust gate "tag" (``trust_level_to_tag``,
+    default: everyone)."""
+    return trust.may(user, "tag")
+
+
 def can_create_tags(user: Any) -> bool:
-    """Staff create tags by typing a new name; members too from the configured trust level,
-    when a trust-level provider is registered."""
+    """Staff create tags by typing a new name; members too from the trust level this domain's
+    setting names, if the "tag" gate lets them tag at all."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff:
         return True
     level = get_setting(CREATE_MIN_TRUST_LEVEL)
-    if level is None or level == "":
+    if level is None or level == "" or not can_tag_topics(user):
         return False
-    try:
-        creators = lookup(TagCreators)
-    except MissingCollaborator:
-        return False
-    return bool(creators.may_create(user, int(level)))
+    return int(trust.trust_level(user) or 0) >= int(level)
 
 
 def can_edit_topic_tags(user: Any, topic: Any, *, editing_post: bool = False) -> bool:

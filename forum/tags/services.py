@@ -79,6 +79,8 @@ def resolve(actor: Any, typed: str, category_id: int) -> list[Tag]:
     targets, new names created when ``actor`` may create tags, the maximum and the category's
     rules checked. Raises ValidationFailed on ``tags`` (nothing is written then)."""
     names = parse_names(typed)
+    if names and not permissions.can_tag_topics(actor):
+        raise ValidationFailed({"tags": _("Tagging topics opens at a higher trust level. Remove the tags to post.")})
     known = find(names)
     unknown = [n for n in names if n not in known]
     if unknown and not permissions.can_create_tags(actor):

@@ -9,6 +9,7 @@ import pytest
 
 from forum.accounts.trust import TrustLevel, may, newness
 from forum.db_types import utcnow
+from forum.errors import ValidationFailed
 from forum.events import permissions as events
 from forum.extensions import db
 from forum.messages import permissions as messages
@@ -18,9 +19,10 @@ from forum.plugins import FilterContext, is_new_member
 from forum.plugins.community import trust_level
 from forum.settings import set_setting
 from forum.tags import permissions as tags
+from forum.tags import services as tag_services
 from forum.uploads import limits as upload_limits
 from forum.uploads import permissions as uploads
-from tests.factories import make_established_user, make_user
+from tests.factories import make_category, make_established_user, make_user
 
 
 def _set(**values: object) -> None:
@@ -81,6 +83,21 @@ def test_tag_creation_goes_through_the_gate(app):
     assert tags.can_create_tags(regular) and not tags.can_create_tags(basic)
     _set(trust_level_to_tag=4)
     assert not tags.can_create_tags(regular)  # the gate's own setting applies too
+
+
+def test_tagging_a_topic_goes_through_the_gate_and_keeps_the_text(app):
+    staffer = make_user("staffer", role="moderator")
+    category = make_category("Products")
+    tag_services.resolve(staffer, "moka-pro", category.id)  # staff create it
+    db.session.commit()
+    basic = make_established_user("basic", trust_level=1)
+    assert [t.name for t in tag_services.resolve(basic, "moka-pro", category.id)] == ["moka-pro"]
+    _set(trust_level_to_tag=2)
+    assert not tags.can_tag_topics(basic) and tags.can_tag_topics(staffer)
+    with pytest.raises(ValidationFailed) as refused:
+        tag_services.resolve(basic, "moka-pro", category.id)
+    assert "tags" in refused.value.errors
+    assert tag_services.resolve(basic, "", category.id) == []  # no tags typed: nothing to refuse
 
 
 def test_unknown_gate_is_a_programming_error(app):
