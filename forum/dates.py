@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from babel.dates import format_date, format_skeleton, format_time
 from babel.units import format_unit
-from flask_babel import get_locale, get_timezone
+from flask_babel import format_timedelta, get_locale, get_timezone
 from flask_babel import gettext as _
 
 from forum.db_types import utcnow
@@ -75,6 +75,17 @@ def relative(value: datetime, now: datetime | None = None) -> str | None:
         return _("now")
     unit, size = next((u, s) for u, s in (("day", 86400), ("hour", 3600), ("minute", 60)) if seconds >= s)
     return format_unit(seconds // size, f"duration-{unit}", length="short", locale=get_locale())
+
+
+def duration(td: timedelta | float | None) -> str:
+    """A short, localised duration ("3 hours", "30 hours", "90 minutes"); seconds are accepted
+    too; None is a dash."""
+    if td is None:
+        return "–"
+    if not isinstance(td, timedelta):
+        td = timedelta(seconds=float(td))
+    # threshold 2: "30 hours" rather than "1 day", "90 minutes" rather than "2 hours".
+    return format_timedelta(td, granularity="minute", threshold=2)
 
 
 def datetime_filter(value: datetime | None, kind: str = "datetime") -> str:

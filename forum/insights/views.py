@@ -10,11 +10,10 @@ from flask_babel import format_date, format_decimal, format_number, format_perce
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from forum import csv_export
+from forum import csv_export, dates
 from forum.db_types import utcnow
 from forum.extensions import limiter
 from forum.i18n import LOCALE_NAMES
-from forum.staff.views import duration
 
 from . import permissions, services
 from .forms import RangeForm, RefreshForm
@@ -57,7 +56,7 @@ def show(kind: str, value: float | None) -> str:
     if kind == "percent":
         return str(format_percent(value / 100, "#,##0%"))
     if kind == "duration":
-        return duration(value)
+        return dates.duration(value)
     if kind == "average":
         return str(format_decimal(round(value, 1)))
     return str(format_number(int(value)))

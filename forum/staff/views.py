@@ -4,15 +4,15 @@ accepted answers; the staff response page. Thin views over :mod:`forum.staff.ser
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_timedelta
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from forum import dates
 from forum.db_types import utcnow
 from forum.discussions import services as discussions
 from forum.discussions.links import post_on_page
@@ -28,16 +28,6 @@ bp = Blueprint("staff", __name__)
 
 # --- template helpers ---------------------------------------------------------------------------
 
-def duration(td: timedelta | float | None) -> str:
-    """A short, localised duration ("3 hours"); seconds are accepted too."""
-    if td is None:
-        return "–"
-    if not isinstance(td, timedelta):
-        td = timedelta(seconds=float(td))
-    # threshold 2: "30 hours" rather than "1 day", "90 minutes" rather than "2 hours".
-    return format_timedelta(td, granularity="minute", threshold=2)
-
-
 bp.add_app_template_global(services.primary_group, "staff_primary_group")
 bp.add_app_template_global(services.staff_groups, "staff_groups_of")
 bp.add_app_template_global(services.expert_badges, "expert_badges_of")
@@ -47,7 +37,7 @@ bp.add_app_template_global(services.accepted_answer, "accepted_answer")
 bp.add_app_template_global(services.time_to_first_staff_reply, "time_to_first_staff_reply")
 bp.add_app_template_global(services.time_to_first_official_reply, "time_to_first_official_reply")
 bp.add_app_template_global(permissions.can_view_response_times, "can_view_response_times")
-bp.add_app_template_filter(duration, "duration")
+bp.add_app_template_filter(dates.duration, "duration")
 
 
 # --- admin: groups, members, expert badges ----------------------------------------------------------
