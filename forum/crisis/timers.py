@@ -123,7 +123,7 @@ def _hide_replies(actor: User, topic: Topic, before: datetime) -> int:
         if post is None or post.state != PostState.PUBLISHED:
             continue
         try:
-            moderation.hide_post(actor, post, _("Hidden by a topic timer."))
+            moderation.hide_post(actor, post, moderation.stored(lambda: _("Hidden by a topic timer.")))
         except (PermissionDenied, ValidationFailed):
             db.session.rollback()
             continue

@@ -20,6 +20,7 @@ from forum.audit import AuditFilters, AuditPage
 from .applications import answers_from_form, application_questions, has_open_application, queue_application
 from .audit_log import audit_csv, audit_page
 from .bans import active_bans, add_ban, lift_ban, normalise_ban, registration_ban
+from .common import stored
 from .flags import MIN_FLAG_WEIGHT, flag_post, flag_weight, flagged_post_ids
 from .items import open_item_for_post, open_subject_item
 from .labels import (
@@ -156,6 +157,7 @@ __all__ = [
     "save_settings",
     "set_role",
     "silence_user",
+    "stored",
     "suspend_user",
     "suspension_reason",
     "translatable_entries",
