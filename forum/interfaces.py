@@ -10,7 +10,7 @@ linking to the page where someone acts on it). No template lists the domains.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -63,3 +63,29 @@ class EventOutbox(Protocol):
     (every contribution), then commit, then fire the hook."""
 
     def record(self, name: str, /, **subject: Any) -> None: ...
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One stored value that disagrees with the rows it summarises (``forum check``)."""
+
+    table: str
+    row_id: int
+    column: str
+    stored: Any
+    expected: Any
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.row_id} {self.column}: stored {self.stored!r}, expected {self.expected!r}"
+
+
+@dataclass(frozen=True)
+class IntegrityCheck:
+    """A domain's denormalised values, verified and repaired by ``flask --app wsgi forum check
+    [--repair]`` (and by the test suites' counter oracle), in registration order. ``check`` and
+    ``repair`` take a Session or a Connection; ``repair`` rewrites set-based from the rows and
+    leaves the commit to its caller."""
+
+    name: str                                        # e.g. "tags": printed before its mismatches
+    check: Callable[[Any], Iterable[Mismatch]]
+    repair: Callable[[Any], None]

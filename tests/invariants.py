@@ -29,6 +29,11 @@ Members
     follows the post alone: replies in a hidden topic still count).
   * ``topic_count``: their published topics.
 
+Tags and ideas (issue 15)
+  * ``Tag.topic_count``: the topics carrying the tag, whatever their state.
+  * ``ideas.vote_count``: the idea's vote rows, whatever its status (votes on shipped or
+    declined ideas go back to the members' budgets but still count for the idea).
+
 Expected values are computed from the posts, never from the stored counters, so a wrong
 topic also shows up in its category.
 """
@@ -44,9 +49,12 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.audit import AuditLog
-from forum.discussions import integrity
 from forum.discussions.models import Category, Post, PostState, Topic
 from forum.extensions import db
+from forum.ideas.models import Idea, IdeaVote
+from forum.interfaces import IntegrityCheck
+from forum.registry import contributions
+from forum.tags.models import Tag, TopicTag
 from tests.conftest import checks
 
 PUBLISHED = PostState.PUBLISHED
@@ -60,10 +68,11 @@ def counter_mismatches() -> list[str]:
 
 
 def assert_invariants(when: str = "") -> None:
-    # The product's own checker (``forum check``, forum/discussions/integrity.py) runs too: the
+    # The product's own checker (``forum check``: every domain's IntegrityCheck) runs too: the
     # two are written independently, so each keeps the other honest.
     with db.session.no_autoflush:
-        wrong = counter_mismatches() + [f"forum check: {m}" for m in integrity.check(db.session)]
+        wrong = counter_mismatches() + [f"forum check ({each.name}): {m}" for each in contributions(IntegrityCheck)
+                                        for m in each.check(db.session)]
     if wrong:
         head = f"counters disagree with the rows{' ' + when if when else ''}:"
         raise AssertionError("\n".join([head, *wrong]))
@@ -86,6 +95,7 @@ def _mismatches() -> list[str]:
     activity = _topic_mismatches(topics, posts, published, wrong)
     _category_mismatches(topics, published, activity, wrong)
     _user_mismatches(topics, posts, wrong)
+    _tag_and_vote_mismatches(wrong)
     return wrong
 
 
@@ -147,6 +157,17 @@ def _user_mismatches(topics: list[Any], posts: list[Any], wrong: list[str]) -> N
         if (u.post_count, u.topic_count) != (posts_by[u.id], topics_by[u.id]):
             wrong.append(f"user {u.username} posts/topics {u.post_count}/{u.topic_count} != "
                          f"{posts_by[u.id]}/{topics_by[u.id]}")
+
+
+def _tag_and_vote_mismatches(wrong: list[str]) -> None:
+    carried: Counter[int] = Counter(tag_id for tag_id, in _rows(TopicTag.tag_id))
+    for t in _rows(Tag.id, Tag.name, Tag.topic_count):
+        if t.topic_count != carried[t.id]:
+            wrong.append(f"tag {t.name} topic_count {t.topic_count} != {carried[t.id]} topics carrying it")
+    votes: Counter[int] = Counter(topic_id for topic_id, in _rows(IdeaVote.topic_id))
+    for i in _rows(Idea.topic_id, Idea.vote_count):
+        if i.vote_count != votes[i.topic_id]:
+            wrong.append(f"idea {i.topic_id} vote_count {i.vote_count} != {votes[i.topic_id]} votes")
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,13 @@ from forum.audit import record_action
 from forum.discussions import services as discussions
 from forum.discussions.models import Category, Post, Topic
 from forum.extensions import db
+from forum.ideas import votes
+from forum.ideas.models import Idea
+from forum.tags.models import Tag
 from tests.factories import make_category, make_reply, make_staff, make_topic, make_user
+from tests.ideas.helpers import make_board, make_idea
 from tests.invariants import assert_invariants, counter_mismatches
+from tests.tags.conftest import make_tag
 
 
 @pytest.fixture
@@ -88,3 +93,21 @@ def test_the_oracle_changes_nothing(forum):
     assert counter_mismatches() == []
     assert db.session.is_modified(topic)  # no autoflush, no expiry: the test's session is left alone
     db.session.rollback()
+
+
+def test_tag_and_vote_drift_is_reported_by_the_oracle_and_forum_check(forum):
+    tag = make_tag("grinder")
+    db.session.execute(update(Tag).where(Tag.id == tag.id).values(topic_count=2))
+    idea = make_idea(make_board())
+    votes.vote(forum["alice"], idea)
+    db.session.execute(update(Idea).where(Idea.topic_id == idea.id).values(vote_count=4))
+    db.session.commit()
+    assert counter_mismatches() == ["tag grinder topic_count 2 != 0 topics carrying it",
+                                    f"idea {idea.id} vote_count 4 != 1 votes"]
+    with pytest.raises(AssertionError) as caught:
+        assert_invariants()
+    assert f"forum check (tags): tag {tag.id} topic_count: stored 2, expected 0" in str(caught.value)
+    assert f"forum check (ideas): idea {idea.id} vote_count: stored 4, expected 1" in str(caught.value)
+    _corrupt(Tag, tag.id, topic_count=0)
+    db.session.execute(update(Idea).where(Idea.topic_id == idea.id).values(vote_count=1))
+    db.session.commit()  # the end-of-test check finds everything right again

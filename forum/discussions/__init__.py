@@ -10,14 +10,14 @@ from flask_babel import lazy_gettext as _l
 from forum import jobs, settings, web_input
 from forum.accounts.interfaces import PersonalData, ProfileSection, StoredAddresses, VisibleActivityCounter
 from forum.audit import AuditVocabulary
-from forum.interfaces import AdminFigure, AdminSection
+from forum.interfaces import AdminFigure, AdminSection, IntegrityCheck
 from forum.notifications import register_kinds
 from forum.notifications.interfaces import DigestSource, NoticeAccess
 from forum.plugins.manager import register_core
 from forum.registry import contribute, provide
 from forum.search.interfaces import SearchFeed, SearchScope, SearchSource
 
-from . import audit_vocabulary, notices, personal_data, reading_views, search, services, views  # noqa: F401 - reading_views declares more of bp's routes
+from . import audit_vocabulary, integrity, notices, personal_data, reading_views, search, services, views  # noqa: F401 - reading_views declares more of bp's routes
 from .activity import posts_in_last_days, visible_activity
 from .bookmarks import REMINDER, REMINDER_JOB, run_reminders
 from .mail_sources import NoticeAccessFromDiscussions, digest_topics
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     for endpoint in views.COMPOSER_ENDPOINTS:
         web_input.allow_larger_requests(app, endpoint, views.composer_request_limit)
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, IntegrityCheck, integrity.INTEGRITY_CHECK)  # `forum check`: the counters, first
     contribute(app, ProfileSection, _profile_activity)
     provide(app, VisibleActivityCounter, visible_activity)
     contribute(app, SearchSource, search.PostSource())

@@ -12,28 +12,18 @@ suites run the same check after every action.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select, update
 
 from forum.accounts.models import User
+from forum.interfaces import IntegrityCheck, Mismatch
 
 from .models import Category, Post, PostReaction, PostState, Topic
 
 PUBLISHED = PostState.PUBLISHED.value
 
-
-@dataclass(frozen=True)
-class Mismatch:
-    table: str
-    row_id: int
-    column: str
-    stored: Any
-    expected: Any
-
-    def __str__(self) -> str:
-        return f"{self.table} {self.row_id} {self.column}: stored {self.stored!r}, expected {self.expected!r}"
+__all__ = ["INTEGRITY_CHECK", "Mismatch", "check", "mismatches", "repair"]  # Mismatch lives on the ground floor now
 
 
 def _published_count() -> Any:
@@ -216,3 +206,7 @@ def _repair_reactions(executor: Any, *, first_topic_id: int, first_user_id: int)
     executor.execute(update(User).where(User.id == facts.c.id, or_(
         User.likes_given != facts.c.given, User.likes_received != facts.c.received)).values(
         likes_given=facts.c.given, likes_received=facts.c.received))
+
+
+# Contributed by discussions' init_app: ``forum check`` walks every domain's, this one first.
+INTEGRITY_CHECK = IntegrityCheck("discussions", check, repair)

@@ -18,13 +18,14 @@ from forum import settings
 from forum.accounts.interfaces import PersonalData
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import PostsMovedListener
-from forum.interfaces import AdminSection, DemoLoader
+from forum.interfaces import AdminSection, DemoLoader, IntegrityCheck
 from forum.plugins.manager import register_core
 from forum.registry import contribute
 
 from . import admin_views, audit_vocabulary, hooks, listing, notices, personal_data, views  # noqa: F401 - admin_views declares routes on bp
 from .boards import BOARD_IDS, DEFAULT_BUDGET
 from .demo import load_demo_ideas
+from .integrity import INTEGRITY_CHECK
 from .statuses import LABELS_SETTING, status_label
 from .votes import IdeasFollowTopics
 
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, PostsMovedListener, IdeasFollowTopics())  # a moved idea's votes follow it
     contribute(app, DemoLoader, load_demo_ideas)
+    contribute(app, IntegrityCheck, INTEGRITY_CHECK)  # `forum check`: ideas.vote_count
     contribute(app, PersonalData, personal_data.IdeaVotes())
     contribute(app, AdminSection, AdminSection("ideas.admin", _l("Ideas"),
                                                _l("ideas boards, votes per member and what statuses are called")))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,13 +11,13 @@ from flask_login import current_user
 from forum import settings
 from forum.audit import AuditVocabulary
 from forum.discussions.interfaces import TopicTags
-from forum.interfaces import AdminSection, DemoLoader
+from forum.interfaces import AdminSection, DemoLoader, IntegrityCheck
 from forum.registry import contribute, provide
 
 from . import audit_vocabulary, models, permissions, services  # noqa: F401 - models: the tables
 from .admin_views import bp as admin_bp
-from .cli import tags_cli
 from .demo import load_demo_tags
+from .integrity import INTEGRITY_CHECK
 from .views import bp
 
 
@@ -41,6 +40,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(services.tags_for_topics, "topic_tags_by_id")  # search results' chips
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_tags)  # the Quickstart's product tags
-    contribute(app, click.Command, tags_cli)  # `flask forum tags recount`
+    contribute(app, IntegrityCheck, INTEGRITY_CHECK)  # `forum check [--repair]`: Tag.topic_count
     contribute(app, AdminSection, AdminSection("tags_admin.index", _l("Tags"),
                                                _l("tags, tag groups, synonyms, merges and category tag rules")))

@@ -4,7 +4,8 @@ The one owner of ``Tag.topic_count``: every change of a topic's tags goes throug
 :func:`_retag`, which adds and removes ``topic_tags`` rows and moves the counts with SQL
 arithmetic (``topic_count = topic_count + 1``), never read-modify-write, so concurrent writes
 cannot lose a count. A count is the number of topics carrying the tag, whatever their state
-(a held or hidden topic keeps its tags); ``recount`` repairs counts from the rows.
+(a held or hidden topic keeps its tags); ``forum check --repair`` repairs counts from the rows
+(:mod:`forum.tags.integrity`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from forum import outbox
 from forum.audit import record_action
@@ -188,17 +189,6 @@ def move_topics(source: Tag, target: Tag) -> int:
     db.session.expire(source, ["topic_count"])
     db.session.expire(target, ["topic_count"])
     return int(moved or 0)
-
-
-def recount() -> int:
-    """Counts from the rows (``forum check --repair``'s kind of fix); the number corrected."""
-    actual = dict(db.session.execute(select(TopicTag.tag_id, func.count()).group_by(TopicTag.tag_id)).all())
-    fixed = 0
-    for tag_id, stored in db.session.execute(select(Tag.id, Tag.topic_count)).all():
-        if stored != actual.get(tag_id, 0):
-            db.session.execute(update(Tag).where(Tag.id == tag_id).values(topic_count=actual.get(tag_id, 0)))
-            fixed += 1
-    return fixed
 
 
 # --- reads -------------------------------------------------------------------------------------

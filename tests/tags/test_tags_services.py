@@ -123,14 +123,6 @@ def test_who_changes_a_topics_tags(app):
     assert db.session.scalar(select(AuditLog.after).where(AuditLog.action == "topic.tags")) == {"tags": ["grinder"]}
 
 
-def test_recount_repairs_counts(app):
-    make_tag("grinder")
-    _topic(make_user(), make_category(), "Counting the grinders", "grinder")
-    db.session.execute(Tag.__table__.update().values(topic_count=7))
-    assert services.recount() == 1
-    assert counts() == {"grinder": 1}
-
-
 def test_only_admins_manage_tags(app):
     with pytest.raises(PermissionDenied):
         admin.create_tag(make_user(role="moderator"), "nope")
@@ -149,13 +141,3 @@ def test_admin_lets_members_from_a_trust_level_create_tags(client):
     # Trust level 0 and the trust gate's own default (0): a member may now create a tag by typing it.
     topic = _topic(make_user("newbie"), make_category(), "A member's brand new tag", "member-made")
     assert tags_of(topic.id) == ["member-made"]
-
-
-def test_the_recount_command(app, runner):
-    make_tag("grinder")
-    _topic(make_user(), make_category(), "Counting from the command", "grinder")
-    db.session.execute(Tag.__table__.update().values(topic_count=0))
-    db.session.commit()
-    result = runner.invoke(args=["forum", "tags", "recount"])
-    assert result.exit_code == 0 and "1 tag count(s) corrected." in result.output
-    assert counts() == {"grinder": 1}
