@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import AnonymousUserMixin, UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db_types import UTCDateTime, utcnow
@@ -177,6 +177,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username!r}>"
+
+
+def staff_clause() -> Any:
+    """``User.is_staff`` in SQL (same rule: a moderator's or an admin's role, or a staff-group
+    member), for queries that select or filter staff; tests/members/test_member_state_sql.py
+    keeps the two equal."""
+    return or_(User.role.in_([Role.MODERATOR.value, Role.ADMIN.value]), User.is_staff_member == true())
 
 
 class AnonymousUser(AnonymousUserMixin):

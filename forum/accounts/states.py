@@ -17,9 +17,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import and_, func, or_
+
 from forum.db_types import utcnow
 
-from .models import PERMANENT
+from .models import PERMANENT, User, staff_clause
 
 
 class Membership(StrEnum):
@@ -99,3 +101,26 @@ def is_active_member(user: Any) -> bool:
 def can_read_as_member(user: Any) -> bool:
     """May read members-only categories, events and attendee lists."""
     return member_state(user) in READING_STATES
+
+
+# SQL twins of the rules above, for queries over many members (the directory, announcements,
+# trust promotions): the same order of checks, written as conditions on ``users``.
+# tests/members/test_member_state_sql.py checks they agree with member_state for every state.
+
+def _not_until(column: Any, now: datetime) -> Any:
+    return or_(column.is_(None), column <= now)
+
+
+def reading_member_clause(now: datetime | None = None) -> Any:
+    """SQL for ``can_read_as_member``: the member's state is active or silenced."""
+    now = now or utcnow()
+    membership = func.coalesce(User.membership, Membership.OPEN.value)
+    not_closed = membership.not_in([Membership.LEAVING.value, Membership.ERASED.value])
+    admitted = and_(User.email_verified_at.is_not(None), membership == Membership.OPEN.value)
+    return and_(not_closed, _not_until(User.suspended_until, now), or_(staff_clause(), admitted))
+
+
+def active_member_clause(now: datetime | None = None) -> Any:
+    """SQL for ``is_active_member``: the member's state is active (a reading member, not silenced)."""
+    now = now or utcnow()
+    return and_(reading_member_clause(now), _not_until(User.silenced_until, now))

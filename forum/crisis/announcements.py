@@ -10,25 +10,27 @@ dedupe key ``announcement:<id>``, so a batch that runs again never notifies anyo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 
 from forum import jobs, outbox
 from forum.accounts.models import User
-from forum.accounts.states import Membership
+from forum.accounts.states import reading_member_clause
 from forum.audit import record_action
 from forum.db_types import utcnow
+from forum.discussions import permissions as discussion_permissions
 from forum.discussions import services as discussions
 from forum.discussions.links import post_path
-from forum.discussions.models import Category
+from forum.discussions.models import Category, ReadAccess
+from forum.errors import ValidationFailed
 from forum.extensions import db
 from forum.markup import cook, excerpt
 from forum.notifications import Delivery, NotificationKind
-from forum.notifications.preferences import MAILED, delivery_for
+from forum.notifications.kinds import get_kind
+from forum.notifications.preferences import EMAIL_PAUSED, MAILED, deliveries_for, is_optional
 from forum.notifications.services import NewNotice, notify_all
 
 from .models import Announcement
@@ -47,28 +49,44 @@ ANNOUNCEMENT_KIND = NotificationKind(KIND, message=_message, subject=_message, d
 
 
 def _reachable(after_id: int = 0) -> Any:
-    """Members in good standing (verified, membership open, not suspended, not erased or
-    leaving), by id: who an announcement may reach."""
-    now = utcnow()
-    return (select(User).where(User.id > after_id, User.email_verified_at.is_not(None),
-                               User.membership == Membership.OPEN,
-                               or_(User.suspended_until.is_(None), User.suspended_until <= now))
-            .order_by(User.id))
+    """Members who may read as members (accounts' member states: active or silenced, staff
+    included even unverified), by id: who an announcement may reach."""
+    return select(User).where(User.id > after_id, reading_member_clause()).order_by(User.id)
 
 
-def _members(batch: int = 1000) -> Iterator[User]:
-    after = 0
-    while True:
-        rows = list(db.session.scalars(_reachable(after).limit(batch)))
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1].id
+def _allows_mail() -> Any:
+    """SQL twin of notifications' rule for this kind (:func:`~forum.notifications.preferences.
+    delivery_for`): the member's stored choice if it is one the kind offers, else the kind's
+    default; a mailed delivery becomes in-app while ``email_paused`` is on (the kind is optional).
+    Works on SQLite (JSON_EXTRACT) and PostgreSQL (->>)."""
+    kind = get_kind(KIND)
+    chosen = User.notification_prefs[KIND].as_string()
+    offered = deliveries_for(kind)
+    mailed = [d for d in offered if d in MAILED]
+    not_mailed = [d for d in offered if d not in MAILED]
+    by_choice = chosen.in_(mailed)
+    if kind.delivery in MAILED:  # no valid choice stored: the default, a mail
+        by_choice = or_(chosen.is_(None), chosen.not_in(not_mailed))
+    paused = func.coalesce(User.notification_prefs[EMAIL_PAUSED].as_boolean(), false())
+    return and_(by_choice, paused == false()) if is_optional(kind) else by_choice
 
 
 def recipient_count() -> int:
-    """How many members will get the mail (their delivery for announcements is a mail)."""
-    return sum(1 for user in _members() if delivery_for(user, KIND) in MAILED)
+    """How many members will get the mail (their delivery for announcements is a mail): one query."""
+    reachable = _reachable().order_by(None).where(_allows_mail()).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(reachable)) or 0)
+
+
+def _announceable(category: Category) -> bool:
+    """Announcements go to every member: only where every member may read (a staff-only
+    category would put its topic's title in everyone's notifications)."""
+    return category.read_access in (ReadAccess.EVERYONE, ReadAccess.MEMBERS)
+
+
+def categories_for(user: Any) -> list[Category]:
+    """The categories ``user`` may announce in: readable by every member, and open to their topics."""
+    return [c for c in db.session.scalars(select(Category).order_by(Category.position))
+            if _announceable(c) and discussion_permissions.can_start_topic(user, c)]
 
 
 def preview_html(body: str) -> str:
@@ -77,6 +95,9 @@ def preview_html(body: str) -> str:
 
 def announce(actor: Any, category: Category, title: str, body: str, *, ip: str | None = None) -> Announcement:
     """The topic, the announcement row, its audit entry and the first batch's job: one commit."""
+    if not _announceable(category):
+        raise ValidationFailed({"category": _("Choose a category every member can read: an announcement reaches "
+                                              "everyone.")})
     expected = recipient_count()
     outcome = discussions.create_topic(actor, category, title, body, ip=ip, commit=False)
     topic = outcome.post.topic
@@ -99,8 +120,10 @@ def run_batch(payload: dict[str, Any]) -> None:
     after = int(payload.get("after") or 0)
     members = list(db.session.scalars(_reachable(after).limit(BATCH)))
     url = post_path(row.topic, 1)
+    # Whoever may not see the topic (moved to a staff-only category since) hears nothing of it.
     staged = notify_all([NewNotice(user, KIND, {"title": row.title}, url=url, dedupe_key=f"announcement:{row.id}",
-                                   topic_id=row.topic_id) for user in members])
+                                   topic_id=row.topic_id) for user in members
+                         if discussion_permissions.can_see_topic(user, row.topic)])
     db.session.execute(update(Announcement).where(Announcement.id == row.id)
                        .values(notified=Announcement.notified + len(staged)))
     if len(members) == BATCH:

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from forum.accounts.models import Role, User
-from forum.accounts.states import Membership
+from forum.accounts.models import User, staff_clause
+from forum.accounts.states import reading_member_clause
 from forum.accounts.trust import TrustLevel
 from forum.db_types import utcnow
 from forum.extensions import db
@@ -55,23 +55,16 @@ class DirectoryQuery:
 
 def listed(now: datetime | None = None) -> Any:
     """The condition "this member is shown in the directory" (module doc)."""
-    now = now or utcnow()
-    return and_(User.show_in_directory == true(), User.membership == Membership.OPEN,
-                User.email_verified_at.is_not(None),
-                or_(User.suspended_until.is_(None), User.suspended_until <= now))
-
-
-def _is_staff() -> Any:
-    return or_(User.role.in_([Role.MODERATOR, Role.ADMIN]), User.is_staff_member == true())
+    return and_(User.show_in_directory == true(), reading_member_clause(now or utcnow()))
 
 
 def _group(group: str) -> list[Any]:
     if group == "experts":
         return [exists().where(ExpertBadge.user_id == User.id)]
     if group == "regulars":
-        return [or_(User.trust_level >= int(TrustLevel.REGULAR), _is_staff())]
+        return [or_(User.trust_level >= int(TrustLevel.REGULAR), staff_clause())]
     if group == "staff":
-        return [_is_staff()]
+        return [staff_clause()]
     return []
 
 

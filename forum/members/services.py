@@ -30,7 +30,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, false, func, insert, or_, select, true, update
 
-from forum.accounts.models import Role, User
+from forum.accounts.models import User, staff_clause
+from forum.accounts.states import reading_member_clause
 from forum.accounts.trust import EARNED, TrustLevel, is_locked, level_name
 from forum.audit import record_action
 from forum.audit.models import AuditLog
@@ -163,9 +164,7 @@ def refresh_trust_levels(*, full: bool = False, now: datetime | None = None) -> 
     promoted: dict[int, int] = {}
     for level in reversed(EARNED):  # the highest level a member qualifies for wins
         ids = db.session.scalars(select(User.id).where(
-            User.role == Role.MEMBER, User.is_staff_member == false(), User.trust_level < level,
-            User.membership == "open", User.email_verified_at.is_not(None),
-            or_(User.suspended_until.is_(None), User.suspended_until <= now), _unlocked(now), *_meets(level, now),
+            ~staff_clause(), User.trust_level < level, reading_member_clause(now), _unlocked(now), *_meets(level, now),
             *[ok for lower in EARNED if lower < level for ok in _meets(lower, now)])).all()
         for user_id in ids:
             promoted.setdefault(user_id, int(level))

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, distinct, func, insert, literal, select, union
 
-from forum.accounts.models import Role, User
+from forum.accounts.models import User, staff_clause
 from forum.db_types import UTCDateTime, utcnow
 from forum.discussions.models import Category, Post, PostReaction, PostState, Topic
 from forum.extensions import db
@@ -160,7 +160,7 @@ def _reactions(acc: _Day, start: datetime, end: datetime) -> None:
 def _topics(acc: _Day, start: datetime, end: datetime) -> None:
     """Topics started that day; of the question topics, those solved (so far); of the topics
     members started, those staff answered and how long it took (as the staff page counts)."""
-    by_member = Topic.user_id.in_(select(User.id).where(User.is_staff_member.is_(False), User.role == Role.MEMBER))
+    by_member = Topic.user_id.in_(select(User.id).where(~staff_clause()))
     rows = db.session.execute(
         select(Topic.category_id, Topic.language, Category.is_questions, Topic.solution_post_id.is_not(None),
                by_member, Topic.created_at, Topic.first_staff_reply_at)
