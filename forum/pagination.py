@@ -1,7 +1,8 @@
 """Keyset pagination: the one cursor codec every list uses.
 
 A cursor names the last row shown, as ``<microseconds since the epoch>_<row id>`` of the
-list's sort key ``(timestamp, id)``. The next page is "rows after that position" in the
+list's sort key ``(timestamp, id)`` (a list sorted by a count: ``<count>_<row id>``,
+:func:`encode_count_cursor`). The next page is "rows after that position" in the
 list's order: one index range scan, as cheap on page 5,000 as on page 1, and a walk meets
 every row exactly once, ties on the timestamp included (the id breaks them).
 
@@ -42,6 +43,7 @@ class InvalidCursor(BadRequest):
 
 
 Position = tuple[datetime, int]
+CountPosition = tuple[int, int]  # (count, row id)
 
 
 def encode_cursor(at: datetime, row_id: int) -> str:
@@ -63,15 +65,38 @@ def decode_cursor(cursor: str | None) -> Position | None:
     return _EPOCH + value * _MICROSECOND, number
 
 
-def after(stamp: Any, row_id: Any, position: Position, *, descending: bool) -> Any:
+def after(stamp: Any, row_id: Any, position: Position | CountPosition, *, descending: bool) -> Any:
     """The condition "rows after ``position``" for a list sorted by ``(stamp, row_id)``
-    (``descending``: newest first). Written as a range on the stamp plus a tie-break on the
-    id, not as a row-value comparison, so every database walks the ``(stamp, id)`` index and
-    binds the timestamp with the column's own type."""
+    (``descending``: newest first; ``stamp`` may also be a count, with a CountPosition).
+    Written as a range on the stamp plus a tie-break on the id, not as a row-value
+    comparison, so every database walks the ``(stamp, id)`` index and binds the timestamp with the column's own type."""
     at, last_id = position
     if descending:
         return and_(stamp <= at, or_(stamp < at, row_id < last_id))
     return and_(stamp >= at, or_(stamp > at, row_id > last_id))
+
+
+# Lists sorted by a count (votes, posts, likes) page on ``(count, id)``: the same
+# ``<integer>_<row id>`` text, the integer being the count itself, any signed 64-bit value
+# (a score may be negative).
+_MIN_COUNT = -(2**63)
+
+
+def encode_count_cursor(count: int, row_id: int) -> str:
+    return f"{int(count)}_{row_id}"
+
+
+def decode_count_cursor(cursor: str | None) -> CountPosition | None:
+    """``None`` for no cursor (the first page); ``(count, id)`` otherwise; InvalidCursor if crafted."""
+    if not cursor:
+        return None
+    match = _CURSOR.fullmatch(cursor)
+    if match is None:
+        raise InvalidCursor()
+    value, number = int(match.group(1)), int(match.group(2))
+    if not _MIN_COUNT <= value <= _MAX_ID or number > _MAX_ID:
+        raise InvalidCursor()
+    return value, number
 
 
 def decode_id(cursor: str | int | None) -> int | None:
