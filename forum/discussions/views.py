@@ -223,8 +223,9 @@ def new_topic() -> Any:
     form = TopicForm()
     form.category.choices = [(c.id, translated(c, "name")) for c in categories]
     preview_html = None
+    closed_category = None
     if request.method == "GET":
-        _prefill_new_topic(form, categories)
+        closed_category = _prefill_new_topic(form, categories, readable)
     elif "preview" in request.form:
         # A preview needs only the text: a missing title must not stop it.
         if not ConfirmForm().validate_on_submit():
@@ -245,7 +246,8 @@ def new_topic() -> Any:
                            can_post_official=permissions.can_post_official(current_user),
                            block=block, block_message=posting_block_message,
                            can_write=bool(categories) and (block is None or block.lets_member_write),
-                           no_categories=not categories, draft_page=services.page_stamp()), (
+                           no_categories=not categories, draft_page=services.page_stamp(),
+                           closed_category=closed_category), (
         400 if form.errors else 200)
 
 
@@ -255,7 +257,10 @@ def _typed_tags(form: Any) -> str | None:
     return (form.tags.data or "") if "tags" in request.form else None
 
 
-def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
+def _prefill_new_topic(form: TopicForm, categories: list[Any], readable: list[Any]) -> Any:
+    """Fill the form from the member's draft or the link's ``?category=``. Answers the category
+    the link named when it is readable but closed to this member's new topics (locked, or for
+    staff only), so the page says so instead of quietly offering another one."""
     draft = _restore_draft("topic", None)
     if draft:
         form.category.data, form.title.data, form.body.data = (
@@ -264,6 +269,9 @@ def _prefill_new_topic(form: TopicForm, categories: list[Any]) -> None:
     elif request.args.get("category"):
         slug = request.args["category"]
         form.category.data = next((c.id for c in categories if c.slug == slug), None)
+        if form.category.data is None:
+            return next((c for c in readable if c.slug == slug), None)
+    return None
 
 
 def _create_topic(form: TopicForm, cat: Any) -> Any:

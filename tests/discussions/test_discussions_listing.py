@@ -105,6 +105,10 @@ def test_staff_only_topic_creation(client):
     form = client.get("/new-topic").get_data(as_text=True)
     assert f'<option value="{announcements.id}"' not in form and ">General</option>" in form
     assert "/new-topic?category=announcements" not in client.get("/c/announcements").get_data(as_text=True)
+    # A link that names it anyway (a bookmark) says so instead of quietly choosing another category.
+    linked = client.get("/new-topic?category=announcements").get_data(as_text=True)
+    assert "does not take new topics from you right now" in linked and "Announcements" in linked
+    assert "does not take new topics" not in client.get("/new-topic?category=general").get_data(as_text=True)
     response = client.post_form("/new-topic", {"category": announcements.id, "title": "Big news everyone",
                                                "body": "Members cannot announce."})
     assert response.status_code == 403
