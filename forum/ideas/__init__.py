@@ -22,7 +22,7 @@ from forum.interfaces import AdminSection, DemoLoader, IntegrityCheck
 from forum.plugins.manager import register_core
 from forum.registry import contribute
 
-from . import admin_views, audit_vocabulary, hooks, listing, notices, personal_data, views  # noqa: F401 - admin_views declares routes on bp
+from . import admin_views, audit_vocabulary, hooks, listing, notices, personal_data, views
 from .boards import BOARD_IDS, DEFAULT_BUDGET
 from .demo import load_demo_ideas
 from .integrity import INTEGRITY_CHECK
@@ -39,6 +39,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     """Registers everything this domain adds."""
     app.register_blueprint(views.bp)
+    admin_views.add_routes(app)  # /admin/ideas: endpoints of the same blueprint
     settings.register_defaults(app, DEFAULTS)
     notices.init_app(app)
     register_core(app, hooks, "ideas.hooks")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,9 +22,9 @@ from forum.settings import get_setting, set_setting
 from . import boards, permissions
 from .forms import BoardForm, IdeasSettingsForm
 from .statuses import LABELS_SETTING, STATUSES, default_label
-from .views import bp
 
 MAX_LABEL = 40
+BLUEPRINT = "ideas"  # views.bp's name: these pages are the domain's
 
 
 def _require_admin() -> None:
@@ -54,7 +54,6 @@ def _submitted_labels() -> dict[str, dict[str, str]]:
     return labels
 
 
-@bp.route("/admin/ideas", methods=["GET", "POST"])
 @login_required
 def admin() -> Any:
     _require_admin()
@@ -85,7 +84,6 @@ def admin() -> Any:
                            labels=_label_rows(submitted), remove_form=ConfirmForm())
 
 
-@bp.post("/admin/ideas/boards")
 @login_required
 def admin_board() -> Any:
     _require_admin()
@@ -106,7 +104,6 @@ def admin_board() -> Any:
     return redirect(url_for("ideas.admin"))
 
 
-@bp.post("/admin/ideas/boards/<int:category_id>/remove")
 @login_required
 def admin_remove_board(category_id: int) -> Any:
     _require_admin()
@@ -122,3 +119,13 @@ def admin_remove_board(category_id: int) -> Any:
     else:
         flash(_("%(name)s is an ordinary category again.", name=category.name), "success")
     return redirect(url_for("ideas.admin"))
+
+
+def add_routes(app: Flask) -> None:
+    """The admin page's routes, added by ``init_app`` (not on import). They are the ideas blueprint's
+    endpoints (``ideas.admin``…: ``url_for`` and ``request.blueprint`` see no difference), added to
+    each app because a blueprint takes no new route once an app has registered it."""
+    for rule, view, methods in (("/admin/ideas", admin, ["GET", "POST"]),
+                                ("/admin/ideas/boards", admin_board, ["POST"]),
+                                ("/admin/ideas/boards/<int:category_id>/remove", admin_remove_board, ["POST"])):
+        app.add_url_rule(rule, endpoint=f"{BLUEPRINT}.{view.__name__}", view_func=view, methods=methods)

@@ -13,5 +13,6 @@ VOCABULARY = AuditVocabulary(
              "idea_board.remove": _l("Turned an ideas board back into a category"),
              "ideas.settings": _l("Changed the ideas settings")},
     fields={"status": _l("Status"), "votes": _l("Votes"), "vote_budget": _l("Votes per member"),
-            "default_budget": _l("Default votes per member"), "labels": _l("Status labels")},
+            "default_budget": _l("Default votes per member"), "labels": _l("Status labels"),
+            "given_back": _l("Members whose second vote was given back")},
 )

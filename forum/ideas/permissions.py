@@ -6,13 +6,14 @@ from typing import Any
 
 from forum.accounts.permissions import can_administer
 from forum.discussions import permissions as discussions
-from forum.discussions.models import PostState, Topic
+from forum.discussions.models import PostState, ReadAccess, Topic
 
 
 def can_vote(user: Any, topic: Topic) -> bool:
     """Voting is taking part: a member who reads the published, open idea and may post now
     (discussions' rules: a silenced or unverified member only reads)."""
     return (bool(user.is_authenticated) and topic.state == PostState.PUBLISHED and not topic.is_locked
+            and (not topic.category.is_locked or bool(user.is_staff))  # crisis tools' locked category
             and discussions.can_see_topic(user, topic) and discussions.may_react_at_all(user))
 
 
@@ -25,6 +26,16 @@ def can_merge(user: Any, duplicate: Topic, target: Topic) -> bool:
     """Merging closes the duplicate: discussions' topic-tool rule on both topics."""
     return can_set_status(user, duplicate) and can_set_status(user, target) \
         and discussions.can_restructure(user, [duplicate, target])
+
+
+def merge_keeps_readers(duplicate: Topic, target: Topic) -> bool:
+    """Whoever reads the duplicate reads the target too (its merged note shows the target's title
+    and link): the target's board is at least as open, in discussions' read-access order, and a
+    published duplicate is not merged into a topic readers do not see."""
+    widest_first = list(ReadAccess)  # everyone, members, staff: each reader of one reads those before it
+    opener = widest_first.index(ReadAccess(target.category.read_access)) \
+        <= widest_first.index(ReadAccess(duplicate.category.read_access))
+    return opener and (target.state == PostState.PUBLISHED or duplicate.state != PostState.PUBLISHED)
 
 
 def can_export(user: Any) -> bool:

@@ -89,6 +89,10 @@ def merge_ideas(actor: Any, duplicate: Topic, target: Topic, note: str | None = 
         raise ValidationFailed({"target": _("Choose another idea.")})
     if not permissions.can_merge(actor, duplicate, target):
         raise PermissionDenied()
+    if not permissions.merge_keeps_readers(duplicate, target):
+        # the duplicate's public note names and links the target: its readers must read it too
+        raise ValidationFailed({"target": _("Fewer people can read that idea than this one: its title would show "
+                                            "in this idea's note. Choose an idea in a board at least as open.")})
     note_raw = _clean_note(note)
     try:
         votes.lock_topics(duplicate.id, target.id)
@@ -97,8 +101,14 @@ def merge_ideas(actor: Any, duplicate: Topic, target: Topic, note: str | None = 
         source, into = ideas[duplicate.id], ideas[target.id]
         if MERGED in (source.status, into.status):
             raise ValidationFailed({"target": _("This idea was merged into another one.")})
-        former_voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.topic_id == duplicate.id)))
+        former_voters = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.topic_id == duplicate.id)
+                                                .order_by(IdeaVote.user_id)))
         both = select(IdeaVote.user_id).where(IdeaVote.topic_id == target.id).scalar_subquery()
+        # Who voted for both keeps the target's vote; whose second vote was given back is named in
+        # the audit entry (nothing lost: a merge undone by hand knows whose votes to restore).
+        given_back = list(db.session.scalars(select(IdeaVote.user_id).where(IdeaVote.topic_id == duplicate.id,
+                                                                             IdeaVote.user_id.in_(both))
+                                             .order_by(IdeaVote.user_id)))
         twice = db.session.execute(delete(IdeaVote).where(IdeaVote.topic_id == duplicate.id,
                                                           IdeaVote.user_id.in_(both)), execution_options=_NO_SYNC)
         moved = db.session.execute(update(IdeaVote).where(IdeaVote.topic_id == duplicate.id)
@@ -114,7 +124,8 @@ def merge_ideas(actor: Any, duplicate: Topic, target: Topic, note: str | None = 
         source.merged_into_id = target.id
         record_action(actor, "idea.merge", "topic", duplicate.id,
                       before={"votes": moved_count + twice_count},
-                      after={"topic_id": target.id, "votes": moved_count}, reason=one_line(note_raw) or None)
+                      after={"topic_id": target.id, "votes": moved_count, "given_back": given_back},
+                      reason=one_line(note_raw) or None)
         if not duplicate.is_locked:
             topic_tools.lock_topic(actor, duplicate, True, _("Merged into another idea."))  # commits the whole write
         else:

@@ -56,7 +56,7 @@ def index() -> Any:
     page = listing.of_status(current_user, only, board=board_id, cursor=request.args.get("after")) if only else None
     groups = [] if only else listing.by_status(current_user, board=board_id)
     return render_template("ideas/index.html", boards=boards, board=board, only=only, page=page, groups=groups,
-                           statuses=status_choices())
+                           statuses=status_choices(), can_export=permissions.can_export(current_user))
 
 
 @bp.get("/ideas/<slug>")
@@ -128,7 +128,8 @@ def set_status(topic_id: int) -> Any:
         else:
             flash(_("Status saved. Voters and watchers will be told."), "success")
             return redirect(_topic_url(topic))
-    return render_template("ideas/status.html", topic=topic, form=form, history=status.history(topic.id))
+    return render_template("ideas/status.html", topic=topic, form=form, history=status.history(topic.id)), \
+        (400 if form.errors else 200)  # refused: the note the moderator typed is kept in the form
 
 
 @bp.route("/ideas/<int:topic_id>/merge", methods=["GET", "POST"])
@@ -150,7 +151,7 @@ def merge(topic_id: int) -> Any:
         else:
             flash(_("Merged: %(count)d votes moved to the idea.", count=moved), "success")
             return redirect(_topic_url(target))
-    return render_template("ideas/merge.html", topic=topic, form=form)
+    return render_template("ideas/merge.html", topic=topic, form=form), (400 if form.errors else 200)
 
 
 @bp.get("/ideas/export.csv")

@@ -5,6 +5,12 @@ a budget, a member has at most ``vote_budget`` votes on its OPEN ideas at once: 
 shipped, declined or merged ideas no longer count against it (they are given back, as in
 Discourse's Topic Voting), though the idea keeps showing them. Closed ideas take no new votes.
 
+Over budget: staff reopening a declined or shipped idea (a status change) makes its votes count
+again, which can leave a member with more votes on open ideas than the board allows (so can an
+admin lowering the budget). Nothing is taken from them: their votes stay, :func:`votes_left` is
+negative, the board and the idea's page say "over budget" and by how much, and they can give no
+new vote on that board until they have taken back enough.
+
 The count moves with SQL arithmetic. Lock order, the same in every writer here (vote, unvote,
 merge), and compatible with :mod:`forum.discussions.counters` (topic before user): the idea's
 topic row(s) in ascending id order -> their ``ideas`` rows -> the member's user row (the budget
@@ -64,10 +70,12 @@ def votes_used(user_id: int, category_id: int) -> int:
 
 
 def votes_left(user: Any, board: IdeaBoard) -> int | None:
-    """How many more votes the member may give on this board; None: no limit."""
+    """How many more votes the member may give on this board; None: no limit. Negative when the
+    member is over budget (an idea reopened by staff, a budget lowered): they must take back that
+    many votes, and one more, before voting again."""
     if not board.vote_budget or not user.is_authenticated:
         return None
-    return max(0, board.vote_budget - votes_used(user.id, board.category_id))
+    return board.vote_budget - votes_used(user.id, board.category_id)
 
 
 def has_voted(user: Any, topic_id: int) -> bool:

@@ -59,3 +59,32 @@ def test_ideas_by_status_1_vs_25_ideas(client, count_queries):
     many = _count(client, count_queries, "/ideas")
     print(f"/ideas: {many[0]} statements with 1 or 25 ideas")
     assert few[0] == many[0], "\n".join(["SMALL:", *few[1], "BIG:", *many[1]])
+
+
+def test_ideas_of_one_status_1_vs_25_ideas(client, count_queries):
+    board = make_board()
+    _fill(board, 3, "s")  # one of each status: planned has 1 idea
+    few = _count(client, count_queries, "/ideas?status=planned")
+    _fill(board, 75, "b")  # 25 more planned ideas (more than a page of 30 with the first)
+    many = _count(client, count_queries, "/ideas?status=planned")
+    print(f"/ideas?status=…: {many[0]} statements with 1 or 26 ideas")
+    assert few[0] == many[0], "\n".join(["FEW:", *few[1], "MANY:", *many[1]])
+
+
+def test_an_ideas_topic_page_1_vs_many_history_entries_and_votes(client, count_queries):
+    board = make_board(budget=5)
+    staff = make_user("history-staff", role="moderator")
+    small, big = make_idea(board, "Small history idea"), make_idea(board, "Big history idea")
+    votes.vote(make_user("small-fan"), small)
+    status.set_status(staff, small, "under_review")
+    status.set_status(staff, small, "planned")  # two entries: the history list is shown
+    for n in range(12):
+        votes.vote(make_user(f"big-fan{n}"), big)
+        status.set_status(staff, big, ("under_review", "planned", "in_progress")[n % 3], f"Step {n}.")
+    make_user("reader")
+    client.login("reader")
+    few = _count(client, count_queries, f"/t/{small.slug}/{small.id}")
+    many = _count(client, count_queries, f"/t/{big.slug}/{big.id}")
+    assert "Status history" in client.get(f"/t/{big.slug}/{big.id}").get_data(as_text=True)
+    print(f"/t/<idea>: {many[0]} statements with 1 or 12 status changes and votes")
+    assert few[0] == many[0], "\n".join(["FEW:", *few[1], "MANY:", *many[1]])
