@@ -121,7 +121,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_users_created_at", "created_at"),
                       # The member directory's sorts (forum.members.directory): keyset pages by count.
                       Index("ix_users_post_count_id", "post_count", "id"),
-                      Index("ix_users_likes_received_id", "likes_received", "id"))
+                      Index("ix_users_likes_received_id", "likes_received", "id"),
+                      Index("ix_users_last_seen_at_id", "last_seen_at", "id"))
 
     def get_id(self) -> str:
         # The member's token rotates when the password changes (every remember-me cookie made

@@ -6,15 +6,20 @@ by username or display name; filtered to experts (staff's expert badges), regula
 leaders (trust level 3 and up, staff included) or staff; sorted by posts, likes received, last
 seen or joining date, newest / most first.
 
+"Recently seen" is for moderators and admins only (members.permissions): a cursor names the
+last row's sort key, so anyone able to page that sort could forge cursors and bisect a
+member's exact last-seen time. It lists members seen at least once, on the
+``(last_seen_at, id)`` index.
+
 Keyset pagination with the one cursor codec (forum.pagination): a cursor is the last row's
-``(sort key, id)``; counts travel as the codec's integer (a count of microseconds), dates as
-themselves. Each page is two statements whatever its size (the members, their expert badges).
+``(sort key, id)``, a count cursor for counts, a time cursor for dates. Each page is two
+statements whatever its size (the members, their expert badges).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, true
@@ -25,16 +30,22 @@ from forum.accounts.states import reading_member_clause
 from forum.accounts.trust import TrustLevel
 from forum.db_types import utcnow
 from forum.extensions import db
-from forum.pagination import Page, after, decode_cursor, encode_cursor, page_of
+from forum.pagination import (
+    Page,
+    after,
+    decode_count_cursor,
+    decode_cursor,
+    encode_count_cursor,
+    encode_cursor,
+    page_of,
+)
 from forum.staff.models import ExpertBadge
 
 PER_PAGE = 30
 SORTS = ("posts", "likes", "seen", "joined")
+PUBLIC_SORTS = ("posts", "likes", "joined")  # "seen": staff only (module doc)
 GROUPS = ("all", "experts", "regulars", "staff")
 MAX_QUERY = 64
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -45,11 +56,12 @@ class DirectoryQuery:
     cursor: str | None = None
 
     @classmethod
-    def from_args(cls, args: Any) -> DirectoryQuery:
+    def from_args(cls, args: Any, sorts: tuple[str, ...] = PUBLIC_SORTS) -> DirectoryQuery:
+        """``sorts``: those the viewer may use (an other one shows the default sort)."""
         sort = args.get("sort", "posts")
         group = args.get("group", "all")
         return cls(q=" ".join(str(args.get("q", "")).split())[:MAX_QUERY],
-                   sort=sort if sort in SORTS else "posts", group=group if group in GROUPS else "all",
+                   sort=sort if sort in sorts else "posts", group=group if group in GROUPS else "all",
                    cursor=args.get("after") or None)
 
 
@@ -79,36 +91,32 @@ def _search(q: str) -> list[Any]:
 def _key(sort: str) -> tuple[Any, bool]:
     """The sort column and whether it is a count (else a date)."""
     return {"posts": (User.post_count, True), "likes": (User.likes_received, True),
-            "seen": (func.coalesce(User.last_seen_at, User.created_at), False),
+            "seen": (User.last_seen_at, False),
             "joined": (User.created_at, False)}[sort]
-
-
-def _stamp(value: Any, is_count: bool) -> datetime:
-    if is_count:
-        return _EPOCH + int(value or 0) * _MICROSECOND
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _sort_value(user: User, sort: str) -> Any:
     return {"posts": user.post_count, "likes": user.likes_received,
-            "seen": user.last_seen_at or user.created_at, "joined": user.created_at}[sort]
+            "seen": user.last_seen_at, "joined": user.created_at}[sort]
+
+
+def _cursor(user: User, sort: str, is_count: bool) -> str:
+    value = _sort_value(user, sort)
+    return encode_count_cursor(int(value or 0), user.id) if is_count else encode_cursor(value, user.id)
 
 
 def directory_page(query: DirectoryQuery) -> Page[User]:
     """One page of the directory (InvalidCursor, a 400, for a crafted cursor)."""
     key, is_count = _key(query.sort)
-    position = decode_cursor(query.cursor)
+    position = decode_count_cursor(query.cursor) if is_count else decode_cursor(query.cursor)
     statement = select(User).where(listed(), *_group(query.group), *_search(query.q))
+    if query.sort == "seen":
+        statement = statement.where(User.last_seen_at.is_not(None))
     if position is not None:
-        at, last_id = position
-        if is_count:
-            count = (at - _EPOCH) // _MICROSECOND
-            statement = statement.where(or_(key < count, and_(key == count, User.id < last_id)))
-        else:
-            statement = statement.where(after(key, User.id, position, descending=True))
+        statement = statement.where(after(key, User.id, position, descending=True))
     rows = db.session.scalars(statement.options(selectinload(User.expert_badges))  # type: ignore[attr-defined]
                               .order_by(key.desc(), User.id.desc()).limit(PER_PAGE + 1)).all()
-    return page_of(rows, PER_PAGE, lambda u: encode_cursor(_stamp(_sort_value(u, query.sort), is_count), u.id))
+    return page_of(rows, PER_PAGE, lambda u: _cursor(u, query.sort, is_count))
 
 
 def is_listed(user: Any) -> bool:
@@ -116,4 +124,4 @@ def is_listed(user: Any) -> bool:
     return bool(db.session.scalar(select(User.id).where(User.id == user.id, listed())))
 
 
-__all__ = ["GROUPS", "PER_PAGE", "SORTS", "DirectoryQuery", "directory_page", "is_listed", "listed"]
+__all__ = ["GROUPS", "PER_PAGE", "PUBLIC_SORTS", "SORTS", "DirectoryQuery", "directory_page", "is_listed", "listed"]

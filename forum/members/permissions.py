@@ -3,6 +3,8 @@
 * The directory (``/members``) is as public as profiles are (``/u/<name>`` is open to
   visitors), so anyone may read it; who is *listed* is the directory's own rule
   (forum.members.directory: active, approved, opted in).
+* Sorting it by "Recently seen": moderators and admins (the sort's cursors would let anyone
+  else bisect a member's exact last-seen time; staff already see it in moderation).
 * A member chooses for themselves whether they are listed.
 * Setting and locking a member's trust level: those who may act on the member in moderation
   (moderators on members; admins on anyone but themselves).
@@ -19,6 +21,10 @@ from forum.moderation.permissions import can_act_on_user
 
 def can_see_directory(user: Any) -> bool:
     return True
+
+
+def can_sort_by_last_seen(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_moderator)
 
 
 def can_choose_listing(user: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -21,15 +21,21 @@ from .forms import DirectoryPreferenceForm, TrustLevelForm, thresholds_form
 bp = Blueprint("members", __name__)
 
 write_limit = limiter.limit("30 per minute", key_func=per_member("members-write"), methods=["POST"])
+# Reading the directory: enough for a person paging through it, not for harvesting it.
+DIRECTORY_LIMIT = "30 per minute;300 per hour"
+directory_limit = limiter.limit(lambda: str(current_app.config.get("RATELIMIT_DIRECTORY", DIRECTORY_LIMIT)),
+                                key_func=per_member("members-directory"))
 
 
 @bp.get("/members")
+@directory_limit
 def index() -> Any:
     if not permissions.can_see_directory(current_user):
         abort(403)
-    query = directory.DirectoryQuery.from_args(request.args)
+    sorts = directory.SORTS if permissions.can_sort_by_last_seen(current_user) else directory.PUBLIC_SORTS
+    query = directory.DirectoryQuery.from_args(request.args, sorts)
     page = directory.directory_page(query)
-    return render_template("members/index.html", page=page, query=query, sorts=directory.SORTS,
+    return render_template("members/index.html", page=page, query=query, sorts=sorts,
                            groups=directory.GROUPS)
 
 

@@ -5,7 +5,7 @@ Revises: 0023_crisis
 
 Columns on ``users``: the trust level and its lock (forum.accounts.trust), the activity the
 levels are earned with (recomputed by forum.members' periodic job), and the member's choice
-to be listed in the member directory; indexes for the directory's sorts by posts and likes.
+to be listed in the member directory; indexes for the directory's sorts by posts, likes and last seen.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,10 +33,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_users_trust_level'), ['trust_level'], unique=False)
         batch_op.create_index('ix_users_post_count_id', ['post_count', 'id'], unique=False)
         batch_op.create_index('ix_users_likes_received_id', ['likes_received', 'id'], unique=False)
+        batch_op.create_index('ix_users_last_seen_at_id', ['last_seen_at', 'id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index('ix_users_last_seen_at_id')
         batch_op.drop_index('ix_users_likes_received_id')
         batch_op.drop_index('ix_users_post_count_id')
         batch_op.drop_index(batch_op.f('ix_users_trust_level'))

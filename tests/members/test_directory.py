@@ -78,14 +78,8 @@ def test_sorts_and_keyset_pages_meet_everyone_once(app, client):
     for i in range(PER_PAGE + 5):
         make_user(f"m{i:02d}", post_count=i % 7, likes_received=i % 3, created_at=now - timedelta(days=i),
                   last_seen_at=now - timedelta(hours=i) if i % 2 else None)
-    for sort in ("posts", "likes", "seen", "joined"):
-        seen: list[str] = []
-        url = f"/members?sort={sort}"
-        while url:
-            html = _page(client, url)
-            seen += _names(html)
-            more = re.search(r'<p class="more"><a class="button" href="([^"]+)"', html)
-            url = more.group(1).replace("&amp;", "&") if more else ""
+    for sort in ("posts", "likes", "joined"):
+        seen = _walk(client, f"/members?sort={sort}")
         assert sorted(seen) == sorted(f"m{i:02d}" for i in range(PER_PAGE + 5)), sort
         assert len(seen) == len(set(seen)), sort
     by_posts = _names(_page(client, "/members?sort=posts"))
@@ -94,8 +88,54 @@ def test_sorts_and_keyset_pages_meet_everyone_once(app, client):
     assert _names(_page(client, "/members?sort=joined"))[0] == "m00"
 
 
+def _walk(client, url: str) -> list[str]:
+    names: list[str] = []
+    while url:
+        html = _page(client, url)
+        names += _names(html)
+        more = re.search(r'<p class="more"><a class="button" href="([^"]+)"', html)
+        url = more.group(1).replace("&amp;", "&") if more else ""
+    return names
+
+
+def test_recently_seen_is_for_moderators_only(app, client):
+    """Its cursors carry the last-seen time: anyone else could forge them and bisect a
+    member's exact last visit. Visitors and members asking for it get the default sort."""
+    now = utcnow()
+    for i in range(2 * PER_PAGE):
+        make_user(f"s{i:02d}", post_count=i, last_seen_at=now - timedelta(hours=i) if i % 3 else None)
+    make_user("member")
+    make_user("watcher", role="moderator", show_in_directory=False)
+    for who in (None, "member"):
+        if who:
+            client.login(who)
+        html = _page(client, "/members?sort=seen")
+        assert 'value="seen"' not in html and "Recently seen" not in html
+        names = _names(html)
+        assert names[:2] == ["s59", "s58"]  # most posts first: the default sort
+        # A forged "seen" cursor is read as a position in the posts order: nothing about visits.
+        cursor = f"{int(now.timestamp() * 1_000_000)}_999999"
+        assert _names(_page(client, f"/members?sort=seen&after={cursor}")) == names
+    moderator = app.test_client()
+    moderator.login("watcher")
+    assert 'value="seen"' in _page(moderator, "/members")
+    walked = _walk(moderator, "/members?sort=seen")
+    # Newest visit first ("member" signed in just now); never seen: not in this sort.
+    assert walked == ["member"] + [f"s{i:02d}" for i in range(2 * PER_PAGE) if i % 3]
+
+
+def test_the_directory_is_rate_limited(app, database_url, tmp_path):
+    from tests.conftest import FormClient, make_app
+
+    limited = make_app(database_url, tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_DIRECTORY="3 per minute")
+    limited.test_client_class = FormClient
+    visitor = limited.test_client()
+    assert [visitor.get("/members").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
 def test_a_crafted_cursor_is_a_400(app, client):
     assert client.get("/members?after=nonsense").status_code == 400
+    assert client.get("/members?sort=likes&after=9223372036854775808_1").status_code == 400
 
 
 def test_constant_sql_per_page(app, client, count_queries):
@@ -112,6 +152,8 @@ def test_constant_sql_per_page(app, client, count_queries):
         db.session.add(ExpertBadge(user_id=user.id, label=f"Badge {i}"))
     db.session.commit()
     assert statements() == few
+    listed = _names(client.get("/members").get_data(as_text=True))
+    assert set(listed) == {"alone"} | {f"many{i}" for i in range(20)}
 
 
 def test_profile_shows_the_level_and_staff_set_it(app, client):
