@@ -26,12 +26,12 @@ def _rows() -> dict[tuple[str, str], tuple[int, int, int]]:
 
 def test_a_search_with_no_results_is_counted_with_its_language(client):
     make_topic(make_user("writer"), title="Descaling the Moka Pro", body="Descaling the Moka Pro every month.")
+    make_user("ann")
+    client.login("ann")
     assert client.get("/search?q=  Grinder   NOISE ").status_code == 200
     client.get("/search?q=grinder noise&page=2")  # turning pages is the same search
     client.get("/search?q=descaling", headers={"Accept-Language": "it"})
-    make_user("ann")
-    client.login("ann")
-    client.get("/search?q=grinder noise")
+    client.application.test_client().get("/search?q=grinder noise")  # a visitor: counted in the row
     rows = _rows()
     assert rows[("grinder noise", "en")] == (2, 2, 1)
     assert rows[("descaling", "it")][1] == 0  # found the topic
@@ -46,11 +46,34 @@ def test_empty_searches_and_bots_are_not_counted(client):
     assert _rows() == {}
 
 
+def test_visitors_add_no_new_queries_but_are_counted(client):
+    """Junk from visitors cannot fill the day's room nor show on /insights."""
+    set_setting("insights_max_queries_per_day", 2)
+    db.session.commit()
+    for junk in ("junk one", "junk two", "junk three"):
+        client.get(f"/search?q={junk}")
+    services.record_search("portafilter", language="en", results=0, signed_in=True)
+    services.record_search("portafilter", language="en", results=0, signed_in=False)
+    services.record_search("tamper", language="en", results=0, signed_in=True)
+    rows = _rows()
+    assert set(rows) == {("portafilter", "en"), ("tamper", "en"), (OVERFLOW_QUERY, "en")}
+    assert rows[("portafilter", "en")] == (2, 2, 1) and rows[(OVERFLOW_QUERY, "en")] == (3, 3, 0)
+
+
+def test_searches_other_sites_make_the_browser_run_are_not_counted(client):
+    make_user("ann")
+    client.login("ann")
+    client.get("/search?q=grinder", headers={"Sec-Fetch-Site": "cross-site"})
+    assert _rows() == {}
+    client.get("/search?q=grinder", headers={"Sec-Fetch-Site": "same-origin"})
+    assert _rows() == {("grinder", "en"): (1, 1, 1)}
+
+
 def test_at_most_so_many_distinct_queries_a_day(app):
     set_setting("insights_max_queries_per_day", 3)
     db.session.commit()
     for word in ("alpha", "beta", "gamma", "delta", "epsilon", "alpha"):
-        services.record_search(word, language="en", results=0, signed_in=False)
+        services.record_search(word, language="en", results=0, signed_in=True)
     rows = _rows()
     assert len(rows) == 4  # three distinct queries, then the overflow bucket
     assert rows[("alpha", "en")][0] == 2 and rows[(OVERFLOW_QUERY, "en")][0] == 2
@@ -67,7 +90,7 @@ def test_refreshed_day_adds_the_searches_up(app):
 
 
 def test_searches_csv_defuses_formulas(client):
-    services.record_search("=cmd|' /C calc'!A0", language="en", results=0, signed_in=False)
+    services.record_search("=cmd|' /C calc'!A0", language="en", results=0, signed_in=True)
     services.refresh_day(utcnow().date())
     make_user("mod", role="moderator")
     client.login("mod")

@@ -1,7 +1,13 @@
 """Recording searches (what members look for, and what they do not find): one UPDATE, or one
 INSERT when the query is new that day, in its own short transaction. Nothing about the searcher
 but whether they were signed in. A day keeps at most ``insights_max_queries_per_day`` distinct
-queries; past that, searches are counted under :data:`~forum.insights.models.OVERFLOW_QUERY`."""
+queries; past that, searches are counted under :data:`~forum.insights.models.OVERFLOW_QUERY`.
+
+Only signed-in searches add a new query to the day: otherwise anyone could fill the day's
+room with junk (real searches that found nothing would go to the overflow row, the junk onto
+/insights). Visitors' searches still count, in a query's row if someone signed in made it, or
+in the overflow row. A search another site makes the browser run (``Sec-Fetch-Site:
+cross-site``, a link or a hidden frame elsewhere) is not counted at all."""
 
 from __future__ import annotations
 
@@ -37,6 +43,10 @@ def normalise(text: str) -> str:
     return " ".join(folded.split())[:MAX_QUERY_LENGTH]
 
 
+def is_cross_site() -> bool:
+    return has_request_context() and request.headers.get("Sec-Fetch-Site", "") == "cross-site"
+
+
 def is_bot() -> bool:
     if not has_request_context():
         return False
@@ -63,7 +73,7 @@ def record_search(text: str, *, language: str, results: int, signed_in: bool) ->
     the page is rendered (its commit would otherwise expire what the page still reads). Never
     raises: a statistic is not worth a failed search."""
     query = normalise(text)
-    if not query or is_bot():
+    if not query or is_bot() or is_cross_site():
         return
     day, lang, empty = utcnow().date(), _language(language), results <= 0
     if has_request_context():
@@ -91,7 +101,8 @@ def _upsert(day: date, query: str, language: str, *, empty: bool, signed_in: boo
     values = select(literal(day, SearchDay.day.type), literal(query), literal(language), literal(1),
                     literal(int(empty)), literal(int(signed_in)))
     if cap is not None:
-        same_day = select(func.count()).select_from(SearchDay).where(SearchDay.day == day).scalar_subquery()
+        same_day = (select(func.count()).select_from(SearchDay)  # the overflow row takes no room
+                    .where(SearchDay.day == day, SearchDay.query != OVERFLOW_QUERY).scalar_subquery())
         known = select(SearchDay.id).where(SearchDay.day == day, SearchDay.query == query,
                                            SearchDay.language == language).exists()
         values = values.where(or_(same_day < cap, known))
@@ -108,7 +119,9 @@ def _upsert(day: date, query: str, language: str, *, empty: bool, signed_in: boo
 
 
 def _count(day: date, query: str, language: str, *, empty: bool, signed_in: bool) -> None:
-    """Past the day's cap, a new query is counted under OVERFLOW_QUERY (its words are dropped)."""
-    if not _upsert(day, query, language, empty=empty, signed_in=signed_in, cap=max_queries_per_day()):
+    """Past the day's cap, a new query is counted under OVERFLOW_QUERY (its words are dropped);
+    a visitor's new query too (a cap of 0: only rows that exist take their searches)."""
+    cap = max_queries_per_day() if signed_in else 0
+    if not _upsert(day, query, language, empty=empty, signed_in=signed_in, cap=cap):
         _upsert(day, OVERFLOW_QUERY, language, empty=empty, signed_in=signed_in, cap=None)
     db.session.commit()
