@@ -1,14 +1,16 @@
 """Topic timers: close, open, unpin, or hide the replies older than N hours, at a time.
 
 A periodic job (``crisis.run_timers``, every minute) runs the due ones. Each timer is claimed
-with one conditional UPDATE (``done_at`` set where it was empty), so a job that runs twice, or
-two workers at once, act once. Hiding goes through moderation's hide (never a hard delete):
+with one conditional UPDATE (``done_at`` set where it was empty) in the same transaction as its
+action, so a job that runs twice, or two workers at once, act once, and a failed action leaves
+the timer pending. Hiding goes through moderation's hide (never a hard delete):
 the replies can be restored one by one. The action is taken as the staff member who set the
 timer (their rank rules still apply; if they lost it, the outcome says so).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
@@ -24,8 +27,14 @@ from forum.discussions.models import Post, PostState, Topic
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.moderation import services as moderation
+from forum.moderation.models import Resolution
+from forum.moderation.permissions import can_act_on_post
+from forum.moderation.services.items import close_items_for_post
+from forum.moderation.services.post_actions import stage_hide
 
 from .models import TimerAction, TopicTimer
+
+log = logging.getLogger(__name__)
 
 RUN_JOB = "crisis.run_timers"
 MAX_HIDE_HOURS = 24 * 365
@@ -67,69 +76,105 @@ def _summary(timer: TopicTimer) -> dict[str, Any]:
 
 
 def run_due(now: datetime | None = None) -> int:
-    """Run every due timer once; returns how many this call ran."""
+    """Run every due timer once; returns how many this call ran.
+
+    A timer's claim (``done_at``), its action and its outcome are one transaction: a crash or an
+    unexpected error rolls all of it back, so the timer stays pending and the next minute's run
+    tries again (logged each time; there is no cap: a manager sees it still pending on the
+    topic's tools and may cancel it). An action that is refused (nothing to change, no longer
+    allowed) is an outcome, not an error: the timer is done and says so."""
     now = now or utcnow()
     due = list(db.session.scalars(select(TopicTimer.id).where(
         TopicTimer.done_at.is_(None), TopicTimer.cancelled_at.is_(None), TopicTimer.run_at <= now)
         .order_by(TopicTimer.run_at)))
+    db.session.rollback()  # end the read: each timer gets its own transaction
     ran = 0
     for timer_id in due:
-        claimed = db.session.execute(update(TopicTimer).where(
-            TopicTimer.id == timer_id, TopicTimer.done_at.is_(None), TopicTimer.cancelled_at.is_(None))
-            .values(done_at=now))
-        db.session.commit()
-        if not claimed.rowcount:  # type: ignore[attr-defined]
-            continue  # another run took it
-        timer = db.session.get(TopicTimer, timer_id)
-        if timer is None:
-            continue
-        outcome = _run(timer, now)
-        db.session.execute(update(TopicTimer).where(TopicTimer.id == timer_id).values(outcome=outcome[:200]))
-        db.session.commit()
-        ran += 1
+        try:
+            ran += _run_one(timer_id, now)
+        except Exception:
+            db.session.rollback()
+            log.exception("topic timer %s failed; it stays pending and is tried again next minute", timer_id)
     return ran
 
 
-def _run(timer: TopicTimer, now: datetime) -> str:
+def _claim(timer_id: int, now: datetime) -> TopicTimer | None:
+    """The pending timer, locked for this transaction (PostgreSQL: FOR UPDATE SKIP LOCKED, so a
+    second worker passes it by), marked done in the same transaction as its action."""
+    timer = db.session.scalars(select(TopicTimer).where(
+        TopicTimer.id == timer_id, TopicTimer.done_at.is_(None), TopicTimer.cancelled_at.is_(None))
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)).first()
+    if timer is None:
+        return None
+    claimed = db.session.execute(update(TopicTimer).where(
+        TopicTimer.id == timer_id, TopicTimer.done_at.is_(None), TopicTimer.cancelled_at.is_(None))
+        .values(done_at=now, outcome="done").execution_options(synchronize_session=False))
+    return timer if claimed.rowcount else None  # type: ignore[attr-defined]
+
+
+def _run_one(timer_id: int, now: datetime) -> int:
+    timer = _claim(timer_id, now)
+    if timer is None:
+        db.session.rollback()
+        return 0  # another run took it
+    try:
+        outcome = _act(timer, now)  # commits the claim with the action
+    except (ValidationFailed, PermissionDenied) as exc:
+        db.session.rollback()
+        timer = _claim(timer_id, now)
+        if timer is None:
+            db.session.rollback()
+            return 0
+        outcome = "nothing to change" if isinstance(exc, ValidationFailed) else "skipped: not allowed any more"
+    _finish(timer_id, outcome)
+    return 1
+
+
+def _finish(timer_id: int, outcome: str) -> None:
+    db.session.execute(update(TopicTimer).where(TopicTimer.id == timer_id).values(outcome=outcome[:200])
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def _act(timer: TopicTimer, now: datetime) -> str:
+    """Take the timer's action in the open transaction (which holds the claim) and commit it."""
     actor = db.session.get(User, timer.created_by_id) if timer.created_by_id else None
     topic = timer.topic
     if actor is None or topic is None:
         return "skipped: no one to act as"
     reason = "topic timer"
-    try:
-        if timer.action == TimerAction.CLOSE:
-            discussions.lock_topic(actor, topic, True, reason)
-        elif timer.action == TimerAction.OPEN:
-            discussions.lock_topic(actor, topic, False, reason)
-        elif timer.action == TimerAction.UNPIN:
-            discussions.unpin_topic(actor, topic, reason)
-        elif timer.action == TimerAction.HIDE_REPLIES:
-            return f"hid {_hide_replies(actor, topic, now - timedelta(hours=timer.older_than_hours or 0))}"
-    except ValidationFailed:
-        db.session.rollback()
-        return "nothing to change"
-    except PermissionDenied:
-        db.session.rollback()
-        return "skipped: not allowed any more"
+    if timer.action == TimerAction.CLOSE:
+        discussions.lock_topic(actor, topic, True, reason)
+    elif timer.action == TimerAction.OPEN:
+        discussions.lock_topic(actor, topic, False, reason)
+    elif timer.action == TimerAction.UNPIN:
+        discussions.unpin_topic(actor, topic, reason)
+    elif timer.action == TimerAction.HIDE_REPLIES:
+        return f"hid {_hide_replies(actor, topic, now - timedelta(hours=timer.older_than_hours or 0))}"
     return "done"
 
 
 def _hide_replies(actor: User, topic: Topic, before: datetime) -> int:
-    ids = list(db.session.scalars(select(Post.id).where(
-        Post.topic_id == topic.id, Post.post_number > 1, Post.state == PostState.PUBLISHED, Post.created_at < before)))
-    hidden = 0
-    for post_id in ids:
-        post = db.session.get(Post, post_id)
-        if post is None or post.state != PostState.PUBLISHED:
-            continue
-        try:
-            moderation.hide_post(actor, post, moderation.stored(lambda: _("Hidden by a topic timer.")))
-        except (PermissionDenied, ValidationFailed):
-            db.session.rollback()
-            continue
-        hidden += 1
-    return hidden
+    """Hide every published reply older than ``before``: all of them or none (one commit).
+    Moderation's hide (its staged step: state through the counters, audit, the author's
+    notice, the post's open queue item), never a delete; the rank rule applies to each post."""
+    posts = list(db.session.scalars(select(Post).where(
+        Post.topic_id == topic.id, Post.post_number > 1, Post.state == PostState.PUBLISHED,
+        Post.created_at < before).order_by(Post.post_number)))
+    if any(not can_act_on_post(actor, post) for post in posts):
+        raise PermissionDenied()
+    reason = moderation.stored(lambda: _("Hidden by a topic timer."))
+    events = []
+    for post in posts:
+        events += stage_hide(actor, post, reason)
+        close_items_for_post(actor, post, Resolution.AGREED)
+    outbox.commit_and_fire(events)
+    return len(posts)
 
 
 def handle_run(payload: dict[str, Any]) -> None:
     run_due()
+
+
+def get_timer(timer_id: int) -> TopicTimer | None:
+    return db.session.get(TopicTimer, timer_id)
