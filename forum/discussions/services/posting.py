@@ -328,15 +328,16 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     text_changed = raw != post.raw or (new_title is not None and new_title != topic.title)
     new_language, chosen = _language_of_edit(post, raw, new_title or (topic.title if post.post_number == 1 else None),
                                              language, text_changed=text_changed)
-    tags_changed = _write_tags(editor, post, tags, commit=commit)
-    if not text_changed and (new_language, chosen) == (post.language, bool(post.language_chosen)) \
-            and (official is None or official == post.is_official):
+    if (unchanged := not text_changed and (new_language, chosen) == (post.language, bool(post.language_chosen))
+            and (official is None or official == post.is_official)) and (tags is None or post.post_number != 1):
         # "Save changes" with nothing changed: no revision, no edit count, no second judgement
         # (which could send an approved post back to the queue).
-        return _tags_only(editor, post, tags_changed, PostOutcome(post, Verdict.allow()), commit=commit)
+        return PostOutcome(post, Verdict.allow())
     context = FilterContext(kind="edit", category_id=topic.category_id, topic_id=topic.id,
                             locale=new_language, extra={"post_number": post.post_number})
-    verdict, verdicts = _judge_edit(draft, editor, context, undo_tags=commit and tags_changed)
+    verdict, verdicts, tags_changed = _judge_then_tags(draft, editor, context, post, tags, commit=commit)
+    if unchanged:
+        return _tags_only(editor, post, tags_changed, PostOutcome(post, verdict, verdicts), commit=commit)
     changed_title = new_title is not None and draft.title != topic.title
     changed_language = (new_language, chosen) != (post.language, bool(post.language_chosen))
     if draft.raw == post.raw and not changed_title and not changed_language \
@@ -379,15 +380,13 @@ def edit_post(editor: User, post: Post, body: str, *, title: str | None = None,
     return PostOutcome(post, verdict, verdicts)
 
 
-def _judge_edit(draft: Draft, editor: User, context: FilterContext, *,
-                undo_tags: bool) -> tuple[Verdict, list[Verdict]]:
-    """:func:`_judge` for an edit whose tags were written first: a refused text takes them back."""
-    try:
-        return _judge(draft, editor, context)
-    except ValidationFailed:
-        if undo_tags:
-            db.session.rollback()
-        raise
+def _judge_then_tags(draft: Draft, editor: User, context: FilterContext, post: Post, tags: str | None, *,
+                     commit: bool) -> tuple[Verdict, list[Verdict], bool]:
+    """Judge the edit, then write the tags: a refusal (read-only mode, a locked category) stops a
+    tags-only edit too, before anything is written. A tags-only edit's verdict never holds the
+    post: only a reject counts."""
+    verdict, verdicts = _judge(draft, editor, context)
+    return verdict, verdicts, _write_tags(editor, post, tags, commit=commit)
 
 
 def _fire_tags_changed(editor: User, post: Post, changed: bool) -> None:
