@@ -1,8 +1,8 @@
 """Crisis tools' core hook implementations (registered as ``core:crisis``).
 
-* ``forum_filter_post``: read-only mode and slow mode refuse a member's post as a content
-  filter verdict, so the form comes back with the text kept and the reason (the time left).
-  Staff are exempt from both.
+* ``forum_filter_post``: read-only mode, slow mode and a locked category (for edits) refuse a
+  member's post as a content filter verdict, so the form comes back with the text kept and the
+  reason (the time left). Staff are exempt from all three.
 * ``forum_tpl_topic_header``: the topic's timers ("This topic will close in 3 hours"), its
   slow mode and a locked category, under the title.
 """
@@ -15,7 +15,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from forum.discussions.models import Topic
+from forum.discussions.models import Category, Topic
 from forum.extensions import db
 from forum.plugins import FilterContext, Verdict, hookimpl
 
@@ -24,6 +24,7 @@ from .page import topic_notices
 
 READ_ONLY = "read_only"
 SLOW_MODE = "slow_mode"
+LOCKED_CATEGORY = "locked_category"
 NEW_POSTS = ("topic", "reply")
 
 
@@ -33,8 +34,12 @@ def post_verdict(author: Any, context: FilterContext) -> Verdict | None:
     if site_notices.is_read_only():
         return Verdict.reject(_("The community is read-only for maintenance: nothing can be posted right now. "
                                 "Your text is kept."), reason="read-only mode", code=READ_ONLY)
-    if context.kind not in NEW_POSTS:
-        return None
+    if context.kind == "edit":
+        return _locked_category_verdict(context)
+    return _slow_mode_verdict(author, context) if context.kind in NEW_POSTS else None
+
+
+def _slow_mode_verdict(author: Any, context: FilterContext) -> Verdict | None:
     applying, where = _applying(context)
     if applying is None:
         return None
@@ -42,6 +47,16 @@ def post_verdict(author: Any, context: FilterContext) -> Verdict | None:
     if left <= 0:
         return None
     return Verdict.reject(slow_mode.wait_message(left), reason=f"slow mode: {left} s left", code=SLOW_MODE)
+
+
+def _locked_category_verdict(context: FilterContext) -> Verdict | None:
+    """A locked category stops members' edits too (text and title), not only new posts: a
+    crisis is often fought in edits. Discussions' rule refuses new posts there already."""
+    category = db.session.get(Category, context.category_id) if context.category_id is not None else None
+    if category is None or not category.is_locked:
+        return None
+    return Verdict.reject(_("This category is locked: posts in it cannot be edited right now. Your text is kept."),
+                          reason="locked category", code=LOCKED_CATEGORY)
 
 
 def _applying(context: FilterContext) -> tuple[slow_mode.Applying | None, int | None]:
