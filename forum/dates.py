@@ -64,6 +64,20 @@ def from_viewer_zone(value: datetime | None) -> datetime | None:
     return local.astimezone(UTC)
 
 
+def to_viewer_zone(value: datetime | None) -> datetime | None:
+    """A stored UTC time as the viewer's naive wall-clock time, for a ``datetime-local`` field's
+    value (the inverse of :func:`from_viewer_zone`); None stays None."""
+    if value is None:
+        return None
+    return _aware(value).astimezone(get_timezone()).replace(tzinfo=None)
+
+
+def until(delta: timedelta) -> str:
+    """How far off a coming moment is, in the viewer's language: "in 3 hours", "in 2 days"
+    (a past moment reads "3 hours ago")."""
+    return format_timedelta(delta, threshold=1.0, add_direction=True)
+
+
 def relative(value: datetime, now: datetime | None = None) -> str | None:
     """"now", "5 min", "3 h", "2 days" in the viewer's language (Babel's short units), or None
     when the time is in the future or older than :data:`RELATIVE_FOR`."""

@@ -19,7 +19,7 @@ from forum.plugins.manager import register_core
 from forum.registry import contribute
 from forum.settings import register_defaults
 
-from . import admin_views, announcements, audit_vocabulary, hooks, page, permissions, site_notices, timers
+from . import announcements, audit_vocabulary, hooks, page, permissions, site_notices, timers, views
 
 __all__ = ["init_app"]
 
@@ -27,7 +27,7 @@ __all__ = ["init_app"]
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_CRISIS", "60 per hour")
     register_defaults(app, site_notices.SETTINGS)
-    app.register_blueprint(admin_views.bp)  # the one blueprint: views' routes and the admin pages
+    app.register_blueprint(views.bp)  # the one blueprint: the tools' pages and Admin → Crisis
     register_core(app, hooks, "crisis")
     register_kinds(app, announcements.ANNOUNCEMENT_KIND)
     jobs.register_job(app, jobs.JobType(timers.RUN_JOB, timers.handle_run, max_attempts=3))
@@ -42,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(page.timer_sentence, "timer_sentence")
     app.add_template_global(page.can_manage_category, "crisis_can_manage_category")
     app.add_template_global(permissions.can_manage_topic, "crisis_can_manage_topic")
+    app.add_template_global(permissions.is_exempt, "crisis_is_exempt")

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
-from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from forum.dates import absolute
+from forum.dates import absolute, until
 from forum.db_types import utcnow
 from forum.discussions.models import Topic
 from forum.extensions import db
@@ -56,7 +56,7 @@ def topic_notices(topic: Topic) -> TopicNotices:
 
 def timer_sentence(timer: TopicTimer) -> str:
     """"This topic will close in 3 hours (Dec 5, 2026, 6:00 PM)." in the reader's language and zone."""
-    when = format_timedelta(timer.run_at - utcnow(), threshold=1.0, add_direction=True)
+    when = until(timer.run_at - utcnow())
     at = absolute(timer.run_at)
     if timer.action == TimerAction.CLOSE:
         return _("This topic will close %(when)s (%(at)s).", when=when, at=at)

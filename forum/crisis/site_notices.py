@@ -17,11 +17,14 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from forum.audit import record_action
 from forum.db_types import utcnow
+from forum.errors import ValidationFailed
 from forum.extensions import db
+from forum.i18n import LOCALE_NAMES
 from forum.i18n_content import default_language
 from forum.markup import cook
 from forum.settings import get_setting, set_setting
@@ -109,7 +112,9 @@ def shown_banner(now: datetime | None = None) -> ShownBanner | None:
 
 def save_banner(actor: Any, *, level: str, text_format: str, texts: dict[str, str], dismissible: bool,
                 starts_at: datetime | None, ends_at: datetime | None) -> dict[str, Any]:
-    """Write (or replace) the banner; audited in the same transaction. The caller validated."""
+    """Write (or replace) the banner; audited in the same transaction. ValidationFailed (nothing
+    stored) without a text in the community's default language or with an end before the start."""
+    check_banner(texts, starts_at, ends_at)
     previous = stored_banner()
     version = int((previous or {}).get("version") or 0) + 1
     banner = {
@@ -125,6 +130,21 @@ def save_banner(actor: Any, *, level: str, text_format: str, texts: dict[str, st
                   before=_summary(previous), after=_summary(banner))
     db.session.commit()
     return banner
+
+
+def check_banner(texts: dict[str, str], starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """The banner's rules (also for its preview): members whose language has no text read the
+    default language's, so that one is required; a schedule ends after it starts."""
+    errors: dict[str, str] = {}
+    language = default_language()
+    if not (texts.get(language) or "").strip():
+        errors[f"text_{language}"] = _("Write the text in the community's default language (%(language)s): members "
+                                       "whose language has no text read that one.",
+                                       language=LOCALE_NAMES.get(language, language))
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = _("The end must come after the start.")
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def end_banner(actor: Any) -> bool:

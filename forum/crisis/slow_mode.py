@@ -104,7 +104,8 @@ def _check(seconds: int, until: datetime | None) -> None:
         raise ValidationFailed({"until": _("Choose a time in the future.")})
 
 
-def _row(*, topic: Topic | None = None, category: Category | None = None) -> SlowMode | None:
+def current(*, topic: Topic | None = None, category: Category | None = None) -> SlowMode | None:
+    """The slow mode set on this topic or this category itself (not what applies), or None."""
     column, value = (SlowMode.topic_id, topic.id) if topic is not None else (SlowMode.category_id, category.id)  # type: ignore[union-attr]
     return db.session.scalar(select(SlowMode).where(column == value))
 
@@ -113,7 +114,7 @@ def start(actor: Any, seconds: int, until: datetime | None, *, topic: Topic | No
           category: Category | None = None) -> SlowMode:
     """Start (or change) slow mode on a topic or a category; audited, committed."""
     _check(seconds, until)
-    row = _row(topic=topic, category=category)
+    row = current(topic=topic, category=category)
     before = {"seconds": row.seconds, "until": _iso(row.until)} if row is not None else None
     if row is None:
         row = SlowMode(topic_id=topic.id if topic is not None else None,
@@ -130,7 +131,7 @@ def start(actor: Any, seconds: int, until: datetime | None, *, topic: Topic | No
 
 
 def stop(actor: Any, *, topic: Topic | None = None, category: Category | None = None) -> bool:
-    row = _row(topic=topic, category=category)
+    row = current(topic=topic, category=category)
     if row is None:
         return False
     target_type, target_id = ("topic", topic.id) if topic is not None else ("category", category.id)  # type: ignore[union-attr]

@@ -1,28 +1,30 @@
-"""Crisis tools' pages: a topic's and a category's tools (slow mode, timers, lock), announcing
-to all members, and the read-only guard for every state-changing request."""
+"""Crisis tools' pages (the domain's one blueprint): a topic's and a category's tools (slow mode,
+timers, lock), announcing to all members, Admin → Crisis (the site banner and read-only mode),
+and the read-only guard for every state-changing request."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from markupsafe import Markup
 
-from forum.dates import from_viewer_zone
+from forum.dates import from_viewer_zone, to_viewer_zone
 from forum.discussions import permissions as discussion_permissions
 from forum.discussions import services as discussions
 from forum.discussions.links import post_path
 from forum.discussions.models import Category, Topic
 from forum.errors import PermissionDenied, ValidationFailed
-from forum.extensions import db, member_action_limit
+from forum.extensions import member_action_limit
 from forum.forms import ConfirmForm, apply_errors
+from forum.i18n import LOCALE_NAMES
 from forum.live_settings import READ_ONLY_METHODS
 
 from . import announcements, categories, permissions, site_notices, slow_mode, timers
-from .forms import AnnouncementForm, SlowModeForm, TimerForm
-from .models import SlowMode, TopicTimer
+from .forms import AnnouncementForm, BannerForm, ReadOnlyForm, SlowModeForm, TimerForm
 from .page import pending_timers
 
 bp = Blueprint("crisis", __name__)
@@ -63,7 +65,7 @@ def _managed_topic(topic_id: int) -> Topic:
 
 
 def _topic_page(topic: Topic, slow_form: SlowModeForm | None = None, timer_form: TimerForm | None = None) -> Any:
-    row = db.session.scalar(select(SlowMode).where(SlowMode.topic_id == topic.id))
+    row = slow_mode.current(topic=topic)
     status = 400 if (slow_form and slow_form.errors) or (timer_form and timer_form.errors) else 200
     return render_template("crisis/topic_tools.html", topic=topic, slow=row, slow_form=slow_form or SlowModeForm(),
                            timer_form=timer_form or TimerForm(), timers=pending_timers(topic.id),
@@ -119,8 +121,9 @@ def add_timer(topic_id: int) -> Any:
 
 @bp.post("/crisis/timers/<int:timer_id>/cancel")
 @login_required
+@crisis_limit
 def cancel_timer(timer_id: int) -> Any:
-    timer = db.session.get(TopicTimer, timer_id)
+    timer = timers.get_timer(timer_id)
     if timer is None or not discussion_permissions.can_see_topic(current_user, timer.topic):
         abort(404)
     if not permissions.can_manage_topic(current_user, timer.topic):
@@ -142,7 +145,7 @@ def _managed_category(slug: str) -> Category:
 
 
 def _category_page(category: Category, slow_form: SlowModeForm | None = None) -> Any:
-    row = db.session.scalar(select(SlowMode).where(SlowMode.category_id == category.id))
+    row = slow_mode.current(category=category)
     return render_template("crisis/category_tools.html", category=category, slow=row,
                            slow_form=slow_form or SlowModeForm(), confirm=ConfirmForm()), \
         400 if slow_form and slow_form.errors else 200
@@ -180,6 +183,7 @@ def category_slow_mode(slug: str) -> Any:
 
 @bp.post("/c/<slug>/lock")
 @login_required
+@crisis_limit
 def lock_category(slug: str) -> Any:
     category = _managed_category(slug)
     if not ConfirmForm().validate_on_submit():
@@ -199,8 +203,7 @@ def announce() -> Any:
     if not permissions.can_announce(current_user):
         abort(403)
     form = AnnouncementForm()
-    choices = [c for c in db.session.scalars(select(Category).order_by(Category.position))
-               if discussion_permissions.can_start_topic(current_user, c)]
+    choices = announcements.categories_for(current_user)
     form.category.choices = [(c.id, c.name) for c in choices]
     preview = None
     count = None
@@ -224,3 +227,90 @@ def announce() -> Any:
         count = announcements.recipient_count()
     return render_template("crisis/announce.html", form=form, preview=preview, count=count,
                            recent=announcements.recent()), 400 if form.errors else 200
+
+
+# --- Admin → Crisis: the site banner and read-only mode (admins only; /admin also requires it) --------
+
+def _local(value: Any) -> datetime | None:
+    """A stored UTC time (ISO text in the setting) as the admin's wall time, for a datetime-local field."""
+    return to_viewer_zone(datetime.fromisoformat(str(value))) if value else None
+
+
+def _fill(form: BannerForm, banner: dict[str, Any]) -> None:
+    form.level.data, form.text_format.data = banner.get("level"), banner.get("format")
+    form.dismissible.data = bool(banner.get("dismissible"))
+    form.starts_at.data, form.ends_at.data = _local(banner.get("starts_at")), _local(banner.get("ends_at"))
+    for code, entry in (banner.get("texts") or {}).items():
+        if code in LOCALE_NAMES:
+            getattr(form, f"text_{code}").data = entry.get("raw", "")
+
+
+def _page(form: BannerForm, previews: dict[str, Markup] | None = None,
+          read_only_form: ReadOnlyForm | None = None) -> Any:
+    banner = site_notices.stored_banner()
+    failed = bool(form.errors or (read_only_form and read_only_form.errors))
+    return render_template("crisis/admin.html", form=form, banner=banner, state=site_notices.banner_state(banner),
+                           previews=previews or {}, read_only=site_notices.read_only(),
+                           read_only_form=read_only_form or ReadOnlyForm(), confirm=ConfirmForm(),
+                           languages=LOCALE_NAMES), 400 if failed else 200
+
+
+def _stored_banner_data() -> dict[str, Any]:
+    form = BannerForm(formdata=None)
+    banner = site_notices.stored_banner()
+    if banner is not None:
+        _fill(form, banner)
+    return form.data
+
+
+@bp.route("/admin/crisis", methods=["GET", "POST"])
+def admin() -> Any:
+    if not permissions.can_run_site(current_user):
+        abort(403)
+    form = BannerForm()
+    if request.method == "GET":
+        banner = site_notices.stored_banner()
+        if banner is not None:
+            _fill(form, banner)
+        return _page(form)
+    if not form.validate_on_submit():
+        return _page(form)
+    texts = {code: getattr(form, f"text_{code}").data or "" for code in LOCALE_NAMES}
+    starts, ends = from_viewer_zone(form.starts_at.data), from_viewer_zone(form.ends_at.data)
+    try:
+        if "preview" in request.form:
+            site_notices.check_banner(texts, starts, ends)
+            previews = {code: Markup(site_notices.cook_text(raw, form.text_format.data or "markdown"))  # noqa: S704
+                        for code, raw in texts.items() if raw.strip()}
+            return _page(form, previews)
+        site_notices.save_banner(current_user, level=form.level.data or "info",
+                                 text_format=form.text_format.data or "", texts=texts,
+                                 dismissible=bool(form.dismissible.data), starts_at=starts, ends_at=ends)
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _page(form)
+    flash(_("Banner saved."), "success")
+    return redirect(url_for("crisis.admin"))
+
+
+@bp.post("/admin/crisis/banner/end")
+def end_banner() -> Any:
+    if not permissions.can_run_site(current_user) or not ConfirmForm().validate_on_submit():
+        abort(403 if not permissions.can_run_site(current_user) else 400)
+    if site_notices.end_banner(current_user):
+        flash(_("Banner ended."), "success")
+    return redirect(url_for("crisis.admin"))
+
+
+@bp.post("/admin/crisis/read-only")
+def read_only() -> Any:
+    if not permissions.can_run_site(current_user):
+        abort(403)
+    form = ReadOnlyForm()
+    if not form.validate_on_submit():  # the page again, with the error and the message as typed
+        return _page(BannerForm(formdata=None, data=_stored_banner_data()), read_only_form=form)
+    on = request.form.get("action") == "on"
+    site_notices.set_read_only(current_user, on, form.message.data or "")
+    flash(_("The community is read-only: only staff can write.") if on else _("The community is open for writing "
+                                                                               "again."), "success")
+    return redirect(url_for("crisis.admin"))

@@ -193,7 +193,11 @@ def test_locked_category_members_cannot_post_staff_can(app, client, world):
     assert "This category is locked" in page
     topic_page = client.get(f"/t/{topic.slug}/{topic.id}").get_data(as_text=True)
     assert "This category is locked" in topic_page and 'id="reply-form"' not in topic_page
-    assert _reply(client, topic, "Members cannot reply in a locked category.").status_code in (403, 404)
+    posts_before = db.session.scalar(select(func.count()).select_from(Post).where(Post.topic_id == topic.id))
+    assert _reply(client, topic, "Members cannot reply in a locked category.").status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.topic_id == topic.id)) == posts_before
+    assert db.session.scalar(select(Post).where(Post.raw == "Members cannot reply in a locked category.")) is None
     client.post_form("/logout")
     client.login("sam")
     assert _reply(client, topic, "Staff still answer in a locked category.").status_code == 302
