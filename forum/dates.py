@@ -12,7 +12,7 @@ few minutes is off by those minutes at most; the tooltip keeps the exact time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from babel.dates import format_date, format_skeleton, format_time
 from babel.units import format_unit
@@ -100,6 +100,17 @@ def duration(td: timedelta | float | None) -> str:
         td = timedelta(seconds=float(td))
     # threshold 2: "30 hours" rather than "1 day", "90 minutes" rather than "2 hours".
     return format_timedelta(td, granularity="minute", threshold=2)
+
+
+def calendar_day(day: date, kind: str = "day") -> str:
+    """A calendar day (a ``date``: no time, no zone to convert, e.g. the UTC days statistics are
+    kept by): "day" is the locale's medium date as :func:`absolute` shows it ("Mar 4, 2026",
+    "4 mar 2026"); "short_day" leaves the year out where it is plain ("Mar 4", "4 mar")."""
+    if kind == "short_day":
+        return format_skeleton("MMMd", day, locale=get_locale())
+    if kind != "day":
+        raise ValueError(f"unknown day format {kind!r}: use 'day' or 'short_day'")
+    return format_date(day, "medium", locale=get_locale())
 
 
 def datetime_filter(value: datetime | None, kind: str = "datetime") -> str:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal, format_number, format_percent
+from flask_babel import format_decimal, format_number, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -118,12 +118,12 @@ def dashboard() -> Any:
     titles = chart_titles()
     charts = [services.bar_chart(key, titles[key][0], titles[key][1], board.days,
                                  [board.value(day, key) for day in board.days]) for key in CHARTS]
-    day_labels = {day: format_date(day, "d MMM") for day in board.days}
+    day_labels = {day: dates.calendar_day(day, "short_day") for day in board.days}
     return render_template("insights/dashboard.html", form=form, board=board, charts=charts, error=error,
                            day_labels=day_labels, categories=services.filter_categories(),
                            refresh_form=RefreshForm(), labels=figure_labels(), show=show, show_change=show_change,
                            number=format_number,
-                           format_day=lambda day: format_date(day, "medium")), 400 if error else 200
+                           format_day=dates.calendar_day), 400 if error else 200
 
 
 @bp.get("/insights/export.csv")

@@ -17,7 +17,7 @@ from forum.insights import services
 from forum.insights.models import DailyStat, MissedSearchDay, TopEntry
 from forum.insights.services.dashboard import SummaryLine, Totals
 from forum.jobs import Job
-from tests.factories import make_topic, make_user
+from tests.factories import make_staff, make_topic, make_user
 
 
 def _stat(day: date, **figures: int) -> None:
@@ -78,9 +78,13 @@ def test_period_over_previous_period(app):
 
 def test_members_and_staff_agents_may_not_see_it(client):
     make_user("ann")
-    client.login("ann")
-    assert client.get("/insights").status_code == 403
-    assert client.get("/insights/export.csv").status_code == 403
+    make_staff("agent")
+    for name in ("ann", "agent"):
+        visitor = client.application.test_client()
+        visitor.login(name)
+        assert visitor.get("/insights").status_code == 403, name
+        assert visitor.get("/insights/export.csv").status_code == 403, name
+        assert visitor.get("/insights/export.csv?what=searches").status_code == 403, name
 
 
 def test_the_page_shows_the_figures_and_the_searches_with_no_results(manager):
@@ -166,11 +170,23 @@ def test_csv_export_has_a_row_per_day(manager):
     assert rows[-1][rows[0].index("posts")] == "5" and rows[-1][rows[0].index("likes")] == "2"
 
 
-def test_csv_cells_that_look_like_formulas_are_defused():
-    from forum import csv_export
+def test_csv_cells_that_look_like_formulas_are_defused(manager):
+    today = utcnow().date()
+    db.session.add(MissedSearchDay(day=today, query='=HYPERLINK("x")', language="", searches=2, no_results=2))
+    db.session.commit()
+    response = manager.get("/insights/export.csv?what=searches&days=7")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["query", "searches", "no_results"]
+    assert rows[1] == ["'=HYPERLINK(\"x\")", "2", "2"]
 
-    text = csv_export.render(["day", "query"], [["2026-01-01", "=HYPERLINK(\"x\")"]])
-    assert "'=HYPERLINK" in text
+
+def test_days_are_shown_in_the_one_date_format(manager):
+    """Days through forum.dates (the locale's own order: "Dec 5" in English), not patterns of the page's own."""
+    today = utcnow().date()
+    page = manager.get("/insights?days=7").get_data(as_text=True)
+    assert f'<th scope="row">{today:%b} {today.day}</th>' in page
+    assert f"{today:%b} {today.day}, {today.year}" in page  # the range sentence: the medium date
 
 
 def test_refresh_now_queues_the_job_once_and_is_audited(manager):
