@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.add_template_global(_topic_tag_list, "topic_tag_list")
     app.add_template_global(_may_edit_topic_tags, "may_edit_topic_tags")
+    app.add_template_global(services.filter_tag, "filter_tag")  # lists' "Tag: x" chip (?tag=)
     app.add_template_global(services.tags_for_topics, "topic_tags_by_id")  # search results' chips
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
     contribute(app, DemoLoader, load_demo_tags)  # the Quickstart's product tags

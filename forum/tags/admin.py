@@ -135,12 +135,15 @@ def merge_tag(actor: Any, tag: Tag, into: str) -> Tag:
 
 
 def delete_tag(actor: Any, tag: Tag) -> None:
-    """Remove the tag from its topics and delete it (its synonyms go with it); audited with the
-    topics it was on. To keep its topics tagged, merge it instead."""
+    """Remove the tag from its topics and delete it (its synonyms go with it). Nothing is lost:
+    the audit entry's ``before`` holds all a restore needs (name, description, groups, the ids
+    of the topics it was on, its synonyms' names). To keep its topics tagged, merge it instead."""
     _require(actor)
-    topic_ids = _topics_of(tag.id)
+    topic_ids = sorted(_topics_of(tag.id))
     events = _reindex(actor, topic_ids)
-    record_action(actor, "tag.delete", "tag", tag.id, before={**_snapshot(tag), "topics": len(topic_ids)})
+    synonyms = sorted(db.session.scalars(select(Tag.name).where(Tag.target_id == tag.id)))
+    record_action(actor, "tag.delete", "tag", tag.id, before={**_snapshot(tag), "topics": len(topic_ids),
+                                                               "topic_ids": topic_ids, "synonyms": synonyms})
     db.session.execute(delete(TopicTag).where(TopicTag.tag_id == tag.id))
     db.session.execute(delete(Tag).where(Tag.target_id == tag.id))
     db.session.delete(tag)

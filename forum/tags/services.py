@@ -1,11 +1,19 @@
 """Tags on topics: reading and writing a topic's tags (the rules, synonyms, counts).
 
-The one owner of ``Tag.topic_count``: every change of a topic's tags goes through
-:func:`_retag`, which adds and removes ``topic_tags`` rows and moves the counts with SQL
-arithmetic (``topic_count = topic_count + 1``), never read-modify-write, so concurrent writes
-cannot lose a count. A count is the number of topics carrying the tag, whatever their state
-(a held or hidden topic keeps its tags); ``forum check --repair`` repairs counts from the rows
+The one owner of ``Tag.topic_count``: a change of one topic's tags goes through :func:`_retag`,
+a merge through :func:`move_topics`; both move the counts with SQL arithmetic
+(``topic_count = topic_count + 1``), never read-modify-write, so concurrent writes cannot lose a
+count. A count is the number of topics carrying the tag, whatever their state (a held or hidden
+topic keeps its tags); ``forum check --repair`` repairs counts from the rows
 (:mod:`forum.tags.integrity`).
+
+Lock order (every writer of ``topic_tags`` or ``Tag.topic_count``): the topic row first (when a
+single topic is retagged), then the tag rows by ascending id (:func:`_lock_tags`), and only then
+the UPDATEs, so two writers touching the same tags queue instead of deadlocking.
+
+What a reader sees is counted per reader (:func:`visible_counts`): only topics the reader may
+read, so a tag used only in a staff-only category is not named to a visitor. ``Tag.topic_count``
+(every topic) is for staff managing tags.
 """
 
 from __future__ import annotations
@@ -19,10 +27,12 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from forum import outbox
 from forum.audit import record_action
+from forum.discussions.models import Topic
+from forum.discussions.permissions import visible_topic_sql
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.i18n_content import translated
@@ -152,11 +162,21 @@ def write_topic_tags(actor: Any, topic: Any, typed: str) -> bool:
     return _retag(topic.id, [t.id for t in resolve(actor, typed, topic.category_id)])
 
 
+def _lock_tags(tag_ids: Iterable[int]) -> None:
+    """The tag rows, locked by ascending id (the module's lock order; SQLite ignores the lock)."""
+    ids = sorted(set(tag_ids))
+    if ids:
+        db.session.execute(select(Tag.id).where(Tag.id.in_(ids)).order_by(Tag.id).with_for_update())
+
+
 def _retag(topic_id: int, wanted: Sequence[int]) -> bool:
-    """Topic ``topic_id`` carries exactly ``wanted`` (tag ids); counts follow in SQL."""
+    """Topic ``topic_id`` carries exactly ``wanted`` (tag ids); counts follow in SQL. Locks the
+    topic row, then the tags it gains or loses (the module's lock order)."""
+    db.session.execute(select(Topic.id).where(Topic.id == topic_id).with_for_update())
     current = set(db.session.scalars(select(TopicTag.tag_id).where(TopicTag.topic_id == topic_id)))
     added = [i for i in dict.fromkeys(wanted) if i not in current]
     removed = [i for i in current if i not in set(wanted)]
+    _lock_tags([*added, *removed])
     if added:
         db.session.execute(insert(TopicTag), [{"topic_id": topic_id, "tag_id": i} for i in added])
         _move_counts(added, +1)
@@ -167,6 +187,7 @@ def _retag(topic_id: int, wanted: Sequence[int]) -> bool:
 
 
 def _move_counts(tag_ids: Sequence[int], step: int) -> None:
+    """The caller holds the tags' locks (:func:`_lock_tags`)."""
     db.session.execute(update(Tag).where(Tag.id.in_(list(tag_ids)))
                        .values(topic_count=Tag.topic_count + step).execution_options(synchronize_session=False))
     for tag in db.session.identity_map.values():
@@ -176,7 +197,8 @@ def _move_counts(tag_ids: Sequence[int], step: int) -> None:
 
 def move_topics(source: Tag, target: Tag) -> int:
     """Every topic of ``source`` gets ``target`` instead (no topic twice); counts follow. The
-    number of topics that gained ``target``."""
+    number of topics that gained ``target``. Locks both tags by ascending id first."""
+    _lock_tags([source.id, target.id])
     has_target = select(TopicTag.topic_id).where(TopicTag.tag_id == target.id)
     moved = db.session.execute(
         update(TopicTag).where(TopicTag.tag_id == source.id, TopicTag.topic_id.not_in(has_target))
@@ -219,43 +241,105 @@ def names_for_topics(topic_ids: Sequence[int]) -> dict[int, list[str]]:
 def topics_tagged(name: str) -> Any:
     """A SELECT of the ids of topics tagged ``name`` (or its synonym's target)."""
     tag = get_by_name(name)
-    tag_id = -1 if tag is None else (tag.target_id or tag.id)
+    return topics_with_tag(-1 if tag is None else (tag.target_id or tag.id))
+
+
+def filter_tag(name: str) -> Tag | None:
+    """The tag a list's ``?tag=`` names (a synonym: its target), or None: the active filter's chip."""
+    tag = get_by_name(name[:80])
+    if tag is not None and tag.target_id is not None:
+        return tag.target or tag
+    return tag
+
+
+def topics_with_tag(tag_id: int) -> Any:
+    """A SELECT of the ids of topics carrying tag ``tag_id`` (no lookup: the caller has the tag)."""
     return select(TopicTag.topic_id).where(TopicTag.tag_id == tag_id)
+
+
+def visible_counts_sql(viewer: Any) -> Any:
+    """A subquery ``(tag_id, n)``: per tag, the topics ``viewer`` may read (discussions' rule)."""
+    return (select(TopicTag.tag_id, func.count().label("n")).join(Topic, Topic.id == TopicTag.topic_id)
+            .where(visible_topic_sql(viewer)).group_by(TopicTag.tag_id).subquery("visible_counts"))
+
+
+def visible_count(viewer: Any, tag_id: int) -> int:
+    """How many topics carrying the tag ``viewer`` may read (one query)."""
+    return int(db.session.scalar(select(func.count()).select_from(TopicTag).join(Topic, Topic.id == TopicTag.topic_id)
+                                 .where(TopicTag.tag_id == tag_id, visible_topic_sql(viewer))) or 0)
+
+
+@dataclass
+class CountedTag:
+    """A tag as one reader sees it: ``topic_count`` counts only the topics they may read."""
+    tag: Tag
+    topic_count: int
+
+    @property
+    def id(self) -> int:
+        return self.tag.id
+
+    @property
+    def name(self) -> str:
+        return self.tag.name
+
+    @property
+    def description(self) -> str:
+        return self.tag.description
 
 
 @dataclass
 class GroupOfTags:
     group: TagGroup | None  # None: tags in no group
-    tags: list[Tag]
+    tags: list[CountedTag]
 
 
-def tag_index() -> list[GroupOfTags]:
-    """Every tag (synonyms left out) under its groups, groups in order, then tags in no group.
-    Two queries."""
-    tags = list(db.session.scalars(select(Tag).where(Tag.target_id.is_(None)).order_by(Tag.name)))
-    groups = list(db.session.scalars(select(TagGroup).order_by(TagGroup.position, TagGroup.name)))
+def tag_index(viewer: Any) -> list[GroupOfTags]:
+    """Every tag ``viewer`` finds on a topic they may read (synonyms left out) under its groups,
+    groups in order, then tags in no group. Two queries: the counted tags, the groups with their
+    members."""
+    counts = visible_counts_sql(viewer)
+    tags = [CountedTag(tag, int(n)) for tag, n in db.session.execute(
+        select(Tag, counts.c.n).join(counts, counts.c.tag_id == Tag.id)
+        .where(Tag.target_id.is_(None)).order_by(Tag.name))]
+    groups: dict[int, TagGroup] = {}
     members: dict[int, set[int]] = defaultdict(set)
-    for group_id, tag_id in db.session.execute(select(TagGroupMember.group_id, TagGroupMember.tag_id)):
-        members[group_id].add(tag_id)
+    for group, tag_id in db.session.execute(
+            select(TagGroup, TagGroupMember.tag_id).outerjoin(TagGroupMember, TagGroupMember.group_id == TagGroup.id)
+            .order_by(TagGroup.position, TagGroup.name)):
+        groups.setdefault(group.id, group)
+        if tag_id is not None:
+            members[group.id].add(tag_id)
     grouped = {tag_id for ids in members.values() for tag_id in ids}
-    out = [GroupOfTags(g, [t for t in tags if t.id in members[g.id]]) for g in groups]
+    out = [GroupOfTags(g, [t for t in tags if t.id in members[g.id]]) for g in groups.values()]
     rest = [t for t in tags if t.id not in grouped]
     if rest:
         out.append(GroupOfTags(None, rest))
     return [entry for entry in out if entry.tags]
 
 
-def suggestions(prefix: str, limit: int = 10) -> list[Tag]:
-    """Tags starting with what was typed, most used first (the composer's suggestions)."""
+def suggestions(viewer: Any, prefix: str, limit: int = 10) -> list[CountedTag]:
+    """Tags starting with what was typed, found on topics ``viewer`` may read, most used first
+    (the composer's suggestions). One query."""
     start = normalize(prefix)
-    query = select(Tag).where(Tag.target_id.is_(None))
+    counts = visible_counts_sql(viewer)
+    query = select(Tag, counts.c.n).join(counts, counts.c.tag_id == Tag.id).where(Tag.target_id.is_(None))
     if start:
         query = query.where(Tag.name.startswith(start, autoescape=True))
-    return list(db.session.scalars(query.order_by(Tag.topic_count.desc(), Tag.name).limit(limit)))
+    rows = db.session.execute(query.order_by(counts.c.n.desc(), Tag.name).limit(limit))
+    return [CountedTag(tag, int(n)) for tag, n in rows]
+
+
+def visible_tags(viewer: Any, limit: int = 500) -> list[CountedTag]:
+    """The tags (synonyms left out) on topics ``viewer`` may read, by name: the API's list."""
+    counts = visible_counts_sql(viewer)
+    rows = db.session.execute(select(Tag, counts.c.n).join(counts, counts.c.tag_id == Tag.id)
+                              .where(Tag.target_id.is_(None)).order_by(Tag.name).limit(limit))
+    return [CountedTag(tag, int(n)) for tag, n in rows]
 
 
 def all_tags(limit: int = 500) -> list[Tag]:
-    """Every tag (targets of synonyms loaded), by name: the API's list and the admin page."""
+    """Every tag (targets of synonyms loaded), by name: the admin page (staff see every count)."""
     return list(db.session.scalars(select(Tag).order_by(Tag.name).limit(limit)))
 
 

@@ -22,7 +22,7 @@ bp = Blueprint("tags", __name__)
 
 @bp.get("/tags")
 def index() -> Any:
-    return render_template("tags/index.html", groups=services.tag_index())
+    return render_template("tags/index.html", groups=services.tag_index(current_user))
 
 
 @bp.get("/tag/<slug>")
@@ -34,9 +34,12 @@ def tag_page(slug: str) -> Any:
         return redirect(url_for("tags.tag_page", slug=tag.target.name), 301)
     if tag.name != slug:
         return redirect(url_for("tags.tag_page", slug=tag.name), 301)
+    visible = services.visible_count(current_user, tag.id)
+    if not visible:  # a tag on no topic this reader may read names nothing for them
+        abort(404)
     listing = discussions.list_topics(current_user, cursor=request.args.get("before"),
-                                      filters={"topic_ids": services.topics_tagged(tag.name)})
-    return render_template("tags/tag.html", tag=tag, listing=listing,
+                                      filters={"topic_ids": services.topics_with_tag(tag.id)})
+    return render_template("tags/tag.html", tag=tag, listing=listing, visible_count=visible,
                            synonyms=services.synonyms_of([tag.id]).get(tag.id, []),
                            feed_url=external_url("feeds.tag_rss", slug=tag.name))
 
@@ -50,13 +53,19 @@ suggest_limit = limiter.limit("60 per minute", key_func=per_member("tag-suggest"
 @suggest_limit
 def suggest() -> Any:
     """``{"tags": [{"name", "topic_count"}], "may_create": bool}`` for what was typed (``q``)."""
-    found = services.suggestions(request.args.get("q", "")[:60])
+    found = services.suggestions(current_user, request.args.get("q", "")[:60])
     return jsonify(tags=[{"name": t.name, "topic_count": t.topic_count} for t in found],
                    may_create=permissions.can_create_tags(current_user))
 
 
+# Staff's writes are limited like other staff writes (ideas' staff tools): a stuck script or a
+# stolen session cannot retag the forum at machine speed.
+topic_tags_limit = limiter.limit("60 per minute", key_func=per_member("topic-tags"), methods=["POST"])
+
+
 @bp.route("/t/<int:topic_id>/tags", methods=["GET", "POST"])
 @login_required
+@topic_tags_limit
 def topic_tags(topic_id: int) -> Any:
     """Staff and moderators change a topic's tags from its page's menu."""
     topic = discussions.get_topic(current_user, topic_id)

@@ -1,5 +1,5 @@
-"""``/api/v1/tags``: every tag with its description, topic count and synonyms (tags are public
-words: a tag used only in a private category still names nothing the caller cannot read)."""
+"""``/api/v1/tags``: the tags on topics the caller may read, with their description, the number of
+those topics and synonyms (a tag used only in a category closed to the caller is not named)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ TAG = api.schema("Tag", schemas.TAG)
 
 
 @api.route("GET", "/tags", summary="List the tags", response={"type": "array", "items": TAG},
-           description="By name, synonyms listed under the tag they stand for; at most 500.")
+           description="By name, synonyms listed under the tag they stand for; at most 500. Only tags on "
+                       "topics the caller may read; topic_count counts those topics.")
 def list_tags(req: ApiRequest) -> Any:
-    tags = [t for t in services.all_tags() if t.target_id is None]
+    tags = services.visible_tags(req.user)
     synonyms = services.synonyms_of([t.id for t in tags])
-    return [tag_json(t, synonyms.get(t.id, [])) for t in tags]
+    return [{**tag_json(t.tag, synonyms.get(t.id, [])), "topic_count": t.topic_count} for t in tags]
