@@ -8,16 +8,16 @@ Orders (ties: the newer idea first):
   counts; ideas without recent votes follow, by id);
 * ``newest``: when the topic was opened.
 
-Keyset pagination through :mod:`forum.pagination`'s codec: a position is ``(stamp, topic id)``;
-for the two vote orders the stamp carries the count (``count`` microseconds after the epoch),
-so one cursor format serves every list.
+Keyset pagination through :mod:`forum.pagination`'s codec: ``newest`` pages on
+``(created_at, topic id)``, the two vote orders and the status page on ``(count, topic id)``
+(the codec's integer-key cursor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import g, has_request_context
@@ -28,7 +28,7 @@ from forum.db_types import utcnow
 from forum.discussions.models import Category, PostState, ReadAccess, Topic
 from forum.discussions.permissions import readable_accesses, visible_topic_sql
 from forum.extensions import db
-from forum.pagination import InvalidCursor, Page, after, decode_cursor, encode_cursor
+from forum.pagination import Page, after, decode_count_cursor, decode_cursor, encode_count_cursor, encode_cursor
 
 from .boards import board_ids
 from .models import Idea, IdeaVote
@@ -38,8 +38,6 @@ ORDERS = ("votes", "trending", "newest")
 TRENDING_DAYS = 7
 PER_PAGE = 30
 PER_STATUS = 10  # the /ideas page: the top ideas of each status (a status filter pages through all)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 
 
 @dataclass
@@ -54,20 +52,6 @@ class IdeaRow:
 class StatusGroup:
     status: str
     rows: list[IdeaRow] = field(default_factory=list)
-
-
-def _count_cursor(count: int, topic_id: int) -> str:
-    return encode_cursor(_EPOCH + count * _MICRO, topic_id)
-
-
-def _count_position(cursor: str | None) -> tuple[int, int] | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    count = (position[0] - _EPOCH) // _MICRO
-    if count < 0:
-        raise InvalidCursor()
-    return int(count), position[1]
 
 
 def _recent_votes() -> Any:
@@ -100,15 +84,14 @@ def board_page(user: Any, category: Category, order: str = "votes", cursor: str 
         query = query.outerjoin(recent, recent.c.topic_id == Topic.id)
     else:
         score = votes
-    count_position = _count_position(cursor)
+    count_position = decode_count_cursor(cursor)
     if count_position is not None:
-        count, last_id = count_position
-        query = query.where(or_(score < count, and_(score == count, Topic.id < last_id)))
+        query = query.where(after(score, Topic.id, count_position, descending=True))
     scored: list[Any] = list(db.session.execute(query.add_columns(score).order_by(score.desc(), Topic.id.desc())
                                                 .limit(per_page + 1)).all())
     items = [IdeaRow(t, int(v), str(s), int(sc)) for t, v, s, sc in scored]
     last = items[per_page - 1] if len(items) > per_page else None
-    return Page(items[:per_page], _count_cursor(last.score, last.topic.id) if last else None)
+    return Page(items[:per_page], encode_count_cursor(last.score, last.topic.id) if last else None)
 
 
 def _public_boards_sql(user: Any, board: int | None) -> Any:
@@ -143,14 +126,13 @@ def of_status(user: Any, status: str, *, board: int | None = None, cursor: str |
     """Every idea of one status, by votes, a keyset page at a time."""
     query = (select(Topic, Idea.vote_count).join(Idea, Idea.topic_id == Topic.id)
              .where(Idea.status == status, _public_boards_sql(user, board)).options(joinedload(Topic.category)))
-    position = _count_position(cursor)
+    position = decode_count_cursor(cursor)
     if position is not None:
-        count, last_id = position
-        query = query.where(or_(Idea.vote_count < count, and_(Idea.vote_count == count, Topic.id < last_id)))
+        query = query.where(after(Idea.vote_count, Topic.id, position, descending=True))
     rows = db.session.execute(query.order_by(Idea.vote_count.desc(), Topic.id.desc()).limit(per_page + 1)).all()
     items = [IdeaRow(t, int(v), status, int(v)) for t, v in rows]
     last = items[per_page - 1] if len(items) > per_page else None
-    return Page(items[:per_page], _count_cursor(last.votes, last.topic.id) if last else None)
+    return Page(items[:per_page], encode_count_cursor(last.votes, last.topic.id) if last else None)
 
 
 # --- chips on discussions' topic lists ---------------------------------------------------------------

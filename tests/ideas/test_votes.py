@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from forum import pagination
 from forum.db_types import utcnow
 from forum.discussions.services import topic_tools
 from forum.errors import PermissionDenied, ValidationFailed
@@ -145,3 +146,23 @@ def test_an_idea_moved_to_another_board_takes_its_votes_along(app):
     assert votes.votes_left(member, db.session.get(IdeaBoard, first.id)) == 1
     with pytest.raises(ValidationFailed):
         votes.vote(member, other)
+
+
+@pytest.mark.parametrize("order", ["votes", "trending"])
+def test_count_orders_page_with_the_codecs_integer_key(app, monkeypatch, order):
+    """The vote orders' cursors are forum.pagination's (count, id) cursors, not a count disguised
+    as a timestamp: the codec decodes what the list encoded, and the list reads the codec's position."""
+    board = make_board()
+    ideas = [make_idea(board, f"Counted idea {n}") for n in range(3)]
+    for n, idea in enumerate(ideas):
+        for k in range(n):
+            votes.vote(make_user(f"c{n}-{k}"), idea)
+    reader = make_user("reader")
+    first = listing.board_page(reader, board, order, None, per_page=1)
+    assert pagination.decode_count_cursor(first.next_cursor) == (2, ideas[2].id)
+    decoded: list[object] = []
+    real = pagination.decode_count_cursor
+    monkeypatch.setattr(listing, "decode_count_cursor", lambda cursor: decoded.append(real(cursor)) or decoded[-1])
+    second = listing.board_page(reader, board, order, first.next_cursor, per_page=1)
+    assert decoded == [(2, ideas[2].id)] and [row.topic.id for row in second.items] == [ideas[1].id]
+    assert listing.of_status(reader, "planned", cursor=pagination.encode_count_cursor(5, 1)).items == []
