@@ -27,6 +27,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import JSON, String, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forum.audit import record_action
 from forum.db_types import UTCDateTime, utcnow
 from forum.extensions import db
 
@@ -136,6 +137,22 @@ def set_setting(key: str, value: Any) -> None:
         row.value = value
     bump_version()
     forget_cached()
+
+
+def save_changed(actor: Any, action: str, values: dict[str, Any],
+                 before: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An admin's settings page saved: stage the values that differ from what they are now
+    (``before``: the current values as the feature reads them; default: :func:`get_setting`)
+    and one audit entry ``action`` with the changed keys before and after; nothing when
+    nothing changed. The caller commits. Returns what changed."""
+    current = before if before is not None else {key: get_setting(key) for key in values}
+    changed = {key: value for key, value in values.items() if current.get(key) != value}
+    for key, value in changed.items():
+        set_setting(key, value)
+    if changed:
+        record_action(actor, action, "settings", None, before={key: current.get(key) for key in changed},
+                      after=changed)
+    return changed
 
 
 def bump_version() -> None:

@@ -43,7 +43,7 @@ from forum.moderation.models import Flag, FlagStatus, Sanction
 from forum.notifications import NotificationKind
 from forum.notifications.kinds import Params
 from forum.notifications.services import NewNotice, notify_all
-from forum.settings import get_setting, set_setting
+from forum.settings import get_setting, save_changed
 
 from . import permissions
 
@@ -250,13 +250,7 @@ def save_thresholds(admin: Any, values: dict[str, int]) -> None:
               if key not in DEFAULTS or not 0 <= int(value) <= MAX_THRESHOLD}
     if errors:
         raise ValidationFailed(errors)
-    before = {key: get_setting(key) for key in values}
-    changed = {key: int(value) for key, value in values.items() if before[key] != int(value)}
-    for key, value in changed.items():
-        set_setting(key, value)
-    if changed:
-        record_action(admin, "settings.trust_levels", "settings", None, before={k: before[k] for k in changed},
-                      after=changed)
+    save_changed(admin, "settings.trust_levels", {key: int(value) for key, value in values.items()})
     db.session.commit()
 
 

@@ -30,11 +30,10 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from forum.accounts.permissions import can_administer
-from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
-from forum.settings import get_setting, register_defaults, set_setting
+from forum.settings import get_setting, register_defaults, save_changed
 
 from .kinds import Delivery, NotificationKind, get_kind, registered_kinds
 
@@ -187,12 +186,7 @@ def save_email_settings(admin: Any, *, minutes_away: int, digest_default: str) -
         errors["digest_default"] = _("Choose how often the summary email comes.")
     if errors:
         raise ValidationFailed(errors)
-    before = {"notification_away_minutes": away_minutes(), "digest_default": digest_frequency(None)}
-    after = {"notification_away_minutes": minutes_away, "digest_default": digest_default}
-    changed = {key: value for key, value in after.items() if before[key] != value}
-    for key, value in changed.items():
-        set_setting(key, value)
-    if changed:
-        record_action(admin, "settings.email", "settings", None, before={k: before[k] for k in changed},
-                      after=changed)
+    save_changed(admin, "settings.email",
+                 {"notification_away_minutes": minutes_away, "digest_default": digest_default},
+                 before={"notification_away_minutes": away_minutes(), "digest_default": digest_frequency(None)})
     db.session.commit()
