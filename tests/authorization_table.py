@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.api.models import ApiKey
+from forum.crisis.models import TopicTimer
 from forum.discussions.models import (
     Bookmark,
     CategoryMember,
@@ -24,9 +25,11 @@ from forum.discussions.models import (
 )
 from forum.events.models import Event, EventRsvp
 from forum.extensions import db
+from forum.ideas.models import IdeaBoard, IdeaStatusChange, IdeaVote
 from forum.messages.models import Conversation, MessageFlag
 from forum.moderation.models import Flag
 from forum.privacy.models import DataExport
+from forum.tags.models import Tag, TopicTag
 
 ACTORS = ["visitor", "unverified", "pending", "rejected", "active", "silenced", "suspended",
           "staff", "moderator", "admin"]
@@ -147,15 +150,15 @@ TABLE: dict[tuple[str, str], Row] = {
         (f"/c/<slug>.{fmt}", f"/c/{{public_slug}}.{fmt}"),
         (f"/t/<slug>/<int:topic_id>.{fmt}", f"/t/{{public_topic_slug}}/{{public_topic}}.{fmt}"),
         (f"/u/<username>.{fmt}", f"/u/{{author_name}}.{fmt}"))},
-    # tags: the table's world has no tag, so a tag's page and feed are a 404 for all (tests/tags
-    # walk them with tags); changing a topic's tags from its page is staff's and moderators'.
+    # tags: the world's tag is on the public topic, so its page and feeds are public; changing a
+    # topic's tags from its page is staff's and moderators' (here: taking the tag off).
     ("/tags", "GET"): Row("/tags", everyone()),
-    ("/tag/<slug>", "GET"): Row("/tag/no-such-tag", everyone("404")),
-    **{(f"/tag/<slug>.{fmt}", "GET"): Row(f"/tag/no-such-tag.{fmt}", everyone("404")) for fmt in ("rss", "atom")},
+    ("/tag/<slug>", "GET"): Row("/tag/{tag_name}", everyone()),
+    **{(f"/tag/<slug>.{fmt}", "GET"): Row(f"/tag/{{tag_name}}.{fmt}", everyone()) for fmt in ("rss", "atom")},
     ("/tags/suggest", "GET"): Row("/tags/suggest?q=mo", signed_in()),
     ("/t/<int:topic_id>/tags", "GET"): Row("/t/{public_topic}/tags", among(STAFF, "200", "403")),
-    ("/t/<int:topic_id>/tags", "POST"): Row("/t/{public_topic}/tags", among(STAFF, "allowed", "403"),
-                                            {"tags": ""}),
+    ("/t/<int:topic_id>/tags", "POST"): Row("/t/{public_topic}/tags", among(STAFF, "effect", "403"),
+                                            {"tags": ""}, probe=count(TopicTag)),
     # api: the REST API as the site's own scripts call it (a session; keys: tests/api). Reads show
     # what the pages show; writes need someone signed in (401 otherwise) and a JSON body (this
     # table posts a form: 415 once the caller passed the checks).
@@ -461,14 +464,18 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/admin/events", "POST"): Row("/admin/events", admin_area()),
     ("/admin/tags", "GET"): Row("/admin/tags", ADMIN_GET),
     ("/admin/tags", "POST"): Row("/admin/tags", admin_area(), {"tag-name": "table-tag"}),
-    # No tag or group in the world: the admin reaches the view and gets its 404; members the 403.
-    ("/admin/tags/<int:tag_id>", "GET"): Row("/admin/tags/999999", admin_area("404")),
-    ("/admin/tags/<int:tag_id>", "POST"): Row("/admin/tags/999999", admin_area("404")),
-    ("/admin/tags/<int:tag_id>/merge", "POST"): Row("/admin/tags/999999/merge", admin_area("404")),
-    ("/admin/tags/<int:tag_id>/delete", "POST"): Row("/admin/tags/999999/delete", admin_area("404")),
+    # the world's tag ("roadmap", in the group "Table products"; "planning" is the other tag)
+    ("/admin/tags/<int:tag_id>", "GET"): Row("/admin/tags/{tag}", ADMIN_GET),
+    ("/admin/tags/<int:tag_id>", "POST"): Row("/admin/tags/{tag}", admin_area("302"),
+                                              {"tag-name": "roadmap", "tag-description": "Said by the table."}),
+    ("/admin/tags/<int:tag_id>/merge", "POST"): Row("/admin/tags/{tag}/merge", admin_area("302"),
+                                                    {"merge-into": "planning"}),
+    ("/admin/tags/<int:tag_id>/delete", "POST"): Row("/admin/tags/{tag}/delete", admin_area("effect"),
+                                                     probe=count(Tag)),
     ("/admin/tags/groups", "POST"): Row("/admin/tags/groups", admin_area(), {"group-name": "Table group"}),
-    ("/admin/tags/groups/<int:group_id>", "GET"): Row("/admin/tags/groups/999999", admin_area("404")),
-    ("/admin/tags/groups/<int:group_id>", "POST"): Row("/admin/tags/groups/999999", admin_area("404")),
+    ("/admin/tags/groups/<int:group_id>", "GET"): Row("/admin/tags/groups/{tag_group}", ADMIN_GET),
+    ("/admin/tags/groups/<int:group_id>", "POST"): Row("/admin/tags/groups/{tag_group}", admin_area("302"),
+                                                       {"group-name": "Table products", "group-position": "2"}),
     ("/admin/tags/rules", "POST"): Row("/admin/tags/rules", admin_area(), {"rule-min_tags": "0"}),
     ("/admin/tags/settings", "POST"): Row("/admin/tags/settings", admin_area(),
                                           {"settings-max_per_topic": "5", "settings-creators": "staff"}),
@@ -499,13 +506,15 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/escalations/<int:escalation_id>/resolve", "POST"): Row("/escalations/{escalation}/resolve",
                                                               among(STAFF, "allowed", "403")),
     # crisis tools: slow mode, timers, category lock and announcements for moderators; the banner and
-    # read-only mode for admins (the world holds no timer: cancelling an unknown one is a 404 for all)
+    # read-only mode for admins (the world's timer on the public topic was set by a moderator)
     ("/t/<int:topic_id>/crisis", "GET"): Row("/t/{public_topic}/crisis", moderators("200")),
     ("/t/<int:topic_id>/slow-mode", "POST"): Row("/t/{public_topic}/slow-mode", moderators(),
                                                  {"action": "start", "seconds": "60"}),
     ("/t/<int:topic_id>/timers", "POST"): Row("/t/{public_topic}/timers", moderators(),
                                               {"action": "close", "run_at": "2099-01-01T10:00"}),
-    ("/crisis/timers/<int:timer_id>/cancel", "POST"): Row("/crisis/timers/999999/cancel", signed_in("404")),
+    ("/crisis/timers/<int:timer_id>/cancel", "POST"): Row(
+        "/crisis/timers/{timer}/cancel", among(MODERATORS, "effect", "403"),
+        probe=count(TopicTimer, TopicTimer.cancelled_at.is_not(None))),
     ("/c/<slug>/crisis", "GET"): Row("/c/{public_slug}/crisis", moderators("200")),
     ("/c/<slug>/slow-mode", "POST"): Row("/c/{public_slug}/slow-mode", moderators(),
                                          {"action": "start", "seconds": "60"}),
@@ -661,22 +670,30 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/insights", "GET"): Row("/insights", MOD_GET),
     ("/insights/export.csv", "GET"): Row("/insights/export.csv", MOD_GET),
     ("/insights/refresh", "POST"): Row("/insights/refresh", moderators("302")),
-    # ideas (issue 15): the world has no ideas board, so a board's page and the idea actions on its
-    # public topic are a 404 for all who pass sign-in (tests/ideas walk them on boards, with roles);
-    # the "Ideas by status" page is public; the product team's CSV is staff's; boards are admins'.
+    # ideas (issue 15): the world's board is public, with two of the author's ideas. Voting is
+    # taking part (participants; the actor has no vote to take back, so unvoting is refused with a
+    # message); staff give statuses; merging is a topic tool on both ideas (moderators: staff
+    # reach the form, the merge itself is refused). The "Ideas by status" page is public; the
+    # product team's CSV is staff's; boards are admins'.
     ("/ideas", "GET"): Row("/ideas", everyone()),
-    ("/ideas/<slug>", "GET"): Row("/ideas/{public_slug}", everyone("404")),
+    ("/ideas/<slug>", "GET"): Row("/ideas/{idea_board_slug}", everyone()),
     ("/ideas/export.csv", "GET"): Row("/ideas/export.csv", among(STAFF, "200", "403")),
-    **{(f"/ideas/<int:topic_id>/{action}", "POST"): Row(f"/ideas/{{public_topic}}/{action}", signed_in("404"))
-       for action in ("vote", "unvote", "status", "merge")},
-    **{(f"/ideas/<int:topic_id>/{action}", "GET"): Row(f"/ideas/{{public_topic}}/{action}", signed_in("404"))
-       for action in ("status", "merge")},
+    ("/ideas/<int:topic_id>/vote", "POST"): Row("/ideas/{idea}/vote", among(PARTICIPANTS, "effect", "403"),
+                                                probe=count(IdeaVote)),
+    ("/ideas/<int:topic_id>/unvote", "POST"): Row("/ideas/{idea}/unvote", among(PARTICIPANTS, "302", "403")),
+    ("/ideas/<int:topic_id>/status", "GET"): Row("/ideas/{idea}/status", among(STAFF, "200", "403")),
+    ("/ideas/<int:topic_id>/status", "POST"): Row("/ideas/{idea}/status", among(STAFF, "effect", "403"),
+                                                  {"status": "planned", "note": "Said by the table."},
+                                                  probe=count(IdeaStatusChange)),
+    ("/ideas/<int:topic_id>/merge", "GET"): Row("/ideas/{idea}/merge", among(STAFF, "200", "403")),
+    ("/ideas/<int:topic_id>/merge", "POST"): Row("/ideas/{idea}/merge", among(MODERATORS, "effect", "403"),
+                                                 {"target": "{other_idea}"}, probe=count(IdeaStatusChange)),
     ("/admin/ideas", "GET"): Row("/admin/ideas", ADMIN_GET),
     ("/admin/ideas", "POST"): Row("/admin/ideas", admin_area(), {"default_budget": "5"}),
     ("/admin/ideas/boards", "POST"): Row("/admin/ideas/boards", admin_area("302"),
                                          {"board-category_id": world_id("club"), "board-vote_budget": "3"}),
-    ("/admin/ideas/boards/<int:category_id>/remove", "POST"): Row("/admin/ideas/boards/{club}/remove",
-                                                                  admin_area("302")),
+    ("/admin/ideas/boards/<int:category_id>/remove", "POST"): Row("/admin/ideas/boards/{idea_board}/remove",
+                                                                  admin_area("effect"), probe=count(IdeaBoard)),
 }
 
 # Rules deliberately outside the table, with the reason.

@@ -31,6 +31,8 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.accounts.services import current_coc_version
 from forum.api import keys as api_keys
+from forum.crisis import timers as crisis_timers
+from forum.crisis.models import TopicTimer
 from forum.db_types import utcnow
 from forum.discussions.models import (
     Category,
@@ -40,6 +42,8 @@ from forum.discussions.models import (
 from forum.escalations import services as escalations
 from forum.events.models import Event
 from forum.extensions import db
+from forum.ideas import boards as ideas_boards
+from forum.ideas.models import IdeaBoard
 from forum.messages import moving
 from forum.messages import services as messages
 from forum.messages.models import ConversationMessage, GroupInbox
@@ -48,6 +52,9 @@ from forum.moderation.models import ReviewItem
 from forum.notifications import unsubscribe
 from forum.notifications.models import Notification
 from forum.staff.models import ExpertBadge, StaffMembership
+from forum.tags import admin as tags_admin
+from forum.tags import services as tags
+from forum.tags.models import TopicTag
 from forum.uploads import services as uploads
 from forum.uploads.images import square_image
 from forum.uploads.models import ReferenceKind, Upload, UploadKind
@@ -141,6 +148,9 @@ def build_world(actor: str) -> dict[str, Any]:
     world.update(_webhooks_and_escalations(boss, staffer, public_topic))
     world.update(_conversations(author, boss))
     world.update(_moved_to_private(world, staffer, public_topic))
+    world.update(_ideas_board(boss))
+    world.update(_tags(boss, moderator, public_topic))
+    world["timer"] = crisis_timers.add_timer(moderator, public_topic, "close", utcnow() + timedelta(days=30)).id
     world["api_key"] = api_keys.create_user_key(author, "The author's key", ["read"]).key.id
     world["actor"] = make_actor(actor)
     return world
@@ -183,6 +193,28 @@ def _moved_to_private(world: dict[str, Any], staffer: User, topic: Topic) -> dic
     moved = make_reply(topic, make_user("customer"), "My order number is for the table only.")
     conversation = moving.move_to_private(staffer, moved, "In private, please.", group=group_named("Customer Care"))
     return {"group_message": first, "moved_conversation": conversation.id}
+
+
+def _ideas_board(boss: User) -> dict[str, Any]:
+    """A public category the admin made an ideas board (through the ideas service), with two ideas
+    of a member (not the warned author): the table votes for the first, gives it a status, and
+    merges it into the second."""
+    category = make_category("Table ideas", slug="table-ideas")
+    ideas_boards.make_board(boss, category, 0)
+    ideator = make_user("ideator")
+    idea = make_topic(ideator, category, title="A table idea to vote for")
+    other = make_topic(ideator, category, title="Another table idea to merge into")
+    return {"idea_board": category.id, "idea_board_slug": category.slug, "idea": idea.id, "other_idea": other.id}
+
+
+def _tags(boss: User, moderator: User, topic: Topic) -> dict[str, Any]:
+    """A tag group, a tag in it on the public topic (put there by a moderator), and a second tag
+    the admin may merge the first into."""
+    group = tags_admin.save_group(boss, None, name="Table products", position=0, translations={})
+    tag = tags_admin.create_tag(boss, "roadmap", "Where we are going.", group_ids=[group.id])
+    tags_admin.create_tag(boss, "planning")
+    tags.set_topic_tags(moderator, topic, tag.name)
+    return {"tag": tag.id, "tag_name": tag.name, "tag_group": group.id}
 
 
 def _avatar(user: User) -> str:
@@ -293,3 +325,10 @@ def test_the_table_reaches_each_members_only_object(app):
     assert event is not None and event.visibility == "members"
     assert db.session.get(ReviewItem, world["item"]) is not None
     assert re.fullmatch(r"\d+", str(world["public_reply"]))
+    # issue 15's objects: an ideas board with its ideas, a tag on the public topic, a pending timer
+    assert db.session.get(IdeaBoard, world["idea_board"]) is not None
+    idea = db.session.get(Topic, world["idea"])
+    assert idea is not None and idea.category_id == world["idea_board"]
+    assert db.session.scalar(select(TopicTag.topic_id).where(TopicTag.tag_id == world["tag"])) == world["public_topic"]
+    timer = db.session.get(TopicTimer, world["timer"])
+    assert timer is not None and timer.cancelled_at is None and timer.done_at is None
