@@ -109,6 +109,14 @@ class SearchScope(Protocol):
         ...
 
 
+class SearchTagNames(Protocol):
+    """What a ``tag:`` filter means (contributed by the tags domain, if any): each typed name as
+    the documents carry it, a synonym replaced by its tag's name, in one query; an unknown name
+    stays as typed (it matches nothing)."""
+
+    def canonical(self, names: Sequence[str]) -> list[str]: ...
+
+
 class SearchRecorder(Protocol):
     """Told about each search's first page (many; insights counts what members look for and do
     not find). Privacy: only the words, the language and whether the searcher was signed in;

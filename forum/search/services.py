@@ -37,6 +37,7 @@ from .interfaces import (
     SearchResult,
     SearchScope,
     SearchSource,
+    SearchTagNames,
     doc_id,
 )
 from .models import PendingReindex
@@ -228,6 +229,13 @@ def may_include_hidden(user: Any) -> bool:
     return _scope().may_include_hidden(user)
 
 
+def _tag_filter(names: list[str]) -> frozenset[str] | None:
+    """The ``tag:`` names as documents carry them (synonyms resolved by the tags domain)."""
+    for resolver in contributions(SearchTagNames) if names else []:
+        names = resolver.canonical(names)
+    return frozenset(names) or None
+
+
 def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
     """Run a search as ``user``. Raises QueryRejected (with a stable ``code``) for bad text."""
     scope = _scope()
@@ -251,7 +259,7 @@ def search(user: Any, request: SearchRequest, per_page: int = 20) -> SearchPage:
         in_title=bool(box.get("in_title") or request.in_title),
         language=box.get("language") or (request.language if request.language in LANGUAGES else None),
         sort="newest" if box.get("sort") == "newest" or request.sort == "newest" else "relevance",
-        tags=frozenset([*box.get("tags", []), *(t.lower() for t in request.tags)]) or None,
+        tags=_tag_filter([*box.get("tags", []), *(t.lower() for t in request.tags)]),
         page=max(1, request.page),
         per_page=per_page,
     )

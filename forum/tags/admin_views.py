@@ -1,10 +1,13 @@
-"""Admin → Tags: thin views over :mod:`forum.tags.admin`."""
+"""Admin → Tags: thin views over :mod:`forum.tags.admin`, on the domain's one blueprint (under
+``/admin/tags``, endpoints ``tags.admin_*``, admins only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -22,18 +25,27 @@ from forum.settings import get_setting
 from . import admin, permissions, services
 from .forms import CategoryRuleForm, MergeForm, TagForm, TagGroupForm, TagSettingsForm
 from .models import Tag, TagGroup
-
-bp = Blueprint("tags_admin", __name__, url_prefix="/admin/tags")
+from .views import bp
 
 GROUP_TRANSLATED = ("name",)
+PREFIX = "/admin/tags"
 
 
-@bp.before_request
-@login_required
-def _admins_only() -> Any:
-    if not permissions.can_manage_tags(current_user):
-        abort(403)
-    return None
+def _admin_route(rule: str, methods: list[str]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """An Admin → Tags page: ``PREFIX + rule``, endpoint ``tags.admin_<view>``, for those who
+    manage tags (the check every page here shares)."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def admins_only(*args: Any, **kwargs: Any) -> Any:
+            if not permissions.can_manage_tags(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        bp.add_url_rule(PREFIX + rule, endpoint=f"admin_{view.__name__}", view_func=admins_only, methods=methods)
+        return view
+    return register
 
 
 def _group_form_class(languages: tuple[str, ...]) -> Any:
@@ -78,12 +90,12 @@ def _page(**forms: Any) -> Any:
         categories={c.id: c for c in db.session.scalars(select(Category))}), status
 
 
-@bp.get("")
+@_admin_route("", ["GET"])
 def index() -> Any:
     return _page()
 
 
-@bp.post("")
+@_admin_route("", ["POST"])
 def create_tag() -> Any:
     form = TagForm(prefix="tag")
     form.groups.choices = _group_choices()
@@ -95,7 +107,7 @@ def create_tag() -> Any:
             apply_errors(form, exc, default_field="name")
         else:
             flash(_("The tag “%(tag)s” was created.", tag=tag.name), "success")
-            return redirect(url_for("tags_admin.index"))
+            return redirect(url_for("tags.admin_index"))
     return _page(tag_form=form)
 
 
@@ -106,7 +118,7 @@ def _tag_or_404(tag_id: int) -> Tag:
     return tag
 
 
-@bp.route("/<int:tag_id>", methods=["GET", "POST"])
+@_admin_route("/<int:tag_id>", ["GET", "POST"])
 def edit_tag(tag_id: int) -> Any:
     tag = _tag_or_404(tag_id)
     form = TagForm(prefix="tag")
@@ -123,7 +135,7 @@ def edit_tag(tag_id: int) -> Any:
             apply_errors(form, exc, default_field="name")
         else:
             flash(_("The tag was saved."), "success")
-            return redirect(url_for("tags_admin.index"))
+            return redirect(url_for("tags.admin_index"))
     return _tag_page(tag, form, MergeForm(prefix="merge"))
 
 
@@ -133,7 +145,7 @@ def _tag_page(tag: Tag, form: TagForm, merge_form: MergeForm) -> Any:
                            delete_form=ConfirmForm()), status
 
 
-@bp.post("/<int:tag_id>/merge")
+@_admin_route("/<int:tag_id>/merge", ["POST"])
 def merge_tag(tag_id: int) -> Any:
     tag = _tag_or_404(tag_id)
     merge_form = MergeForm(prefix="merge")
@@ -144,29 +156,29 @@ def merge_tag(tag_id: int) -> Any:
             apply_errors(merge_form, exc, default_field="into")
         else:
             flash(_("“%(tag)s” was merged into “%(target)s”.", tag=tag.name, target=target.name), "success")
-            return redirect(url_for("tags_admin.index"))
+            return redirect(url_for("tags.admin_index"))
     form = TagForm(prefix="tag")
     form.groups.choices = _group_choices()
     form.name.data, form.description.data = tag.name, tag.description
     return _tag_page(tag, form, merge_form)
 
 
-@bp.post("/<int:tag_id>/delete")
+@_admin_route("/<int:tag_id>/delete", ["POST"])
 def delete_tag(tag_id: int) -> Any:
     tag = _tag_or_404(tag_id)
     if ConfirmForm().validate_on_submit():
         name = tag.name
         admin.delete_tag(current_user, tag)
         flash(_("The tag “%(tag)s” was deleted and removed from its topics.", tag=name), "success")
-    return redirect(url_for("tags_admin.index"))
+    return redirect(url_for("tags.admin_index"))
 
 
-@bp.post("/groups")
+@_admin_route("/groups", ["POST"])
 def create_group() -> Any:
     return _save_group(None)
 
 
-@bp.post("/groups/<int:group_id>")
+@_admin_route("/groups/<int:group_id>", ["POST"])
 def edit_group(group_id: int) -> Any:
     group = db.session.get(TagGroup, group_id)
     if group is None:
@@ -175,11 +187,11 @@ def edit_group(group_id: int) -> Any:
         if ConfirmForm().validate_on_submit():
             admin.delete_group(current_user, group)
             flash(_("The group was deleted; its tags stay."), "success")
-        return redirect(url_for("tags_admin.index"))
+        return redirect(url_for("tags.admin_index"))
     return _save_group(group)
 
 
-@bp.get("/groups/<int:group_id>")
+@_admin_route("/groups/<int:group_id>", ["GET"])
 def group_page(group_id: int) -> Any:
     group = db.session.get(TagGroup, group_id)
     if group is None:
@@ -202,7 +214,7 @@ def _save_group(group: TagGroup | None) -> Any:
             apply_errors(form, exc, default_field="name")
         else:
             flash(_("The group was saved."), "success")
-            return redirect(url_for("tags_admin.index"))
+            return redirect(url_for("tags.admin_index"))
     if group is not None:
         return render_template("tags/admin_group.html", group=group, form=form, translation_languages=languages,
                                delete_form=ConfirmForm()), 400
@@ -217,7 +229,7 @@ def _filled_settings_form() -> TagSettingsForm:
     return form
 
 
-@bp.post("/settings")
+@_admin_route("/settings", ["POST"])
 def save_settings() -> Any:
     form = _settings_form()
     if form.validate_on_submit():
@@ -225,11 +237,11 @@ def save_settings() -> Any:
         admin.save_settings(current_user, max_per_topic=form.max_per_topic.data or 5,
                             min_trust_level=None if creators == STAFF_ONLY else int(creators or 0))
         flash(_("Saved."), "success")
-        return redirect(url_for("tags_admin.index"))
+        return redirect(url_for("tags.admin_index"))
     return _page(settings_form=form)
 
 
-@bp.post("/rules")
+@_admin_route("/rules", ["POST"])
 def save_rule() -> Any:
     form = _rule_form()
     if form.validate_on_submit():
@@ -245,5 +257,5 @@ def save_rule() -> Any:
                 apply_errors(form, exc, default_field="min_tags")
             else:
                 flash(_("The category's tag rules were saved."), "success")
-                return redirect(url_for("tags_admin.index"))
+                return redirect(url_for("tags.admin_index"))
     return _page(rule_form=form)

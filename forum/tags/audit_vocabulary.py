@@ -22,7 +22,7 @@ def tag_names(ids: Collection[int]) -> dict[int, TargetName]:
 
 def group_names(ids: Collection[int]) -> dict[int, TargetName]:
     groups = db.session.scalars(select(TagGroup).where(TagGroup.id.in_(ids)))
-    return {g.id: TargetName(translated(g, "name"), url_for("tags_admin.index")) for g in groups}
+    return {g.id: TargetName(translated(g, "name"), url_for("tags.admin_index")) for g in groups}
 
 
 VOCABULARY = AuditVocabulary(

@@ -28,6 +28,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import aliased
 
 from forum import outbox
 from forum.audit import record_action
@@ -252,6 +253,18 @@ def filter_tag(name: str) -> Tag | None:
     return tag
 
 
+def canonical_names(names: Sequence[str]) -> list[str]:
+    """Each name as topics carry it: a synonym's name replaced by its tag's, unknown names kept
+    (they match nothing). One query: search's ``tag:`` filter."""
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return []
+    target = aliased(Tag)
+    found = dict(db.session.execute(select(Tag.name, func.coalesce(target.name, Tag.name))
+                                    .outerjoin(target, target.id == Tag.target_id).where(Tag.name.in_(wanted))).all())
+    return list(dict.fromkeys(found.get(n, n) for n in wanted))
+
+
 def topics_with_tag(tag_id: int) -> Any:
     """A SELECT of the ids of topics carrying tag ``tag_id`` (no lookup: the caller has the tag)."""
     return select(TopicTag.topic_id).where(TopicTag.tag_id == tag_id)
@@ -368,6 +381,13 @@ class TopicTagsFromTags:
 
     def topics_tagged(self, name: str) -> Any:
         return topics_tagged(name)
+
+
+class SearchTagNamesFromTags:
+    """The :class:`~forum.search.interfaces.SearchTagNames` search's ``tag:`` filter asks."""
+
+    def canonical(self, names: Sequence[str]) -> list[str]:
+        return canonical_names(names)
 
 
 def set_topic_tags(actor: Any, topic: Any, typed: str) -> bool:

@@ -100,3 +100,20 @@ def test_lists_show_the_active_tag_keep_it_in_filter_links_and_name_unknown_tags
     unknown = client.get("/latest?tag=nonexistent").get_data(as_text=True)
     assert "There is no tag “nonexistent”." in unknown
     assert "There is no tag" in client.get("/c/coffee?tag=nonexistent").get_data(as_text=True)
+
+
+def test_the_domain_registers_one_blueprint_with_the_same_urls(app):
+    ours = sorted(name for name, bp in app.blueprints.items() if bp.import_name.startswith("forum.tags"))
+    assert ours == ["tags"]
+    rules = {(r.rule, m): r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("tags.")
+             for m in r.methods or () if m in ("GET", "POST")}
+    assert rules[("/admin/tags", "GET")] == "tags.admin_index" and rules[("/tags", "GET")] == "tags.index"
+    assert rules[("/admin/tags/<int:tag_id>/delete", "POST")] == "tags.admin_delete_tag"
+
+
+def test_admin_pages_stay_closed_to_moderators_and_visitors(client):
+    assert client.get("/admin/tags").status_code == 404  # the admin area does not admit it exists
+    make_user("mod", role="moderator")
+    client.login("mod")
+    assert client.get("/admin/tags").status_code == 403
+    assert client.post_form("/admin/tags/settings", {"settings-max_per_topic": "3"}).status_code == 403

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from forum.discussions import services as discussions
 from forum.extensions import db
@@ -69,3 +70,17 @@ def test_changing_tags_reindexes_every_post_of_the_topic(client):
 def test_null_backend_accepts_a_tag_only_search():
     query = SearchQuery(text="", allowed_category_ids=None, tags=frozenset({"moka-pro"}))
     assert NullSearchIndex().search(query).total == 0
+
+
+def test_a_synonym_in_tag_filter_finds_its_tags_topics(client):
+    _tags("moka-pro")
+    synonym = Tag(name="mokapro", description="", topic_count=0,
+                  target_id=db.session.scalar(select(Tag.id).where(Tag.name == "moka-pro")))
+    db.session.add(synonym)
+    db.session.commit()
+    staff = make_user("boss", role="admin")
+    discussions.create_topic(staff, make_category("Coffee", slug="coffee"), "Moka Pro leaking water",
+                             "The gasket leaks water.", tags="moka-pro")
+    assert titles(client, "tag:mokapro") == ["Moka Pro leaking water"]
+    assert titles(client, "water tag:MokaPro") == ["Moka Pro leaking water"]
+    assert tags.canonical_names(["mokapro", "moka-pro", "nothing"]) == ["moka-pro", "nothing"]
