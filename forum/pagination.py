@@ -77,9 +77,9 @@ def after(stamp: Any, row_id: Any, position: Position | CountPosition, *, descen
 
 
 # Lists sorted by a count (votes, posts, likes) page on ``(count, id)``: the same
-# ``<integer>_<row id>`` text, the integer being the count itself, any signed 64-bit value
-# (a score may be negative).
-_MIN_COUNT = -(2**63)
+# ``<integer>_<row id>`` text, the integer being the count itself, within an INTEGER column's
+# range (a score may be negative; PostgreSQL refuses to compare an int4 with a larger value).
+_MIN_COUNT, _MAX_COUNT = -(2**31), 2**31 - 1
 
 
 def encode_count_cursor(count: int, row_id: int) -> str:
@@ -94,7 +94,7 @@ def decode_count_cursor(cursor: str | None) -> CountPosition | None:
     if match is None:
         raise InvalidCursor()
     value, number = int(match.group(1)), int(match.group(2))
-    if not _MIN_COUNT <= value <= _MAX_ID or number > _MAX_ID:
+    if not _MIN_COUNT <= value <= _MAX_COUNT or number > _MAX_ID:
         raise InvalidCursor()
     return value, number
 

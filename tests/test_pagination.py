@@ -51,14 +51,14 @@ def test_page_of_cuts_the_extra_row():
     assert last.items == [1, 2] and last.next_cursor is None
 
 
-@pytest.mark.parametrize("count", [0, 1, 42, -7, 2**63 - 1, -(2**63)])
+@pytest.mark.parametrize("count", [0, 1, 42, -7, 2**31 - 1, -(2**31)])
 def test_count_cursors_round_trip_exactly(count):
     assert pagination.decode_count_cursor(pagination.encode_count_cursor(count, 9)) == (count, 9)
     assert pagination.decode_count_cursor(None) is None and pagination.decode_count_cursor("") is None
 
 
 @pytest.mark.parametrize("bad", ["x_1", "1_x", "12", "_", "1_", "_1", "1_-1", "--1_1", "1.5_2", "１_1",
-                                 "9223372036854775808_1", "-9223372036854775809_1", "99999999999999999999_1",
+                                 "2147483648_1", "-2147483649_1", "99999999999999999999_1",
                                  "1_9223372036854775808", "1 _1", "1_1_1"])
 def test_crafted_count_cursors_are_refused(bad):
     with pytest.raises(pagination.InvalidCursor) as info:
