@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from forum import outbox
 from forum.accounts.models import User
 from forum.audit import record_action
 from forum.db_types import utcnow
@@ -27,10 +26,6 @@ from forum.discussions.models import Post, PostState, Topic
 from forum.errors import PermissionDenied, ValidationFailed
 from forum.extensions import db
 from forum.moderation import services as moderation
-from forum.moderation.models import Resolution
-from forum.moderation.permissions import can_act_on_post
-from forum.moderation.services.items import close_items_for_post
-from forum.moderation.services.post_actions import stage_hide
 
 from .models import TimerAction, TopicTimer
 
@@ -161,15 +156,7 @@ def _hide_replies(actor: User, topic: Topic, before: datetime) -> int:
     posts = list(db.session.scalars(select(Post).where(
         Post.topic_id == topic.id, Post.post_number > 1, Post.state == PostState.PUBLISHED,
         Post.created_at < before).order_by(Post.post_number)))
-    if any(not can_act_on_post(actor, post) for post in posts):
-        raise PermissionDenied()
-    reason = moderation.stored(lambda: _("Hidden by a topic timer."))
-    events = []
-    for post in posts:
-        events += stage_hide(actor, post, reason)
-        close_items_for_post(actor, post, Resolution.AGREED)
-    outbox.commit_and_fire(events)
-    return len(posts)
+    return moderation.hide_posts(actor, posts, moderation.stored(lambda: _("Hidden by a topic timer.")))
 
 
 def handle_run(payload: dict[str, Any]) -> None:

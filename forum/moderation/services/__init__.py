@@ -34,7 +34,7 @@ from .labels import (
     review_reason_label,
 )
 from .notes import MemberRecord, add_staff_note, member_record
-from .post_actions import delete_post, hide_post, restore_post
+from .post_actions import delete_post, hide_post, hide_posts, restore_post
 from .queue import (
     QUEUE_PAGE_SIZE,
     BulkResult,
@@ -127,6 +127,7 @@ __all__ = [
     "get_item",
     "has_open_application",
     "hide_post",
+    "hide_posts",
     "is_new_member",
     "item_kinds_need_reason",
     "lift_ban",
