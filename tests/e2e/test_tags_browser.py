@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from forum.discussions import services as discussions
 from forum.extensions import db
 from forum.tags.models import Tag
 from tests.e2e.conftest import login
-from tests.factories import make_category, make_established_user
+from tests.factories import make_category, make_established_user, make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.committing]  # the served app commits from its own threads
 
@@ -31,9 +32,12 @@ def new_page(browser: Any, live_server: Any, width: int = 1280) -> Any:
 
 
 def test_member_tags_a_new_topic_and_finds_it_by_tag(browser, live_server, app):
-    make_category("Support desk", slug="support-desk")
+    desk = make_category("Support desk", slug="support-desk")
     db.session.add_all([Tag(name="moka-pro", description="The Moka Pro"), Tag(name="firmware-2-1")])
     db.session.commit()
+    # Suggestions name only tags on topics the member may read: one public topic carries moka-pro.
+    discussions.create_topic(make_user("boss", role="admin"), desk, "Moka Pro owners, say hello",
+                             "Welcome, Moka Pro owners.", tags="moka-pro")
     make_established_user("marco")
 
     page = new_page(browser, live_server, width=375)  # a phone: the field and the chips fit
@@ -63,7 +67,15 @@ def test_member_tags_a_new_topic_and_finds_it_by_tag(browser, live_server, app):
     expect(page.get_by_role("heading", level=1)).to_contain_text("moka-pro")
     expect(page.locator("table.topics")).to_contain_text("The gasket of my machine leaks")
 
-    page.goto("/search?q=tag%3Amoka-pro")
+    page.goto("/latest?tag=moka-pro")  # the active filter is shown, kept by the filter links, cleared
+    expect(page.locator(".tag-filter")).to_contain_text("moka-pro")
+    page.locator("nav.filters").get_by_role("link", name="Unsolved").click()
+    page.wait_for_url("**/latest?solved=no&tag=moka-pro")
+    page.locator(".tag-filter").get_by_role("link", name="clear").click()
+    page.wait_for_url("**/latest?solved=no")
+    expect(page.locator(".tag-filter")).to_have_count(0)
+
+    page.goto("/search?q=gasket+tag%3Amoka-pro")
     expect(page.locator(".search-hit").first).to_contain_text("The gasket of my machine leaks")
     page.goto("/search?q=tag%3Afirmware-2-1")
     expect(page.locator(".search-hit")).to_have_count(0)
