@@ -672,8 +672,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/insights/refresh", "POST"): Row("/insights/refresh", moderators("302")),
     # ideas (issue 15): the world's board is public, with two of the author's ideas. Voting is
     # taking part (participants; the actor has no vote to take back, so unvoting is refused with a
-    # message); staff give statuses; merging is a topic tool on both ideas (moderators: staff
-    # reach the form, the merge itself is refused). The "Ideas by status" page is public; the
+    # message); staff give statuses; merging is a topic tool on both ideas (moderators only, the
+    # form as the merge). The "Ideas by status" page is public; the
     # product team's CSV is staff's; boards are admins'.
     ("/ideas", "GET"): Row("/ideas", everyone()),
     ("/ideas/<slug>", "GET"): Row("/ideas/{idea_board_slug}", everyone()),
@@ -685,7 +685,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("/ideas/<int:topic_id>/status", "POST"): Row("/ideas/{idea}/status", among(STAFF, "effect", "403"),
                                                   {"status": "planned", "note": "Said by the table."},
                                                   probe=count(IdeaStatusChange)),
-    ("/ideas/<int:topic_id>/merge", "GET"): Row("/ideas/{idea}/merge", among(STAFF, "200", "403")),
+    ("/ideas/<int:topic_id>/merge", "GET"): Row("/ideas/{idea}/merge", among(MODERATORS, "200", "403")),
     ("/ideas/<int:topic_id>/merge", "POST"): Row("/ideas/{idea}/merge", among(MODERATORS, "effect", "403"),
                                                  {"target": "{other_idea}"}, probe=count(IdeaStatusChange)),
     ("/admin/ideas", "GET"): Row("/admin/ideas", ADMIN_GET),

@@ -32,6 +32,7 @@ def forum_tpl_topic_header(topic: Any, user: Any) -> Any:
         "ideas/_topic_header.html", topic=topic, idea=from_db, board=board,
         voted=votes.has_voted(user, topic.id), left=votes.votes_left(user, board),
         can_vote=permissions.can_vote(user, topic), can_set_status=permissions.can_set_status(user, topic),
+        can_merge=permissions.can_start_merge(user, topic),
         history=history(topic.id) if from_db is not None and from_db.status else []))
 
 

@@ -22,6 +22,12 @@ def can_set_status(user: Any, topic: Topic) -> bool:
     return bool(user.is_authenticated and user.is_staff and discussions.can_see_topic(user, topic))
 
 
+def can_start_merge(user: Any, topic: Topic) -> bool:
+    """The merge form is offered to those who may close this idea with discussions' topic tools
+    (the target is checked by :func:`can_merge` when they choose it)."""
+    return can_set_status(user, topic) and discussions.can_restructure(user, [topic])
+
+
 def can_merge(user: Any, duplicate: Topic, target: Topic) -> bool:
     """Merging closes the duplicate: discussions' topic-tool rule on both topics."""
     return can_set_status(user, duplicate) and can_set_status(user, target) \

@@ -137,7 +137,7 @@ def set_status(topic_id: int) -> Any:
 @staff_limit
 def merge(topic_id: int) -> Any:
     topic = _idea_topic(topic_id)
-    if not permissions.can_set_status(current_user, topic):
+    if not permissions.can_start_merge(current_user, topic):
         raise PermissionDenied()
     form = MergeForm()
     if form.validate_on_submit():
