@@ -97,6 +97,10 @@ class DefaultConfig:
     RATELIMIT_MESSAGE = "6 per minute;60 per hour"
     # The data-rights forms (a copy of one's data, deleting one's account), per member.
     RATELIMIT_PRIVACY = "10 per hour;30 per day"
+    # Moderators' crisis forms (slow mode, timers, locks, announcements), per member.
+    RATELIMIT_CRISIS = "60 per hour"
+    # Reading the member directory: enough for a person paging through it, not for harvesting it.
+    RATELIMIT_DIRECTORY = "30 per minute;300 per hour"
     # Search, /search and /api/v1/search in the same buckets: visitors per IP, members per account.
     RATELIMIT_SEARCH = "30 per minute;300 per hour"
     RATELIMIT_SEARCH_MEMBER = "60 per minute;600 per hour"

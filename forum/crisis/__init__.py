@@ -25,7 +25,6 @@ __all__ = ["init_app"]
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("RATELIMIT_CRISIS", "60 per hour")
     register_defaults(app, site_notices.SETTINGS)
     app.register_blueprint(views.bp)  # the one blueprint: the tools' pages and Admin → Crisis
     register_core(app, hooks, "crisis")

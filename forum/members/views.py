@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from forum.accounts.services import get_user_or_404
 from forum.accounts.trust import LEVEL_NAMES
 from forum.errors import ValidationFailed
-from forum.extensions import limiter, per_member
+from forum.extensions import limiter, member_action_limit, per_member
 from forum.forms import apply_errors
 from forum.settings import get_setting
 
@@ -21,10 +21,7 @@ from .forms import DirectoryPreferenceForm, TrustLevelForm, thresholds_form
 bp = Blueprint("members", __name__)
 
 write_limit = limiter.limit("30 per minute", key_func=per_member("members-write"), methods=["POST"])
-# Reading the directory: enough for a person paging through it, not for harvesting it.
-DIRECTORY_LIMIT = "30 per minute;300 per hour"
-directory_limit = limiter.limit(lambda: str(current_app.config.get("RATELIMIT_DIRECTORY", DIRECTORY_LIMIT)),
-                                key_func=per_member("members-directory"))
+directory_limit = member_action_limit("RATELIMIT_DIRECTORY")  # per member, per IP for visitors
 
 
 @bp.get("/members")
