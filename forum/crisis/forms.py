@@ -52,4 +52,4 @@ class AnnouncementForm(FlaskForm):
     category = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     body = TextAreaField(_l("Announcement"), validators=[DataRequired(), Length(max=20000)])
-    confirmed = BooleanField(_l("I checked the preview: publish and mail it"))
+    confirmed = BooleanField(_l("I checked the preview: publish and mail it"), render_kw={"required": True})

@@ -211,7 +211,10 @@ def announce() -> Any:
         category = next((c for c in choices if c.id == form.category.data), None)
         if category is None:
             abort(400)
-        if form.confirmed.data and "preview" not in request.form:
+        if "preview" not in request.form and not form.confirmed.data:
+            # "Publish and send" without the tick: say so, keep the text (the preview below).
+            form.confirmed.errors = [*form.confirmed.errors, _("Tick the box to confirm you checked the preview.")]
+        elif "preview" not in request.form:
             try:
                 row = announcements.announce(current_user, category, form.title.data or "", form.body.data or "",
                                              ip=request.remote_addr)

@@ -104,3 +104,14 @@ def test_unsubscribe_link_in_the_mail_turns_announcements_off(app, client, membe
 def test_members_cannot_announce(app, client, members):
     client.login("anna")
     assert client.get("/announce").status_code == 403
+
+
+def test_publish_without_the_tick_says_so_and_keeps_the_text(app, client, members, outbox):
+    client.login("mod")
+    response = client.post_form("/announce", _form(_news_id()))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Tick the box to confirm you checked the preview." in page
+    assert "Moka Pro safety recall" in page and "Please **stop using** it." in page
+    assert re.search(r'<input[^>]*id="confirmed"[^>]*required', page)
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0 and not outbox
