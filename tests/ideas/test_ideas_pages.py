@@ -194,3 +194,11 @@ def test_csv_export_carries_the_ideas_tags(client):
     client.login("staffer")
     rows = list(csv.DictReader(io.StringIO(client.get("/ideas/export.csv").get_data(as_text=True))))
     assert [(r["title"], r["tags"]) for r in rows] == [(topic.title, "moka-pro")]
+
+
+def test_the_board_title_does_not_repeat_a_board_named_ideas(client):
+    make_board()  # a board named "Ideas", as the demo's
+    make_board(slug="wishes", name="Wishes")
+    named_ideas = client.get("/ideas/ideas").get_data(as_text=True)
+    assert "<title>Ideas · " in named_ideas and "Ideas · Ideas" not in named_ideas
+    assert "<title>Wishes · Ideas · " in client.get("/ideas/wishes").get_data(as_text=True)
