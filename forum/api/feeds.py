@@ -223,8 +223,10 @@ def tag_feed(slug: str) -> Feed:
         raise NotFound()
     if tag.target is not None:
         tag = tag.target
+    if not tag_services.visible_count(visitor(), tag.id):  # a tag only on closed topics is not named
+        raise NotFound()
     site = _site_name()
     return Feed(title=_("Topics tagged %(tag)s — %(site)s", tag=tag.name, site=site),
                 subtitle=_("New topics tagged %(tag)s", tag=tag.name),
                 page_url=external_url("tags.tag_page", slug=tag.name), feed_urls=_urls("tag", slug=tag.name),
-                posts=_posts(Post.post_number == 1, Topic.id.in_(tag_services.topics_tagged(tag.name))))
+                posts=_posts(Post.post_number == 1, Topic.id.in_(tag_services.topics_with_tag(tag.id))))

@@ -27,7 +27,9 @@ def mismatches(executor: Any) -> Iterator[Mismatch]:
 
 
 def repair(executor: Any) -> None:
-    """Every wrong count from the rows (the caller commits)."""
+    """Every wrong count from the rows (the caller commits). Locks every tag row by ascending id
+    first, the lock order of :mod:`forum.tags.services`."""
+    executor.execute(select(Tag.id).order_by(Tag.id).with_for_update())
     carried = (select(func.count()).select_from(TopicTag).where(TopicTag.tag_id == Tag.id)
                .correlate(Tag).scalar_subquery())
     executor.execute(update(Tag).where(Tag.topic_count != carried).values(topic_count=carried)

@@ -58,3 +58,9 @@ def test_api_tags_lists_only_readable_tags(client, who, sees_secret, moka_count)
 def test_tag_page_counts_the_readers_topics(client):
     _world()
     assert "1 topic" in client.get("/tag/moka-pro").get_data(as_text=True)
+
+
+def test_a_staff_only_tags_feed_is_a_404_like_a_missing_one(client):
+    _world()
+    assert client.get("/tag/recall-moka-pro-2027.rss").status_code == 404
+    assert client.get("/tag/moka-pro.atom").status_code == 200
