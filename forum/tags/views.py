@@ -30,13 +30,12 @@ def tag_page(slug: str) -> Any:
     tag = services.get_by_name(slug)
     if tag is None:
         abort(404)
-    if tag.target_id is not None and tag.target is not None:
-        return redirect(url_for("tags.tag_page", slug=tag.target.name), 301)
-    if tag.name != slug:
-        return redirect(url_for("tags.tag_page", slug=tag.name), 301)
-    visible = services.visible_count(current_user, tag.id)
-    if not visible:  # a tag on no topic this reader may read names nothing for them
+    shown = tag.target if tag.target_id is not None and tag.target is not None else tag
+    visible = services.visible_count(current_user, shown.id)
+    if not visible:  # a tag on no topic this reader may read names nothing for them (nor its synonyms)
         abort(404)
+    if shown.name != slug:
+        return redirect(url_for("tags.tag_page", slug=shown.name), 301)
     listing = discussions.list_topics(current_user, cursor=request.args.get("before"),
                                       filters={"topic_ids": services.topics_with_tag(tag.id)})
     return render_template("tags/tag.html", tag=tag, listing=listing, visible_count=visible,
