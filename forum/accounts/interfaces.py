@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from forum.plugins import FilterContext, Verdict, VerdictKind
+
+if TYPE_CHECKING:  # permissions imports this module: the type only, for the protocol below
+    from .permissions import PostingBlock
 
 
 class JudgedKind:
@@ -64,6 +67,15 @@ class PostingRule(Protocol):
     "your membership is waiting for approval"). Returns a block code, or None."""
 
     def __call__(self, user: Any) -> str | None: ...
+
+
+class SitePause(Protocol):
+    """The whole community stops taking posts for a while, from a domain above accounts (crisis:
+    read-only mode for maintenance), said up front like a member's own block. ``block`` answers
+    the block with its own wording (``PostingBlock.message``), or None for those it spares (staff);
+    it is asked on every page with a form, so it reads cached settings, not the database."""
+
+    def block(self, user: Any) -> PostingBlock | None: ...
 
 
 class ProfileSection(Protocol):

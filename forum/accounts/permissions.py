@@ -19,7 +19,7 @@ from markupsafe import escape
 from forum.registry import contributions
 
 from .code_of_conduct import current_coc_version
-from .interfaces import PostingRule
+from .interfaces import PostingRule, SitePause
 from .states import (
     MemberState,
     can_read_as_member,
@@ -85,8 +85,9 @@ def posting_block_reason(user: Any) -> str | None:
 class PostingBlock:
     """Why ``user`` cannot post right now, to say so up front (before they write)."""
 
-    reason: str               # a code of :func:`posting_block_reason`
+    reason: str               # a code of :func:`posting_block_reason`, or a SitePause's own
     until: datetime | None    # when it lifts by itself (a silence or suspension ends), else None
+    message: str | None = None  # a SitePause's own wording (translated), instead of the code's
 
     @property
     def lets_member_write(self) -> bool:
@@ -96,9 +97,17 @@ class PostingBlock:
 
 
 def posting_block(user: Any) -> PostingBlock | None:
-    """:func:`posting_block_reason` with the time the block ends, or None if ``user`` may post."""
+    """:func:`posting_block_reason` with the time the block ends, or a registered
+    :class:`~forum.accounts.interfaces.SitePause` (read-only mode), or None if ``user`` may post.
+    Said up front only: sending is refused by the pausing domain's own rule (its content filter)."""
     reason = posting_block_reason(user)
-    return PostingBlock(reason, state_ends_at(user)) if reason else None
+    if reason:
+        return PostingBlock(reason, state_ends_at(user))
+    for pause in contributions(SitePause):
+        block = pause.block(user)
+        if block is not None:
+            return block
+    return None
 
 
 # What each block code tells the member (topics, replies, events: one wording).

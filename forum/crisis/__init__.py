@@ -12,6 +12,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from forum import jobs
+from forum.accounts.interfaces import SitePause
 from forum.audit import AuditVocabulary
 from forum.interfaces import AdminSection
 from forum.notifications import register_kinds
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     jobs.register_periodic(app, jobs.PeriodicJob(timers.RUN_JOB, {"minute": "*"}))
     jobs.register_job(app, jobs.JobType(announcements.BATCH_JOB, announcements.run_batch))
     contribute(app, AuditVocabulary, audit_vocabulary.VOCABULARY)
+    contribute(app, SitePause, site_notices.ReadOnlyPause())  # said up front where members would write
     contribute(app, AdminSection, AdminSection("crisis.admin", _l("Crisis tools"),
                                                _l("The site banner and read-only mode for maintenance.")))
     app.add_template_global(site_notices.shown_banner, "crisis_banner")

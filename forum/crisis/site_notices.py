@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from forum.accounts.permissions import PostingBlock
 from forum.audit import record_action
 from forum.db_types import utcnow
 from forum.errors import ValidationFailed
@@ -29,6 +30,8 @@ from forum.i18n_content import default_language
 from forum.markup import cook
 from forum.settings import get_setting, set_setting
 
+from . import permissions
+
 BANNER = "crisis_banner"
 READ_ONLY = "crisis_read_only"
 SETTINGS: dict[str, Any] = {BANNER: None, READ_ONLY: None}
@@ -37,6 +40,7 @@ LEVELS = ("info", "warning", "critical")
 FORMATS = ("markdown", "plain")
 MAX_BANNER_TEXT = 1000
 MAX_READ_ONLY_MESSAGE = 500
+READ_ONLY_BLOCK = "read_only"  # the PostingBlock reason while the site is read-only
 
 
 @dataclass(frozen=True)
@@ -177,6 +181,18 @@ def read_only() -> dict[str, Any] | None:
 
 def is_read_only() -> bool:
     return read_only() is not None
+
+
+class ReadOnlyPause:
+    """Accounts' :class:`~forum.accounts.interfaces.SitePause`: while the site is read-only a
+    member sees why instead of the reply box and the composer (their draft kept), before they
+    write; staff still write. The content filter (hooks) still refuses what is sent anyway."""
+
+    def block(self, user: Any) -> PostingBlock | None:
+        if permissions.is_exempt(user) or not is_read_only():
+            return None
+        return PostingBlock(READ_ONLY_BLOCK, None,
+                            _("The community is read-only for maintenance: you can read, and post again later."))
 
 
 def set_read_only(actor: Any, on: bool, message: str = "") -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from flask import g, has_request_context
 from sqlalchemy import and_, or_, select, true
 
-from forum.accounts.permissions import PostingBlock, posting_block
+from forum.accounts.permissions import PostingBlock, posting_block, posting_block_reason
 from forum.accounts.states import can_read_as_member, is_silenced
 from forum.extensions import db
 
@@ -233,7 +233,7 @@ def may_react_at_all(user: Any) -> bool:
     key = f"may_react_{user.id}"
     if has_request_context() and key in g:
         return bool(g.get(key))
-    allowed = posting_block(user) is None
+    allowed = posting_block_reason(user) is None  # the member's own state (read-only mode spares reactions)
     if has_request_context():
         setattr(g, key, allowed)
     return allowed

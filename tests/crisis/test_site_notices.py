@@ -169,3 +169,21 @@ def test_read_only_admin_switch(app, client, admin):
     assert site_notices.read_only()["message"] == "Upgrading"
     assert client.post_form("/admin/crisis/read-only", {"action": "off"}).status_code == 302
     assert site_notices.read_only() is None
+
+
+def test_read_only_is_said_up_front_to_members_in_place_of_the_forms_not_to_staff(app, client, admin):
+    category = make_category("Help", slug="help")
+    topic = make_topic(make_user("mia"), category, title="The grinder makes noise")
+    make_user("rob")
+    make_user("mod", role="moderator")
+    site_notices.set_read_only(admin, True)
+    said = "The community is read-only for maintenance: you can read, and post again later."
+    client.login("rob")
+    for url in (f"/t/{topic.slug}/{topic.id}", "/new-topic"):
+        page = client.get(url).get_data(as_text=True)
+        assert said in page and 'name="body"' not in page, url
+    client.post_form("/logout")
+    client.login("mod")
+    for url in (f"/t/{topic.slug}/{topic.id}", "/new-topic"):
+        page = client.get(url).get_data(as_text=True)
+        assert said not in page and 'name="body"' in page, url
