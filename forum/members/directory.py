@@ -3,8 +3,8 @@
 Listed: active accounts (verified address, membership open — not pending, rejected, leaving or
 erased — and not suspended) whose owner left "show me in the member directory" on. Searched
 by username or display name; filtered to experts (staff's expert badges), regulars and
-leaders (trust level 3 and up, staff included) or staff; sorted by posts, likes received, last
-seen or joining date, newest / most first.
+leaders (trust level 3 and up, staff included) or staff; sorted by likes received (the default:
+the table shows it), posts, last seen or joining date, newest / most first.
 
 "Recently seen" is for moderators and admins only (members.permissions): a cursor names the
 last row's sort key, so anyone able to page that sort could forge cursors and bisect a
@@ -42,8 +42,9 @@ from forum.pagination import (
 from forum.staff.models import ExpertBadge
 
 PER_PAGE = 30
-SORTS = ("posts", "likes", "seen", "joined")
-PUBLIC_SORTS = ("posts", "likes", "joined")  # "seen": staff only (module doc)
+SORTS = ("likes", "posts", "seen", "joined")
+PUBLIC_SORTS = ("likes", "posts", "joined")  # "seen": staff only (module doc)
+DEFAULT_SORT = "likes"  # a column the table shows (posts are not shown)
 GROUPS = ("all", "experts", "regulars", "staff")
 MAX_QUERY = 64
 
@@ -51,17 +52,17 @@ MAX_QUERY = 64
 @dataclass(frozen=True)
 class DirectoryQuery:
     q: str = ""
-    sort: str = "posts"
+    sort: str = DEFAULT_SORT
     group: str = "all"
     cursor: str | None = None
 
     @classmethod
     def from_args(cls, args: Any, sorts: tuple[str, ...] = PUBLIC_SORTS) -> DirectoryQuery:
         """``sorts``: those the viewer may use (an other one shows the default sort)."""
-        sort = args.get("sort", "posts")
+        sort = args.get("sort", DEFAULT_SORT)
         group = args.get("group", "all")
         return cls(q=" ".join(str(args.get("q", "")).split())[:MAX_QUERY],
-                   sort=sort if sort in sorts else "posts", group=group if group in GROUPS else "all",
+                   sort=sort if sort in sorts else DEFAULT_SORT, group=group if group in GROUPS else "all",
                    cursor=args.get("after") or None)
 
 

@@ -103,7 +103,7 @@ def test_recently_seen_is_for_moderators_only(app, client):
     member's exact last visit. Visitors and members asking for it get the default sort."""
     now = utcnow()
     for i in range(2 * PER_PAGE):
-        make_user(f"s{i:02d}", post_count=i, last_seen_at=now - timedelta(hours=i) if i % 3 else None)
+        make_user(f"s{i:02d}", likes_received=i, last_seen_at=now - timedelta(hours=i) if i % 3 else None)
     make_user("member")
     make_user("watcher", role="moderator", show_in_directory=False)
     for who in (None, "member"):
@@ -112,8 +112,8 @@ def test_recently_seen_is_for_moderators_only(app, client):
         html = _page(client, "/members?sort=seen")
         assert 'value="seen"' not in html and "Recently seen" not in html
         names = _names(html)
-        assert names[:2] == ["s59", "s58"]  # most posts first: the default sort
-        # A forged "seen" cursor is no position in the posts order: nothing about visits.
+        assert names[:2] == ["s59", "s58"]  # most likes received first: the default sort
+        # A forged "seen" cursor is no position in the likes order: nothing about visits.
         cursor = f"{int(now.timestamp() * 1_000_000)}_999999"
         assert client.get(f"/members?sort=seen&after={cursor}").status_code == 400
         assert _names(_page(client, "/members?sort=seen&after=100_999999")) == names
@@ -172,3 +172,13 @@ def test_profile_shows_the_level_and_staff_set_it(app, client):
 
 def test_header_links_to_the_directory(app, client):
     assert 'href="/members"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_default_sort_is_a_column_the_table_shows_and_levels_say_when_they_move(app, client):
+    make_user("liked", likes_received=5, post_count=1)
+    make_user("chatty", likes_received=1, post_count=50)
+    html = _page(client)
+    assert _names(html) == ["liked", "chatty"]
+    assert re.search(r'<option value="likes" selected>Most likes received</option>', html)
+    assert "Likes received</th>" in html
+    assert "Trust levels are recomputed every hour." in html
