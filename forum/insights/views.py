@@ -121,7 +121,8 @@ def dashboard() -> Any:
     day_labels = {day: dates.calendar_day(day, "short_day") for day in board.days}
     return render_template("insights/dashboard.html", form=form, board=board, charts=charts, error=error,
                            day_labels=day_labels, categories=services.filter_categories(),
-                           refresh_form=RefreshForm(), labels=figure_labels(), show=show, show_change=show_change,
+                           refresh_form=RefreshForm(), refreshing=services.refresh_under_way(),
+                           labels=figure_labels(), show=show, show_change=show_change,
                            number=format_number,
                            format_day=dates.calendar_day), 400 if error else 200
 

@@ -237,3 +237,22 @@ def test_a_preset_wins_over_dates_and_dates_alone_make_a_custom_period(manager):
     page = manager.get(f"/insights?start={today - timedelta(days=40)}&end={today}").get_data(as_text=True)
     assert '<option value="" selected>' in page and f'value="{today - timedelta(days=40)}"' in page
     assert "(41 days)" in page
+
+
+def test_a_queued_refresh_is_said_instead_of_no_figures_and_the_time_of_the_figures_is_shown(manager):
+    page = manager.get("/insights?days=7").get_data(as_text=True)
+    assert "No figures for this period yet." in page and "Refreshing: reload in a few seconds." not in page
+    db.session.add(Job(name=services.REFRESH_JOB, payload={}, state="queued", run_at=utcnow() + timedelta(hours=1)))
+    db.session.commit()
+    page = manager.get("/insights?days=7").get_data(as_text=True)
+    assert "Refreshing: reload in a few seconds." in page and "No figures for this period yet." not in page
+    _stat(utcnow().date(), posts=3)
+    db.session.commit()
+    assert "Figures as of " in manager.get("/insights?days=7").get_data(as_text=True)
+
+
+def test_charts_scroll_sideways_rather_than_shrink_and_keyboard_users_reach_them(manager):
+    page = manager.get("/insights?days=7").get_data(as_text=True)
+    scrollers = re.findall(r'<div class="insights-chart-scroll" tabindex="0" role="group" aria-labelledby="([^"]+)">',
+                           page)
+    assert scrollers and all(f'id="{name}"' in page for name in scrollers)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import exists, select
+
 from forum import jobs
 from forum.audit import record_action
 from forum.db_types import utcnow
@@ -33,3 +35,10 @@ def queue_refresh(viewer: Any) -> None:
     jobs.enqueue(REFRESH_JOB, {}, dedupe_key=f"{REFRESH_JOB}:{minute}")
     record_action(viewer, "insights.refresh", "insights", None)
     db.session.commit()
+
+
+def refresh_under_way() -> bool:
+    """A refresh job is queued or running (after "Refresh now", the page says so rather than "no
+    figures"). One query, on the jobs' (name, state) index."""
+    return bool(db.session.scalar(select(exists().where(
+        jobs.Job.name == REFRESH_JOB, jobs.Job.state.in_((jobs.JobState.QUEUED, jobs.JobState.RUNNING))))))
