@@ -82,10 +82,12 @@ def stored_level(user: Any) -> TrustLevel:
 
 
 def trust_level(user: Any) -> TrustLevel | None:
-    """The level gates read: staff, moderators and admins are leaders; None for visitors."""
+    """The level gates read: staff-group members, moderators and admins are leaders; None for
+    visitors. A moderator's API key capped below moderation (``User.acting_role``) writes at the
+    account's own level, as the core's review holds treat it."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    if getattr(user, "is_moderator", False) or getattr(user, "is_staff", False):
+    if getattr(user, "is_moderator", False) or getattr(user, "is_staff_member", False):
         return TrustLevel.LEADER
     return stored_level(user)
 
