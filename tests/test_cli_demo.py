@@ -41,6 +41,10 @@ def test_demo_builds_a_multilingual_community_with_staff_queue_and_events(runner
     assert announcement.is_pinned and announcement.pinned_globally
     first = re.search(r'data-topic-id="(\d+)"', client.get("/latest").get_data(as_text=True))
     assert first and int(first.group(1)) == announcement.id
+    # The directory shows earned-looking levels, not a community of newcomers.
+    levels = dict(db.session.execute(select(User.username, User.trust_level)
+                                     .where(User.username.in_(["marco", "chiara", "hannah"]))).all())
+    assert levels == {"marco": 3, "chiara": 2, "hannah": 0}
     # The printed password works.
     response = client.post_form("/login", {"login": login.group(1), "password": login.group(2)})
     assert response.status_code == 302 and "/login" not in response.location

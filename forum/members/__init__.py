@@ -15,12 +15,13 @@ from forum import jobs, settings
 from forum.accounts import trust
 from forum.accounts.interfaces import PersonalData, ProfileSection
 from forum.audit import AuditVocabulary
-from forum.interfaces import AdminSection
+from forum.interfaces import AdminSection, DemoLoader
 from forum.moderation.interfaces import SanctionListener
 from forum.notifications import register_kinds
 from forum.registry import contribute
 
 from . import audit_vocabulary, personal_data, services
+from .demo import load_demo_levels
 from .directory import is_listed
 from .forms import DirectoryPreferenceForm, TrustLevelForm
 from .permissions import can_set_trust_level
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
                                                _l("what members need to reach each trust level, demotions")))
     contribute(app, ProfileSection, _profile_trust)
     contribute(app, SanctionListener, services.DemoteOnSanctions())
+    contribute(app, DemoLoader, load_demo_levels)
     app.add_template_global(directory_settings, "member_directory_settings")
     app.add_template_global(trust_level_label, "trust_level_label")
     # Hourly: recount activity and promote (idempotent; a visit is counted once per day).
