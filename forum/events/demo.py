@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from flask import current_app, has_request_context
-
 from forum.accounts.models import User
 from forum.db_types import utcnow
 from forum.extensions import db
-from forum.urls import public_base
 
 from . import services
 from .services import EventInput
@@ -17,14 +14,6 @@ from .services import EventInput
 
 def load_demo_events(people: dict[str, User]) -> None:
     """A full meetup with a waitlist, an online tasting and a past event."""
-    if not has_request_context():  # the CLI: links in topics and notices need a request to build
-        with current_app.test_request_context("/", base_url=public_base()):
-            _load(people)
-        return
-    _load(people)
-
-
-def _load(people: dict[str, User]) -> None:
     host = people["giulia"]
     in_two_weeks = (utcnow() + timedelta(days=14)).date()
     milan = services.create_event(host, EventInput(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context
 from sqlalchemy import func, select
 
 from forum.accounts.models import User
 from forum.discussions import services as discussions
 from forum.discussions.models import Category
 from forum.extensions import db
-from forum.urls import public_base
 
 from . import boards, status, votes
 
@@ -29,14 +27,6 @@ IDEAS = [
 
 
 def load_demo_ideas(people: dict[str, Any]) -> None:
-    if not has_request_context():  # the CLI: links in notes and notices need a request to build
-        with current_app.test_request_context("/", base_url=public_base()):
-            _load(people)
-        return
-    _load(people)
-
-
-def _load(people: dict[str, Any]) -> None:
     admin = db.session.scalar(select(User).where(User.role == "admin").order_by(User.id).limit(1))
     category = db.session.scalar(select(Category).where(Category.slug == "ideas"))
     if category is None:
