@@ -54,15 +54,21 @@ def encode_cursor(at: datetime, row_id: int) -> str:
 
 def decode_cursor(cursor: str | None) -> Position | None:
     """``None`` for no cursor (the first page); the position otherwise; InvalidCursor if crafted."""
+    parsed = _parse(cursor, _MIN_STAMP, _MAX_STAMP)
+    return None if parsed is None else (_EPOCH + parsed[0] * _MICROSECOND, parsed[1])
+
+
+def _parse(cursor: str | None, low: int, high: int) -> tuple[int, int] | None:
+    """``<integer>_<row id>`` with the integer within [low, high]: both cursor kinds' one check."""
     if not cursor:
         return None
     match = _CURSOR.fullmatch(cursor)
     if match is None:
         raise InvalidCursor()
     value, number = int(match.group(1)), int(match.group(2))
-    if not _MIN_STAMP <= value <= _MAX_STAMP or number > _MAX_ID:
+    if not low <= value <= high or number > _MAX_ID:
         raise InvalidCursor()
-    return _EPOCH + value * _MICROSECOND, number
+    return value, number
 
 
 def after(stamp: Any, row_id: Any, position: Position | CountPosition, *, descending: bool) -> Any:
@@ -88,15 +94,7 @@ def encode_count_cursor(count: int, row_id: int) -> str:
 
 def decode_count_cursor(cursor: str | None) -> CountPosition | None:
     """``None`` for no cursor (the first page); ``(count, id)`` otherwise; InvalidCursor if crafted."""
-    if not cursor:
-        return None
-    match = _CURSOR.fullmatch(cursor)
-    if match is None:
-        raise InvalidCursor()
-    value, number = int(match.group(1)), int(match.group(2))
-    if not _MIN_COUNT <= value <= _MAX_COUNT or number > _MAX_ID:
-        raise InvalidCursor()
-    return value, number
+    return _parse(cursor, _MIN_COUNT, _MAX_COUNT)
 
 
 def decode_id(cursor: str | int | None) -> int | None:
